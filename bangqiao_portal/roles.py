@@ -1,0 +1,39 @@
+"""The portal's four roles, kept as Django groups, and the one place that reads them."""
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CADRE = "cadre", _("Cadre")
+    DEPARTMENT_STAFF = "department_staff", _("Department staff")
+    LEADING_GROUP = "leading_group", _("Leading group")
+    CAMPAIGN_OFFICE = "campaign_office", _("Campaign office")
+
+
+# Roles that see the whole district.
+OVERSIGHT_ROLES = frozenset({Role.LEADING_GROUP, Role.CAMPAIGN_OFFICE})
+
+
+def roles_of(user: AbstractBaseUser | AnonymousUser) -> frozenset[str]:
+    """Return the user's role names, cached on the user object for the request."""
+    if not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_portal_roles", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True)) & frozenset(Role.values)
+        if user.is_superuser:
+            cached |= {Role.CAMPAIGN_OFFICE}
+        user._portal_roles = cached
+    return cached
+
+
+def has_role(user, *roles: str) -> bool:
+    """Return whether the user holds any of the given roles."""
+    return bool(roles_of(user) & set(roles))
+
+
+def sees_everything(user) -> bool:
+    """Return whether the user oversees the whole district (leading group, campaign office)."""
+    return bool(roles_of(user) & OVERSIGHT_ROLES)

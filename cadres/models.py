@@ -1,0 +1,210 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from bangqiao_portal.roles import Role, roles_of, sees_everything
+
+
+class Department(models.Model):
+    """A district department or a street's office: where cadres work and problems are assigned."""
+
+    class Kind(models.TextChoices):
+        DEPARTMENT = "department", _("Department")
+        STREET = "street", _("Street office")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind, default=Kind.DEPARTMENT)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DepartmentStaff(models.Model):
+    """A department's staff member (承办人), who works the problems assigned to the department."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="department_staff", verbose_name=_("user")
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="staff", verbose_name=_("department")
+    )
+    name = models.CharField(_("name"), max_length=50)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("department staff member")
+        verbose_name_plural = _("department staff")
+        ordering = ["department", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.department}）"
+
+
+class CadreQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def visible_to(self, user):
+        """Scope to what the user may see: overseers all cadres, a cadre only themselves."""
+        if sees_everything(user):
+            return self
+        if Role.CADRE in roles_of(user):
+            return self.filter(user=user)
+        return self.none()
+
+
+class Cadre(models.Model):
+    """A district or department leader serving one enterprise one to one (助企干部)."""
+
+    class Rank(models.TextChoices):
+        DISTRICT_LEADER = "district_leader", _("District leader")
+        DEPARTMENT_LEADER = "department_leader", _("Department leader")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cadre", verbose_name=_("user")
+    )
+    name = models.CharField(_("name"), max_length=50)
+    title = models.CharField(_("title"), max_length=100, blank=True)
+    rank = models.CharField(_("rank"), max_length=20, choices=Rank, default=Rank.DEPARTMENT_LEADER)
+    unit = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="cadres", null=True, blank=True, verbose_name=_("unit")
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = CadreQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("cadre")
+        verbose_name_plural = _("cadres")
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.title}）" if self.title else self.name
+
+    @property
+    def active_pairing(self) -> "Pairing | None":
+        return self.pairings.filter(ended_on__isnull=True).select_related("enterprise").first()
+
+
+class PairingQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(ended_on__isnull=True)
+
+    def with_visits_in_month(self, year: int, month: int):
+        """Annotate `month_visits`: the pairing's visits in that calendar month, in one query."""
+        return self.annotate(
+            month_visits=models.Count(
+                "visits", filter=Q(visits__visited_on__year=year, visits__visited_on__month=month)
+            )
+        )
+
+    def visible_to(self, user):
+        """Scope to what the user may see: overseers all pairings, a cadre their own, past ones too."""
+        if sees_everything(user):
+            return self
+        if Role.CADRE in roles_of(user):
+            return self.filter(cadre__user=user)
+        return self.none()
+
+
+class Pairing(models.Model):
+    """One cadre serving one enterprise (结对); ended pairings stay as history."""
+
+    cadre = models.ForeignKey(Cadre, on_delete=models.PROTECT, related_name="pairings", verbose_name=_("cadre"))
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", on_delete=models.PROTECT, related_name="pairings", verbose_name=_("enterprise")
+    )
+    started_on = models.DateField(_("started on"))
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+
+    objects = PairingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pairing")
+        verbose_name_plural = _("pairings")
+        ordering = ["-started_on", "pk"]
+        constraints = [
+            # The campaign pairs one to one (一对一): one active pairing per cadre and per enterprise.
+            models.UniqueConstraint(
+                fields=["cadre"],
+                condition=Q(ended_on__isnull=True),
+                name="one_active_pairing_per_cadre",
+                violation_error_message=_("This cadre already has an active pairing."),
+            ),
+            models.UniqueConstraint(
+                fields=["enterprise"],
+                condition=Q(ended_on__isnull=True),
+                name="one_active_pairing_per_enterprise",
+                violation_error_message=_("This enterprise already has an active pairing."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="pairing_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cadre.name} ↔ {self.enterprise.name}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_on is None
+
+
+class VisitQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Scope to what the user may see: overseers all visits, a cadre the visits of their pairings."""
+        if sees_everything(user):
+            return self
+        if Role.CADRE in roles_of(user):
+            return self.filter(pairing__cadre__user=user)
+        return self.none()
+
+    def in_month(self, year: int, month: int):
+        return self.filter(visited_on__year=year, visited_on__month=month)
+
+
+class Visit(models.Model):
+    """A service visit by a cadre to the paired enterprise (服务 / 走访)."""
+
+    class Mode(models.TextChoices):
+        ON_SITE = "on_site", _("On-site visit")
+        SYMPOSIUM = "symposium", _("Symposium")
+        REMOTE = "remote", _("Phone or video")
+        AGENCY = "agency", _("Agency errand")
+        ACCOMPANY = "accompany", _("Accompanied handling")
+        POLICY_BRIEFING = "policy_briefing", _("Policy briefing")
+
+    pairing = models.ForeignKey(Pairing, on_delete=models.PROTECT, related_name="visits", verbose_name=_("pairing"))
+    visited_on = models.DateField(_("visited on"))
+    mode = models.CharField(_("mode"), max_length=20, choices=Mode, default=Mode.ON_SITE)
+    operations = models.TextField(_("construction and operations"), blank=True)
+    opinions = models.TextField(_("opinions and suggestions"), blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    objects = VisitQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["-visited_on", "-pk"]
+        indexes = [models.Index(fields=["pairing", "visited_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.visited_on} {self.pairing.enterprise.name}"

@@ -1,0 +1,94 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from bangqiao_portal.roles import Role, roles_of, sees_everything
+from enterprises.uscc import USCCField
+
+
+class Kind(models.TextChoices):
+    ENTERPRISE = "enterprise", _("Enterprise")
+    PROJECT = "project", _("Project")
+
+
+class Origin(models.TextChoices):
+    # 市上确定的帮扶企业 / 区里选取的企业和项目
+    CITY = "city", _("City-designated")
+    DISTRICT = "district", _("District-selected")
+
+
+class Sector(models.TextChoices):
+    INDUSTRY = "industry", _("Industry")
+    COMMERCE = "commerce", _("Commerce and trade")
+    CONSTRUCTION = "construction", _("Construction")
+    TECHNOLOGY = "technology", _("Technology")
+    CULTURE = "culture", _("Culture")
+    TOURISM = "tourism", _("Tourism")
+
+
+class EnterpriseQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def visible_to(self, user):
+        """Scope to what the user may see: overseers all, a cadre the enterprises paired with them."""
+        if sees_everything(user):
+            return self
+        roles = roles_of(user)
+        scope = Q(pk__in=[])
+        if Role.CADRE in roles:
+            # Past pairings too: a cadre keeps read access to the enterprises they served.
+            scope |= Q(pairings__cadre__user=user)
+        if Role.DEPARTMENT_STAFF in roles:
+            scope |= Q(issues__department__staff__user=user)
+        return self.filter(scope).distinct()
+
+
+class Enterprise(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    uscc = USCCField(
+        _("unified social credit code"),
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("18 characters; required for an enterprise, optional for a project."),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind, default=Kind.ENTERPRISE)
+    origin = models.CharField(_("origin"), max_length=16, choices=Origin)
+    sector = models.CharField(_("sector"), max_length=16, choices=Sector)
+    street = models.CharField(_("street"), max_length=50, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    contact_person = models.CharField(_("contact person"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = EnterpriseQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("enterprise or project")
+        verbose_name_plural = _("enterprises and projects")
+        ordering = ["name"]
+        constraints = [
+            # An enterprise is registered and so has a code; a project may not have one yet.
+            models.CheckConstraint(
+                condition=Q(kind="project") | Q(uscc__isnull=False),
+                name="enterprise_has_uscc",
+                violation_error_message=_("An enterprise must have a unified social credit code."),
+            ),
+            models.CheckConstraint(condition=Q(origin__in=Origin.values), name="enterprise_origin_valid"),
+            models.CheckConstraint(condition=Q(sector__in=Sector.values), name="enterprise_sector_valid"),
+            models.CheckConstraint(condition=Q(kind__in=Kind.values), name="enterprise_kind_valid"),
+        ]
+        indexes = [models.Index(fields=["origin", "sector"]), models.Index(fields=["street"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.kind == Kind.ENTERPRISE and not self.uscc:
+            raise ValidationError({"uscc": _("An enterprise must have a unified social credit code.")})

@@ -1,0 +1,39 @@
+from django.contrib import admin
+
+from issues.models import Issue, IssueCategory, IssueEvent
+
+
+@admin.register(IssueCategory)
+class IssueCategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "sort_order", "is_active"]
+    list_editable = ["sort_order", "is_active"]
+
+
+class IssueEventInline(admin.TabularInline):
+    model = IssueEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["created_at", "actor", "from_status", "to_status", "department", "note"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Issue)
+class IssueAdmin(admin.ModelAdmin):
+    """Read-only here: a problem's state changes only through the workflow service."""
+
+    list_display = ["title", "enterprise", "flow", "status", "department", "deadline", "supervised"]
+    list_filter = ["flow", "status", "supervised", "category", "department"]
+    search_fields = ["title", "description", "enterprise__name"]
+    list_select_related = ["enterprise", "department"]
+    inlines = [IssueEventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

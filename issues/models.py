@@ -1,0 +1,202 @@
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bangqiao_portal.roles import Role, roles_of, sees_everything
+
+
+class Flow(models.TextChoices):
+    # The campaign's three ways for a problem (坚持问题导向).
+    ON_THE_SPOT = "on_the_spot", _("Solved on the spot")
+    ASSIGNED = "assigned", _("Assigned to a department")
+    ESCALATED = "escalated", _("Escalated to the leading group")
+
+
+class Status(models.TextChoices):
+    REPORTED = "reported", _("Awaiting routing")
+    ASSIGNED = "assigned", _("Assigned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    ESCALATED = "escalated", _("Escalated")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    REOPENED = "reopened", _("Reopened")
+
+
+# A problem in one of these states still needs someone to act on it.
+OPEN_STATUSES = (Status.REPORTED, Status.ASSIGNED, Status.IN_PROGRESS, Status.ESCALATED, Status.REOPENED)
+# Only a department's assignment carries a deadline that can run out.
+DEADLINE_STATUSES = (Status.ASSIGNED, Status.IN_PROGRESS)
+
+
+class DeadlineWarning(models.TextChoices):
+    NONE = "", ""
+    DUE_SOON = "due_soon", _("Due soon")
+    OVERDUE = "overdue", _("Overdue")
+
+
+class IssueCategory(models.Model):
+    """A kind of difficulty (审批、用地、融资……); the campaign office keeps the list."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("problem category")
+        verbose_name_plural = _("problem categories")
+        ordering = ["sort_order", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def default_deadline_days(self) -> int:
+        return settings.CAMPAIGN_DEADLINE_DAYS_BY_CATEGORY.get(self.code, settings.CAMPAIGN_DEFAULT_DEADLINE_DAYS)
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+class IssueQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Scope to what the user may see; every list, page, export and count uses this."""
+        if sees_everything(user):
+            return self
+        roles = roles_of(user)
+        scope = Q(pk__in=[])
+        if Role.CADRE in roles:
+            scope |= Q(reporter__user=user) | Q(enterprise__pairings__cadre__user=user)
+        if Role.DEPARTMENT_STAFF in roles:
+            scope |= Q(department__staff__user=user)
+        return self.filter(scope).distinct()
+
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, today: datetime.date | None = None):
+        return self.filter(status__in=DEADLINE_STATUSES, deadline__lt=today or _today())
+
+    def due_soon(self, today: datetime.date | None = None):
+        today = today or _today()
+        horizon = today + datetime.timedelta(days=settings.CAMPAIGN_DUE_SOON_DAYS)
+        return self.filter(status__in=DEADLINE_STATUSES, deadline__gte=today, deadline__lte=horizon)
+
+
+class Issue(models.Model):
+    """A difficulty an enterprise raised (困难和问题), and how it was handled."""
+
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", on_delete=models.PROTECT, related_name="issues", verbose_name=_("enterprise")
+    )
+    reporter = models.ForeignKey(
+        "cadres.Cadre", on_delete=models.PROTECT, related_name="reported_issues", verbose_name=_("reporter")
+    )
+    visit = models.ForeignKey(
+        "cadres.Visit",
+        on_delete=models.PROTECT,
+        related_name="issues",
+        null=True,
+        blank=True,
+        verbose_name=_("visit"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    category = models.ForeignKey(IssueCategory, on_delete=models.PROTECT, related_name="+", verbose_name=_("category"))
+    flow = models.CharField(_("flow"), max_length=20, choices=Flow)
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.REPORTED)
+    department = models.ForeignKey(
+        "cadres.Department",
+        on_delete=models.PROTECT,
+        related_name="issues",
+        null=True,
+        blank=True,
+        verbose_name=_("responsible department"),
+    )
+    responsible_person = models.CharField(_("responsible person"), max_length=50, blank=True)
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    supervised = models.BooleanField(_("supervised by the leading group"), default=False)
+    resolution = models.TextField(_("resolution"), blank=True)
+    created_at = models.DateTimeField(_("reported at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    objects = IssueQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("problem")
+        verbose_name_plural = _("problems")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(flow__in=Flow.values), name="issue_flow_valid"),
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="issue_status_valid"),
+            # A problem in a department's hands always has the department and a deadline.
+            models.CheckConstraint(
+                condition=~Q(status__in=DEADLINE_STATUSES) | Q(department__isnull=False, deadline__isnull=False),
+                name="issue_assigned_has_department_and_deadline",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "deadline"]),
+            models.Index(fields=["department", "status"]),
+            models.Index(fields=["enterprise", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def warning(self, today: datetime.date | None = None) -> str:
+        """Return the deadline warning: overdue (red), due soon (yellow), or none; never stored."""
+        if self.status not in DEADLINE_STATUSES or self.deadline is None:
+            return DeadlineWarning.NONE
+        today = today or _today()
+        if self.deadline < today:
+            return DeadlineWarning.OVERDUE
+        if (self.deadline - today).days <= settings.CAMPAIGN_DUE_SOON_DAYS:
+            return DeadlineWarning.DUE_SOON
+        return DeadlineWarning.NONE
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.warning() == DeadlineWarning.OVERDUE
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class IssueEvent(models.Model):
+    """One step in a problem's timeline: who, when, from which state to which, and why."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.PROTECT, related_name="events", verbose_name=_("problem"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("actor")
+    )
+    from_status = models.CharField(_("from"), max_length=20, choices=Status, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=Status)
+    # The department the problem was with after this step, so staff keep sight of past assignments.
+    department = models.ForeignKey(
+        "cadres.Department",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("department"),
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline events")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["issue", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.issue_id}: {self.from_status or '—'} → {self.to_status}"
