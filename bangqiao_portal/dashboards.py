@@ -63,7 +63,7 @@ def department_panel(user, today: datetime.date) -> dict | None:
     urgent = list(
         mine.filter(status__in=DEADLINE_STATUSES).select_related("enterprise", "category").order_by("deadline")[:10]
     )
-    return {"staff": staff, "counts": counts, "urgent": urgent}
+    return {"staff": staff, "counts": counts, "urgent": urgent, "due_soon_days": settings.CAMPAIGN_DUE_SOON_DAYS}
 
 
 def oversight_panel(user, today: datetime.date) -> dict:

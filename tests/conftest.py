@@ -1,0 +1,108 @@
+"""Personas and the rules for tests that need PostgreSQL, Redis or a browser.
+
+Personas, after healthchecks' Alice and Bob: `cadre` (paired with `enterprise`),
+`other_cadre` (paired with `other_enterprise`), `staff` and `other_staff` (two
+departments), `leader` (leading group) and `office` (campaign office).
+"""
+
+import os
+
+import pytest
+from django.db import connection
+
+from bangqiao_portal.roles import Role
+from tests import factories
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    # PBKDF2 at full strength would dominate the suite's run time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests render templates without running collectstatic first.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def _missing(item) -> str | None:
+    """Return why the service a test needs is absent, or None when it is here."""
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        return "needs PostgreSQL: set DATABASE_URL=postgres://…"
+    if item.get_closest_marker("redis"):
+        from tests.services import redis_url
+
+        if redis_url() is None:
+            return "needs Redis: set REDIS_URL=redis://…"
+    if item.get_closest_marker("browser"):
+        from tests.services import chromium_path
+
+        if chromium_path() is None:
+            return "needs Chromium (apt-get install chromium)"
+    return None
+
+
+def pytest_runtest_setup(item):
+    reason = _missing(item)
+    if reason is None:
+        return
+    if IN_CI:
+        # Under CI these tests must run: a skipped test would hide a broken set-up.
+        pytest.fail(f"CI=true but the test {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def enterprise(db):
+    return factories.EnterpriseFactory(name="西安灞河精密机械有限公司")
+
+
+@pytest.fixture
+def other_enterprise(db):
+    return factories.EnterpriseFactory(name="西安浐灞文化传媒有限公司", origin="district", sector="culture")
+
+
+@pytest.fixture
+def cadre(enterprise):
+    c = factories.CadreFactory(name="王建国", user__username="alice", user__first_name="王建国")
+    factories.PairingFactory(cadre=c, enterprise=enterprise)
+    return c
+
+
+@pytest.fixture
+def other_cadre(other_enterprise):
+    c = factories.CadreFactory(name="李志强", user__username="bob", user__first_name="李志强")
+    factories.PairingFactory(cadre=c, enterprise=other_enterprise)
+    return c
+
+
+@pytest.fixture
+def department(db):
+    return factories.DepartmentFactory(name="区行政审批服务局")
+
+
+@pytest.fixture
+def other_department(db):
+    return factories.DepartmentFactory(name="区住房和城乡建设局")
+
+
+@pytest.fixture
+def staff(department):
+    return factories.DepartmentStaffFactory(department=department, name="张晓明", user__username="charlie")
+
+
+@pytest.fixture
+def other_staff(other_department):
+    return factories.DepartmentStaffFactory(department=other_department, name="赵丽华", user__username="dave")
+
+
+@pytest.fixture
+def leader(db):
+    return factories.UserFactory(username="erin", first_name="刘海涛", roles=[Role.LEADING_GROUP])
+
+
+@pytest.fixture
+def office(db):
+    return factories.UserFactory(username="frank", first_name="活动办公室", roles=[Role.CAMPAIGN_OFFICE])

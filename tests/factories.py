@@ -1,0 +1,106 @@
+"""Factories for every model the tests build; one place, so a model change is one edit."""
+
+import datetime
+import itertools
+
+import factory
+from django.contrib.auth.models import Group, User
+
+from bangqiao_portal.roles import Role
+from cadres.models import Cadre, Department, DepartmentStaff, Pairing, Visit
+from enterprises.models import Enterprise, Kind, Origin, Sector
+from enterprises.uscc import check_character
+from issues.models import Flow, Issue, IssueCategory, Status
+
+_uscc_serial = itertools.count(1)
+
+
+def make_uscc() -> str:
+    body = f"91610111{next(_uscc_serial):09d}"
+    return body + check_character(body)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Sequence(lambda n: f"用户{n}")
+    password = factory.django.Password("secret-pass-123")
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        for role in extracted or ():
+            self.groups.add(Group.objects.get_or_create(name=role)[0])
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Department
+
+    name = factory.Sequence(lambda n: f"区测试局{n}")
+
+
+class DepartmentStaffFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DepartmentStaff
+
+    user = factory.SubFactory(UserFactory, roles=[Role.DEPARTMENT_STAFF])
+    department = factory.SubFactory(DepartmentFactory)
+    name = factory.Sequence(lambda n: f"承办人{n}")
+
+
+class EnterpriseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enterprise
+
+    name = factory.Sequence(lambda n: f"西安测试企业{n}有限公司")
+    uscc = factory.LazyFunction(make_uscc)
+    kind = Kind.ENTERPRISE
+    origin = Origin.CITY
+    sector = Sector.INDUSTRY
+    street = "纺织城街道"
+
+
+class CadreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Cadre
+
+    user = factory.SubFactory(UserFactory, roles=[Role.CADRE])
+    name = factory.Sequence(lambda n: f"干部{n}")
+    title = "副局长"
+    unit = factory.SubFactory(DepartmentFactory)
+
+
+class PairingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Pairing
+
+    cadre = factory.SubFactory(CadreFactory)
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    started_on = datetime.date(2026, 6, 17)
+
+
+class VisitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Visit
+
+    pairing = factory.SubFactory(PairingFactory)
+    visited_on = datetime.date(2026, 11, 2)
+    mode = Visit.Mode.ON_SITE
+    summary = "走访了解生产经营情况。"
+    created_by = factory.LazyAttribute(lambda o: o.pairing.cadre.user)
+
+
+class IssueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Issue
+
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    reporter = factory.SubFactory(CadreFactory)
+    title = factory.Sequence(lambda n: f"问题{n}")
+    category = factory.LazyFunction(lambda: IssueCategory.objects.get(code="other"))
+    flow = Flow.ESCALATED
+    status = Status.ESCALATED
