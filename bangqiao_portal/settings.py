@@ -115,6 +115,8 @@ if REDIS_URL:
 else:
     CELERY_BROKER_URL = "filesystem://"
     _celery_dir = VAR_DIR / "celery"
+    for _folder in ("queue", "processed"):
+        (_celery_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_celery_dir / "queue"),
         "data_folder_out": str(_celery_dir / "queue"),
