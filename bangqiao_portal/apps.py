@@ -7,4 +7,9 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from bangqiao_portal import checks  # noqa: F401  (registers the deploy checks)
+        from bangqiao_portal.roles import grant_office_permissions
+
+        post_migrate.connect(grant_office_permissions, sender=self)

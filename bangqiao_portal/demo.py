@@ -114,7 +114,7 @@ class _Seeder:
 
     def office(self) -> User:
         admin = self.user("admin", "活动办公室", Role.CAMPAIGN_OFFICE, is_staff=True, is_superuser=True)
-        self.user("bangongshi", _person_name(self.rng, self.names), Role.CAMPAIGN_OFFICE)
+        self.user("bangongshi", _person_name(self.rng, self.names), Role.CAMPAIGN_OFFICE, is_staff=True)
         return admin
 
     def cadres(self, depts: list[Department], streets: list[Department]) -> list[Cadre]:

@@ -37,3 +37,15 @@ def has_role(user, *roles: str) -> bool:
 def sees_everything(user) -> bool:
     """Return whether the user oversees the whole district (leading group, campaign office)."""
     return bool(roles_of(user) & OVERSIGHT_ROLES)
+
+
+# The campaign office administers these apps' records through the admin pages.
+OFFICE_ADMIN_APPS = ("enterprises", "cadres", "issues", "auth")
+
+
+def grant_office_permissions(**kwargs) -> None:
+    """Give the campaign-office group every permission on the apps it administers (after migrate)."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, _created = Group.objects.get_or_create(name=Role.CAMPAIGN_OFFICE)
+    group.permissions.add(*Permission.objects.filter(content_type__app_label__in=OFFICE_ADMIN_APPS))

@@ -117,3 +117,16 @@ def test_home_runs_the_same_number_of_queries_for_more_data(client, persona, req
 
 def test_health_answers_ok(client):
     assert client.get(reverse("health")).json() == {"status": "ok"}
+
+
+def test_campaign_office_staff_can_manage_enterprises_in_the_admin(client, django_user_model):
+    from django.contrib.auth.models import Group
+
+    from bangqiao_portal.roles import Role, grant_office_permissions
+
+    grant_office_permissions()
+    clerk = django_user_model.objects.create_user("clerk", password="x-secret-123", is_staff=True)
+    clerk.groups.add(Group.objects.get(name=Role.CAMPAIGN_OFFICE))
+    client.force_login(clerk)
+    assert client.get(reverse("admin:enterprises_enterprise_changelist")).status_code == 200
+    assert client.get(reverse("admin:cadres_pairing_add")).status_code == 200
