@@ -26,6 +26,24 @@ class Status(models.TextChoices):
     REOPENED = "reopened", _("Reopened")
 
 
+class Action(models.TextChoices):
+    """What a user does to a problem; workflow.py says from where, to where, and by whom."""
+
+    REPORT = "report", _("Report")
+    RESOLVE = "resolve", _("Resolve")
+    ASSIGN = "assign", _("Assign")
+    ESCALATE = "escalate", _("Escalate")
+    ACCEPT = "accept", _("Accept")
+    PROGRESS = "progress", _("Record progress")
+    RETURN = "return", _("Return as not our remit")
+    SEND_BACK = "send_back", _("Send back")
+    REQUEST_EXTENSION = "request_extension", _("Request an extension")
+    DECIDE_EXTENSION = "decide_extension", _("Decide an extension")
+    LINK = "link", _("Link to a systemic matter")
+    CLOSE = "close", _("Close with feedback")
+    REOPEN = "reopen", _("Reopen on dissatisfaction")
+
+
 # A problem in one of these states still needs someone to act on it.
 OPEN_STATUSES = (Status.REPORTED, Status.ASSIGNED, Status.IN_PROGRESS, Status.ESCALATED, Status.REOPENED)
 # Only a department's assignment carries a deadline that can run out.
@@ -71,10 +89,18 @@ class IssueQuerySet(models.QuerySet):
         roles = roles_of(user)
         scope = Q(pk__in=[])
         if Role.CADRE in roles:
-            scope |= Q(reporter__user=user) | Q(enterprise__pairings__cadre__user=user)
+            # The cadre who reported it, and whoever serves the enterprise now.
+            scope |= Q(reporter__user=user) | Q(
+                enterprise__pairings__cadre__user=user, enterprise__pairings__ended_on__isnull=True
+            )
         if Role.DEPARTMENT_STAFF in roles:
-            scope |= Q(department__staff__user=user)
-        return self.filter(scope).distinct()
+            # The department it is with now, and any it was assigned to before.
+            scope |= Q(department__staff__user=user) | Q(events__department__staff__user=user)
+        # A subquery, not a join: the outer query stays free of duplicates and of DISTINCT.
+        return self.filter(pk__in=Issue.objects.filter(scope).values("pk"))
+
+    def awaiting_routing(self):
+        return self.filter(status__in=(Status.REPORTED, Status.REOPENED))
 
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
@@ -121,6 +147,17 @@ class Issue(models.Model):
     responsible_person = models.CharField(_("responsible person"), max_length=50, blank=True)
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     supervised = models.BooleanField(_("supervised by the leading group"), default=False)
+    matter = models.ForeignKey(
+        "SystemicMatter",
+        on_delete=models.PROTECT,
+        related_name="issues",
+        null=True,
+        blank=True,
+        verbose_name=_("systemic matter"),
+    )
+    # Bumped by every move: a form carries the version it was drawn from, so a move
+    # made on a page that someone else has since changed is refused, not applied twice.
+    version = models.PositiveIntegerField(_("version"), default=0)
     resolution = models.TextField(_("resolution"), blank=True)
     created_at = models.DateTimeField(_("reported at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -171,6 +208,116 @@ class Issue(models.Model):
         return self.status in OPEN_STATUSES
 
 
+class SystemicMatter(models.Model):
+    """A common or systemic problem (共性和系统性问题): several enterprises' problems, decided once."""
+
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("systemic matter")
+        verbose_name_plural = _("systemic matters")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Milestone(models.Model):
+    """One step of an assigned problem's roadmap (路线图), with its planned date."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.PROTECT, related_name="milestones", verbose_name=_("problem"))
+    title = models.CharField(_("milestone"), max_length=200)
+    planned_on = models.DateField(_("planned date"))
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    note = models.TextField(_("progress note"), blank=True)
+    department = models.ForeignKey(
+        "cadres.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("department")
+    )
+    # Set when the problem leaves the department (returned, reopened): kept, never deleted.
+    superseded = models.BooleanField(_("superseded"), default=False)
+
+    class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        ordering = ["planned_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.planned_on} {self.title}"
+
+
+class ExtensionRequest(models.Model):
+    """A department's request for more time; the leading group or the campaign office decides."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    issue = models.ForeignKey(Issue, on_delete=models.PROTECT, related_name="extensions", verbose_name=_("problem"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    old_deadline = models.DateField(_("original deadline"))
+    new_deadline = models.DateField(_("requested deadline"))
+    reason = models.TextField(_("reason"))
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision, default=Decision.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issue"], condition=Q(decision="pending"), name="one_pending_extension_per_issue"
+            ),
+            models.CheckConstraint(condition=Q(new_deadline__gt=models.F("old_deadline")), name="extension_is_later"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issue_id}: {self.old_deadline} → {self.new_deadline}"
+
+
+class Feedback(models.Model):
+    """The enterprise's word on a resolved problem (满意度); without it a problem is not closed."""
+
+    class Rating(models.TextChoices):
+        SATISFIED = "satisfied", _("Satisfied")
+        BASICALLY_SATISFIED = "basically_satisfied", _("Basically satisfied")
+        DISSATISFIED = "dissatisfied", _("Dissatisfied")
+
+    issue = models.ForeignKey(Issue, on_delete=models.PROTECT, related_name="feedback", verbose_name=_("problem"))
+    rating = models.CharField(_("rating"), max_length=20, choices=Rating)
+    comment = models.TextField(_("comment"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("enterprise feedback")
+        verbose_name_plural = _("enterprise feedback")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.issue_id}: {self.get_rating_display()}"
+
+
 class IssueEvent(models.Model):
     """One step in a problem's timeline: who, when, from which state to which, and why."""
 
@@ -178,6 +325,7 @@ class IssueEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("actor")
     )
+    action = models.CharField(_("action"), max_length=30, choices=Action)
     from_status = models.CharField(_("from"), max_length=20, choices=Status, blank=True)
     to_status = models.CharField(_("to"), max_length=20, choices=Status)
     # The department the problem was with after this step, so staff keep sight of past assignments.

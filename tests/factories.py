@@ -104,3 +104,7 @@ class IssueFactory(factory.django.DjangoModelFactory):
     category = factory.LazyFunction(lambda: IssueCategory.objects.get(code="other"))
     flow = Flow.ESCALATED
     status = Status.ESCALATED
+
+
+def category(code: str = "other") -> IssueCategory:
+    return IssueCategory.objects.get(code=code)

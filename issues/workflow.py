@@ -1,0 +1,111 @@
+"""The life of a problem: every allowed move, from which states, to which state, by whom.
+
+This table is the only statement of the rules. `issues.services.issue_transition`
+enforces it on the server; templates ask `available_actions()` only to decide which
+buttons to show.
+
+The actor's *capacity* is their relation to this very problem, not just their role:
+a cadre acts for the enterprise they serve (or a problem they reported), department
+staff act for the department the problem is with now.
+"""
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from bangqiao_portal.roles import Role, roles_of
+from issues.models import Action, Issue, Status
+
+
+class Capacity(models.TextChoices):
+    CADRE = "cadre", _("the enterprise's cadre")
+    DEPARTMENT = "department", _("the responsible department")
+    LEADING_GROUP = "leading_group", _("the leading group")
+    OFFICE = "office", _("the campaign office")
+
+
+AWAITING_ROUTING = frozenset({Status.REPORTED, Status.REOPENED})
+WITH_DEPARTMENT = frozenset({Status.ASSIGNED, Status.IN_PROGRESS})
+
+
+@dataclass(frozen=True)
+class Move:
+    action: Action
+    sources: frozenset[Status]
+    target: Status | None  # None: the state stays as it is (progress, extensions, links)
+    capacities: frozenset[Capacity]
+
+
+CADRE, DEPT, GROUP, OFFICE = Capacity.CADRE, Capacity.DEPARTMENT, Capacity.LEADING_GROUP, Capacity.OFFICE
+
+MOVES: tuple[Move, ...] = (
+    # Routing a reported (or returned, sent back, reopened) problem: the three ways.
+    Move(Action.RESOLVE, AWAITING_ROUTING, Status.RESOLVED, frozenset({CADRE})),  # solved on the spot
+    Move(Action.ASSIGN, AWAITING_ROUTING, Status.ASSIGNED, frozenset({CADRE, OFFICE, GROUP})),
+    Move(Action.ESCALATE, AWAITING_ROUTING, Status.ESCALATED, frozenset({CADRE, OFFICE})),
+    # The department's work.
+    Move(Action.ACCEPT, frozenset({Status.ASSIGNED}), Status.IN_PROGRESS, frozenset({DEPT})),
+    Move(Action.PROGRESS, frozenset({Status.IN_PROGRESS}), None, frozenset({DEPT})),
+    Move(Action.RESOLVE, frozenset({Status.IN_PROGRESS}), Status.RESOLVED, frozenset({DEPT})),  # reply with result
+    Move(Action.RETURN, WITH_DEPARTMENT, Status.REPORTED, frozenset({DEPT})),
+    Move(Action.REQUEST_EXTENSION, WITH_DEPARTMENT, None, frozenset({DEPT})),
+    Move(Action.DECIDE_EXTENSION, WITH_DEPARTMENT, None, frozenset({GROUP, OFFICE})),
+    # The leading group's review of an escalation.
+    Move(Action.ASSIGN, frozenset({Status.ESCALATED}), Status.ASSIGNED, frozenset({GROUP})),  # with supervision
+    Move(Action.RESOLVE, frozenset({Status.ESCALATED}), Status.RESOLVED, frozenset({GROUP})),  # decided directly
+    Move(Action.SEND_BACK, frozenset({Status.ESCALATED}), Status.REPORTED, frozenset({GROUP})),
+    Move(Action.LINK, frozenset({Status.ESCALATED}), None, frozenset({GROUP})),
+    # The enterprise's word (件件有回应): closed only with feedback; dissatisfied reopens.
+    Move(Action.CLOSE, frozenset({Status.RESOLVED}), Status.CLOSED, frozenset({CADRE})),
+    Move(Action.REOPEN, frozenset({Status.RESOLVED}), Status.REOPENED, frozenset({CADRE})),
+)
+
+
+def capacities_of(user, issue: Issue) -> frozenset[Capacity]:
+    """Return the capacities in which the user may act on this problem."""
+    roles = roles_of(user)
+    held: set[Capacity] = set()
+    if Role.CADRE in roles and _serves(user, issue):
+        held.add(Capacity.CADRE)
+    if Role.DEPARTMENT_STAFF in roles and issue.department_id is not None:
+        staff = getattr(user, "department_staff", None)
+        if staff is not None and staff.department_id == issue.department_id:
+            held.add(Capacity.DEPARTMENT)
+    if Role.LEADING_GROUP in roles:
+        held.add(Capacity.LEADING_GROUP)
+    if Role.CAMPAIGN_OFFICE in roles:
+        held.add(Capacity.OFFICE)
+    return frozenset(held)
+
+
+def _serves(user, issue: Issue) -> bool:
+    cadre = getattr(user, "cadre", None)
+    if cadre is None:
+        return False
+    if issue.reporter_id == cadre.pk:
+        return True
+    return issue.enterprise.pairings.filter(cadre=cadre, ended_on__isnull=True).exists()
+
+
+def find_move(action: str, status: str, capacities: frozenset[Capacity]) -> Move | None:
+    """Return the move this actor may make from this state, or None if there is none."""
+    for move in MOVES:
+        if move.action == action and status in move.sources and move.capacities & capacities:
+            return move
+    return None
+
+
+def move_exists(action: str, status: str) -> bool:
+    """Return whether anyone at all may make this move from this state."""
+    return any(move.action == action and status in move.sources for move in MOVES)
+
+
+def available_actions(user, issue: Issue) -> list[Action]:
+    """Return the actions this user may take on this problem now, in table order, once each."""
+    capacities = capacities_of(user, issue)
+    actions: list[Action] = []
+    for move in MOVES:
+        if issue.status in move.sources and move.capacities & capacities and move.action not in actions:
+            actions.append(move.action)
+    return actions

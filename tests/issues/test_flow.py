@@ -1,0 +1,324 @@
+import datetime
+
+import pytest
+
+from issues.models import Action, ExtensionRequest, Feedback, Flow, Issue, IssueEvent, Milestone, Status
+from issues.services import (
+    MoveNotAllowed,
+    StaleIssue,
+    WorkflowError,
+    issue_record_feedback,
+    issue_report,
+    issue_transition,
+    matter_create,
+    matter_decide,
+)
+from issues.workflow import MOVES, Capacity
+from tests.factories import IssueFactory, category
+
+pytestmark = pytest.mark.django_db
+
+
+def _timeline(issue):
+    return [(e.action, e.from_status, e.to_status) for e in IssueEvent.objects.filter(issue=issue)]
+
+
+# --- The three ways at report time -------------------------------------------------
+
+
+def test_a_problem_solved_on_the_spot_is_resolved_with_its_note(report):
+    issue = report(Action.RESOLVE, note="现场协调供电公司，当场答复。")
+    assert issue.status == Status.RESOLVED and issue.flow == Flow.ON_THE_SPOT
+    assert issue.resolution == "现场协调供电公司，当场答复。" and issue.resolved_at
+    assert _timeline(issue) == [("report", "", "reported"), ("resolve", "reported", "resolved")]
+
+
+def test_solving_on_the_spot_needs_a_resolution_note_and_writes_nothing_without_it(report):
+    with pytest.raises(WorkflowError):
+        report(Action.RESOLVE, note="")
+    assert not Issue.objects.exists() and not IssueEvent.objects.exists()
+
+
+def test_an_assigned_problem_has_department_person_deadline_and_roadmap(report, assignment, department):
+    issue = report(Action.ASSIGN, assignment=assignment)
+    assert issue.status == Status.ASSIGNED and issue.flow == Flow.ASSIGNED
+    assert issue.department == department and issue.responsible_person == "张晓明"
+    assert issue.deadline == assignment.deadline and not issue.supervised
+    assert [m.title for m in issue.milestones.all()] == ["核实材料", "办结答复"]
+    assert IssueEvent.objects.filter(issue=issue).last().department == department
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"milestones": []}, "路线图"),
+        ({"responsible_person": " "}, "责任人"),
+        ({"deadline": datetime.date(2020, 1, 1)}, "时限"),
+    ],
+)
+def test_an_assignment_without_its_parts_is_refused_and_nothing_is_written(report, assignment, change, message):
+    from dataclasses import replace
+
+    with pytest.raises(WorkflowError) as exc:
+        report(Action.ASSIGN, assignment=replace(assignment, **change))
+    assert message in exc.value.message
+    assert not Issue.objects.exists() and not Milestone.objects.exists()
+
+
+def test_an_escalation_needs_its_reason(report):
+    with pytest.raises(WorkflowError):
+        report(Action.ESCALATE, note="")
+    issue = report(Action.ESCALATE, note="园区十余家企业都反映供电容量不足。")
+    assert issue.status == Status.ESCALATED and issue.flow == Flow.ESCALATED
+
+
+def test_a_cadre_cannot_report_for_an_enterprise_they_do_not_serve(other_cadre, enterprise):
+    with pytest.raises(MoveNotAllowed):
+        issue_report(
+            actor=other_cadre.user, enterprise=enterprise, title="x", category=category(), route=Action.ESCALATE
+        )
+    assert not Issue.objects.exists()
+
+
+# --- The department --------------------------------------------------------------
+
+
+def test_the_department_accepts_records_progress_and_replies(report, assignment, staff, move, today):
+    issue = report(Action.ASSIGN, assignment=assignment)
+    move(issue, staff.user, Action.ACCEPT)
+    first = issue.milestones.first()
+    move(issue, staff.user, Action.PROGRESS, milestone_id=first.pk, done_on=today, note="材料已核实")
+    first.refresh_from_db()
+    assert first.done_on == today and first.note == "材料已核实"
+    issue = move(issue, staff.user, Action.RESOLVE, note="许可证已核发。")
+    assert issue.status == Status.RESOLVED and issue.resolution == "许可证已核发。"
+    assert [a for a, _f, _t in _timeline(issue)] == ["report", "assign", "accept", "progress", "resolve"]
+
+
+def test_a_milestone_cannot_be_done_in_the_future(report, assignment, staff, move, today):
+    issue = report(Action.ASSIGN, assignment=assignment)
+    move(issue, staff.user, Action.ACCEPT)
+    with pytest.raises(WorkflowError):
+        move(
+            issue,
+            staff.user,
+            Action.PROGRESS,
+            milestone_id=issue.milestones.first().pk,
+            done_on=today.replace(year=2099),
+        )
+
+
+def test_returning_sends_the_problem_back_to_routing_and_keeps_the_old_roadmap(report, assignment, staff, move):
+    issue = report(Action.ASSIGN, assignment=assignment)
+    with pytest.raises(WorkflowError):
+        move(issue, staff.user, Action.RETURN, note="")
+    issue = move(issue, staff.user, Action.RETURN, note="属于住建部门职责。")
+    assert issue.status == Status.REPORTED and issue.department is None and issue.deadline is None
+    assert issue.milestones.filter(superseded=True).count() == 2
+
+
+def test_staff_still_see_a_problem_their_department_returned(report, assignment, staff, move):
+    issue = report(Action.ASSIGN, assignment=assignment)
+    move(issue, staff.user, Action.RETURN, note="不属于本单位职责。")
+    assert Issue.objects.visible_to(staff.user).filter(pk=issue.pk).exists()
+
+
+def test_an_extension_approved_moves_the_deadline_and_the_timeline_keeps_the_original(
+    report, assignment, staff, leader, move
+):
+    issue = report(Action.ASSIGN, assignment=assignment)
+    original = issue.deadline
+    later = original + datetime.timedelta(days=10)
+    move(issue, staff.user, Action.REQUEST_EXTENSION, new_deadline=later, note="需等待规划批复。")
+    with pytest.raises(WorkflowError):
+        move(issue, staff.user, Action.REQUEST_EXTENSION, new_deadline=later, note="再次申请")
+    issue = move(issue, leader, Action.DECIDE_EXTENSION, approve=True, note="同意")
+    assert issue.deadline == later
+    assert ExtensionRequest.objects.get().decision == ExtensionRequest.Decision.APPROVED
+    assert original.isoformat() in IssueEvent.objects.filter(issue=issue).last().note
+
+
+def test_an_extension_refused_keeps_the_deadline(report, assignment, staff, office, move):
+    issue = report(Action.ASSIGN, assignment=assignment)
+    move(issue, staff.user, Action.REQUEST_EXTENSION, new_deadline=issue.deadline.replace(year=2099), note="理由")
+    issue = move(issue, office, Action.DECIDE_EXTENSION, approve=False, note="按原时限办理")
+    assert issue.deadline == assignment.deadline
+    assert ExtensionRequest.objects.get().decision == ExtensionRequest.Decision.REFUSED
+
+
+def test_an_extension_must_be_later_than_the_deadline(report, assignment, staff, move):
+    issue = report(Action.ASSIGN, assignment=assignment)
+    with pytest.raises(WorkflowError):
+        move(issue, staff.user, Action.REQUEST_EXTENSION, new_deadline=issue.deadline, note="理由")
+
+
+# --- The leading group --------------------------------------------------------------
+
+
+def test_the_leading_group_assigns_an_escalation_under_supervision(report, assignment, leader, move):
+    issue = report(Action.ESCALATE, note="共性问题")
+    issue = move(issue, leader, Action.ASSIGN, assignment=assignment, note="请限期解决")
+    assert issue.status == Status.ASSIGNED and issue.supervised and issue.flow == Flow.ESCALATED
+
+
+def test_the_leading_group_resolves_or_sends_back_an_escalation(report, leader, move):
+    decided = move(report(Action.ESCALATE, note="共性问题"), leader, Action.RESOLVE, note="出台专项政策。")
+    assert decided.status == Status.RESOLVED
+    sent_back = move(report(Action.ESCALATE, note="共性问题"), leader, Action.SEND_BACK, note="属个案，由干部协调。")
+    assert sent_back.status == Status.REPORTED
+
+
+def test_the_office_reassigns_a_returned_problem(report, assignment, staff, other_department, office, move, today):
+    from dataclasses import replace
+
+    issue = report(Action.ASSIGN, assignment=assignment)
+    move(issue, staff.user, Action.RETURN, note="不属于本单位职责。")
+    issue = move(issue, office, Action.ASSIGN, assignment=replace(assignment, department=other_department))
+    assert issue.status == Status.ASSIGNED and issue.department == other_department and not issue.supervised
+    assert issue.milestones.filter(superseded=False).count() == 2
+
+
+def test_one_decision_on_a_systemic_matter_reaches_every_linked_problem(
+    report, leader, assignment, other_cadre, other_enterprise
+):
+    first = report(Action.ESCALATE, note="供电容量不足")
+    second = issue_report(
+        actor=other_cadre.user,
+        enterprise=other_enterprise,
+        title="供电容量不足",
+        category=category("utilities"),
+        route=Action.ESCALATE,
+        note="同一园区",
+    )
+    matter = matter_create(actor=leader, title="东部园区供电容量不足", issue_ids=[first.pk, second.pk])
+    assert set(matter.issues.values_list("pk", flat=True)) == {first.pk, second.pk}
+    assert matter_decide(matter=matter, actor=leader, action=Action.ASSIGN, assignment=assignment) == 2
+    assert set(Issue.objects.values_list("status", "supervised")) == {(Status.ASSIGNED, True)}
+
+
+# --- The enterprise's word ------------------------------------------------------------
+
+
+def test_feedback_satisfied_closes_and_dissatisfied_reopens(report, cadre):
+    issue = report(Action.RESOLVE, note="当场解决")
+    issue = issue_record_feedback(
+        issue_id=issue.pk, actor=cadre.user, version=issue.version, rating=Feedback.Rating.SATISFIED
+    )
+    assert issue.status == Status.CLOSED and issue.closed_at
+    other = report(Action.RESOLVE, note="当场解决")
+    with pytest.raises(WorkflowError):
+        issue_record_feedback(
+            issue_id=other.pk, actor=cadre.user, version=other.version, rating=Feedback.Rating.DISSATISFIED
+        )
+    other = issue_record_feedback(
+        issue_id=other.pk, actor=cadre.user, version=other.version, rating="dissatisfied", comment="仍未落实"
+    )
+    assert other.status == Status.REOPENED
+    assert Feedback.objects.filter(rating=Feedback.Rating.DISSATISFIED).count() == 1
+
+
+def test_the_whole_life_of_a_problem_is_in_its_timeline_in_order(
+    report, assignment, staff, other_staff, office, leader, cadre, move
+):
+    from dataclasses import replace
+
+    issue = report(Action.ASSIGN, assignment=assignment)
+    move(issue, staff.user, Action.RETURN, note="属于住建部门职责。")
+    move(issue, office, Action.ASSIGN, assignment=replace(assignment, department=other_staff.department))
+    move(issue, other_staff.user, Action.ACCEPT)
+    move(
+        issue,
+        other_staff.user,
+        Action.REQUEST_EXTENSION,
+        new_deadline=assignment.deadline + datetime.timedelta(days=7),
+        note="等待批复",
+    )
+    move(issue, leader, Action.DECIDE_EXTENSION, approve=True)
+    move(issue, other_staff.user, Action.RESOLVE, note="已办结")
+    move(issue, cadre.user, Action.REOPEN, rating="dissatisfied", comment="", note="企业认为未解决")
+    move(issue, cadre.user, Action.RESOLVE, note="再次协调，当场解决")
+    move(issue, cadre.user, Action.CLOSE, rating="basically_satisfied")
+    assert _timeline(issue) == [
+        ("report", "", "reported"),
+        ("assign", "reported", "assigned"),
+        ("return", "assigned", "reported"),
+        ("assign", "reported", "assigned"),
+        ("accept", "assigned", "in_progress"),
+        ("request_extension", "in_progress", "in_progress"),
+        ("decide_extension", "in_progress", "in_progress"),
+        ("resolve", "in_progress", "resolved"),
+        ("reopen", "resolved", "reopened"),
+        ("resolve", "reopened", "resolved"),
+        ("close", "resolved", "closed"),
+    ]
+    actors = [e.actor for e in IssueEvent.objects.filter(issue=issue)]
+    assert actors[2] == staff.user and actors[3] == office and actors[6] == leader
+
+
+# --- Refusals -------------------------------------------------------------------------
+
+
+def test_a_move_on_a_page_someone_else_changed_is_refused_as_stale(report, assignment, staff):
+    issue = report(Action.ASSIGN, assignment=assignment)
+    seen = issue.version
+    issue_transition(issue_id=issue.pk, actor=staff.user, action=Action.ACCEPT, version=seen)
+    with pytest.raises(StaleIssue) as exc:
+        issue_transition(issue_id=issue.pk, actor=staff.user, action=Action.RETURN, version=seen, note="x")
+    assert "其他人" in exc.value.message or "他人" in exc.value.message
+    assert IssueEvent.objects.filter(issue=issue).count() == 3
+
+
+PERSONAS = {
+    Capacity.CADRE: "cadre",
+    Capacity.DEPARTMENT: "staff",
+    Capacity.LEADING_GROUP: "leader",
+    Capacity.OFFICE: "office",
+}
+
+
+def _user(request, capacity):
+    persona = request.getfixturevalue(PERSONAS[capacity])
+    return getattr(persona, "user", persona)
+
+
+@pytest.mark.parametrize(
+    ("move_", "capacity"),
+    [(m, c) for m in MOVES for c in Capacity if c not in m.capacities],
+    ids=lambda v: v.action if hasattr(v, "action") else str(v),
+)
+def test_every_move_is_refused_to_every_capacity_the_table_does_not_name(request, move_, capacity, enterprise, cadre):
+    """For each row of the table, each other kind of actor is refused, and nothing is written."""
+    department = request.getfixturevalue("staff").department
+    status = sorted(move_.sources)[0]
+    issue = IssueFactory(
+        enterprise=enterprise,
+        reporter=cadre,
+        status=status,
+        department=department if status in (Status.ASSIGNED, Status.IN_PROGRESS) else None,
+        deadline=datetime.date(2099, 1, 1) if status in (Status.ASSIGNED, Status.IN_PROGRESS) else None,
+    )
+    user = _user(request, capacity)
+    if capacity == Capacity.CADRE:
+        assert user == cadre.user  # the cadre serves this enterprise, and is still refused
+    with pytest.raises(MoveNotAllowed) as exc:
+        issue_transition(issue_id=issue.pk, actor=user, action=move_.action, version=issue.version, note="说明")
+    assert "不能" in exc.value.message or "无权" in exc.value.message
+    issue.refresh_from_db()
+    assert issue.status == status and issue.version == 0
+    assert not IssueEvent.objects.filter(issue=issue).exists()
+
+
+@pytest.mark.parametrize("action", [a for a in Action if a not in (Action.REPORT,)])
+def test_a_move_from_a_state_the_table_does_not_list_is_refused(action, office, leader):
+    """A closed problem is finished: no move at all leads out of it."""
+    issue = IssueFactory(status=Status.CLOSED, flow=Flow.ON_THE_SPOT)
+    for user in (office, leader):
+        with pytest.raises(MoveNotAllowed) as exc:
+            issue_transition(issue_id=issue.pk, actor=user, action=action, version=0, note="x")
+        assert "已关闭" in exc.value.message
+
+
+def test_department_staff_cannot_act_on_another_departments_problem(report, assignment, other_staff, move):
+    issue = report(Action.ASSIGN, assignment=assignment)
+    with pytest.raises(MoveNotAllowed):
+        move(issue, other_staff.user, Action.ACCEPT)
