@@ -1,6 +1,9 @@
 """The portal's four roles, kept as Django groups, and the one place that reads them."""
 
+import functools
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -37,6 +40,21 @@ def has_role(user, *roles: str) -> bool:
 def sees_everything(user) -> bool:
     """Return whether the user oversees the whole district (leading group, campaign office)."""
     return bool(roles_of(user) & OVERSIGHT_ROLES)
+
+
+def role_required(*roles: str):
+    """Refuse the view (403) to users holding none of the roles; use under @login_required."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not has_role(request.user, *roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
 
 
 # The campaign office administers these apps' records through the admin pages.

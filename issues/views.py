@@ -1,0 +1,353 @@
+import datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from bangqiao_portal.roles import Role, has_role, role_required
+from bangqiao_portal.spreadsheets import xlsx_response
+from cadres.models import Pairing, Visit
+from issues import workflow
+from issues.filters import IssueFilter
+from issues.forms import MatterDecisionForm, MatterForm, ReportForm, move_form, roadmap_initial
+from issues.models import (
+    DEADLINE_STATUSES,
+    Action,
+    ExtensionRequest,
+    Issue,
+    IssueEvent,
+    Milestone,
+    Status,
+    SystemicMatter,
+)
+from issues.services import (
+    WorkflowError,
+    issue_record_feedback,
+    issue_report,
+    issue_transition,
+    matter_create,
+    matter_decide,
+)
+
+OVERSIGHT = (Role.LEADING_GROUP, Role.CAMPAIGN_OFFICE)
+PAGE_SIZE = 25
+LIST_RELATED = ("enterprise", "department", "category")
+
+
+def _get_issue_for_user(request: HttpRequest, pk: int) -> Issue:
+    """Return the problem if the user may see it, else 404: the one lookup every view uses."""
+    return get_object_or_404(Issue.objects.visible_to(request.user).select_related(*LIST_RELATED, "reporter"), pk=pk)
+
+
+@login_required
+@require_GET
+def ledger(request: HttpRequest) -> HttpResponse:
+    """The problem ledger (问题台账): everything the user may see, filtered and paginated."""
+    filterset = IssueFilter(request.GET, queryset=Issue.objects.visible_to(request.user).select_related(*LIST_RELATED))
+    page = Paginator(filterset.qs.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "issues/ledger.html", {"filter": filterset, "page": page, "query": query.urlencode()})
+
+
+LEDGER_COLUMNS = [
+    ("pk", "编号"),
+    ("created", "报告时间"),
+    ("enterprise", "企业（项目）"),
+    ("origin", "来源"),
+    ("sector", "行业"),
+    ("street", "街道"),
+    ("title", "问题"),
+    ("category", "类别"),
+    ("flow", "处理方式"),
+    ("status", "状态"),
+    ("department", "责任单位"),
+    ("person", "责任人"),
+    ("deadline", "办理时限"),
+    ("warning", "预警"),
+    ("supervised", "督办"),
+    ("resolution", "办理结果"),
+]
+
+
+@login_required
+@require_GET
+def ledger_export(request: HttpRequest):
+    """The same filtered rows as the ledger page, as a streamed xlsx."""
+    filterset = IssueFilter(request.GET, queryset=Issue.objects.visible_to(request.user).select_related(*LIST_RELATED))
+    today = timezone.localdate()
+    warnings = {"overdue": _("Overdue"), "due_soon": _("Due soon")}
+
+    def rows():
+        for i in filterset.qs.order_by("-created_at", "-pk").iterator(chunk_size=500):
+            yield [
+                i.pk,
+                i.created_at,
+                i.enterprise.name,
+                i.enterprise.get_origin_display(),
+                i.enterprise.get_sector_display(),
+                i.enterprise.street,
+                i.title,
+                i.category.name,
+                i.get_flow_display(),
+                i.get_status_display(),
+                i.department.name if i.department else "",
+                i.responsible_person,
+                i.deadline,
+                warnings.get(i.warning(today), ""),
+                _("Yes") if i.supervised else "",
+                i.resolution,
+            ]
+
+    filename = f"问题台账-{today:%Y%m%d}.xlsx"
+    return xlsx_response(filename, [title for _key, title in LEDGER_COLUMNS], rows(), sheet_title="问题台账")
+
+
+@login_required
+@require_GET
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    issue = _get_issue_for_user(request, pk)
+    return _render_detail(request, issue)
+
+
+def _render_detail(request, issue: Issue, bound: dict | None = None, status: int = 200) -> HttpResponse:
+    bound = bound or {}
+    actions = workflow.available_actions(request.user, issue)
+    forms = []
+    for action in actions:
+        if action == Action.REOPEN:
+            continue  # one feedback form serves close and reopen; the rating decides which
+        form = bound.get(action) or move_form(action, issue)
+        forms.append((action, _feedback_label() if action == Action.CLOSE else Action(action).label, form))
+    context = {
+        "issue": issue,
+        "forms": forms,
+        "events": IssueEvent.objects.filter(issue=issue).select_related("actor", "department"),
+        "milestones": Milestone.objects.filter(issue=issue).select_related("department"),
+        "extensions": issue.extensions.select_related("requested_by", "decided_by"),
+        "feedback": issue.feedback.select_related("recorded_by"),
+    }
+    return render(request, "issues/detail.html", context, status=status)
+
+
+def _feedback_label() -> str:
+    return _("Record the enterprise's feedback")
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Make one move on a problem; the service decides whether it is allowed."""
+    issue = _get_issue_for_user(request, pk)
+    if action not in Action.values or action == Action.REPORT:
+        raise Http404
+    form = move_form(action, issue, data=request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please correct the errors below."))
+        return _render_detail(request, issue, bound={action: form}, status=400)
+    try:
+        if action in (Action.CLOSE, Action.REOPEN):
+            issue_record_feedback(
+                issue_id=issue.pk,
+                actor=request.user,
+                version=form.cleaned_data["version"],
+                rating=form.cleaned_data["rating"],
+                comment=form.cleaned_data.get("note", ""),
+            )
+        else:
+            issue_transition(
+                issue_id=issue.pk,
+                actor=request.user,
+                action=action,
+                version=form.cleaned_data["version"],
+                note=form.cleaned_data.get("note", ""),
+                **form.payload(),
+            )
+    except WorkflowError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Done: %(action)s.") % {"action": Action(action).label})
+    return redirect("issues:detail", pk=issue.pk)
+
+
+@login_required
+@role_required(Role.CADRE)
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest) -> HttpResponse:
+    """A cadre reports a problem of the paired enterprise and routes it, in one submit."""
+    pairing = Pairing.objects.active().filter(cadre__user=request.user).select_related("enterprise").first()
+    if pairing is None:
+        messages.error(request, _("You have no paired enterprise to report for."))
+        return redirect("home")
+    visit = None
+    if visit_id := request.GET.get("visit") or request.POST.get("visit"):
+        visit = get_object_or_404(Visit.objects.visible_to(request.user), pk=visit_id, pairing=pairing)
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            issue = issue_report(
+                actor=request.user,
+                enterprise=pairing.enterprise,
+                title=data["title"],
+                description=data["description"],
+                category=data["category"],
+                route=data["route"],
+                note=data["note"],
+                assignment=form.assignment() if data["route"] == Action.ASSIGN else None,
+                visit=visit,
+            )
+        except WorkflowError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request, _("The problem is reported: %(status)s.") % {"status": issue.get_status_display()}
+            )
+            return redirect("issues:detail", pk=issue.pk)
+    return render(
+        request,
+        "issues/report.html",
+        {"form": form, "enterprise": pairing.enterprise, "visit": visit},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@role_required(Role.DEPARTMENT_STAFF)
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    """The department's inbox: new, in progress, due within days, overdue; and what it handled before."""
+    staff = getattr(request.user, "department_staff", None)
+    if staff is None:
+        raise Http404
+    today = timezone.localdate()
+    soon = today + datetime.timedelta(days=_due_soon_days())
+    mine = Issue.objects.visible_to(request.user).filter(department=staff.department)
+    tabs = {
+        "new": Q(status=Status.ASSIGNED),
+        "in_progress": Q(status=Status.IN_PROGRESS),
+        "due_soon": Q(status__in=DEADLINE_STATUSES, deadline__gte=today, deadline__lte=soon),
+        "overdue": Q(status__in=DEADLINE_STATUSES, deadline__lt=today),
+    }
+    counts = mine.aggregate(**{name: Count("pk", filter=q) for name, q in tabs.items()})
+    history = Issue.objects.visible_to(request.user).exclude(department=staff.department)
+    tab = request.GET.get("tab", "new")
+    if tab == "history":
+        rows = history.order_by("-updated_at")
+    elif tab in tabs:
+        rows = mine.filter(tabs[tab]).order_by("deadline", "pk")
+    else:
+        raise Http404
+    counts["history"] = history.count()
+    page = Paginator(rows.select_related(*LIST_RELATED), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "issues/inbox.html",
+        {"staff": staff, "counts": counts, "tab": tab, "page": page, "due_soon_days": _due_soon_days()},
+    )
+
+
+def _due_soon_days() -> int:
+    return settings.CAMPAIGN_DUE_SOON_DAYS
+
+
+@login_required
+@role_required(*OVERSIGHT)
+@require_GET
+def review(request: HttpRequest) -> HttpResponse:
+    """The leading group's desk: escalations oldest first, problems to route, extensions to decide."""
+    visible = Issue.objects.visible_to(request.user).select_related(*LIST_RELATED, "matter")
+    escalated = list(visible.filter(status=Status.ESCALATED).order_by("created_at", "pk"))
+    routing = visible.awaiting_routing().order_by("updated_at", "pk")[:50]
+    extensions = ExtensionRequest.objects.filter(
+        decision=ExtensionRequest.Decision.PENDING, issue__in=Issue.objects.visible_to(request.user)
+    ).select_related("issue__enterprise", "requested_by")
+    matters = SystemicMatter.objects.annotate(
+        total=Count("issues"), waiting=Count("issues", filter=Q(issues__status=Status.ESCALATED))
+    ).order_by("-created_at")[:20]
+    return render(
+        request,
+        "issues/review.html",
+        {
+            "escalated": escalated,
+            "routing": routing,
+            "extensions": extensions,
+            "matters": matters,
+            "matter_form": MatterForm(escalated=escalated),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@role_required(Role.LEADING_GROUP)
+@require_POST
+def matter_new(request: HttpRequest) -> HttpResponse:
+    escalated = Issue.objects.visible_to(request.user).filter(status=Status.ESCALATED)
+    form = MatterForm(request.POST, escalated=escalated)
+    if not form.is_valid():
+        messages.error(request, _("Give the matter a title and select at least one escalated problem."))
+        return redirect("issues:review")
+    try:
+        matter = matter_create(
+            actor=request.user,
+            title=form.cleaned_data["title"],
+            description=form.cleaned_data["description"],
+            issue_ids=form.cleaned_data["issues"],
+        )
+    except WorkflowError as exc:
+        messages.error(request, exc.message)
+        return redirect("issues:review")
+    return redirect("issues:matter", pk=matter.pk)
+
+
+@login_required
+@role_required(*OVERSIGHT)
+@require_http_methods(["GET", "POST"])
+def matter(request: HttpRequest, pk: int) -> HttpResponse:
+    """A systemic matter: every enterprise it affects, and one decision for all its problems."""
+    matter = get_object_or_404(SystemicMatter, pk=pk)
+    issues = (
+        Issue.objects.visible_to(request.user)
+        .filter(matter=matter)
+        .select_related(*LIST_RELATED)
+        .prefetch_related(Prefetch("events", queryset=IssueEvent.objects.order_by("created_at")))
+    )
+    form = MatterDecisionForm(request.POST or None, initial=_matter_initial(matter))
+    if request.method == "POST":
+        if not has_role(request.user, Role.LEADING_GROUP):
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                count = matter_decide(
+                    matter=matter,
+                    actor=request.user,
+                    action=data["decision"],
+                    note=data["note"],
+                    assignment=form.assignment() if data["decision"] == Action.ASSIGN else None,
+                )
+            except WorkflowError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Decided for %(count)d problems.") % {"count": count})
+                return redirect("issues:matter", pk=matter.pk)
+    return render(
+        request,
+        "issues/matter.html",
+        {"matter": matter, "issues": issues, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _matter_initial(matter: SystemicMatter) -> dict:
+    first = matter.issues.select_related("category").first()
+    return roadmap_initial(first.category) if first else {}

@@ -1,0 +1,318 @@
+import datetime
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from issues.models import Action, Flow, Issue, IssueEvent, Status, SystemicMatter
+from tests.factories import EnterpriseFactory, IssueFactory, category
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def assigned(report, assignment):
+    return report(Action.ASSIGN, assignment=assignment)
+
+
+# --- Access ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["issues:ledger", "issues:report", "issues:inbox", "issues:review"])
+def test_anonymous_users_are_sent_to_login(client, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_the_detail_page_sends_anonymous_users_to_login(client, assigned):
+    assert client.get(reverse("issues:detail", args=[assigned.pk])).status_code == 302
+
+
+def test_moves_are_post_only_and_the_ledger_get_only(client, assigned, staff):
+    client.force_login(staff.user)
+    assert client.get(reverse("issues:act", args=[assigned.pk, "accept"])).status_code == 405
+    assert client.post(reverse("issues:ledger")).status_code == 405
+
+
+def test_another_cadre_and_another_department_get_404(client, assigned, other_cadre, other_staff):
+    url = reverse("issues:detail", args=[assigned.pk])
+    for user in (other_cadre.user, other_staff.user):
+        client.force_login(user)
+        assert client.get(url).status_code == 404
+        assert (
+            client.post(reverse("issues:act", args=[assigned.pk, "accept"]), {"accept-version": 2}).status_code == 404
+        )
+
+
+def test_department_staff_cannot_see_other_departments_issues_in_the_ledger(client, assigned, other_staff, staff):
+    client.force_login(other_staff.user)
+    assert assigned.title not in client.get(reverse("issues:ledger")).content.decode()
+    client.force_login(staff.user)
+    assert assigned.title in client.get(reverse("issues:ledger")).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "persona"), [("issues:report", "staff"), ("issues:inbox", "cadre"), ("issues:review", "cadre")]
+)
+def test_pages_of_another_role_are_forbidden(client, request, name, persona):
+    user = request.getfixturevalue(persona)
+    client.force_login(user.user)
+    assert client.get(reverse(name)).status_code == 403
+
+
+# --- Reporting -----------------------------------------------------------------------------
+
+
+def test_a_cadre_reports_and_assigns_in_one_submit(client, cadre, department, enterprise):
+    client.force_login(cadre.user)
+    assert enterprise.name in client.get(reverse("issues:report")).content.decode()
+    deadline = datetime.date.today() + datetime.timedelta(days=10)
+    response = client.post(
+        reverse("issues:report"),
+        {
+            "title": "用电增容",
+            "category": category("utilities").pk,
+            "route": "assign",
+            "department": department.pk,
+            "responsible_person": "张晓明",
+            "deadline": deadline.isoformat(),
+            "milestone_1": "现场勘查",
+            "milestone_1_on": deadline.isoformat(),
+        },
+    )
+    issue = Issue.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("issues:detail", args=[issue.pk])
+    assert issue.status == Status.ASSIGNED and issue.department == department
+
+
+def test_an_assignment_without_a_deadline_gets_the_categorys_default(client, cadre, department):
+    client.force_login(cadre.user)
+    client.post(
+        reverse("issues:report"),
+        {
+            "title": "贷款难",
+            "category": category("financing").pk,
+            "route": "assign",
+            "department": department.pk,
+            "responsible_person": "张晓明",
+            "milestone_1": "对接银行",
+            "milestone_1_on": (datetime.date.today() + datetime.timedelta(days=3)).isoformat(),
+        },
+    )
+    assert Issue.objects.get().deadline == datetime.date.today() + datetime.timedelta(days=20)
+
+
+def test_a_report_with_errors_is_shown_again_in_chinese_and_nothing_is_saved(client, cadre):
+    client.force_login(cadre.user)
+    response = client.post(reverse("issues:report"), {"title": "", "route": "escalate", "category": category().pk})
+    assert response.status_code == 400
+    assert "必填" in response.content.decode() or "这个字段是必填项" in response.content.decode()
+    assert not Issue.objects.exists()
+
+
+def test_a_cadre_without_a_pairing_is_told_so(client, django_user_model):
+    from tests.factories import CadreFactory
+
+    lonely = CadreFactory()
+    client.force_login(lonely.user)
+    response = client.get(reverse("issues:report"), follow=True)
+    assert "没有结对企业" in response.content.decode()
+
+
+# --- Moving ---------------------------------------------------------------------------------
+
+
+def test_department_staff_accept_from_the_detail_page(client, assigned, staff):
+    client.force_login(staff.user)
+    page = client.get(reverse("issues:detail", args=[assigned.pk])).content.decode()
+    assert "接收" in page and "退回" in page
+    response = client.post(reverse("issues:act", args=[assigned.pk, "accept"]), {"accept-version": assigned.version})
+    assert response.status_code == 302
+    assigned.refresh_from_db()
+    assert assigned.status == Status.IN_PROGRESS
+
+
+def test_a_stale_page_is_refused_with_a_clear_message(client, assigned, staff):
+    client.force_login(staff.user)
+    url = reverse("issues:act", args=[assigned.pk, "accept"])
+    client.post(url, {"accept-version": assigned.version})
+    response = client.post(
+        reverse("issues:act", args=[assigned.pk, "return"]),
+        {"return-version": assigned.version, "return-note": "非本单位职责"},
+        follow=True,
+    )
+    assert "其他人修改" in response.content.decode()
+    assert IssueEvent.objects.filter(issue=assigned).count() == 3
+
+
+def test_a_disallowed_move_is_refused_and_writes_nothing(client, assigned, cadre):
+    client.force_login(cadre.user)
+    response = client.post(
+        reverse("issues:act", args=[assigned.pk, "accept"]), {"accept-version": assigned.version}, follow=True
+    )
+    assert "无权" in response.content.decode()
+    assigned.refresh_from_db()
+    assert assigned.status == Status.ASSIGNED
+
+
+def test_a_move_form_with_errors_is_shown_again(client, assigned, staff):
+    client.force_login(staff.user)
+    response = client.post(reverse("issues:act", args=[assigned.pk, "return"]), {"return-version": assigned.version})
+    assert response.status_code == 400
+    assert IssueEvent.objects.filter(issue=assigned).count() == 2
+
+
+def test_the_cadre_records_feedback_and_dissatisfied_reopens(client, report, cadre):
+    issue = report(Action.RESOLVE, note="当场解决")
+    client.force_login(cadre.user)
+    assert "记录企业反馈" in client.get(reverse("issues:detail", args=[issue.pk])).content.decode()
+    client.post(
+        reverse("issues:act", args=[issue.pk, "close"]),
+        {"feedback-version": issue.version, "feedback-rating": "dissatisfied", "feedback-note": "未落实"},
+    )
+    issue.refresh_from_db()
+    assert issue.status == Status.REOPENED
+
+
+def test_the_leading_group_links_escalations_and_decides_once(client, report, leader, department):
+    first, second = report(Action.ESCALATE, note="共性"), report(Action.ESCALATE, note="共性")
+    client.force_login(leader)
+    assert client.get(reverse("issues:review")).status_code == 200
+    response = client.post(reverse("issues:matter_new"), {"title": "园区供电", "issues": [first.pk, second.pk]})
+    matter = SystemicMatter.objects.get()
+    assert response["Location"] == reverse("issues:matter", args=[matter.pk])
+    deadline = (datetime.date.today() + datetime.timedelta(days=20)).isoformat()
+    client.post(
+        reverse("issues:matter", args=[matter.pk]),
+        {
+            "decision": "assign",
+            "note": "由区发改委牵头解决",
+            "department": department.pk,
+            "responsible_person": "张晓明",
+            "deadline": deadline,
+            "milestone_1": "制定方案",
+            "milestone_1_on": deadline,
+        },
+    )
+    assert set(Issue.objects.values_list("status", "supervised")) == {(Status.ASSIGNED, True)}
+
+
+def test_the_campaign_office_sees_the_review_page_but_cannot_decide_a_matter(client, report, office, leader):
+    issue = report(Action.ESCALATE, note="共性")
+    matter = SystemicMatter.objects.create(title="m", created_by=leader)
+    issue.matter = matter
+    issue.save()
+    client.force_login(office)
+    assert client.get(reverse("issues:review")).status_code == 200
+    assert (
+        client.post(reverse("issues:matter", args=[matter.pk]), {"decision": "resolve", "note": "x"}).status_code == 403
+    )
+
+
+# --- Ledger, export, inbox ---------------------------------------------------------------------
+
+
+def test_the_ledger_filters_overdue_and_searches_text(client, office):
+    from tests.factories import DepartmentFactory
+
+    IssueFactory(
+        title="逾期的问题",
+        flow=Flow.ASSIGNED,
+        status=Status.IN_PROGRESS,
+        department=DepartmentFactory(),
+        deadline=datetime.date(2020, 1, 1),
+    )
+    IssueFactory(title="另一个问题")
+    client.force_login(office)
+    body = client.get(reverse("issues:ledger"), {"warning": "overdue"}).content.decode()
+    assert "逾期的问题" in body and "另一个问题" not in body and "badge-overdue" in body
+    body = client.get(reverse("issues:ledger"), {"q": "另一个"}).content.decode()
+    assert "另一个问题" in body and "逾期的问题" not in body
+
+
+def test_the_export_has_the_same_rows_as_the_filtered_ledger_and_escapes_formulas(client, office):
+    IssueFactory(title='=HYPERLINK("x")', enterprise=EnterpriseFactory(sector="tourism"))
+    IssueFactory(title="工业企业的问题", enterprise=EnterpriseFactory(sector="industry"))
+    client.force_login(office)
+    response = client.get(reverse("issues:ledger_export"), {"sector": "tourism"})
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    titles = [row[6].value for row in sheet.iter_rows(min_row=2)]
+    assert titles == ['\'=HYPERLINK("x")']
+
+
+def test_the_inbox_splits_the_departments_problems(client, staff, department):
+    today = datetime.date.today()
+    for title, status, deadline in [
+        ("甲问题", Status.ASSIGNED, today + datetime.timedelta(days=20)),
+        ("乙问题", Status.IN_PROGRESS, today + datetime.timedelta(days=20)),
+        ("丙问题", Status.IN_PROGRESS, today + datetime.timedelta(days=2)),
+        ("丁问题", Status.ASSIGNED, today - datetime.timedelta(days=2)),
+    ]:
+        IssueFactory(title=title, status=status, flow=Flow.ASSIGNED, department=department, deadline=deadline)
+    client.force_login(staff.user)
+    response = client.get(reverse("issues:inbox"))
+    assert response.context["counts"] == {"new": 2, "in_progress": 2, "due_soon": 1, "overdue": 1, "history": 0}
+    overdue = client.get(reverse("issues:inbox"), {"tab": "overdue"}).content.decode()
+    assert "丁问题" in overdue and "甲问题" not in overdue
+
+
+def _bulk_issues(n: int, **fields) -> None:
+    enterprise = EnterpriseFactory()
+    from tests.factories import CadreFactory
+
+    reporter = CadreFactory()
+    other = category()
+    Issue.objects.bulk_create(
+        Issue(enterprise=enterprise, reporter=reporter, category=other, title=f"问题{i}", **fields) for i in range(n)
+    )
+
+
+def _queries(client, url, params=None) -> int:
+    client.get(url, params)  # warm-up: sessions, content types
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url, params).status_code == 200
+    return len(ctx)
+
+
+@pytest.mark.parametrize("params", [{}, {"warning": "overdue", "q": "问题"}])
+def test_the_ledger_runs_as_many_queries_for_500_problems_as_for_10(client, office, params):
+    client.force_login(office)
+    _bulk_issues(10, flow=Flow.ESCALATED, status=Status.ESCALATED)
+    small = _queries(client, reverse("issues:ledger"), params)
+    _bulk_issues(490, flow=Flow.ESCALATED, status=Status.ESCALATED)
+    assert _queries(client, reverse("issues:ledger"), params) == small
+
+
+def test_the_export_runs_as_many_queries_for_500_problems_as_for_10(client, office):
+    client.force_login(office)
+    _bulk_issues(10, flow=Flow.ESCALATED, status=Status.ESCALATED)
+
+    def export_queries():
+        with CaptureQueriesContext(connection) as ctx:
+            b"".join(client.get(reverse("issues:ledger_export")).streaming_content)
+        return len(ctx)
+
+    small = export_queries()
+    _bulk_issues(490, flow=Flow.ESCALATED, status=Status.ESCALATED)
+    assert export_queries() == small
+
+
+@pytest.mark.parametrize("tab", ["new", "overdue", "history"])
+def test_the_inbox_runs_as_many_queries_for_500_problems_as_for_10(client, staff, department, tab):
+    client.force_login(staff.user)
+    fields = {"flow": Flow.ASSIGNED, "status": Status.ASSIGNED, "department": department}
+    _bulk_issues(10, deadline=datetime.date(2020, 1, 1), **fields)
+    small = _queries(client, reverse("issues:inbox"), {"tab": tab})
+    _bulk_issues(490, deadline=datetime.date(2020, 1, 1), **fields)
+    assert _queries(client, reverse("issues:inbox"), {"tab": tab}) == small
+
+
+def test_the_review_desk_runs_as_many_queries_for_more_escalations(client, leader):
+    client.force_login(leader)
+    _bulk_issues(5, flow=Flow.ESCALATED, status=Status.ESCALATED)
+    small = _queries(client, reverse("issues:review"))
+    _bulk_issues(100, flow=Flow.ESCALATED, status=Status.ESCALATED)
+    assert _queries(client, reverse("issues:review")) == small
