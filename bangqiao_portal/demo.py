@@ -20,7 +20,8 @@ from bangqiao_portal.roles import Role
 from cadres.models import Cadre, Department, DepartmentStaff, Pairing, Visit
 from enterprises.models import Enterprise, Kind, Origin, Sector
 from enterprises.uscc import CHARSET, check_character
-from issues.models import Flow, Issue, IssueCategory, IssueEvent, Status
+from issues.models import Action, Issue, IssueCategory
+from issues.services import Assignment, issue_report, issue_transition, matter_create
 
 DEMO_PASSWORD = "Baqiao@2026"
 CITY_COUNT = 63  # 市上确定的帮扶企业
@@ -246,98 +247,114 @@ class _Seeder:
     def issues(
         self, active: list[Pairing], depts: list[Department], staff: dict[int, User], leaders: list[User]
     ) -> int:
-        """Problems in all three flows and several states; some overdue, some due within days."""
+        """Problems in all three flows and many states, made through the workflow service itself."""
         if Issue.objects.exists():
             return 0
         categories = list(IssueCategory.objects.all())
-        chosen = self.rng.sample(active, 48)
+        chosen = self.rng.sample(active, 52)
         plans = (
-            [("spot", None)] * 10
-            + [("assigned", -self.rng.randint(2, 20)) for _ in range(6)]  # overdue
-            + [("assigned", self.rng.randint(0, 3)) for _ in range(4)]  # due soon
-            + [("assigned", self.rng.randint(6, 30)) for _ in range(10)]
-            + [("escalated", None)] * 6
+            ["closed"] * 6
+            + ["spot"] * 4
+            + [("assigned", -self.rng.randint(2, 15)) for _ in range(6)]  # overdue
+            + [("assigned", self.rng.randint(0, 3)) for _ in range(4)]  # due within days
+            + [("assigned", self.rng.randint(6, 30)) for _ in range(8)]
+            + ["extension", "extension"]
+            + ["escalated"] * 4
+            + ["matter"] * 3
             + [("supervised", self.rng.randint(-3, 25)) for _ in range(4)]
-            + [("resolved", None)] * 5
-            + [("returned", None)] * 3
+            + ["resolved"] * 5
+            + ["returned"] * 3
+            + ["reopened"] * 3
         )
-        for pairing, (plan, due_in) in zip(chosen, plans, strict=True):
-            self._issue(pairing, plan, due_in, categories, depts, staff, leaders)
+        matter = None
+        for pairing, plan in zip(chosen, plans, strict=True):
+            plan, due_in = plan if isinstance(plan, tuple) else (plan, self.rng.randint(5, 20))
+            issue = self._issue(pairing, plan, due_in, categories, depts, staff, leaders)
+            if plan != "matter":
+                continue
+            if matter is None:
+                matter = matter_create(
+                    actor=leaders[0],
+                    title="东部园区企业普遍反映供电容量不足",
+                    description="多家企业反映同一问题，需统筹研究。",
+                    issue_ids=[issue.pk],
+                    now=self._at(2),
+                )
+            else:
+                issue_transition(
+                    issue_id=issue.pk,
+                    actor=leaders[0],
+                    action=Action.LINK,
+                    version=None,
+                    matter=matter,
+                    now=self._at(1),
+                )
         return len(plans)
 
-    def _issue(self, pairing, plan, due_in, categories, depts, staff, leaders) -> None:
+    def _at(self, days_ago: int) -> datetime.datetime:
+        return timezone.now() - datetime.timedelta(days=days_ago, hours=self.rng.randint(0, 6))
+
+    def _issue(self, pairing, plan, due_in, categories, depts, staff, leaders) -> Issue:
         category = self.rng.choice(categories)
-        reporter = pairing.cadre
-        reported_at = timezone.now() - datetime.timedelta(days=self.rng.randint(10, 40), hours=self.rng.randint(0, 8))
-        issue = Issue(
-            enterprise=pairing.enterprise,
-            reporter=reporter,
-            category=category,
-            title=self.rng.choice(data.ISSUE_TITLES[category.code]),
-            description="企业在走访中反映，需相关部门协调解决。",
-            created_at=reported_at,
-        )
+        cadre_user = pairing.cadre.user
         dept = self.rng.choice(depts)
-        steps: list[tuple[User, str, str, str, Department | None]] = []  # actor, from, to, note, dept
-        if plan == "spot":
-            issue.flow, issue.status = Flow.ON_THE_SPOT, Status.RESOLVED
-            issue.resolution = "现场协调相关部门，当场答复并解决。"
-            issue.resolved_at = reported_at
-            steps.append((reporter.user, "", Status.RESOLVED, issue.resolution, None))
-        elif plan in ("assigned", "resolved", "returned"):
-            issue.flow = Flow.ASSIGNED
-            issue.department, issue.responsible_person = dept, staff[dept.pk].first_name
-            issue.deadline = self.today + datetime.timedelta(days=due_in if due_in is not None else -3)
-            steps.append((reporter.user, "", Status.ASSIGNED, "交办责任单位，按时间表推进。", dept))
-            if plan == "returned":
-                issue.status, issue.department, issue.deadline, issue.responsible_person = (
-                    Status.REPORTED,
-                    None,
-                    None,
-                    "",
-                )
-                steps.append(
-                    (staff[dept.pk], Status.ASSIGNED, Status.REPORTED, "不属于本单位职责范围，退回重新分办。", None)
-                )
-            elif plan == "resolved" or self.rng.random() < 0.6:
-                issue.status = Status.IN_PROGRESS
-                steps.append((staff[dept.pk], Status.ASSIGNED, Status.IN_PROGRESS, "已接收，正在办理。", dept))
-                if plan == "resolved":
-                    issue.status, issue.resolution = Status.RESOLVED, "已办结，答复企业。"
-                    issue.resolved_at = timezone.now() - datetime.timedelta(days=self.rng.randint(1, 5))
-                    steps.append((staff[dept.pk], Status.IN_PROGRESS, Status.RESOLVED, issue.resolution, dept))
-            else:
-                issue.status = Status.ASSIGNED
-        else:  # escalated, and escalations the leading group already assigned with supervision
-            issue.flow, issue.status = Flow.ESCALATED, Status.ESCALATED
-            steps.append((reporter.user, "", Status.ESCALATED, "涉及多家企业的共性问题，上报领导小组研究。", None))
-            if plan == "supervised":
-                issue.status, issue.department, issue.supervised = Status.IN_PROGRESS, dept, True
-                issue.responsible_person = staff[dept.pk].first_name
-                issue.deadline = self.today + datetime.timedelta(days=due_in)
-                steps.append(
-                    (
-                        self.rng.choice(leaders),
-                        Status.ESCALATED,
-                        Status.ASSIGNED,
-                        "领导小组研究决定，交办并督办。",
-                        dept,
-                    )
-                )
-                steps.append((staff[dept.pk], Status.ASSIGNED, Status.IN_PROGRESS, "已接收，正在办理。", dept))
-        issue.save()
-        IssueEvent.objects.bulk_create(
-            IssueEvent(
-                issue=issue,
-                actor=actor,
-                from_status=from_status,
-                to_status=to_status,
-                note=note,
-                department=department,
-                created_at=reported_at + datetime.timedelta(hours=n),
+        worker = staff[dept.pk]
+        reported = self._at(self.rng.randint(max(12, 2 - due_in), 40))
+        deadline = self.today + datetime.timedelta(days=due_in)
+
+        def at(day: int) -> datetime.datetime:
+            return reported + datetime.timedelta(days=day)
+
+        def assignment() -> Assignment:
+            start = timezone.localdate(reported)
+            return Assignment(
+                department=dept,
+                responsible_person=worker.first_name,
+                deadline=deadline,
+                milestones=[("核实情况、制定方案", start + (deadline - start) / 2), ("办结并答复企业", deadline)],
             )
-            for n, (actor, from_status, to_status, note, department) in enumerate(steps)
-        )
+
+        def move(issue, actor, action, day, **payload):
+            return issue_transition(issue_id=issue.pk, actor=actor, action=action, version=None, now=at(day), **payload)
+
+        report = {
+            "actor": cadre_user,
+            "enterprise": pairing.enterprise,
+            "title": self.rng.choice(data.ISSUE_TITLES[category.code]),
+            "description": "企业在走访中反映，需相关部门协调解决。",
+            "category": category,
+            "now": reported,
+        }
+        if plan in ("closed", "spot"):
+            issue = issue_report(**report, route=Action.RESOLVE, note="现场协调相关部门，当场答复并解决。")
+            if plan == "closed":
+                rating = self.rng.choice(["satisfied", "basically_satisfied"])
+                issue = move(issue, cadre_user, Action.CLOSE, 1, rating=rating)
+            return issue
+        if plan in ("escalated", "matter", "supervised"):
+            issue = issue_report(**report, route=Action.ESCALATE, note="涉及多家企业的共性问题，上报领导小组研究。")
+            if plan == "supervised":
+                leader = self.rng.choice(leaders)
+                move(issue, leader, Action.ASSIGN, 1, assignment=assignment(), note="领导小组研究决定，交办并督办。")
+                issue = move(issue, worker, Action.ACCEPT, 2)
+            return issue
+        issue = issue_report(**report, route=Action.ASSIGN, assignment=assignment(), note="请按时间表推进。")
+        if plan == "returned":
+            return move(issue, worker, Action.RETURN, 1, note="不属于本单位职责范围，退回重新分办。")
+        if plan == "assigned" and self.rng.random() < 0.4:
+            return issue  # not yet accepted
+        issue = move(issue, worker, Action.ACCEPT, 1)
+        if plan == "extension":
+            later = deadline + datetime.timedelta(days=15)
+            return move(issue, worker, Action.REQUEST_EXTENSION, 2, new_deadline=later, note="需等待上级部门批复。")
+        if plan in ("resolved", "reopened"):
+            first = issue.milestones.first()
+            move(issue, worker, Action.PROGRESS, 3, milestone_id=first.pk, done_on=timezone.localdate(at(3)))
+            issue = move(issue, worker, Action.RESOLVE, 5, note="已办结，书面答复企业。")
+            if plan == "reopened":
+                note = "企业认为问题未实际解决。"
+                issue = move(issue, cadre_user, Action.REOPEN, 6, rating="dissatisfied", note=note)
+        return issue
 
 
 @transaction.atomic

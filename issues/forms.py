@@ -57,10 +57,14 @@ class RoadmapMixin(forms.Form):
         return [(self[f"milestone_{n}"], self[f"milestone_{n}_on"]) for n in range(1, MILESTONE_ROWS + 1)]
 
     def clean_roadmap(self) -> None:
+        """A milestone without a date falls on the deadline; a date without a milestone is an error."""
+        deadline = self.cleaned_data.get("deadline")
         for n in range(1, MILESTONE_ROWS + 1):
             title, planned = self.cleaned_data.get(f"milestone_{n}"), self.cleaned_data.get(f"milestone_{n}_on")
-            if bool(title) != bool(planned):
-                self.add_error(f"milestone_{n}", _("Give both the milestone and its planned date."))
+            if title and not planned and deadline:
+                self.cleaned_data[f"milestone_{n}_on"] = deadline
+            elif planned and not title:
+                self.add_error(f"milestone_{n}", _("Describe the milestone planned for that date."))
 
     def assignment(self) -> Assignment:
         data = self.cleaned_data
@@ -192,6 +196,7 @@ class ReportForm(RoadmapMixin):
     category = forms.ModelChoiceField(label=_("Category"), queryset=IssueCategory.objects.filter(is_active=True))
     description = forms.CharField(label=_("Details"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     route = forms.ChoiceField(label=_("How it is handled"), choices=ROUTES, widget=forms.RadioSelect)
+
     note = forms.CharField(
         label=_("Resolution, or why it is escalated"),
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -201,15 +206,19 @@ class ReportForm(RoadmapMixin):
 
     field_order = ["title", "category", "description", "route", "note", "department", "responsible_person"]
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"milestone_1": _("Resolve and reply to the enterprise")})
+        super().__init__(*args, **kwargs)
+
     def clean(self):
         cleaned = super().clean()
         route = cleaned.get("route")
         if route in (Action.RESOLVE, Action.ESCALATE) and not cleaned.get("note"):
             self.add_error("note", _("Required when solved on the spot or escalated."))
         if route == Action.ASSIGN:
-            self.clean_roadmap()
             if not cleaned.get("deadline") and cleaned.get("category"):
                 cleaned["deadline"] = roadmap_initial(cleaned["category"])["deadline"]
+            self.clean_roadmap()
         return cleaned
 
 

@@ -74,7 +74,9 @@ def test_no_visit_falls_outside_its_pairing_or_in_the_future(district):
 def test_problems_cover_all_three_flows_and_several_states_some_overdue(district):
     assert set(Issue.objects.values_list("flow", flat=True)) == set(Flow.values)
     statuses = set(Issue.objects.values_list("status", flat=True))
-    assert {Status.REPORTED, Status.ASSIGNED, Status.IN_PROGRESS, Status.ESCALATED, Status.RESOLVED} <= statuses
+    assert set(Status.values) <= statuses  # every state, closed and reopened included
+    assert Issue.objects.filter(matter__isnull=False).count() == 3
+    assert Issue.objects.filter(supervised=True).exists()
     assert Issue.objects.overdue(TODAY).exists()
     assert Issue.objects.due_soon(TODAY).exists()
     # Every problem has a timeline that ends in its current state.

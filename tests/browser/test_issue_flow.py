@@ -1,0 +1,62 @@
+"""Each role does its part of a problem's life in a phone-size browser, without a manual."""
+
+import pytest
+
+from issues.models import Issue, Status
+from tests.browser.conftest import PHONE, log_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    yield context.new_page()
+    context.close()
+
+
+def test_a_problem_goes_from_the_cadre_to_the_department_and_back_with_feedback(
+    phone, live_server, cadre, enterprise, staff, department
+):
+    errors: list[str] = []
+    phone.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+
+    # The cadre, on site: report and assign in one form.
+    log_in(phone, live_server.url, "alice")
+    phone.get_by_role("link", name="报告问题").first.click()
+    phone.get_by_label("问题").first.fill("厂区供电容量不足")
+    phone.get_by_label("类别").select_option(label="水电气路")
+    phone.get_by_label("交办部门").check()
+    assert phone.get_by_label("责任单位").is_visible()
+    assert not phone.get_by_label("解决情况或上报理由").is_visible()  # hidden for this route
+    phone.get_by_label("责任单位").select_option(label=department.name)
+    phone.get_by_label("责任人").fill("张晓明")
+    phone.screenshot(path="test-results/report-phone.png", full_page=True)
+    phone.get_by_role("button", name="提交").click()
+    phone.get_by_text("问题已报告").wait_for()
+    issue = Issue.objects.get()
+    assert issue.status == Status.ASSIGNED and issue.milestones.count() == 1  # the suggested final milestone
+
+    # The department: accept, then reply with the result.
+    phone.context.clear_cookies()
+    log_in(phone, live_server.url, "charlie")
+    phone.get_by_role("link", name="打开本单位待办").click()
+    phone.get_by_role("link", name="厂区供电容量不足").click()
+    phone.get_by_role("button", name="接收").click()
+    phone.get_by_text("已完成：接收").wait_for()
+    phone.locator("#act-resolve textarea").fill("已协调供电公司增容，书面答复企业。")
+    phone.locator("#act-resolve").get_by_role("button", name="办结").click()
+    phone.get_by_text("已完成：办结").wait_for()
+
+    # The cadre records the enterprise's word, which closes it.
+    phone.context.clear_cookies()
+    log_in(phone, live_server.url, "alice")
+    phone.goto(f"{live_server.url}/issues/{issue.pk}/")
+    phone.get_by_label("满意", exact=True).check()
+    phone.get_by_role("button", name="记录企业反馈").click()
+    phone.get_by_text("已完成").wait_for()
+    phone.screenshot(path="test-results/closed-phone.png", full_page=True)
+    issue.refresh_from_db()
+    assert issue.status == Status.CLOSED
+    assert [e.action for e in issue.events.all()] == ["report", "assign", "accept", "resolve", "close"]
+    assert errors == [], errors
