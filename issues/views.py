@@ -282,7 +282,6 @@ def review(request: HttpRequest) -> HttpResponse:
             "extensions": extensions,
             "matters": matters,
             "matter_form": MatterForm(escalated=escalated),
-            "today": timezone.localdate(),
         },
     )
 
