@@ -101,10 +101,14 @@ class IssueFactory(factory.django.DjangoModelFactory):
     enterprise = factory.SubFactory(EnterpriseFactory)
     reporter = factory.SubFactory(CadreFactory)
     title = factory.Sequence(lambda n: f"问题{n}")
-    category = factory.LazyFunction(lambda: IssueCategory.objects.get(code="other"))
+    category = factory.LazyFunction(lambda: category())
     flow = Flow.ESCALATED
     status = Status.ESCALATED
 
 
+CATEGORY_NAMES = {"approvals": "审批许可", "utilities": "水电气路", "financing": "融资贷款", "other": "其他"}
+
+
 def category(code: str = "other") -> IssueCategory:
-    return IssueCategory.objects.get(code=code)
+    # A migration creates the categories, but transactional tests (browser, concurrency) flush them.
+    return IssueCategory.objects.get_or_create(code=code, defaults={"name": CATEGORY_NAMES.get(code, code)})[0]
