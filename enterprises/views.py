@@ -1,4 +1,5 @@
 import hashlib
+import time
 import uuid
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from enterprises.services import ImportReport, enterprise_import
 # Between the preview and the confirmation the upload waits on the server, never in the
 # browser: the session holds its random name and digest, the form only a token to match.
 PENDING_KEY = "enterprise_import"
+ABANDONED_AFTER_SECONDS = 24 * 60 * 60
 
 
 def _require_office(request: HttpRequest) -> None:
@@ -43,8 +45,17 @@ def _imports_dir() -> Path:
     return folder
 
 
+def _sweep_abandoned(folder: Path) -> None:
+    # A preview nobody confirmed leaves its file behind; a day later nobody will.
+    cutoff = time.time() - ABANDONED_AFTER_SECONDS
+    for path in folder.iterdir():
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+
+
 def _keep_upload(request: HttpRequest, name: str, data: bytes) -> str:
     _discard_upload(request)
+    _sweep_abandoned(_imports_dir())
     token = uuid.uuid4().hex
     path = _imports_dir() / f"{token}.{check_kind(data)}"
     path.write_bytes(data)

@@ -190,3 +190,17 @@ def test_exports_escape_formula_looking_cells(office_client):
     assert rows[1][1] == '\'=HYPERLINK("http://evil.example/")'
     assert rows[1][7] == "'@SUM(1)"
     assert rows[1][8] == "'+86 1"
+
+
+def test_files_of_previews_never_confirmed_are_swept_after_a_day(office_client, settings):
+    import os
+    import time
+
+    folder = settings.MEDIA_ROOT / "imports"
+    folder.mkdir(parents=True)
+    stale, fresh = folder / "old.xlsx", folder / "new.xlsx"
+    stale.write_bytes(b"x")
+    fresh.write_bytes(b"x")
+    os.utime(stale, (time.time() - 2 * 86400,) * 2)
+    _upload(office_client)
+    assert not stale.exists() and fresh.exists()
