@@ -19,6 +19,8 @@ urlpatterns = [
         name="password_change",
     ),
     path("issues/", include("issues.urls")),
+    path("enterprises/", include("enterprises.urls")),
+    path("cadres/", include("cadres.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -4,6 +4,7 @@ import pytest
 
 from issues.models import Issue, Status
 from tests.browser.conftest import PHONE, log_in
+from tests.factories import category
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -18,6 +19,7 @@ def phone(browser):
 def test_a_problem_goes_from_the_cadre_to_the_department_and_back_with_feedback(
     phone, live_server, cadre, enterprise, staff, department
 ):
+    category("utilities")  # transactional tests flush what the migrations loaded
     errors: list[str] = []
     phone.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
 

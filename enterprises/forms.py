@@ -1,0 +1,25 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from enterprises.importers import ImportFileError, check_kind, check_size
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("List file"),
+        help_text=_("An Excel workbook (.xlsx) or a CSV file (UTF-8 or GBK)."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:
+            # The size first, from the upload's headers, before reading it into memory.
+            check_size(upload.size)
+            data = upload.read()
+            check_size(len(data))
+            check_kind(data, upload.name)
+        except ImportFileError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        self.cleaned_data["data"] = data
+        return upload

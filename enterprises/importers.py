@@ -1,0 +1,434 @@
+"""Read the enterprise lists the city and the district send as Excel or CSV files.
+
+The lists are typed by hand: a title row above the headers, a 序号 column, headers
+that vary from list to list, stray (full-width) spaces, full-width digits. This
+module turns such a file into a `tablib.Dataset` with one canonical column per
+field, remembering for every data row the row number Excel shows, and defines the
+django-import-export resource that validates and saves the rows.
+
+Why a reader of our own in front of django-import-export: its XLSX and CSV formats
+take the first row as the headers and number rows from the dataset, so they cannot
+skip a title row, report Excel's row numbers, recognise a file by its content or
+read GBK. Everything after reading (matching, diffing, validation, saving, dry run
+by rollback) is django-import-export's.
+"""
+
+import csv
+import datetime
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from import_export import fields, resources, widgets
+from openpyxl import load_workbook
+from tablib import Dataset
+
+from enterprises.models import Enterprise, Kind, Origin, Sector
+from enterprises.uscc import normalize_uscc
+
+# The file format's own words: lists arrive with Chinese headers and values whatever
+# the UI's language, so these are data, not UI text. The first header of each field
+# is the one the template and the exports write.
+HEADERS: dict[str, tuple[str, ...]] = {
+    "name": ("企业（项目）名称", "企业名称", "项目名称", "企业/项目名称", "名称", "单位名称", "企业(项目)名称"),
+    "uscc": ("统一社会信用代码", "社会信用代码", "信用代码", "统一代码"),
+    "kind": ("类型", "企业或项目", "企业/项目", "类别"),
+    "origin": ("来源", "确定方式", "企业来源", "市级/区级"),
+    "sector": ("行业", "所属行业", "行业类别", "产业"),
+    "street": ("所在街道", "街道", "属地街道", "街办"),
+    "contact_person": ("联系人", "企业联系人"),
+    "phone": ("联系电话", "电话", "联系方式", "手机"),
+    "cadre": ("包抓领导", "结对干部", "联系领导", "助企干部", "包抓干部", "联系干部"),
+    "cadre_title": ("职务", "领导职务", "干部职务", "包抓领导职务", "结对干部职务"),
+    "paired_on": ("结对日期", "结对时间", "包抓日期"),
+}
+REQUIRED_COLUMNS = ("name", "kind", "origin", "sector")
+COLUMNS = tuple(HEADERS)
+
+KIND_VALUES = {Kind.ENTERPRISE: ("企业",), Kind.PROJECT: ("项目",)}
+ORIGIN_VALUES = {Origin.CITY: ("市级确定", "市级", "市上确定"), Origin.DISTRICT: ("区级选取", "区级", "区里选取")}
+SECTOR_VALUES = {
+    Sector.INDUSTRY: ("工业",),
+    Sector.COMMERCE: ("商贸",),
+    Sector.CONSTRUCTION: ("建筑",),
+    Sector.TECHNOLOGY: ("科技",),
+    Sector.CULTURE: ("文化",),
+    Sector.TOURISM: ("旅游",),
+}
+
+MAX_ROWS = 10_000  # the district's lists have 139 rows; anything near this is not a list
+MAX_COLUMNS = 60
+HEADER_SCAN_ROWS = 10  # a title block above the headers is a few rows at most
+# An .xlsx is a zip: refuse one that would expand far beyond any real list (a zip bomb).
+MAX_UNZIPPED_RATIO = 40
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_FULL_WIDTH_DIGITS = {0xFF10 + d: 0x30 + d for d in range(10)}
+_SPACES = " \t\r\n\u3000\u00a0\ufeff"
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read as a list: wrong type, too large, no headers."""
+
+
+@dataclass
+class Table:
+    """A list read from a file: canonical columns, rows of normalised text, Excel row numbers."""
+
+    dataset: Dataset
+    row_numbers: list[int]
+    header_row: int
+
+    def excel_row(self, number: int) -> int:
+        """Return the row number Excel shows for the dataset's 1-based row `number`."""
+        return self.row_numbers[number - 1]
+
+
+def clean_text(value) -> str:
+    """Return a cell as text: trimmed (full-width spaces too), full-width digits made ASCII."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a phone typed as a number comes back as 29123456.0
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    return str(value).translate(_FULL_WIDTH_DIGITS).strip(_SPACES)
+
+
+def _header_key(text: str) -> str:
+    # Compare headers without spaces, required-field stars, line breaks or bracket width.
+    text = clean_text(text)
+    text = text.replace("(", "（").replace(")", "）").replace("*", "").replace("＊", "")
+    return re.sub(r"\s+", "", text).lower()
+
+
+_HEADER_LOOKUP = {_header_key(h): field for field, names in HEADERS.items() for h in (*names, field)}
+
+
+def sniff_kind(data: bytes) -> str:
+    """Return "xlsx" or "csv" judged by the content, or raise ImportFileError."""
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = set(archive.namelist())
+                unzipped = sum(info.file_size for info in archive.infolist())
+        except zipfile.BadZipFile as exc:
+            raise ImportFileError(_("The file is damaged: it cannot be opened as an Excel workbook.")) from exc
+        if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+            raise ImportFileError(_("The file is not an Excel workbook (.xlsx)."))
+        if unzipped > MAX_UNZIPPED_RATIO * settings.CAMPAIGN_IMPORT_MAX_BYTES:
+            raise ImportFileError(_("The workbook expands to far more data than a list can hold."))
+        return "xlsx"
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ImportFileError(_("Old Excel files (.xls) are not accepted: please save the list as .xlsx."))
+    if b"\x00" in data[:4096]:
+        raise ImportFileError(_("The file is neither an Excel workbook (.xlsx) nor a CSV text file."))
+    return "csv"
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        # Excel on a Chinese Windows saves CSV in GBK; GB 18030 reads it and is a superset.
+        return data.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(_("The CSV file is neither UTF-8 nor GBK text.")) from exc
+
+
+def _csv_rows(data: bytes):
+    text = _decode(data)
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    for number, row in enumerate(csv.reader(io.StringIO(text), dialect), start=1):
+        yield number, row[:MAX_COLUMNS]
+
+
+def _xlsx_rows(data: bytes):
+    # read_only streams the sheet; data_only=False keeps a formula as its text, never its result.
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    try:
+        sheet = workbook.worksheets[0]
+        # A hostile file may declare a huge dimension; ignore it and read what is there.
+        sheet.reset_dimensions()
+        yield from enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1)
+    finally:
+        workbook.close()
+
+
+def _find_header(rows: list[tuple[int, list]]) -> tuple[int, dict[int, str]]:
+    for number, cells in rows[:HEADER_SCAN_ROWS]:
+        mapping: dict[int, str] = {}
+        for index, cell in enumerate(cells):
+            field = _HEADER_LOOKUP.get(_header_key(cell))
+            if field is None:
+                continue
+            if field in mapping.values():
+                raise ImportFileError(
+                    _("Row %(row)d has two columns for %(column)s.") % {"row": number, "column": HEADERS[field][0]}
+                )
+            mapping[index] = field
+        if "name" in mapping.values() and len(mapping) >= 2:
+            missing = [HEADERS[f][0] for f in REQUIRED_COLUMNS if f not in mapping.values()]
+            if missing:
+                raise ImportFileError(
+                    _("The list lacks required columns: %(columns)s.") % {"columns": "、".join(missing)}
+                )
+            return number, mapping
+    raise ImportFileError(
+        _("No header row found in the first %(n)d rows: the list needs a column %(column)s.")
+        % {"n": HEADER_SCAN_ROWS, "column": HEADERS["name"][0]}
+    )
+
+
+def check_size(size: int) -> None:
+    """Raise ImportFileError when a file is empty or larger than the setting allows."""
+    if size > settings.CAMPAIGN_IMPORT_MAX_BYTES:
+        raise ImportFileError(
+            _("The file is larger than %(mb).1f MB.") % {"mb": settings.CAMPAIGN_IMPORT_MAX_BYTES / 1024 / 1024}
+        )
+    if not size:
+        raise ImportFileError(_("The file is empty."))
+
+
+def check_kind(data: bytes, filename: str = "") -> str:
+    """Return the file's kind by content; when a name is given, it must say the same."""
+    kind = sniff_kind(data)
+    if filename:
+        suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+        if suffix not in ("xlsx", "csv"):
+            raise ImportFileError(_("Only .xlsx and .csv files can be imported."))
+        if suffix != kind:
+            raise ImportFileError(
+                _("The file is named .%(suffix)s but its content is %(kind)s.") % {"suffix": suffix, "kind": kind}
+            )
+    return kind
+
+
+def read_table(data: bytes, filename: str = "") -> Table:
+    """Read an .xlsx or .csv list (recognised by content, and by name when given) into canonical columns."""
+    check_size(len(data))
+    kind = check_kind(data, filename)
+    source = _xlsx_rows(data) if kind == "xlsx" else _csv_rows(data)
+    rows: list[tuple[int, list]] = []
+    try:
+        for number, cells in source:
+            if number > MAX_ROWS:
+                raise ImportFileError(_("The list has more than %(n)d rows.") % {"n": MAX_ROWS})
+            rows.append((number, [clean_text(c) for c in cells]))
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise ImportFileError(_("The file is damaged: it cannot be opened as an Excel workbook.")) from exc
+    header_row, mapping = _find_header(rows)
+    dataset = Dataset(headers=list(COLUMNS))
+    numbers = []
+    for number, cells in rows:
+        if number <= header_row or not any(cells):
+            continue  # blank rows between and after the data are not rows of the list
+        values = dict.fromkeys(COLUMNS, "")
+        for index, field in mapping.items():
+            if index < len(cells):
+                values[field] = cells[index]
+        dataset.append([values[c] for c in COLUMNS])
+        numbers.append(number)
+    return Table(dataset=dataset, row_numbers=numbers, header_row=header_row)
+
+
+# --- Values -------------------------------------------------------------------
+
+
+def _lookup(values: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    table = {}
+    for code, words in values.items():
+        table[code.lower()] = code
+        for word in words:
+            table[word] = code
+    return table
+
+
+def allowed_values(values: dict[str, tuple[str, ...]]) -> list[str]:
+    """Return the canonical Chinese word of each choice, in order (for messages and the template)."""
+    return [words[0] for words in values.values()]
+
+
+def canonical_word(values: dict[str, tuple[str, ...]], code: str) -> str:
+    return values[code][0]
+
+
+class ChoiceWidget(widgets.Widget):
+    """A Chinese word (or the English code) for a choice; anything else is refused, naming the allowed."""
+
+    def __init__(self, values: dict[str, tuple[str, ...]]):
+        super().__init__()
+        self.values = values
+        self.table = _lookup(values)
+
+    def clean(self, value, row=None, **kwargs):
+        text = clean_text(value)
+        if not text:
+            return ""  # the model refuses the blank: a missing value never becomes a default
+        code = self.table.get(text) or self.table.get(text.lower())
+        if code is None:
+            raise ValueError(
+                _("“%(value)s” is not allowed; use one of: %(allowed)s.")
+                % {"value": text, "allowed": "、".join(allowed_values(self.values))}
+            )
+        return code
+
+    def render(self, value, obj=None, **kwargs):
+        return canonical_word(self.values, value) if value in self.values else ""
+
+
+class TextWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        return clean_text(value)
+
+
+class USCCWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        # The model field validates the 18 characters and the check character.
+        return normalize_uscc(clean_text(value)) or None
+
+
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+
+
+def parse_date(text: str) -> datetime.date | None:
+    """Return the date a cell means, None for a blank; raise ValueError for anything else."""
+    text = clean_text(text)
+    if not text:
+        return None
+    text = text.split(" ")[0]  # "2026-06-17 00:00:00" from a date cell
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            try:
+                return datetime.date(*(int(part) for part in match.groups()))
+            except ValueError:
+                break
+    raise ValueError(_("“%(value)s” is not a date; write it as 2026-06-17.") % {"value": text})
+
+
+# --- The resource ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PairingPlan:
+    """The pairing a row asks for: a cadre by name (and title), from a date."""
+
+    name: str
+    title: str
+    started_on: datetime.date | None
+
+    def matches(self, pairing) -> bool:
+        """Return whether an active pairing already is what the row asks for."""
+        cadre = pairing.cadre
+        return (
+            cadre.name == self.name
+            and (not self.title or cadre.title == self.title)
+            and (self.started_on is None or pairing.started_on == self.started_on)
+        )
+
+
+class EnterpriseResource(resources.ModelResource):
+    """Validate and save one list row as an enterprise and, when it names one, its cadre's pairing."""
+
+    name = fields.Field(attribute="name", column_name="name", widget=TextWidget())
+    uscc = fields.Field(attribute="uscc", column_name="uscc", widget=USCCWidget(), saves_null_values=True)
+    kind = fields.Field(attribute="kind", column_name="kind", widget=ChoiceWidget(KIND_VALUES))
+    origin = fields.Field(attribute="origin", column_name="origin", widget=ChoiceWidget(ORIGIN_VALUES))
+    sector = fields.Field(attribute="sector", column_name="sector", widget=ChoiceWidget(SECTOR_VALUES))
+    street = fields.Field(attribute="street", column_name="street", widget=TextWidget())
+    contact_person = fields.Field(attribute="contact_person", column_name="contact_person", widget=TextWidget())
+    phone = fields.Field(attribute="phone", column_name="phone", widget=TextWidget())
+
+    class Meta:
+        model = Enterprise
+        fields = ("name", "uscc", "kind", "origin", "sector", "street", "contact_person", "phone")
+        import_id_fields = ("name",)
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+        skip_html_diff = True
+        use_transactions = True
+
+    def get_instance(self, instance_loader, row):
+        """Match by the code first, else by the exact name; refuse a name that belongs to another code."""
+        uscc = normalize_uscc(clean_text(row.get("uscc")))
+        name = clean_text(row.get("name"))
+        if uscc:
+            found = Enterprise.objects.filter(uscc=uscc).first()
+            if found is not None:
+                return found
+        found = Enterprise.objects.filter(name=name).first() if name else None
+        if found is not None and found.uscc and uscc and found.uscc != uscc:
+            raise ValidationError(
+                {
+                    "uscc": _(
+                        "“%(name)s” is already registered with the code %(existing)s; "
+                        "the list gives %(given)s. Please check which is right."
+                    )
+                    % {"name": name, "existing": found.uscc, "given": uscc}
+                }
+            )
+        return found
+
+    def import_instance(self, instance, row, **kwargs):
+        errors: dict = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        try:
+            instance._import_pairing = self._pairing_plan(row)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    @staticmethod
+    def _pairing_plan(row) -> PairingPlan | None:
+        name = clean_text(row.get("cadre"))
+        title = clean_text(row.get("cadre_title"))
+        try:
+            started_on = parse_date(row.get("paired_on"))
+        except ValueError as exc:
+            raise ValidationError({"paired_on": str(exc)}) from exc
+        if not name:
+            if title or started_on:
+                raise ValidationError({"cadre": _("A title or pairing date is given but no cadre is named.")})
+            return None
+        return PairingPlan(name=name, title=title, started_on=started_on)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if not super().skip_row(instance, original, row, import_validation_errors):
+            return False
+        plan = getattr(instance, "_import_pairing", None)
+        if plan is None:
+            return True
+        from cadres.models import Pairing
+
+        active = Pairing.objects.active().filter(enterprise=instance).select_related("cadre").first()
+        return active is not None and plan.matches(active)
+
+    def after_save_instance(self, instance, row, **kwargs):
+        plan = getattr(instance, "_import_pairing", None)
+        if plan is not None:
+            from enterprises.services import pairing_apply
+
+            pairing_apply(enterprise=instance, name=plan.name, title=plan.title, started_on=plan.started_on)
