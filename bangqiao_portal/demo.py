@@ -10,6 +10,7 @@ import datetime
 import random
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 from django.db import transaction
@@ -17,7 +18,8 @@ from django.utils import timezone
 
 from bangqiao_portal import demo_data as data
 from bangqiao_portal.roles import Role
-from cadres.models import Cadre, Department, DepartmentStaff, Pairing, Visit
+from cadres.models import Cadre, Department, DepartmentStaff, Errand, Pairing, Policy, PolicySector, Visit
+from cadres.services import errand_advance, errand_open
 from enterprises.models import Enterprise, Kind, Origin, Sector
 from enterprises.uscc import CHARSET, check_character
 from issues.models import Action, Issue, IssueCategory
@@ -208,6 +210,72 @@ class _Seeder:
             active.append(pairing)
         return active
 
+    def policies(self) -> list[Policy]:
+        policies = []
+        for n, (title, level, body, sectors) in enumerate(data.POLICIES):
+            policy, created = Policy.objects.get_or_create(
+                title=title,
+                defaults={
+                    "level": level,
+                    "issuing_body": body,
+                    "summary": f"{title}的主要内容、适用对象、申报条件和办理流程。",
+                    "published_on": datetime.date(self.today.year, 1, 1) + datetime.timedelta(days=17 * n),
+                },
+            )
+            if created:
+                PolicySector.objects.bulk_create(PolicySector(policy=policy, sector=s) for s in sectors)
+            policies.append(policy)
+        return policies
+
+    def visit_policies(self, policies: list[Policy]) -> None:
+        """Policies explained in about a third of the visits, those of the enterprise's sector."""
+        if Visit.policies.through.objects.exists():
+            return
+        by_sector: dict[str, list[Policy]] = {}
+        for policy in policies:
+            for sector in policy.sector_codes:
+                by_sector.setdefault(sector, []).append(policy)
+        links = []
+        for visit in Visit.objects.select_related("pairing__enterprise").order_by("pk"):
+            candidates = by_sector.get(visit.pairing.enterprise.sector, [])
+            if candidates and self.rng.random() < 0.35:
+                links.append(Visit.policies.through(visit_id=visit.pk, policy_id=self.rng.choice(candidates).pk))
+        Visit.policies.through.objects.bulk_create(links)
+
+    def errands(self, active: list[Pairing]) -> int:
+        """Approval errands at every stage; a few have not moved for weeks."""
+        if Errand.objects.exists():
+            return 0
+        stale_days = settings.CAMPAIGN_ERRAND_STALE_DAYS
+        for n, pairing in enumerate(self.rng.sample(active, 24)):
+            matter, department = self.rng.choice(data.ERRAND_MATTERS)
+            started = self.rng.randint(10, 50)
+            opened_at = timezone.now() - datetime.timedelta(days=started)
+            errand = errand_open(
+                actor=pairing.cadre.user,
+                pairing=pairing,
+                matter=f"代办{matter}",
+                approving_department=department,
+                mode=Errand.Mode.ACCOMPANY if n % 4 == 0 else Errand.Mode.AGENT,
+                on=timezone.localdate(opened_at),
+                note="材料已齐全，送审。",
+                now=opened_at,
+            )
+            # A quarter stays where it started, long enough to be flagged as not moving.
+            last_stage = 1 if n % 4 == 1 and started > stale_days else self.rng.randint(1, 4)
+            for stage in range(2, last_stage + 1):
+                at = opened_at + datetime.timedelta(days=(stage - 1) * started // 4)
+                errand_advance(
+                    actor=pairing.cadre.user,
+                    errand=errand,
+                    stage=stage,
+                    on=timezone.localdate(at),
+                    note=str(Errand.Stage(stage).label),
+                    result="审批结果已送达企业。" if stage == Errand.Stage.DELIVERED else "",
+                    now=at,
+                )
+        return 24
+
     def visits(self) -> int:
         """Three months of visits: most pairings keep the two-a-month rule, some do not."""
         if Visit.objects.exists():
@@ -368,6 +436,9 @@ def seed_demo(today: datetime.date | None = None) -> SeedResult:
     cadres = seeder.cadres(depts, streets)
     enterprises = seeder.enterprises()
     active = seeder.pairings(cadres, enterprises)
+    policies = seeder.policies()
     seeder.created["visits"] = seeder.visits()
+    seeder.visit_policies(policies)
+    seeder.created["errands"] = seeder.errands(active)
     seeder.created["issues"] = seeder.issues(active, depts, staff, leaders)
     return SeedResult(created=seeder.created)

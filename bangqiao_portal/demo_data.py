@@ -171,3 +171,34 @@ ISSUE_TITLES = {
     "market": ["希望推介产品进入本地政府采购目录", "拓展省外市场需要对接渠道", "展会摊位补贴咨询"],
     "other": ["周边施工噪声扰民引发投诉", "企业门前停车秩序混乱", "希望协调解决员工通勤班车"],
 }
+
+# (title, level, issuing body, sectors); fictional texts in the usual form of such documents.
+POLICIES = [
+    (
+        "关于支持中小微企业纾困发展的若干措施",
+        "national",
+        "国务院办公厅",
+        ["industry", "commerce", "construction", "technology", "culture", "tourism"],
+    ),
+    ("制造业高质量发展专项资金管理办法", "provincial", "省工业和信息化厅", ["industry"]),
+    ("促进外贸稳规模优结构的若干措施", "provincial", "省商务厅", ["commerce"]),
+    ("建筑业企业资质审批改革实施方案", "provincial", "省住房和城乡建设厅", ["construction"]),
+    ("高新技术企业认定奖励办法", "city", "市科学技术局", ["technology"]),
+    ("文化产业发展专项资金申报指南", "city", "市文化和旅游局", ["culture", "tourism"]),
+    ("稳岗扩岗补贴实施细则", "city", "市人力资源和社会保障局", ["industry", "commerce", "construction"]),
+    ("政府性融资担保降费奖补办法", "city", "市财政局", ["industry", "commerce", "technology"]),
+    ("灞桥区强工业保增长奖励办法", "district", "灞桥区人民政府", ["industry"]),
+    ("灞桥区促进文旅消费若干措施", "district", "灞桥区文化和旅游体育局", ["tourism", "culture"]),
+    ("灞桥区重点项目代办服务工作规程", "district", "灞桥区行政审批服务局", ["construction", "industry"]),
+    ("灞桥区科技型中小企业研发费用补助办法", "district", "灞桥区科学技术局", ["technology"]),
+]
+
+ERRAND_MATTERS = [
+    ("建设工程规划许可证", "区自然资源和规划分局"),
+    ("施工许可证", "区住房和城乡建设局"),
+    ("环境影响评价批复", "市生态环境局灞桥分局"),
+    ("食品经营许可证", "区市场监督管理局"),
+    ("消防设计审查", "区住房和城乡建设局"),
+    ("排水许可", "区城市管理和综合执法局"),
+    ("高新技术企业认定材料", "区科学技术局"),
+]

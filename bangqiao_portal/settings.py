@@ -224,6 +224,8 @@ CAMPAIGN_VISITS_PER_MONTH = env.int("CAMPAIGN_VISITS_PER_MONTH", default=2)
 CAMPAIGN_DUE_SOON_DAYS = env.int("CAMPAIGN_DUE_SOON_DAYS", default=3)
 # Days a cadre may still correct a logged visit.
 CAMPAIGN_VISIT_EDIT_DAYS = env.int("CAMPAIGN_VISIT_EDIT_DAYS", default=7)
+# How many months the compliance grid shows.
+CAMPAIGN_COMPLIANCE_MONTHS = env.int("CAMPAIGN_COMPLIANCE_MONTHS", default=12)
 # An approval errand that has not moved for this many days is flagged.
 CAMPAIGN_ERRAND_STALE_DAYS = env.int("CAMPAIGN_ERRAND_STALE_DAYS", default=14)
 # Reminder schedule (days of month, intervals in days); used by the reminder scan.

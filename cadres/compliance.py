@@ -102,7 +102,7 @@ def pairings_in_window(months: list[Month], pairings=None):
     _unused, last = month_bounds(*months[-1])
     pairings = Pairing.objects.all() if pairings is None else pairings
     return pairings.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=first), started_on__lte=last).select_related(
-        "cadre", "enterprise"
+        "cadre__unit", "enterprise"
     )
 
 

@@ -36,6 +36,8 @@ class NoteForm(MoveForm):
 class RoadmapMixin(forms.Form):
     """Department, responsible person, deadline and up to four milestones, for an assignment."""
 
+    milestone_count = MILESTONE_ROWS
+
     department = forms.ModelChoiceField(
         label=_("Responsible department"), queryset=Department.objects.filter(is_active=True), required=False
     )
@@ -44,7 +46,7 @@ class RoadmapMixin(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for n in range(1, MILESTONE_ROWS + 1):
+        for n in range(1, self.milestone_count + 1):
             self.fields[f"milestone_{n}"] = forms.CharField(
                 label=_("Milestone %(n)s") % {"n": n}, max_length=200, required=False
             )
@@ -54,12 +56,12 @@ class RoadmapMixin(forms.Form):
 
     def milestone_rows(self):
         """Pairs of bound fields, for the template to lay out as a table."""
-        return [(self[f"milestone_{n}"], self[f"milestone_{n}_on"]) for n in range(1, MILESTONE_ROWS + 1)]
+        return [(self[f"milestone_{n}"], self[f"milestone_{n}_on"]) for n in range(1, self.milestone_count + 1)]
 
     def clean_roadmap(self) -> None:
         """A milestone without a date falls on the deadline; a date without a milestone is an error."""
         deadline = self.cleaned_data.get("deadline")
-        for n in range(1, MILESTONE_ROWS + 1):
+        for n in range(1, self.milestone_count + 1):
             title, planned = self.cleaned_data.get(f"milestone_{n}"), self.cleaned_data.get(f"milestone_{n}_on")
             if title and not planned and deadline:
                 self.cleaned_data[f"milestone_{n}_on"] = deadline
@@ -70,7 +72,7 @@ class RoadmapMixin(forms.Form):
         data = self.cleaned_data
         milestones = [
             (data[f"milestone_{n}"], data[f"milestone_{n}_on"])
-            for n in range(1, MILESTONE_ROWS + 1)
+            for n in range(1, self.milestone_count + 1)
             if data.get(f"milestone_{n}") and data.get(f"milestone_{n}_on")
         ]
         return Assignment(

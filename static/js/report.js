@@ -1,18 +1,20 @@
-// Show only the part of the report form that the chosen route needs.
+// Show only the part of a problem form that its chosen route needs. Works for the report
+// page's single form and for each problem on the visit page (each in a [data-route-scope]).
 // Without JavaScript every part stays visible and the server still checks everything.
 (function () {
-  const form = document.getElementById("report-form");
-  if (!form) return;
-  const sections = form.querySelectorAll("[data-route-section]");
-  function update() {
-    const chosen = form.querySelector("input[name='route']:checked");
-    sections.forEach(function (section) {
+  function update(scope) {
+    const chosen = scope.querySelector("input[name$='route']:checked");
+    scope.querySelectorAll("[data-route-section]").forEach(function (section) {
       const routes = section.dataset.routeSection.split(" ");
       section.hidden = Boolean(chosen) && !routes.includes(chosen.value);
     });
   }
-  form.addEventListener("change", function (event) {
-    if (event.target.name === "route") update();
+  function scopeOf(element) {
+    return element.closest("[data-route-scope]") || document.getElementById("report-form");
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.name && event.target.name.endsWith("route")) update(scopeOf(event.target));
   });
-  update();
+  window.portalRouteUpdate = update;
+  document.querySelectorAll("[data-route-scope], #report-form").forEach(update);
 })();

@@ -8,7 +8,7 @@ from django.urls import reverse
 from bangqiao_portal.demo import seed_demo
 from bangqiao_portal.spreadsheets import xlsx_response
 from cadres.exports import visit_month_rows
-from cadres.models import Cadre, Pairing, Visit
+from cadres.models import Cadre, Errand, ErrandStep, Pairing, Visit
 from enterprises.exports import enterprise_export_rows, export_headers
 from enterprises.models import Enterprise
 from enterprises.services import enterprise_import
@@ -42,6 +42,8 @@ def _empty_the_district():
         Feedback,
         Issue,
         SystemicMatter,
+        ErrandStep,
+        Errand,
         Visit,
         Pairing,
         Cadre,

@@ -90,3 +90,12 @@ def test_the_command_prints_the_demo_logins_and_respects_if_empty(capsys):
     assert "ganbu001" in first and "admin" in first
     call_command("seed_demo", "--if-empty")
     assert "未加载演示数据" in capsys.readouterr().out
+
+
+def test_it_fills_the_policy_library_and_errands_at_every_stage(district):
+    from cadres.models import Errand, Policy
+
+    assert Policy.objects.count() == 12
+    assert Visit.policies.through.objects.exists()
+    assert set(Errand.objects.values_list("stage", flat=True)) == {1, 2, 3, 4}
+    assert Errand.objects.stale().exists()
