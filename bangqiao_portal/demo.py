@@ -49,10 +49,16 @@ class SeedResult:
         return any(self.created.values())
 
 
+def _month_start(day: datetime.date, back: int) -> datetime.date:
+    year, month = day.year, day.month - back
+    while month < 1:
+        year, month = year - 1, month + 12
+    return datetime.date(year, month, 1)
+
+
 def campaign_start(today: datetime.date) -> datetime.date:
-    """Return the mobilisation meeting's date (17 June) at least four months before today."""
-    start = datetime.date(today.year, 6, 17)
-    return start if (today - start).days >= 120 else datetime.date(today.year - 1, 6, 17)
+    """The demo's pairings start on the first day of the month two months back: three months of service."""
+    return _month_start(today, 2)
 
 
 def _person_name(rng: random.Random, used: set[str]) -> str:
@@ -180,8 +186,8 @@ class _Seeder:
 
     def pairings(self, cadres: list[Cadre], enterprises: list[Enterprise]) -> list[Pairing]:
         start = campaign_start(self.today)
-        swap_on = datetime.date(self.today.year, self.today.month, 1) - datetime.timedelta(days=45)
-        swap_on = swap_on.replace(day=1)
+        # Mid-month last month, so each cadre is judged on their part of that month.
+        swap_on = _month_start(self.today, 1).replace(day=16)
         active = []
         for i, (cadre, enterprise) in enumerate(zip(cadres, enterprises, strict=True)):
             if i in SWAPPED:
@@ -280,7 +286,7 @@ class _Seeder:
         """Three months of visits: most pairings keep the two-a-month rule, some do not."""
         if Visit.objects.exists():
             return 0
-        first = (self.today.replace(day=1) - datetime.timedelta(days=62)).replace(day=1)
+        first = campaign_start(self.today)
         visits = []
         for pairing in Pairing.objects.select_related("cadre").order_by("pk"):
             habit = self.rng.random()
@@ -307,7 +313,7 @@ class _Seeder:
             mode=mode,
             operations=self.rng.choice(data.OPERATIONS),
             opinions=self.rng.choice(data.OPINIONS),
-            summary=f"{Visit.Mode(mode).label}：{self.rng.choice(data.OPERATIONS)}",
+            summary=self.rng.choice(data.SUMMARIES),
             created_by_id=pairing.cadre.user_id,
             created_at=at,
         )

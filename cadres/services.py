@@ -131,6 +131,10 @@ def errand_open(
         raise VisitError(_("You can open errands only for the enterprise you serve now."))
     if on > timezone.localdate(now):
         raise VisitError(_("A stage cannot be dated in the future."))
+    if on < pairing.started_on:
+        raise VisitError(
+            _("The pairing started on %(date)s; an errand cannot be dated before it.") % {"date": pairing.started_on}
+        )
     errand = Errand.objects.create(
         pairing=pairing,
         visit=visit,
