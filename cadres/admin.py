@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from bangqiao_portal.admin import ReadOnlyAdminMixin
 from cadres.models import Cadre, Department, DepartmentStaff, Errand, ErrandStep, Pairing, Policy, PolicySector, Visit
 
 
@@ -79,7 +80,7 @@ class ErrandStepInline(admin.TabularInline):
 
 
 @admin.register(Errand)
-class ErrandAdmin(admin.ModelAdmin):
+class ErrandAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: errands move through the cadre's own pages."""
 
     list_display = ["matter", "pairing", "approving_department", "mode", "stage", "moved_at"]
@@ -87,12 +88,3 @@ class ErrandAdmin(admin.ModelAdmin):
     search_fields = ["matter", "pairing__enterprise__name", "pairing__cadre__name"]
     list_select_related = ["pairing__cadre", "pairing__enterprise"]
     inlines = [ErrandStepInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

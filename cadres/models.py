@@ -11,6 +11,15 @@ from bangqiao_portal.roles import Role, roles_of, sees_everything
 from enterprises.models import Sector
 
 
+def _cadre_scope(queryset, user, lookup: str):
+    """Overseers see every row; a cadre the rows whose `lookup` is their user (past pairings too)."""
+    if sees_everything(user):
+        return queryset
+    if Role.CADRE in roles_of(user):
+        return queryset.filter(**{lookup: user})
+    return queryset.none()
+
+
 class Department(models.Model):
     """A district department or a street's office: where cadres work and problems are assigned."""
 
@@ -58,11 +67,7 @@ class CadreQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Scope to what the user may see: overseers all cadres, a cadre only themselves."""
-        if sees_everything(user):
-            return self
-        if Role.CADRE in roles_of(user):
-            return self.filter(user=user)
-        return self.none()
+        return _cadre_scope(self, user, "user")
 
 
 class Cadre(models.Model):
@@ -114,11 +119,11 @@ class PairingQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Scope to what the user may see: overseers all pairings, a cadre their own, past ones too."""
-        if sees_everything(user):
-            return self
-        if Role.CADRE in roles_of(user):
-            return self.filter(cadre__user=user)
-        return self.none()
+        return _cadre_scope(self, user, "cadre__user")
+
+    def current_for(self, user) -> "Pairing | None":
+        """The user's active pairing, with its enterprise, or None."""
+        return self.active().filter(cadre__user=user).select_related("enterprise", "cadre").first()
 
 
 class Pairing(models.Model):
@@ -168,11 +173,7 @@ class Pairing(models.Model):
 class VisitQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Scope to what the user may see: overseers all visits, a cadre the visits of their pairings."""
-        if sees_everything(user):
-            return self
-        if Role.CADRE in roles_of(user):
-            return self.filter(pairing__cadre__user=user)
-        return self.none()
+        return _cadre_scope(self, user, "pairing__cadre__user")
 
     def in_month(self, year: int, month: int):
         return self.filter(visited_on__year=year, visited_on__month=month)
@@ -264,11 +265,7 @@ class PolicySector(models.Model):
 class ErrandQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Scope to what the user may see: overseers all errands, a cadre those of their pairings."""
-        if sees_everything(user):
-            return self
-        if Role.CADRE in roles_of(user):
-            return self.filter(pairing__cadre__user=user)
-        return self.none()
+        return _cadre_scope(self, user, "pairing__cadre__user")
 
     def open(self):
         return self.exclude(stage=Errand.Stage.DELIVERED)

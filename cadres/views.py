@@ -41,7 +41,14 @@ def visit_export(request: HttpRequest) -> HttpResponse:
 
 
 def _active_pairing(request: HttpRequest) -> Pairing | None:
-    return Pairing.objects.active().filter(cadre__user=request.user).select_related("enterprise", "cadre").first()
+    return Pairing.objects.current_for(request.user)
+
+
+def linked_visit(request: HttpRequest, pairing: Pairing) -> Visit | None:
+    """The visit a report or errand starts from (?visit=), if it is the cadre's own on this pairing; else 404."""
+    if visit_id := request.GET.get("visit") or request.POST.get("visit"):
+        return get_object_or_404(Visit.objects.visible_to(request.user), pk=visit_id, pairing=pairing)
+    return None
 
 
 def _get_visit_for_user(request: HttpRequest, pk: int) -> Visit:
@@ -220,9 +227,7 @@ def errand_new(request: HttpRequest) -> HttpResponse:
     if pairing is None:
         messages.error(request, _("You have no paired enterprise to handle errands for."))
         return redirect("home")
-    visit = None
-    if visit_id := request.GET.get("visit") or request.POST.get("visit"):
-        visit = get_object_or_404(Visit.objects.visible_to(request.user), pk=visit_id, pairing=pairing)
+    visit = linked_visit(request, pairing)
     form = ErrandForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

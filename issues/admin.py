@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from bangqiao_portal.admin import ReadOnlyAdminMixin
 from issues.models import Issue, IssueCategory, IssueEvent
 
 
@@ -20,7 +21,7 @@ class IssueEventInline(admin.TabularInline):
 
 
 @admin.register(Issue)
-class IssueAdmin(admin.ModelAdmin):
+class IssueAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only here: a problem's state changes only through the workflow service."""
 
     list_display = ["title", "enterprise", "flow", "status", "department", "deadline", "supervised"]
@@ -28,12 +29,3 @@ class IssueAdmin(admin.ModelAdmin):
     search_fields = ["title", "description", "enterprise__name"]
     list_select_related = ["enterprise", "department"]
     inlines = [IssueEventInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

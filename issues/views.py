@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from bangqiao_portal.roles import Role, has_role, role_required
 from bangqiao_portal.spreadsheets import xlsx_response
-from cadres.models import Pairing, Visit
+from cadres.models import Pairing
+from cadres.views import linked_visit
 from issues import workflow
 from issues.filters import IssueFilter
 from issues.forms import MatterDecisionForm, MatterForm, ReportForm, move_form, roadmap_initial
@@ -183,13 +184,11 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest) -> HttpResponse:
     """A cadre reports a problem of the paired enterprise and routes it, in one submit."""
-    pairing = Pairing.objects.active().filter(cadre__user=request.user).select_related("enterprise").first()
+    pairing = Pairing.objects.current_for(request.user)
     if pairing is None:
         messages.error(request, _("You have no paired enterprise to report for."))
         return redirect("home")
-    visit = None
-    if visit_id := request.GET.get("visit") or request.POST.get("visit"):
-        visit = get_object_or_404(Visit.objects.visible_to(request.user), pk=visit_id, pairing=pairing)
+    visit = linked_visit(request, pairing)
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

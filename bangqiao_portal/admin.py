@@ -1,0 +1,11 @@
+class ReadOnlyAdminMixin:
+    """Admin pages that only show: these records change through the portal's services alone."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
