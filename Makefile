@@ -58,5 +58,25 @@ messages: install-dev
 	$(BIN)/python manage.py makemessages --locale zh_Hans --ignore '.venv/*' --no-obsolete
 	$(BIN)/python manage.py compilemessages --locale zh_Hans --ignore '.venv/*'
 
+# Time the busiest pages and the export's memory on a throwaway database; the report is docs/benchmarks.md.
+BENCH_DB := $(abspath var)/bench.sqlite3
+bench: install-dev
+	rm -f $(BENCH_DB)*
+	mkdir -p var
+	@echo "# Benchmarks" > docs/benchmarks.md
+	@echo "" >> docs/benchmarks.md
+	@echo "Made by \`make bench\` on $$(date -u +%Y-%m-%d) ($$(nproc) cores). Query counts are exact; times are wall-clock on a shared machine." >> docs/benchmarks.md
+	@echo "" >> docs/benchmarks.md
+	@echo "## Pages" >> docs/benchmarks.md
+	DATABASE_URL=sqlite:///$(BENCH_DB) DEBUG=false $(BIN)/python manage.py collectstatic --noinput -v0
+	DATABASE_URL=sqlite:///$(BENCH_DB) DEBUG=false $(BIN)/python manage.py migrate --noinput -v0
+	DATABASE_URL=sqlite:///$(BENCH_DB) DEBUG=false $(BIN)/python bench/pages.py >> docs/benchmarks.md
+	@echo "" >> docs/benchmarks.md
+	@echo "## Export memory (enterprise export; peak Python memory by tracemalloc)" >> docs/benchmarks.md
+	@echo "" >> docs/benchmarks.md
+	rm -f $(BENCH_DB)*
+	DATABASE_URL=sqlite:///$(BENCH_DB) DEBUG=false $(BIN)/python bench/export_memory.py | sed 's/^/    /' >> docs/benchmarks.md
+	@cat docs/benchmarks.md
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

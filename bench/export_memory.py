@@ -1,6 +1,6 @@
 """Measure the enterprise export's peak Python memory at two sizes (issue 5: exports must stream).
 
-DATABASE_URL=sqlite:////tmp/bench.sqlite3 .venv/bin/python docs/bench_export_memory.py
+make bench (or: DATABASE_URL=sqlite:////tmp/bench.sqlite3 .venv/bin/python bench/export_memory.py)
 It creates its own rows in the database it is given: never point it at real data.
 """
 
