@@ -127,7 +127,9 @@ def test_a_problem_resolved_seven_days_ago_without_feedback_reminds_the_cadre(en
 
 def test_an_errand_that_has_not_moved_for_fourteen_days_reminds_the_cadre(cadre, other_cadre):
     pairing = cadre.pairings.get()
-    stale = Errand.objects.create(pairing=pairing, matter="施工许可", approving_department="区住建局", moved_at=NOW - 15 * DAY)
+    stale = Errand.objects.create(
+        pairing=pairing, matter="施工许可", approving_department="区住建局", moved_at=NOW - 15 * DAY
+    )
     Errand.objects.create(pairing=pairing, matter="环评批复", approving_department="区环保局", moved_at=NOW - 13 * DAY)
     Errand.objects.create(
         pairing=pairing,

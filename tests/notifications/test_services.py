@@ -88,7 +88,9 @@ def test_the_scan_runs_the_same_queries_for_more_items(send, department, staff, 
                 department=department,
                 deadline=TODAY - 8 * DAY,
             )
-            IssueFactory(enterprise=pairing.enterprise, reporter=pairing.cadre, status="resolved", resolved_at=NOW - 8 * DAY)
+            IssueFactory(
+                enterprise=pairing.enterprise, reporter=pairing.cadre, status="resolved", resolved_at=NOW - 8 * DAY
+            )
             due_soon = IssueFactory(
                 enterprise=pairing.enterprise, reporter=pairing.cadre, status="assigned", flow="assigned",
                 department=department, deadline=TODAY + DAY,
