@@ -58,7 +58,7 @@ def role_required(*roles: str):
 
 
 # The campaign office administers these apps' records through the admin pages.
-OFFICE_ADMIN_APPS = ("enterprises", "cadres", "issues", "auth")
+OFFICE_ADMIN_APPS = ("enterprises", "cadres", "issues", "notifications", "auth")
 
 
 def grant_office_permissions(**kwargs) -> None:

@@ -9,6 +9,7 @@ so that no rule of the campaign is a literal buried in code.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "enterprises",
     "cadres",
     "issues",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "bangqiao_portal.context_processors.roles",
+                "notifications.context_processors.bell",
             ],
         },
     },
@@ -130,7 +133,14 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+# Beat runs on exactly one host. The reminder scan is idempotent, so an extra or a
+# missed run costs nothing; it runs hourly in working hours, so nobody is reminded at night.
+CELERY_BEAT_SCHEDULE: dict = {
+    "scan-reminders": {
+        "task": "notifications.tasks.scan_reminders",
+        "schedule": crontab(minute=5, hour=env.str("REMINDER_SCAN_HOURS", default="8-18")),
+    },
+}
 
 # Sessions live in the database, so pages keep working when Redis is down.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -186,6 +196,13 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Email: console in development, SMTP (smtp+tls://user:pass@host:587) in production.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# Reminders reach people through these channels (notifications/channels.py); add SMS here.
+NOTIFICATION_CHANNELS = env.list(
+    "NOTIFICATION_CHANNELS",
+    default=["notifications.channels.InAppChannel", "notifications.channels.EmailChannel"],
+)
+# Where the portal is reached from, for the links in emails.
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="亲商助企活动办公室 <noreply@bangqiao.local>")
 
 # Content Security Policy: everything from this origin; the intranet has no other.

@@ -21,6 +21,7 @@ urlpatterns = [
     path("issues/", include("issues.urls")),
     path("enterprises/", include("enterprises.urls")),
     path("cadres/", include("cadres.urls")),
+    path("notifications/", include("notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,371 @@
+"""The reminder scan: what is due now, to whom, under which key. It reads; it never writes.
+
+Each kind is one small function that turns a fixed number of indexed queries into
+`Due` items, whatever the number of problems, errands or pairings. All dates are
+local dates in Asia/Shanghai (TIME_ZONE), taken from the injected `now`, so a test
+or `send_reminders --now` can move the clock.
+
+The period is what makes a repeat a new reminder (the unique key is kind, object,
+recipient, period):
+
+| kind | object | to | period |
+| --- | --- | --- | --- |
+| visit_short | pairing | the cadre | the reminder day (2026-11-20) |
+| visits_missed | none (0) | the campaign office | last month (2026-10) |
+| issue_due_soon | problem | the department's staff | the deadline |
+| issue_overdue | problem | the department's staff, the cadre | deadline and repeat step (2026-11-12#2) |
+| issue_supervise | problem | the leading group | the deadline |
+| escalation_undecided | problem | the leading group | when it was escalated |
+| feedback_waiting | problem | the cadre | when it was resolved |
+| errand_stale | errand | the cadre | when it last moved |
+| extension_pending | extension request | the leading group, the campaign office | the request's date |
+
+A scan that did not run for a while catches up with the latest reminder due, not
+with every one it missed: on the 26th it sends the 25th's visit reminder, not the
+20th's too, and a problem eight days overdue gets its step-2 reminder, not steps
+0, 1 and 2. A deadline moved by an extension starts its reminders afresh.
+"""
+
+import calendar
+import datetime
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Max, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bangqiao_portal.roles import Role
+from cadres.compliance import Standing, pairing_month, pairings_in_window, visit_counts
+from cadres.models import DepartmentStaff, Errand, Pairing
+from issues.models import ExtensionRequest, Issue, Status
+from notifications.models import Kind
+
+DAY = datetime.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Due:
+    """One reminder the scan found due: its unique key and what it says."""
+
+    kind: str
+    object_id: int
+    recipient_id: int
+    period: str
+    title: str
+    body: str = ""
+    link: str = ""
+
+    @property
+    def key(self) -> tuple[str, int, int, str]:
+        return (self.kind, self.object_id, self.recipient_id, self.period)
+
+
+@dataclass
+class Clock:
+    now: datetime.datetime
+    today: datetime.date = field(init=False)
+
+    def __post_init__(self):
+        self.today = timezone.localdate(self.now)
+
+    def days_since(self, moment: datetime.datetime) -> int:
+        return (self.today - timezone.localdate(moment)).days
+
+
+class People:
+    """Who receives what; each lookup is one query for all the items of a kind."""
+
+    def __init__(self):
+        self._groups: dict[str, list[int]] = {}
+
+    def group(self, role: str) -> list[int]:
+        """Active users holding the role (superusers count as the campaign office, as in roles.py)."""
+        if role not in self._groups:
+            holds = Q(groups__name=role)
+            if role == Role.CAMPAIGN_OFFICE:
+                holds |= Q(is_superuser=True)
+            users = get_user_model().objects.filter(holds, is_active=True).distinct().order_by("pk")
+            self._groups[role] = list(users.values_list("pk", flat=True))
+        return self._groups[role]
+
+    @staticmethod
+    def department_staff(department_ids: Iterable[int]) -> dict[int, list[int]]:
+        """Staff accounts per department: they stand for the free-text "responsible person" too."""
+        rows = DepartmentStaff.objects.filter(department_id__in=set(department_ids), user__is_active=True)
+        staff: dict[int, list[int]] = defaultdict(list)
+        for department_id, user_id in rows.order_by("user_id").values_list("department_id", "user_id"):
+            staff[department_id].append(user_id)
+        return staff
+
+    @staticmethod
+    def cadres(enterprise_ids: Iterable[int]) -> dict[int, int]:
+        """The user of each enterprise's currently paired cadre."""
+        rows = Pairing.objects.active().filter(enterprise_id__in=set(enterprise_ids), cadre__user__is_active=True)
+        return dict(rows.values_list("enterprise_id", "cadre__user_id"))
+
+
+def _issue_link(issue_id: int) -> str:
+    return reverse("issues:detail", args=[issue_id])
+
+
+def _local(moment: datetime.datetime) -> str:
+    return timezone.localtime(moment).isoformat(timespec="seconds")
+
+
+def _issue_context(issue: Issue, clock: Clock) -> dict:
+    return {
+        "title": issue.title,
+        "enterprise": issue.enterprise.name,
+        "deadline": issue.deadline.isoformat() if issue.deadline else "",
+        "department": issue.department.name if issue.department else "",
+        "person": issue.responsible_person or "—",
+        "days": (clock.today - issue.deadline).days if issue.deadline else 0,
+    }
+
+
+# --- Visits -----------------------------------------------------------------
+
+
+def latest_visit_reminder_day(today: datetime.date) -> datetime.date | None:
+    """Return this month's latest reminder day on or before today (20th, 25th), or None."""
+    last = calendar.monthrange(today.year, today.month)[1]
+    days = [min(d, last) for d in settings.CAMPAIGN_VISIT_REMINDER_DAYS if min(d, last) <= today.day]
+    return today.replace(day=max(days)) if days else None
+
+
+def visit_short(clock: Clock, people: People) -> Iterator[Due]:
+    """On the 20th and the 25th: each cadre whose active pairing is short of this month's visits."""
+    day = latest_visit_reminder_day(clock.today)
+    if day is None:
+        return
+    month = (clock.today.year, clock.today.month)
+    pairings = list(
+        pairings_in_window([month], Pairing.objects.active().filter(cadre__is_active=True, cadre__user__is_active=True))
+    )
+    counts = visit_counts((p.pk for p in pairings), [month])
+    month_end = datetime.date(month[0], month[1], calendar.monthrange(*month)[1])
+    for pairing in pairings:
+        cell = pairing_month(pairing, *month, clock.today, visits=counts.get((pairing.pk, month), 0))
+        if cell.standing != Standing.AT_RISK:
+            continue
+        values = {
+            "enterprise": pairing.enterprise.name,
+            "done": cell.visits,
+            "required": cell.required,
+            "month_end": month_end.isoformat(),
+        }
+        yield Due(
+            Kind.VISIT_SHORT,
+            pairing.pk,
+            pairing.cadre.user_id,
+            day.isoformat(),
+            _("Visits this month: %(done)d of %(required)d") % values,
+            _("%(enterprise)s: %(done)d visits this month; the campaign asks for %(required)d by %(month_end)s.")
+            % values,
+            reverse("home"),
+        )
+
+
+def visits_missed(clock: Clock, people: People) -> Iterator[Due]:
+    """From the 1st: one summary to the campaign office of last month's pairings that fell short."""
+    last_day = clock.today.replace(day=1) - DAY
+    month = (last_day.year, last_day.month)
+    pairings = list(pairings_in_window([month]))
+    counts = visit_counts((p.pk for p in pairings), [month])
+    missed = []
+    for pairing in pairings:
+        cell = pairing_month(pairing, *month, clock.today, visits=counts.get((pairing.pk, month), 0))
+        if cell.standing == Standing.MISSED:
+            missed.append(f"{pairing.cadre.name} → {pairing.enterprise.name}（{cell.visits}/{cell.required}）")
+    if not missed:
+        return
+    label = f"{month[0]}-{month[1]:02d}"
+    title = _("Pairings short of visits in %(month)s: %(count)d") % {"month": label, "count": len(missed)}
+    for user_id in people.group(Role.CAMPAIGN_OFFICE):
+        yield Due(Kind.VISITS_MISSED, 0, user_id, label, title, "\n".join(missed), reverse("home"))
+
+
+# --- Problems ---------------------------------------------------------------
+
+
+ISSUE_RELATED = ("enterprise", "department", "reporter")
+
+
+def issue_due_soon(clock: Clock, people: People) -> Iterator[Due]:
+    """Within CAMPAIGN_DUE_SOON_DAYS of the deadline: the department's staff."""
+    issues = list(Issue.objects.due_soon(clock.today).select_related(*ISSUE_RELATED))
+    staff = people.department_staff(i.department_id for i in issues)
+    for issue in issues:
+        values = _issue_context(issue, clock)
+        title = _("Due soon: %(title)s") % values
+        body = _("%(enterprise)s: “%(title)s” is due on %(deadline)s (responsible person: %(person)s).") % values
+        for user_id in staff[issue.department_id]:
+            yield Due(
+                Kind.ISSUE_DUE_SOON, issue.pk, user_id, issue.deadline.isoformat(), title, body, _issue_link(issue.pk)
+            )
+
+
+def issue_overdue(clock: Clock, people: People) -> Iterator[Due]:
+    """On the first overdue day and every CAMPAIGN_OVERDUE_REPEAT_DAYS after: the department and the cadre.
+
+    Once it has been overdue CAMPAIGN_OVERDUE_ESCALATE_DAYS, the leading group too (督办), once per deadline.
+    """
+    issues = list(Issue.objects.overdue(clock.today).select_related(*ISSUE_RELATED))
+    staff = people.department_staff(i.department_id for i in issues)
+    cadres = people.cadres(i.enterprise_id for i in issues)
+    for issue in issues:
+        values = _issue_context(issue, clock)
+        step = (values["days"] - 1) // settings.CAMPAIGN_OVERDUE_REPEAT_DAYS
+        period = f"{issue.deadline.isoformat()}#{step}"
+        body = _("%(enterprise)s: “%(title)s” was due on %(deadline)s; with %(department)s (%(person)s).") % values
+        title = _("Overdue %(days)d days: %(title)s") % values
+        # The enterprise's cadre now; the reporter if the enterprise has none at the moment.
+        cadre_user = cadres.get(issue.enterprise_id, issue.reporter.user_id)
+        link = _issue_link(issue.pk)
+        for user_id in dict.fromkeys([*staff[issue.department_id], cadre_user]):
+            yield Due(Kind.ISSUE_OVERDUE, issue.pk, user_id, period, title, body, link)
+        if values["days"] >= settings.CAMPAIGN_OVERDUE_ESCALATE_DAYS:
+            title = _("For supervision, overdue %(days)d days: %(title)s") % values
+            for user_id in people.group(Role.LEADING_GROUP):
+                yield Due(Kind.ISSUE_SUPERVISE, issue.pk, user_id, str(issue.deadline), title, body, link)
+
+
+def escalation_undecided(clock: Clock, people: People) -> Iterator[Due]:
+    """Escalated and not decided within CAMPAIGN_ESCALATION_DECIDE_DAYS: the leading group."""
+    limit = clock.now - datetime.timedelta(days=settings.CAMPAIGN_ESCALATION_DECIDE_DAYS)
+    issues = list(
+        Issue.objects.filter(status=Status.ESCALATED)
+        .annotate(escalated_at=Max("events__created_at", filter=Q(events__to_status=Status.ESCALATED)))
+        .filter(escalated_at__lte=limit)
+        .select_related("enterprise")
+    )
+    for issue in issues:
+        values = {
+            "title": issue.title,
+            "enterprise": issue.enterprise.name,
+            "days": clock.days_since(issue.escalated_at),
+            "date": timezone.localdate(issue.escalated_at).isoformat(),
+        }
+        title = _("Escalation waiting %(days)d days: %(title)s") % values
+        body = _("%(enterprise)s: “%(title)s” was escalated on %(date)s and awaits the leading group.") % values
+        for user_id in people.group(Role.LEADING_GROUP):
+            yield Due(
+                Kind.ESCALATION_UNDECIDED,
+                issue.pk,
+                user_id,
+                _local(issue.escalated_at),
+                title,
+                body,
+                _issue_link(issue.pk),
+            )
+
+
+def feedback_waiting(clock: Clock, people: People) -> Iterator[Due]:
+    """Resolved CAMPAIGN_FEEDBACK_WAIT_DAYS ago with no feedback recorded: the cadre."""
+    limit = clock.now - datetime.timedelta(days=settings.CAMPAIGN_FEEDBACK_WAIT_DAYS)
+    issues = list(
+        Issue.objects.filter(status=Status.RESOLVED, resolved_at__lte=limit).select_related("enterprise", "reporter")
+    )
+    cadres = people.cadres(i.enterprise_id for i in issues)
+    for issue in issues:
+        values = {
+            "title": issue.title,
+            "enterprise": issue.enterprise.name,
+            "days": clock.days_since(issue.resolved_at),
+            "date": timezone.localdate(issue.resolved_at).isoformat(),
+        }
+        yield Due(
+            Kind.FEEDBACK_WAITING,
+            issue.pk,
+            cadres.get(issue.enterprise_id, issue.reporter.user_id),
+            _local(issue.resolved_at),
+            _("Feedback waiting %(days)d days: %(title)s") % values,
+            _("“%(title)s” was resolved on %(date)s; record %(enterprise)s's feedback to close it.") % values,
+            _issue_link(issue.pk),
+        )
+
+
+def extension_pending(clock: Clock, people: People) -> Iterator[Due]:
+    """Pending CAMPAIGN_EXTENSION_DECIDE_DAYS: whoever may decide (the leading group, the campaign office)."""
+    limit = clock.now - datetime.timedelta(days=settings.CAMPAIGN_EXTENSION_DECIDE_DAYS)
+    requests = list(
+        ExtensionRequest.objects.filter(decision=ExtensionRequest.Decision.PENDING, created_at__lte=limit)
+        .select_related("issue__department")
+        .order_by("pk")
+    )
+    deciders = list(dict.fromkeys(people.group(Role.LEADING_GROUP) + people.group(Role.CAMPAIGN_OFFICE)))
+    for request in requests:
+        values = {
+            "title": request.issue.title,
+            "department": request.issue.department.name if request.issue.department else "",
+            "days": clock.days_since(request.created_at),
+            "old": request.old_deadline.isoformat(),
+            "new": request.new_deadline.isoformat(),
+            "reason": request.reason,
+        }
+        title = _("Extension request waiting %(days)d days: %(title)s") % values
+        body = _("%(department)s asks to move the deadline of “%(title)s” from %(old)s to %(new)s: %(reason)s") % values
+        for user_id in deciders:
+            yield Due(
+                Kind.EXTENSION_PENDING,
+                request.pk,
+                user_id,
+                timezone.localdate(request.created_at).isoformat(),
+                title,
+                body,
+                _issue_link(request.issue_id),
+            )
+
+
+# --- Errands ----------------------------------------------------------------
+
+
+def errand_stale(clock: Clock, people: People) -> Iterator[Due]:
+    """An open errand that has not moved for CAMPAIGN_ERRAND_STALE_DAYS: the cadre."""
+    errands = list(Errand.objects.stale(clock.now).select_related("pairing__enterprise", "pairing__cadre"))
+    cadres = people.cadres(e.pairing.enterprise_id for e in errands)
+    for errand in errands:
+        values = {
+            "matter": errand.matter,
+            "enterprise": errand.pairing.enterprise.name,
+            "department": errand.approving_department,
+            "stage": errand.get_stage_display(),
+            "days": clock.days_since(errand.moved_at),
+            "date": timezone.localdate(errand.moved_at).isoformat(),
+        }
+        yield Due(
+            Kind.ERRAND_STALE,
+            errand.pk,
+            cadres.get(errand.pairing.enterprise_id, errand.pairing.cadre.user_id),
+            _local(errand.moved_at),
+            _("Errand not moved for %(days)d days: %(matter)s") % values,
+            _("%(enterprise)s: “%(matter)s” at %(department)s has been at “%(stage)s” since %(date)s.") % values,
+            reverse("home"),
+        )
+
+
+SCANS: tuple[Callable[[Clock, People], Iterable[Due]], ...] = (
+    visit_short,
+    visits_missed,
+    issue_due_soon,
+    issue_overdue,
+    escalation_undecided,
+    feedback_waiting,
+    errand_stale,
+    extension_pending,
+)
+
+
+def scan(*, now: datetime.datetime) -> list[Due]:
+    """Return every reminder due at `now`, each key once, in a fixed number of queries."""
+    clock, people = Clock(now), People()
+    found: dict[tuple, Due] = {}
+    for kind_scan in SCANS:
+        for due in kind_scan(clock, people):
+            found.setdefault(due.key, due)
+    return list(found.values())

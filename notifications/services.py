@@ -1,0 +1,161 @@
+"""Record the reminders due and deliver them: exactly once per key, whatever happens.
+
+`reminders_send` is the scan's one write. In one transaction it records every due
+reminder under its unique key (a key already taken is skipped by the database:
+INSERT … ON CONFLICT DO NOTHING), gives each new reminder a pending delivery per
+channel, and — only after commit — hands every person with anything pending to
+the `deliver` task: one message per person, however many items they have.
+
+Nothing is marked sent until a channel has taken it (`reminders_deliver`), so a
+broker that is down, a worker killed mid-task, or a mail server that refuses
+leaves the deliveries pending, and the next scan hands them over again.
+"""
+
+import datetime
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone, translation
+
+from notifications import reminders
+from notifications.channels import channels
+from notifications.models import Delivery, Notification, Reminder
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ScanResult:
+    """What one scan recorded (or, in a dry run, would record), per kind."""
+
+    counts: Counter = field(default_factory=Counter)
+    # People handed to delivery after commit: everyone with a pending delivery, old or new.
+    recipients: list[int] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def reminders_send(*, now: datetime.datetime | None = None, dry_run: bool = False, inline: bool = False) -> ScanResult:
+    """Record every reminder due at `now` once, then deliver after commit (queued, or here if `inline`)."""
+    now = now or timezone.now()
+    # The stored text is what every channel says: the campaign's language, not the caller's.
+    with translation.override(settings.LANGUAGE_CODE):
+        due = reminders.scan(now=now)
+    if dry_run:
+        return ScanResult(counts=Counter(d.kind for d in due if d.key not in _taken(due)), dry_run=True)
+    names = [channel.name for channel in channels()]
+    with transaction.atomic():
+        Reminder.objects.bulk_create(
+            [
+                Reminder(
+                    kind=d.kind,
+                    object_id=d.object_id,
+                    recipient_id=d.recipient_id,
+                    period=d.period,
+                    title=d.title,
+                    body=d.body,
+                    link=d.link,
+                    created_at=now,
+                )
+                for d in due
+            ],
+            ignore_conflicts=True,
+        )
+        # Rows recorded by this scan are the ones without deliveries yet: a scan running
+        # at the same moment either wrote a key first (and its deliveries with it, in its
+        # transaction) or waited on ours, so no row is claimed by both.
+        fresh = list(
+            Reminder.objects.filter(created_at=now, deliveries__isnull=True).values_list("pk", "kind", "recipient_id")
+        )
+        Delivery.objects.bulk_create(
+            [Delivery(reminder_id=pk, recipient_id=rid, channel=name) for pk, _kind, rid in fresh for name in names],
+            ignore_conflicts=True,
+        )
+        pending = sorted(
+            set(Delivery.objects.filter(sent_at__isnull=True).values_list("recipient_id", flat=True).distinct())
+        )
+        if inline:
+            transaction.on_commit(lambda: _deliver_each(pending, now))
+        else:
+            transaction.on_commit(lambda: deliveries_enqueue(recipient_ids=pending))
+    return ScanResult(counts=Counter(kind for _pk, kind, _rid in fresh), recipients=pending)
+
+
+def _taken(due: list[reminders.Due]) -> set[tuple]:
+    """Return the keys among `due` that are recorded already, in one query."""
+    if not due:
+        return set()
+    rows = Reminder.objects.filter(
+        kind__in={d.kind for d in due},
+        period__in={d.period for d in due},
+        recipient_id__in={d.recipient_id for d in due},
+    )
+    return set(rows.values_list("kind", "object_id", "recipient_id", "period"))
+
+
+def deliveries_enqueue(*, recipient_ids: list[int]) -> int:
+    """Queue one delivery task per person; if the broker is down, log it and leave them pending."""
+    from notifications.tasks import deliver
+
+    for queued, recipient_id in enumerate(recipient_ids):
+        try:
+            deliver.delay(recipient_id)
+        except Exception:
+            # Never shown to users: the deliveries stay pending and the next scan queues them again.
+            logger.exception(
+                "Could not queue reminders (broker unreachable?); %d people stay pending for the next scan.",
+                len(recipient_ids) - queued,
+            )
+            return queued
+    return len(recipient_ids)
+
+
+def _deliver_each(recipient_ids: list[int], now: datetime.datetime) -> None:
+    for recipient_id in recipient_ids:
+        reminders_deliver(recipient_id=recipient_id, now=now)
+
+
+def reminders_deliver(*, recipient_id: int, now: datetime.datetime | None = None) -> int:
+    """Hand one person's pending reminders to each channel; return how many deliveries were made.
+
+    Each channel is its own transaction: the pending rows are locked (others skip
+    them rather than wait), the channel takes them, and they are marked sent; a
+    channel that fails rolls back only its own rows, which stay pending.
+    """
+    now = now or timezone.now()
+    recipient = get_user_model().objects.filter(pk=recipient_id).first()
+    if recipient is None:
+        return 0
+    made = 0
+    for channel in channels():
+        try:
+            with transaction.atomic():
+                batch = list(
+                    Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+                    .filter(recipient_id=recipient_id, channel=channel.name, sent_at__isnull=True)
+                    .select_related("reminder")
+                    .order_by("reminder__created_at", "pk")
+                )
+                if not batch:
+                    continue
+                channel.send(recipient=recipient, reminders=[d.reminder for d in batch], now=now)
+                Delivery.objects.filter(pk__in=[d.pk for d in batch]).update(sent_at=now)
+                made += len(batch)
+        except Exception:
+            logger.exception("Channel %s failed for user %s; the next scan retries.", channel.name, recipient_id)
+    return made
+
+
+def notification_mark_read(*, user, notification_id: int | None = None, now: datetime.datetime | None = None) -> int:
+    """Mark one of the user's notifications read, or all of them when no id is given; return how many."""
+    unread = Notification.objects.visible_to(user).unread()
+    if notification_id is not None:
+        unread = unread.filter(pk=notification_id)
+    return unread.update(read_at=now or timezone.now())

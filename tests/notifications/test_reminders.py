@@ -1,0 +1,164 @@
+"""Who is reminded of what, and when: the scan alone, with the clock injected."""
+
+import datetime
+
+import pytest
+
+from cadres.models import Errand
+from issues.models import ExtensionRequest, Status
+from notifications.models import Kind
+from notifications.reminders import scan
+from tests.factories import IssueFactory, PairingFactory, UserFactory, VisitFactory
+from tests.notifications.conftest import NOW, TODAY, at
+
+pytestmark = pytest.mark.django_db
+DAY = datetime.timedelta(days=1)
+
+
+def due_of(kind: str, now=NOW) -> list[tuple[int, int, str]]:
+    """Return (object, recipient, period) of each reminder of the kind due at `now`."""
+    return sorted((d.object_id, d.recipient_id, d.period) for d in scan(now=now) if d.kind == kind)
+
+
+# --- Visits ---
+
+
+def test_on_the_20th_a_cadre_short_of_visits_is_reminded_and_a_compliant_one_is_not(cadre, other_cadre):
+    pairing = cadre.pairings.get()
+    VisitFactory(pairing=pairing, visited_on=datetime.date(2026, 11, 3))
+    for day in (2, 9):
+        VisitFactory(pairing=other_cadre.pairings.get(), visited_on=datetime.date(2026, 11, day))
+    assert due_of(Kind.VISIT_SHORT) == [(pairing.pk, cadre.user_id, "2026-11-20")]
+    reminder = next(d for d in scan(now=NOW) if d.kind == Kind.VISIT_SHORT)
+    assert "1" in reminder.title and "2" in reminder.title
+    assert "西安灞河精密机械有限公司" in reminder.body
+
+
+def test_there_is_no_visit_reminder_before_the_20th(cadre):
+    assert due_of(Kind.VISIT_SHORT, at("2026-11-19 18:00")) == []
+
+
+def test_a_late_scan_sends_only_the_latest_reminder_day(cadre):
+    pairing = cadre.pairings.get()
+    assert due_of(Kind.VISIT_SHORT, at("2026-11-21 09:00")) == [(pairing.pk, cadre.user_id, "2026-11-20")]
+    assert due_of(Kind.VISIT_SHORT, at("2026-11-26 09:00")) == [(pairing.pk, cadre.user_id, "2026-11-25")]
+
+
+def test_the_reminder_day_is_local_time_in_shanghai(cadre):
+    # 2026-11-19 16:30 UTC is already the 20th, 00:30, in Xi'an.
+    moment = datetime.datetime(2026, 11, 19, 16, 30, tzinfo=datetime.UTC)
+    assert [p for _o, _r, p in due_of(Kind.VISIT_SHORT, moment)] == ["2026-11-20"]
+
+
+def test_a_pairing_that_began_late_in_the_month_needs_fewer_visits(db):
+    late = PairingFactory(started_on=datetime.date(2026, 11, 18))
+    VisitFactory(pairing=late, visited_on=datetime.date(2026, 11, 19))
+    assert due_of(Kind.VISIT_SHORT) == []  # one visit is this part-month's share
+
+
+def test_on_the_first_the_office_gets_last_months_missed_pairings(cadre, other_cadre, office, leader):
+    for day in (2, 9):
+        VisitFactory(pairing=other_cadre.pairings.get(), visited_on=datetime.date(2026, 11, day))
+    admin = UserFactory(username="root", is_superuser=True)
+    found = [d for d in scan(now=at("2026-12-01 09:00")) if d.kind == Kind.VISITS_MISSED]
+    assert sorted(d.recipient_id for d in found) == sorted([office.pk, admin.pk])
+    assert {d.period for d in found} == {"2026-11"}
+    assert "王建国" in found[0].body and "李志强" not in found[0].body
+
+
+# --- Assigned problems ---
+
+
+def test_three_days_before_the_deadline_the_departments_staff_are_reminded(assigned, staff, other_staff, cadre):
+    issue = assigned(TODAY + 3 * DAY)
+    assigned(TODAY + 4 * DAY)  # not yet
+    assert due_of(Kind.ISSUE_DUE_SOON) == [(issue.pk, staff.user_id, str(TODAY + 3 * DAY))]
+
+
+def test_overdue_reminds_the_department_and_the_cadre_every_three_days(assigned, staff, cadre):
+    issue = assigned(TODAY - DAY)  # the first overdue day
+    expected = lambda step: [(issue.pk, u, f"{TODAY - DAY}#{step}") for u in sorted([staff.user_id, cadre.user_id])]  # noqa: E731
+    assert due_of(Kind.ISSUE_OVERDUE) == expected(0)
+    assert due_of(Kind.ISSUE_OVERDUE, NOW + 2 * DAY) == expected(0)
+    assert due_of(Kind.ISSUE_OVERDUE, NOW + 3 * DAY) == expected(1)
+    assert due_of(Kind.ISSUE_OVERDUE, NOW + 6 * DAY) == expected(2)
+
+
+def test_the_overdue_reminder_goes_to_the_reporter_when_the_enterprise_has_no_cadre_now(
+    assigned, staff, cadre, enterprise
+):
+    issue = assigned(TODAY - DAY)
+    enterprise.pairings.update(ended_on=TODAY - 2 * DAY)
+    assert cadre.user_id in [r for _o, r, _p in due_of(Kind.ISSUE_OVERDUE)]
+    assert issue.pk in [o for o, _r, _p in due_of(Kind.ISSUE_OVERDUE)]
+
+
+def test_seven_days_overdue_goes_to_the_leading_group_once_per_deadline(assigned, staff, cadre, leader, office):
+    issue = assigned(TODAY - 6 * DAY)
+    assert due_of(Kind.ISSUE_SUPERVISE) == []
+    assert due_of(Kind.ISSUE_SUPERVISE, NOW + DAY) == [(issue.pk, leader.pk, str(TODAY - 6 * DAY))]
+    assert due_of(Kind.ISSUE_SUPERVISE, NOW + 9 * DAY) == [(issue.pk, leader.pk, str(TODAY - 6 * DAY))]
+
+
+def test_a_resolved_problem_is_no_longer_overdue(assigned, staff):
+    issue = assigned(TODAY - 5 * DAY)
+    issue.status = Status.RESOLVED
+    issue.resolved_at = NOW
+    issue.save()
+    assert due_of(Kind.ISSUE_OVERDUE) == [] and due_of(Kind.ISSUE_DUE_SOON) == []
+
+
+# --- Escalations, feedback, errands, extensions ---
+
+
+def test_an_escalation_undecided_for_five_days_goes_to_the_leading_group(escalated, leader, office, staff):
+    old = escalated(NOW - 5 * DAY)
+    escalated(NOW - 4 * DAY)
+    found = due_of(Kind.ESCALATION_UNDECIDED)
+    assert found == [(old.pk, leader.pk, (NOW - 5 * DAY).isoformat(timespec="seconds"))]
+
+
+def test_a_problem_resolved_seven_days_ago_without_feedback_reminds_the_cadre(enterprise, cadre, other_cadre):
+    issue = IssueFactory(enterprise=enterprise, reporter=cadre, status=Status.RESOLVED, resolved_at=NOW - 7 * DAY)
+    IssueFactory(enterprise=enterprise, reporter=cadre, status=Status.RESOLVED, resolved_at=NOW - 6 * DAY)
+    IssueFactory(enterprise=enterprise, reporter=cadre, status=Status.CLOSED, resolved_at=NOW - 9 * DAY)
+    assert due_of(Kind.FEEDBACK_WAITING) == [(issue.pk, cadre.user_id, (NOW - 7 * DAY).isoformat(timespec="seconds"))]
+
+
+def test_an_errand_that_has_not_moved_for_fourteen_days_reminds_the_cadre(cadre, other_cadre):
+    pairing = cadre.pairings.get()
+    stale = Errand.objects.create(
+        pairing=pairing, matter="施工许可", approving_department="区住建局", moved_at=NOW - 15 * DAY
+    )
+    Errand.objects.create(pairing=pairing, matter="环评批复", approving_department="区环保局", moved_at=NOW - 13 * DAY)
+    Errand.objects.create(
+        pairing=pairing,
+        matter="营业执照",
+        approving_department="区市场监管局",
+        stage=Errand.Stage.DELIVERED,
+        result="已送达",
+        moved_at=NOW - 30 * DAY,
+    )
+    assert due_of(Kind.ERRAND_STALE) == [(stale.pk, cadre.user_id, (NOW - 15 * DAY).isoformat(timespec="seconds"))]
+
+
+def test_an_extension_pending_three_days_goes_to_whoever_may_decide(assigned, staff, leader, office, cadre):
+    issue = assigned(TODAY + 10 * DAY)
+    request = ExtensionRequest.objects.create(
+        issue=issue,
+        requested_by=staff.user,
+        old_deadline=issue.deadline,
+        new_deadline=issue.deadline + 10 * DAY,
+        reason="需等待上级批复",
+        created_at=NOW - 3 * DAY,
+    )
+    found = due_of(Kind.EXTENSION_PENDING)
+    assert found == sorted((request.pk, u, str(TODAY - 3 * DAY)) for u in (leader.pk, office.pk))
+    assert due_of(Kind.EXTENSION_PENDING, NOW - DAY) == []
+
+
+def test_an_inactive_account_is_not_reminded(assigned, staff, cadre):
+    assigned(TODAY + DAY)
+    staff.user.is_active = False
+    staff.user.save()
+    assert due_of(Kind.ISSUE_DUE_SOON) == []
