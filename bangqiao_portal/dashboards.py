@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from cadres.models import Cadre, DepartmentStaff, Pairing
 from enterprises.models import Enterprise, Origin
-from issues.models import DEADLINE_STATUSES, OPEN_STATUSES, Issue, Status
+from issues.models import DEADLINE_STATUSES, OPEN_STATUSES, ROW_RELATED, Issue, Status
 
 
 def _month_left(today: datetime.date) -> int:
@@ -34,7 +34,7 @@ def cadre_panel(user, today: datetime.date) -> dict | None:
             Issue.objects.visible_to(user)
             .open()
             .filter(enterprise=pairing.enterprise)
-            .select_related("department", "category")
+            .select_related(*ROW_RELATED)
             .order_by("deadline", "-created_at")[:10]
         )
         recent_visits = list(pairing.visits.order_by("-visited_on", "-pk")[:5])
@@ -60,9 +60,7 @@ def department_panel(user, today: datetime.date) -> dict | None:
         due_soon=Count("pk", filter=Q(status__in=DEADLINE_STATUSES, deadline__gte=today, deadline__lte=soon)),
         overdue=Count("pk", filter=Q(status__in=DEADLINE_STATUSES, deadline__lt=today)),
     )
-    urgent = list(
-        mine.filter(status__in=DEADLINE_STATUSES).select_related("enterprise", "category").order_by("deadline")[:10]
-    )
+    urgent = list(mine.filter(status__in=DEADLINE_STATUSES).select_related(*ROW_RELATED).order_by("deadline")[:10])
     return {"staff": staff, "counts": counts, "urgent": urgent, "due_soon_days": settings.CAMPAIGN_DUE_SOON_DAYS}
 
 
@@ -80,9 +78,7 @@ def oversight_panel(user, today: datetime.date) -> dict:
         total=Count("pk"),
         compliant=Count("pk", filter=Q(month_visits__gte=settings.CAMPAIGN_VISITS_PER_MONTH)),
     )
-    escalated = list(
-        issues.filter(status=Status.ESCALATED).select_related("enterprise", "category").order_by("created_at")[:10]
-    )
+    escalated = list(issues.filter(status=Status.ESCALATED).select_related(*ROW_RELATED).order_by("created_at")[:10])
     return {
         "counts": counts,
         "visit_stats": visit_stats,

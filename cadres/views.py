@@ -21,7 +21,7 @@ from cadres.forms import ComplianceFilterForm, ErrandAdvanceForm, ErrandForm, Pr
 from cadres.models import Errand, ErrandStep, Pairing, Policy, Visit
 from cadres.services import errand_advance, errand_open, visit_correct, visit_is_editable, visit_log
 from enterprises.models import Enterprise, Sector
-from issues.models import Issue, IssueEvent
+from issues.models import ROW_RELATED, Issue, IssueEvent
 from issues.services import WorkflowError
 
 
@@ -77,12 +77,11 @@ def my_enterprise(request: HttpRequest) -> HttpResponse:
     enterprise = pairing.enterprise
     month = compliance.pairing_month(pairing, today.year, today.month, today)
     issues = list(
-        Issue.objects.visible_to(request.user)
-        .open()
-        .filter(enterprise=enterprise)
-        .select_related("department", "category", "enterprise")
+        Issue.objects.visible_to(request.user).open().filter(enterprise=enterprise).select_related(*ROW_RELATED)
     )
-    errands = list(Errand.objects.visible_to(request.user).open().filter(pairing=pairing))
+    errands = list(
+        Errand.objects.visible_to(request.user).open().filter(pairing=pairing).select_related("pairing__enterprise")
+    )
     history = _history(request.user, pairing)
     return render(
         request,
@@ -182,8 +181,8 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "visit": visit,
             "policies": visit.policies.all(),
-            "issues": visit.issues.select_related("category", "department", "enterprise"),
-            "errands": visit.errands.all(),
+            "issues": visit.issues.select_related(*ROW_RELATED),
+            "errands": visit.errands.select_related("pairing__enterprise"),
             "versions": visit.history.select_related("history_user").order_by("-history_date"),
             "editable": visit.pairing.cadre.user_id == request.user.pk and visit_is_editable(visit),
         },

@@ -46,6 +46,8 @@ class Action(models.TextChoices):
 
 # A problem in one of these states still needs someone to act on it.
 OPEN_STATUSES = (Status.REPORTED, Status.ASSIGNED, Status.IN_PROGRESS, Status.ESCALATED, Status.REOPENED)
+# What a problem's row in any list shows (templates/issues/_issue_row.html): select these with it.
+ROW_RELATED = ("enterprise", "department", "category")
 # Only a department's assignment carries a deadline that can run out.
 DEADLINE_STATUSES = (Status.ASSIGNED, Status.IN_PROGRESS)
 

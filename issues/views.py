@@ -21,6 +21,7 @@ from issues.filters import IssueFilter
 from issues.forms import MatterDecisionForm, MatterForm, ReportForm, move_form, roadmap_initial
 from issues.models import (
     DEADLINE_STATUSES,
+    ROW_RELATED,
     Action,
     ExtensionRequest,
     Issue,
@@ -40,19 +41,18 @@ from issues.services import (
 
 OVERSIGHT = (Role.LEADING_GROUP, Role.CAMPAIGN_OFFICE)
 PAGE_SIZE = 25
-LIST_RELATED = ("enterprise", "department", "category")
 
 
 def _get_issue_for_user(request: HttpRequest, pk: int) -> Issue:
     """Return the problem if the user may see it, else 404: the one lookup every view uses."""
-    return get_object_or_404(Issue.objects.visible_to(request.user).select_related(*LIST_RELATED, "reporter"), pk=pk)
+    return get_object_or_404(Issue.objects.visible_to(request.user).select_related(*ROW_RELATED, "reporter"), pk=pk)
 
 
 @login_required
 @require_GET
 def ledger(request: HttpRequest) -> HttpResponse:
     """The problem ledger (问题台账): everything the user may see, filtered and paginated."""
-    filterset = IssueFilter(request.GET, queryset=Issue.objects.visible_to(request.user).select_related(*LIST_RELATED))
+    filterset = IssueFilter(request.GET, queryset=Issue.objects.visible_to(request.user).select_related(*ROW_RELATED))
     page = Paginator(filterset.qs.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -83,7 +83,7 @@ LEDGER_COLUMNS = [
 @require_GET
 def ledger_export(request: HttpRequest):
     """The same filtered rows as the ledger page, as a streamed xlsx."""
-    filterset = IssueFilter(request.GET, queryset=Issue.objects.visible_to(request.user).select_related(*LIST_RELATED))
+    filterset = IssueFilter(request.GET, queryset=Issue.objects.visible_to(request.user).select_related(*ROW_RELATED))
     today = timezone.localdate()
     warnings = {"overdue": _("Overdue"), "due_soon": _("Due soon")}
 
@@ -246,7 +246,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     else:
         raise Http404
     counts["history"] = history.count()
-    page = Paginator(rows.select_related(*LIST_RELATED), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(rows.select_related(*ROW_RELATED), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "issues/inbox.html",
@@ -263,7 +263,7 @@ def _due_soon_days() -> int:
 @require_GET
 def review(request: HttpRequest) -> HttpResponse:
     """The leading group's desk: escalations oldest first, problems to route, extensions to decide."""
-    visible = Issue.objects.visible_to(request.user).select_related(*LIST_RELATED, "matter")
+    visible = Issue.objects.visible_to(request.user).select_related(*ROW_RELATED, "matter")
     escalated = list(visible.filter(status=Status.ESCALATED).order_by("created_at", "pk"))
     routing = visible.awaiting_routing().order_by("updated_at", "pk")[:50]
     extensions = ExtensionRequest.objects.filter(
@@ -316,7 +316,7 @@ def matter(request: HttpRequest, pk: int) -> HttpResponse:
     issues = (
         Issue.objects.visible_to(request.user)
         .filter(matter=matter)
-        .select_related(*LIST_RELATED)
+        .select_related(*ROW_RELATED)
         .prefetch_related(Prefetch("events", queryset=IssueEvent.objects.order_by("created_at")))
     )
     form = MatterDecisionForm(request.POST or None, initial=_matter_initial(matter))

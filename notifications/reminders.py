@@ -167,7 +167,7 @@ def visit_short(clock: Clock, people: People) -> Iterator[Due]:
             _("Visits this month: %(done)d of %(required)d") % values,
             _("%(enterprise)s: %(done)d visits this month; the campaign asks for %(required)d by %(month_end)s.")
             % values,
-            reverse("home"),
+            reverse("cadres:visit_new"),
         )
 
 
@@ -187,7 +187,7 @@ def visits_missed(clock: Clock, people: People) -> Iterator[Due]:
     label = f"{month[0]}-{month[1]:02d}"
     title = _("Pairings short of visits in %(month)s: %(count)d") % {"month": label, "count": len(missed)}
     for user_id in people.group(Role.CAMPAIGN_OFFICE):
-        yield Due(Kind.VISITS_MISSED, 0, user_id, label, title, "\n".join(missed), reverse("home"))
+        yield Due(Kind.VISITS_MISSED, 0, user_id, label, title, "\n".join(missed), reverse("cadres:compliance"))
 
 
 # --- Problems ---------------------------------------------------------------
@@ -345,7 +345,7 @@ def errand_stale(clock: Clock, people: People) -> Iterator[Due]:
             _local(errand.moved_at),
             _("Errand not moved for %(days)d days: %(matter)s") % values,
             _("%(enterprise)s: “%(matter)s” at %(department)s has been at “%(stage)s” since %(date)s.") % values,
-            reverse("home"),
+            reverse("cadres:errand_detail", args=[errand.pk]),
         )
 
 

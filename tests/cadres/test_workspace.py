@@ -278,3 +278,34 @@ def test_policy_coverage_shows_who_has_and_has_not_heard_of_it(client, office, c
     assert [e.name for e in response.context["explained"]] == [enterprise.name]
     assert [e.name for e in response.context["not_yet"]] == [unheard.name]
     assert "已向1家企业宣传" in client.get(reverse("cadres:policy_list")).content.decode()
+
+
+def test_my_enterprise_runs_as_many_queries_with_more_problems_errands_and_visits(client, cadre, enterprise):
+    from tests.factories import IssueFactory
+
+    client.force_login(cadre.user)
+    pairing = cadre.pairings.get()
+
+    def count():
+        client.get(reverse("cadres:my_enterprise"))
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("cadres:my_enterprise")).status_code == 200
+        return len(ctx)
+
+    def add(n):
+        IssueFactory.create_batch(n, enterprise=enterprise, reporter=cadre)
+        VisitFactory.create_batch(n, pairing=pairing)
+        for _ in range(n):
+            errand_open(
+                actor=cadre.user,
+                pairing=pairing,
+                matter="代办",
+                approving_department="住建局",
+                mode="agent",
+                on=TODAY(),
+            )
+
+    add(1)
+    small = count()
+    add(8)
+    assert count() == small

@@ -111,6 +111,14 @@ def test_home_runs_the_same_number_of_queries_for_more_data(client, persona, req
     for _ in range(20):
         PairingFactory()
         IssueFactory(status=Status.ESCALATED)
+    # More problems on the persona's own desk too: the cadre's enterprise, the staff's department.
+    if persona == "cadre":
+        IssueFactory.create_batch(5, enterprise=user.cadre.pairings.get().enterprise, reporter=user.cadre)
+    if persona == "staff":
+        department = user.department_staff.department
+        IssueFactory.create_batch(
+            5, flow="assigned", status=Status.IN_PROGRESS, department=department, deadline=datetime.date(2099, 1, 1)
+        )
     with django_assert_num_queries(len(small)):
         client.get(HOME)
 
