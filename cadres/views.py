@@ -325,8 +325,19 @@ def compliance_grid(request: HttpRequest):
             "months": [month_label(m) for m in months],
             "filters": filters,
             "export_query": query.urlencode(),
+            "chart": {"labels": [month_label(m) for m in months], "rates": _compliance_rates(rows, len(months))},
         },
     )
+
+
+def _compliance_rates(rows: list[dict], months: int) -> list[float | None]:
+    """The share of judged cadres that met the rule, month by month (None where nobody was paired)."""
+    rates = []
+    for i in range(months):
+        judged = [r["cells"][i] for r in rows if r["cells"][i].required]
+        met = sum(cell.standing == compliance.Standing.COMPLIANT for cell in judged)
+        rates.append(round(100 * met / len(judged), 1) if judged else None)
+    return rates
 
 
 def _grid_rows(grid, pairings, months) -> list[dict]:

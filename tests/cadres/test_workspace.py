@@ -309,3 +309,13 @@ def test_my_enterprise_runs_as_many_queries_with_more_problems_errands_and_visit
     small = count()
     add(8)
     assert count() == small
+
+
+def test_the_grid_charts_the_share_of_cadres_meeting_the_rule(client, leader, cadre, other_cadre):
+    VisitFactory.create_batch(2, pairing=cadre.pairings.get(), visited_on=TODAY().replace(day=1))
+    client.force_login(leader)
+    response = client.get(reverse("cadres:compliance"))
+    chart = response.context["chart"]
+    assert chart["rates"][-1] == 50.0  # one of the two cadres has both visits this month
+    assert chart["rates"][0] is None  # nobody was paired twelve months ago
+    assert 'id="compliance-data"' in response.content.decode()
