@@ -322,3 +322,68 @@ def test_department_staff_cannot_act_on_another_departments_problem(report, assi
     issue = report(Action.ASSIGN, assignment=assignment)
     with pytest.raises(MoveNotAllowed):
         move(issue, other_staff.user, Action.ACCEPT)
+
+
+def _payload_for(action, request, issue, assignment):
+    """A valid payload for each move, so that only the table decides."""
+    from issues.models import ExtensionRequest, SystemicMatter
+
+    if action == Action.ASSIGN:
+        return {"assignment": assignment}
+    if action == Action.PROGRESS:
+        return {"note": "进展顺利"}
+    if action == Action.REQUEST_EXTENSION:
+        return {"new_deadline": issue.deadline + datetime.timedelta(days=5), "note": "理由"}
+    if action == Action.DECIDE_EXTENSION:
+        ExtensionRequest.objects.create(
+            issue=issue,
+            requested_by=request.getfixturevalue("staff").user,
+            old_deadline=issue.deadline,
+            new_deadline=issue.deadline + datetime.timedelta(days=5),
+            reason="理由",
+        )
+        return {"approve": True}
+    if action == Action.LINK:
+        return {"matter": SystemicMatter.objects.create(title="共性问题", created_by=request.getfixturevalue("leader"))}
+    if action == Action.CLOSE:
+        return {"rating": "satisfied"}
+    if action == Action.REOPEN:
+        return {"rating": "dissatisfied", "note": "未解决"}
+    return {"note": "说明"}
+
+
+@pytest.mark.parametrize(
+    ("move_", "capacity", "status"),
+    [(m, c, s) for m in MOVES for c in sorted(m.capacities) for s in sorted(m.sources)],
+    ids=lambda v: v.action if hasattr(v, "action") else str(v),
+)
+def test_every_move_the_table_allows_is_made_and_written_to_the_timeline(
+    request, move_, capacity, status, enterprise, cadre, assignment
+):
+    """For each row of the table, each capacity it names, from each source state: the move goes through."""
+    department = request.getfixturevalue("staff").department
+    with_department = status in (Status.ASSIGNED, Status.IN_PROGRESS)
+    issue = IssueFactory(
+        enterprise=enterprise,
+        reporter=cadre,
+        status=status,
+        department=department if with_department else None,
+        deadline=datetime.date(2099, 1, 1) if with_department else None,
+    )
+    user = _user(request, capacity)
+    moved = issue_transition(
+        issue_id=issue.pk,
+        actor=user,
+        action=move_.action,
+        version=issue.version,
+        **_payload_for(move_.action, request, issue, assignment),
+    )
+    assert moved.status == (move_.target or status)
+    assert moved.version == 1
+    event = IssueEvent.objects.get(issue=issue)
+    assert (event.action, event.from_status, event.to_status, event.actor) == (
+        move_.action,
+        status,
+        moved.status,
+        user,
+    )
