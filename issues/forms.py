@@ -160,10 +160,10 @@ class FeedbackForm(MoveForm):
 
 def move_form(action: str, issue, data=None):
     """Return the form for one move on this problem, bound to data when given."""
-    initial = {"version": issue.version}
-    kwargs = {"data": data, "initial": initial, "prefix": action}
+    kwargs = {"data": data, "initial": {"version": issue.version}, "prefix": action}
     if action == Action.ASSIGN:
-        return AssignForm(**kwargs, initial={**initial, **roadmap_initial(issue.category)})
+        kwargs["initial"].update(roadmap_initial(issue.category))
+        return AssignForm(**kwargs)
     if action == Action.PROGRESS:
         return ProgressForm(**kwargs, milestones=[m for m in issue.milestones.all() if not m.superseded])
     if action == Action.REQUEST_EXTENSION:

@@ -46,6 +46,7 @@ def test_a_problem_goes_from_the_cadre_to_the_department_and_back_with_feedback(
     phone.get_by_role("link", name="厂区供电容量不足").click()
     phone.get_by_role("button", name="接收").click()
     phone.get_by_text("已完成：接收").wait_for()
+    phone.locator("#act-resolve summary").click()  # each move folds open on a tap
     phone.locator("#act-resolve textarea").fill("已协调供电公司增容，书面答复企业。")
     phone.locator("#act-resolve").get_by_role("button", name="办结").click()
     phone.get_by_text("已完成：办结").wait_for()

@@ -316,3 +316,31 @@ def test_the_review_desk_runs_as_many_queries_for_more_escalations(client, leade
     small = _queries(client, reverse("issues:review"))
     _bulk_issues(100, flow=Flow.ESCALATED, status=Status.ESCALATED)
     assert _queries(client, reverse("issues:review")) == small
+
+
+@pytest.mark.parametrize("status", [s for s in Status])
+@pytest.mark.parametrize("persona", ["cadre", "staff", "leader", "office"])
+def test_the_detail_page_shows_every_state_to_every_role_with_their_forms(
+    client, request, persona, status, enterprise, cadre, department
+):
+    """Each role sees each state's page, with a form for every move the table offers them."""
+    from issues import workflow
+
+    with_department = status in (Status.ASSIGNED, Status.IN_PROGRESS)
+    issue = IssueFactory(
+        enterprise=enterprise,
+        reporter=cadre,
+        status=status,
+        department=department if with_department else None,
+        deadline=datetime.date(2099, 1, 1) if with_department else None,
+    )
+    user = request.getfixturevalue(persona)
+    user = getattr(user, "user", user)
+    client.force_login(user)
+    response = client.get(reverse("issues:detail", args=[issue.pk]))
+    visible = persona != "staff" or with_department
+    assert response.status_code == (200 if visible else 404)
+    if visible:
+        shown = {action for action, _label, _form in response.context["forms"]}
+        offered = set(workflow.available_actions(user, issue)) - {Action.REOPEN}
+        assert shown == offered
