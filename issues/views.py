@@ -341,7 +341,7 @@ def matter(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "issues/matter.html",
-        {"matter": matter, "issues": issues, "form": form},
+        {"matter": matter, "issues": issues, "enterprises": len({i.enterprise_id for i in issues}), "form": form},
         status=400 if form.errors else 200,
     )
 

@@ -318,7 +318,7 @@ def test_the_review_desk_runs_as_many_queries_for_more_escalations(client, leade
     assert _queries(client, reverse("issues:review")) == small
 
 
-@pytest.mark.parametrize("status", [s for s in Status])
+@pytest.mark.parametrize("status", list(Status))
 @pytest.mark.parametrize("persona", ["cadre", "staff", "leader", "office"])
 def test_the_detail_page_shows_every_state_to_every_role_with_their_forms(
     client, request, persona, status, enterprise, cadre, department
