@@ -203,7 +203,8 @@ class Visit(models.Model):
     policies = models.ManyToManyField("Policy", related_name="visits", blank=True, verbose_name=_("policies explained"))
 
     objects = VisitQuerySet.as_manager()
-    history = HistoricalRecords()
+    # The policies explained are part of what a correction may change, so their history is kept too.
+    history = HistoricalRecords(m2m_fields=[policies])
 
     class Meta:
         verbose_name = _("visit")

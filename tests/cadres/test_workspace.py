@@ -319,3 +319,14 @@ def test_the_grid_charts_the_share_of_cadres_meeting_the_rule(client, leader, ca
     assert chart["rates"][-1] == 50.0  # one of the two cadres has both visits this month
     assert chart["rates"][0] is None  # nobody was paired twelve months ago
     assert 'id="compliance-data"' in response.content.decode()
+
+
+def test_a_correction_of_the_policies_explained_is_kept_in_the_history(client, cadre):
+    policy = Policy.objects.create(title="强工业奖励", level="district", issuing_body="区政府")
+    client.force_login(cadre.user)
+    client.post(reverse("cadres:visit_new"), _visit_post(summary="初稿"))
+    visit = Visit.objects.get()
+    client.post(reverse("cadres:visit_edit", args=[visit.pk]), _visit_post(summary="初稿", policies=[policy.pk]))
+    first, *_rest, last = visit.history.order_by("history_date", "history_id")
+    assert list(first.policies.all()) == []
+    assert [p.policy for p in last.policies.all()] == [policy]
