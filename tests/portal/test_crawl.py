@@ -18,8 +18,20 @@ def district(db):
     seed_demo()
 
 
-@pytest.mark.parametrize("username", ["ganbu001", "bumen01", "lingdao01", "admin", "bangongshi"])
-def test_every_link_a_role_is_shown_answers(client, district, username, limit=120):
+@pytest.mark.parametrize(
+    ("username", "language"),
+    [
+        ("ganbu001", "zh-hans"),
+        ("bumen01", "zh-hans"),
+        ("lingdao01", "zh-hans"),
+        ("admin", "zh-hans"),
+        ("bangongshi", "zh-hans"),
+        ("ganbu001", "en"),
+        ("lingdao01", "en"),
+    ],
+)
+def test_every_link_a_role_is_shown_answers(client, settings, district, username, language, limit=120):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     client.force_login(User.objects.get(username=username))
     seen, queue, broken = {"/"}, deque(["/"]), []
     while queue and len(seen) <= limit:
@@ -37,3 +49,4 @@ def test_every_link_a_role_is_shown_answers(client, district, username, limit=12
                 queue.append(link)
     assert broken == [], broken
     assert len(seen) > 10  # the crawl did reach the role's pages
+    assert ("Problem ledger" if language == "en" else "问题台账") in client.get("/").content.decode()
