@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from cadres.models import Cadre, DepartmentStaff, Pairing
 from enterprises.models import Enterprise, Origin
-from issues.models import DEADLINE_STATUSES, OPEN_STATUSES, ROW_RELATED, Issue, Status
+from issues.models import DEADLINE_STATUSES, OPEN_STATUSES, ROW_RELATED, Issue, Status, overdue_q
 
 
 def _month_left(today: datetime.date) -> int:
@@ -53,13 +53,7 @@ def department_panel(user, today: datetime.date) -> dict | None:
     if staff is None:
         return None
     mine = Issue.objects.visible_to(user).filter(department=staff.department)
-    soon = today + datetime.timedelta(days=settings.CAMPAIGN_DUE_SOON_DAYS)
-    counts = mine.aggregate(
-        new=Count("pk", filter=Q(status=Status.ASSIGNED)),
-        in_progress=Count("pk", filter=Q(status=Status.IN_PROGRESS)),
-        due_soon=Count("pk", filter=Q(status__in=DEADLINE_STATUSES, deadline__gte=today, deadline__lte=soon)),
-        overdue=Count("pk", filter=Q(status__in=DEADLINE_STATUSES, deadline__lt=today)),
-    )
+    counts = mine.desk_counts(today)
     urgent = list(mine.filter(status__in=DEADLINE_STATUSES).select_related(*ROW_RELATED).order_by("deadline")[:10])
     return {"staff": staff, "counts": counts, "urgent": urgent, "due_soon_days": settings.CAMPAIGN_DUE_SOON_DAYS}
 
@@ -69,7 +63,7 @@ def oversight_panel(user, today: datetime.date) -> dict:
     counts = issues.aggregate(
         open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
         escalated=Count("pk", filter=Q(status=Status.ESCALATED)),
-        overdue=Count("pk", filter=Q(status__in=DEADLINE_STATUSES, deadline__lt=today)),
+        overdue=Count("pk", filter=overdue_q(today)),
         awaiting_routing=Count("pk", filter=Q(status__in=[Status.REPORTED, Status.REOPENED])),
         supervised=Count("pk", filter=Q(supervised=True, status__in=DEADLINE_STATUSES)),
     )

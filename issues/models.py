@@ -83,6 +83,27 @@ def _today() -> datetime.date:
     return timezone.localdate()
 
 
+def overdue_q(today: datetime.date) -> Q:
+    """Deadline passed and still with the department: red."""
+    return Q(status__in=DEADLINE_STATUSES, deadline__lt=today)
+
+
+def due_soon_q(today: datetime.date) -> Q:
+    """Deadline within CAMPAIGN_DUE_SOON_DAYS and still with the department: yellow."""
+    horizon = today + datetime.timedelta(days=settings.CAMPAIGN_DUE_SOON_DAYS)
+    return Q(status__in=DEADLINE_STATUSES, deadline__gte=today, deadline__lte=horizon)
+
+
+def desk_tabs(today: datetime.date) -> dict[str, Q]:
+    """The department's desk, split the way its inbox and home page show it."""
+    return {
+        "new": Q(status=Status.ASSIGNED),
+        "in_progress": Q(status=Status.IN_PROGRESS),
+        "due_soon": due_soon_q(today),
+        "overdue": overdue_q(today),
+    }
+
+
 class IssueQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Scope to what the user may see; every list, page, export and count uses this."""
@@ -108,12 +129,14 @@ class IssueQuerySet(models.QuerySet):
         return self.filter(status__in=OPEN_STATUSES)
 
     def overdue(self, today: datetime.date | None = None):
-        return self.filter(status__in=DEADLINE_STATUSES, deadline__lt=today or _today())
+        return self.filter(overdue_q(today or _today()))
 
     def due_soon(self, today: datetime.date | None = None):
-        today = today or _today()
-        horizon = today + datetime.timedelta(days=settings.CAMPAIGN_DUE_SOON_DAYS)
-        return self.filter(status__in=DEADLINE_STATUSES, deadline__gte=today, deadline__lte=horizon)
+        return self.filter(due_soon_q(today or _today()))
+
+    def desk_counts(self, today: datetime.date) -> dict[str, int]:
+        """Count the department desk's tabs (new, in progress, due soon, overdue) in one query."""
+        return self.aggregate(**{name: models.Count("pk", filter=q) for name, q in desk_tabs(today).items()})
 
 
 class Issue(models.Model):

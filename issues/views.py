@@ -1,5 +1,3 @@
-import datetime
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,7 +18,6 @@ from issues import workflow
 from issues.filters import IssueFilter
 from issues.forms import MatterDecisionForm, MatterForm, ReportForm, move_form, roadmap_initial
 from issues.models import (
-    DEADLINE_STATUSES,
     ROW_RELATED,
     Action,
     ExtensionRequest,
@@ -29,6 +26,7 @@ from issues.models import (
     Milestone,
     Status,
     SystemicMatter,
+    desk_tabs,
 )
 from issues.services import (
     WorkflowError,
@@ -228,15 +226,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if staff is None:
         raise Http404
     today = timezone.localdate()
-    soon = today + datetime.timedelta(days=_due_soon_days())
     mine = Issue.objects.visible_to(request.user).filter(department=staff.department)
-    tabs = {
-        "new": Q(status=Status.ASSIGNED),
-        "in_progress": Q(status=Status.IN_PROGRESS),
-        "due_soon": Q(status__in=DEADLINE_STATUSES, deadline__gte=today, deadline__lte=soon),
-        "overdue": Q(status__in=DEADLINE_STATUSES, deadline__lt=today),
-    }
-    counts = mine.aggregate(**{name: Count("pk", filter=q) for name, q in tabs.items()})
+    tabs = desk_tabs(today)
+    counts = mine.desk_counts(today)
     history = Issue.objects.visible_to(request.user).exclude(department=staff.department)
     tab = request.GET.get("tab", "new")
     if tab == "history":
@@ -250,12 +242,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "issues/inbox.html",
-        {"staff": staff, "counts": counts, "tab": tab, "page": page, "due_soon_days": _due_soon_days()},
+        {"staff": staff, "counts": counts, "tab": tab, "page": page, "due_soon_days": settings.CAMPAIGN_DUE_SOON_DAYS},
     )
-
-
-def _due_soon_days() -> int:
-    return settings.CAMPAIGN_DUE_SOON_DAYS
 
 
 @login_required

@@ -112,3 +112,14 @@ CATEGORY_NAMES = {"approvals": "审批许可", "utilities": "水电气路", "fin
 def category(code: str = "other") -> IssueCategory:
     # A migration creates the categories, but transactional tests (browser, concurrency) flush them.
     return IssueCategory.objects.get_or_create(code=code, defaults={"name": CATEGORY_NAMES.get(code, code)})[0]
+
+
+def issue_in(status: str, *, department=None, **fields) -> Issue:
+    """A problem already in `status`; with a department, a deadline far ahead, where the state needs them."""
+    with_department = status in (Status.ASSIGNED, Status.IN_PROGRESS)
+    return IssueFactory(
+        status=status,
+        department=department if with_department else None,
+        deadline=datetime.date(2099, 1, 1) if with_department else None,
+        **fields,
+    )

@@ -36,6 +36,14 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
+def phone(browser):
+    """A page in a phone-size, touch browser window (390×844)."""
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
 def console_errors(page):
     """Collect the page's console errors (a CSP violation shows up here)."""
     errors: list[str] = []

@@ -3,17 +3,10 @@
 import pytest
 
 from issues.models import Issue, Status
-from tests.browser.conftest import PHONE, log_in
+from tests.browser.conftest import log_in
 from tests.factories import category
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
-    yield context.new_page()
-    context.close()
 
 
 def test_a_problem_goes_from_the_cadre_to_the_department_and_back_with_feedback(

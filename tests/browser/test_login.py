@@ -1,27 +1,20 @@
 import pytest
 
-from tests.browser.conftest import PHONE, log_in
+from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def phone_page(browser):
-    context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
-    yield context.new_page()
-    context.close()
-
-
-def test_a_cadre_logs_in_on_a_phone_and_sees_the_paired_enterprise(phone_page, live_server, cadre, enterprise):
+def test_a_cadre_logs_in_on_a_phone_and_sees_the_paired_enterprise(phone, live_server, cadre, enterprise):
     errors = []
-    phone_page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    log_in(phone_page, live_server.url, "alice")
-    phone_page.get_by_text("我的结对企业").wait_for()
-    assert phone_page.get_by_text(enterprise.name).is_visible()
+    phone.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    log_in(phone, live_server.url, "alice")
+    phone.get_by_text("我的结对企业").wait_for()
+    assert phone.get_by_text(enterprise.name).is_visible()
     # The menu collapses behind the toggler on a phone and opens on a tap.
-    phone_page.get_by_role("button", name="菜单").click()
-    phone_page.get_by_role("link", name="首页").wait_for()
-    phone_page.screenshot(path="test-results/home-cadre-phone.png", full_page=True)
+    phone.get_by_role("button", name="菜单").click()
+    phone.get_by_role("link", name="首页").wait_for()
+    phone.screenshot(path="test-results/home-cadre-phone.png", full_page=True)
     assert errors == [], errors  # no blocked asset, no CSP violation
 
 

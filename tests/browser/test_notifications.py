@@ -7,17 +7,10 @@ from django.utils import timezone
 
 from issues.models import Flow, Status
 from notifications.services import reminders_send
-from tests.browser.conftest import PHONE, log_in
+from tests.browser.conftest import log_in
 from tests.factories import IssueFactory, category
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
-    yield context.new_page()
-    context.close()
 
 
 def test_department_staff_see_the_bell_read_the_list_and_open_a_problem(

@@ -4,17 +4,10 @@ import pytest
 
 from cadres.models import Visit
 from issues.models import Status
-from tests.browser.conftest import PHONE, log_in
+from tests.browser.conftest import log_in
 from tests.factories import category
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
-    yield context.new_page()
-    context.close()
 
 
 def test_a_cadre_logs_a_visit_with_an_assigned_problem_on_a_phone(phone, live_server, cadre, enterprise, department):

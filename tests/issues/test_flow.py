@@ -14,7 +14,7 @@ from issues.services import (
     matter_decide,
 )
 from issues.workflow import MOVES, Capacity
-from tests.factories import IssueFactory, category
+from tests.factories import IssueFactory, category, issue_in
 
 pytestmark = pytest.mark.django_db
 
@@ -290,13 +290,7 @@ def test_every_move_is_refused_to_every_capacity_the_table_does_not_name(request
     """For each row of the table, each other kind of actor is refused, and nothing is written."""
     department = request.getfixturevalue("staff").department
     status = sorted(move_.sources)[0]
-    issue = IssueFactory(
-        enterprise=enterprise,
-        reporter=cadre,
-        status=status,
-        department=department if status in (Status.ASSIGNED, Status.IN_PROGRESS) else None,
-        deadline=datetime.date(2099, 1, 1) if status in (Status.ASSIGNED, Status.IN_PROGRESS) else None,
-    )
+    issue = issue_in(status, department=department, enterprise=enterprise, reporter=cadre)
     user = _user(request, capacity)
     if capacity == Capacity.CADRE:
         assert user == cadre.user  # the cadre serves this enterprise, and is still refused
@@ -362,14 +356,7 @@ def test_every_move_the_table_allows_is_made_and_written_to_the_timeline(
 ):
     """For each row of the table, each capacity it names, from each source state: the move goes through."""
     department = request.getfixturevalue("staff").department
-    with_department = status in (Status.ASSIGNED, Status.IN_PROGRESS)
-    issue = IssueFactory(
-        enterprise=enterprise,
-        reporter=cadre,
-        status=status,
-        department=department if with_department else None,
-        deadline=datetime.date(2099, 1, 1) if with_department else None,
-    )
+    issue = issue_in(status, department=department, enterprise=enterprise, reporter=cadre)
     user = _user(request, capacity)
     moved = issue_transition(
         issue_id=issue.pk,

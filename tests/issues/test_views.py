@@ -8,7 +8,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from issues.models import Action, Flow, Issue, IssueEvent, Status, SystemicMatter
-from tests.factories import EnterpriseFactory, IssueFactory, category
+from tests.factories import EnterpriseFactory, IssueFactory, category, issue_in
 
 pytestmark = pytest.mark.django_db
 
@@ -326,19 +326,12 @@ def test_the_detail_page_shows_every_state_to_every_role_with_their_forms(
     """Each role sees each state's page, with a form for every move the table offers them."""
     from issues import workflow
 
-    with_department = status in (Status.ASSIGNED, Status.IN_PROGRESS)
-    issue = IssueFactory(
-        enterprise=enterprise,
-        reporter=cadre,
-        status=status,
-        department=department if with_department else None,
-        deadline=datetime.date(2099, 1, 1) if with_department else None,
-    )
+    issue = issue_in(status, department=department, enterprise=enterprise, reporter=cadre)
     user = request.getfixturevalue(persona)
     user = getattr(user, "user", user)
     client.force_login(user)
     response = client.get(reverse("issues:detail", args=[issue.pk]))
-    visible = persona != "staff" or with_department
+    visible = persona != "staff" or issue.department_id is not None
     assert response.status_code == (200 if visible else 404)
     if visible:
         shown = {action for action, _label, _form in response.context["forms"]}
