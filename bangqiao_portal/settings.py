@@ -42,11 +42,15 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "axes",
-    "bangqiao_portal",
+    # The portal's apps, bottom layer first (pyproject.toml's import-linter contract is the written order).
+    "core",
     "enterprises",
-    "cadres",
+    "organisation",
     "issues",
+    "visits",
     "notifications",
+    "oversight",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -54,7 +58,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "bangqiao_portal.middleware.PortalLocaleMiddleware",
+    "core.middleware.PortalLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -81,15 +85,15 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
-                "bangqiao_portal.context_processors.roles",
+                "core.context_processors.roles",
                 "notifications.context_processors.bell",
             ],
         },
     },
 ]
 
-# Database: SQLite under var/ needs no set-up; production sets DATABASE_URL to PostgreSQL.
-VAR_DIR.mkdir(exist_ok=True)
+# Database: SQLite under var/ (a folder the checkout carries) needs no set-up; production sets
+# DATABASE_URL to PostgreSQL.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portal.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
@@ -116,14 +120,12 @@ if REDIS_URL:
         }
     }
 else:
+    # bangqiao_portal/celery.py makes these folders when the Celery app is first configured.
     CELERY_BROKER_URL = "filesystem://"
-    _celery_dir = VAR_DIR / "celery"
-    for _folder in ("queue", "processed"):
-        (_celery_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_celery_dir / "queue"),
-        "data_folder_out": str(_celery_dir / "queue"),
-        "processed_folder": str(_celery_dir / "processed"),
+        "data_folder_in": str(VAR_DIR / "celery" / "queue"),
+        "data_folder_out": str(VAR_DIR / "celery" / "queue"),
+        "processed_folder": str(VAR_DIR / "celery" / "processed"),
         "store_processed": False,
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -252,18 +254,6 @@ CAMPAIGN_OVERDUE_ESCALATE_DAYS = env.int("CAMPAIGN_OVERDUE_ESCALATE_DAYS", defau
 CAMPAIGN_ESCALATION_DECIDE_DAYS = env.int("CAMPAIGN_ESCALATION_DECIDE_DAYS", default=5)
 CAMPAIGN_FEEDBACK_WAIT_DAYS = env.int("CAMPAIGN_FEEDBACK_WAIT_DAYS", default=7)
 CAMPAIGN_EXTENSION_DECIDE_DAYS = env.int("CAMPAIGN_EXTENSION_DECIDE_DAYS", default=3)
-# Default time allowed to an assigned department, by problem category (days).
-CAMPAIGN_DEADLINE_DAYS_BY_CATEGORY = {
-    "approvals": 15,
-    "land": 30,
-    "financing": 20,
-    "labour": 15,
-    "utilities": 20,
-    "policy": 15,
-    "market": 20,
-    "other": 15,
-}
-CAMPAIGN_DEFAULT_DEADLINE_DAYS = env.int("CAMPAIGN_DEFAULT_DEADLINE_DAYS", default=15)
 # The largest spreadsheet the campaign office may upload (bytes).
 CAMPAIGN_IMPORT_MAX_BYTES = env.int("CAMPAIGN_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 

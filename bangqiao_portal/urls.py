@@ -5,14 +5,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from bangqiao_portal import views
+from core.views import health
+from oversight.views import home
 
 admin.site.site_header = _("Baqiao Pro-Business Service Portal")
 admin.site.site_title = _("Baqiao Pro-Business Service Portal")
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("health/", views.health, name="health"),
+    path("", home, name="home"),
+    path("health/", health, name="health"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
@@ -21,8 +22,8 @@ urlpatterns = [
         name="password_change",
     ),
     path("issues/", include("issues.urls")),
-    path("enterprises/", include("enterprises.urls")),
-    path("cadres/", include("cadres.urls")),
+    path("enterprises/", include("organisation.urls")),
+    path("cadres/", include("visits.urls")),
     path("notifications/", include("notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

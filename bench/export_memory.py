@@ -20,9 +20,9 @@ django.setup()
 from django.contrib.auth.models import User  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
-from bangqiao_portal.spreadsheets import xlsx_response  # noqa: E402
-from enterprises.exports import enterprise_export_rows, export_headers  # noqa: E402
+from core.spreadsheets import xlsx_response  # noqa: E402
 from enterprises.models import Enterprise  # noqa: E402
+from organisation.exports import enterprise_export_rows, export_headers  # noqa: E402
 
 
 def measure(n: int, office) -> tuple[float, float, int]:

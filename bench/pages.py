@@ -23,9 +23,9 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
-from bangqiao_portal.demo import seed_demo  # noqa: E402
-from cadres.models import Cadre, DepartmentStaff  # noqa: E402
+from demo.seed import seed_demo  # noqa: E402
 from issues.models import Flow, Issue, IssueCategory, Status  # noqa: E402
+from organisation.models import Cadre, DepartmentStaff  # noqa: E402
 
 PAGES = [
     ("ganbu001", "/", "home, cadre"),

@@ -346,7 +346,12 @@ class PairingPlan:
 
 
 class EnterpriseResource(resources.ModelResource):
-    """Validate and save one list row as an enterprise and, when it names one, its cadre's pairing."""
+    """Validate and save one list row as an enterprise; remember the pairing the row asks for.
+
+    The pairing itself is not this app's to write: `planned` lists, for every row that
+    names a cadre, the row's number, its enterprise and the plan, and the import service
+    (organisation/imports.py) applies them in the same transaction.
+    """
 
     name = fields.Field(attribute="name", column_name="name", widget=TextWidget())
     uscc = fields.Field(attribute="uscc", column_name="uscc", widget=USCCWidget(), saves_null_values=True)
@@ -388,6 +393,11 @@ class EnterpriseResource(resources.ModelResource):
             )
         return found
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.planned: list[tuple[int, Enterprise, PairingPlan]] = []
+        self.unchanged: set[int] = set()  # id() of the enterprises whose row changed nothing
+
     def import_instance(self, instance, row, **kwargs):
         errors: dict = {}
         try:
@@ -395,11 +405,13 @@ class EnterpriseResource(resources.ModelResource):
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
         try:
-            instance._import_pairing = self._pairing_plan(row)
+            plan = self._pairing_plan(row)
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
         if errors:
             raise ValidationError(errors)
+        if plan is not None:
+            self.planned.append((kwargs["row_number"], instance, plan))
 
     @staticmethod
     def _pairing_plan(row) -> PairingPlan | None:
@@ -416,19 +428,7 @@ class EnterpriseResource(resources.ModelResource):
         return PairingPlan(name=name, title=title, started_on=started_on)
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
-        if not super().skip_row(instance, original, row, import_validation_errors):
-            return False
-        plan = getattr(instance, "_import_pairing", None)
-        if plan is None:
-            return True
-        from cadres.models import Pairing
-
-        active = Pairing.objects.active().filter(enterprise=instance).select_related("cadre").first()
-        return active is not None and plan.matches(active)
-
-    def after_save_instance(self, instance, row, **kwargs):
-        plan = getattr(instance, "_import_pairing", None)
-        if plan is not None:
-            from enterprises.services import pairing_apply
-
-            pairing_apply(enterprise=instance, name=plan.name, title=plan.title, started_on=plan.started_on)
+        skip = super().skip_row(instance, original, row, import_validation_errors)
+        if skip:
+            self.unchanged.add(id(instance))
+        return skip

@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from bangqiao_portal.roles import Role, roles_of, sees_everything
+from core.roles import Role, roles_of, sees_everything
 from enterprises.uscc import USCCField
 
 

@@ -1,13 +1,13 @@
 from django.contrib import admin
 
-from bangqiao_portal.admin import ReadOnlyAdminMixin
+from core.admin import ReadOnlyAdminMixin
 from issues.models import Issue, IssueCategory, IssueEvent
 
 
 @admin.register(IssueCategory)
 class IssueCategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "sort_order", "is_active"]
-    list_editable = ["sort_order", "is_active"]
+    list_display = ["name", "code", "default_deadline_days", "sort_order", "is_active"]
+    list_editable = ["default_deadline_days", "sort_order", "is_active"]
 
 
 class IssueEventInline(admin.TabularInline):

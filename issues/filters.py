@@ -5,9 +5,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cadres.models import Department
 from enterprises.models import Enterprise, Origin, Sector
 from issues.models import Flow, Issue, IssueCategory, Status
+from organisation.models import Department
 
 
 def _streets(request=None):

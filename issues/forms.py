@@ -6,9 +6,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cadres.models import Department
 from issues.models import Action, Feedback, IssueCategory, SystemicMatter
 from issues.services import Assignment
+from organisation.models import Department
 
 MILESTONE_ROWS = 4
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

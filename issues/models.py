@@ -1,12 +1,13 @@
 import datetime
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from bangqiao_portal.roles import Role, roles_of, sees_everything
+from core.roles import Role, roles_of, sees_everything
 
 
 class Flow(models.TextChoices):
@@ -64,6 +65,10 @@ class IssueCategory(models.Model):
     code = models.SlugField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=50, unique=True)
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+    # The time an assigned department gets by default; the assigner may change it for one problem.
+    default_deadline_days = models.PositiveSmallIntegerField(
+        _("default deadline (days)"), default=15, validators=[MinValueValidator(1)]
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -73,10 +78,6 @@ class IssueCategory(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def default_deadline_days(self) -> int:
-        return settings.CAMPAIGN_DEADLINE_DAYS_BY_CATEGORY.get(self.code, settings.CAMPAIGN_DEFAULT_DEADLINE_DAYS)
 
 
 def _today() -> datetime.date:
@@ -146,10 +147,10 @@ class Issue(models.Model):
         "enterprises.Enterprise", on_delete=models.PROTECT, related_name="issues", verbose_name=_("enterprise")
     )
     reporter = models.ForeignKey(
-        "cadres.Cadre", on_delete=models.PROTECT, related_name="reported_issues", verbose_name=_("reporter")
+        "organisation.Cadre", on_delete=models.PROTECT, related_name="reported_issues", verbose_name=_("reporter")
     )
     visit = models.ForeignKey(
-        "cadres.Visit",
+        "visits.Visit",
         on_delete=models.PROTECT,
         related_name="issues",
         null=True,
@@ -162,7 +163,7 @@ class Issue(models.Model):
     flow = models.CharField(_("flow"), max_length=20, choices=Flow)
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.REPORTED)
     department = models.ForeignKey(
-        "cadres.Department",
+        "organisation.Department",
         on_delete=models.PROTECT,
         related_name="issues",
         null=True,
@@ -224,14 +225,6 @@ class Issue(models.Model):
             return DeadlineWarning.DUE_SOON
         return DeadlineWarning.NONE
 
-    @property
-    def is_overdue(self) -> bool:
-        return self.warning() == DeadlineWarning.OVERDUE
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
-
 
 class SystemicMatter(models.Model):
     """A common or systemic problem (共性和系统性问题): several enterprises' problems, decided once."""
@@ -261,7 +254,7 @@ class Milestone(models.Model):
     done_on = models.DateField(_("done on"), null=True, blank=True)
     note = models.TextField(_("progress note"), blank=True)
     department = models.ForeignKey(
-        "cadres.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("department")
+        "organisation.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("department")
     )
     # Set when the problem leaves the department (returned, reopened): kept, never deleted.
     superseded = models.BooleanField(_("superseded"), default=False)
@@ -355,7 +348,7 @@ class IssueEvent(models.Model):
     to_status = models.CharField(_("to"), max_length=20, choices=Status)
     # The department the problem was with after this step, so staff keep sight of past assignments.
     department = models.ForeignKey(
-        "cadres.Department",
+        "organisation.Department",
         on_delete=models.PROTECT,
         related_name="+",
         null=True,

@@ -14,7 +14,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cadres.models import Department
 from enterprises.models import Enterprise
 from issues import workflow
 from issues.models import (
@@ -30,6 +29,7 @@ from issues.models import (
     SystemicMatter,
 )
 from issues.workflow import Capacity
+from organisation.models import Department
 
 
 class WorkflowError(Exception):

@@ -10,10 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from bangqiao_portal.roles import Role, has_role, role_required
-from bangqiao_portal.spreadsheets import xlsx_response
-from cadres.models import Pairing
-from cadres.views import linked_visit
+from core.roles import Role, has_role, role_required
+from core.spreadsheets import xlsx_response
 from issues import workflow
 from issues.filters import IssueFilter
 from issues.forms import MatterDecisionForm, MatterForm, ReportForm, move_form, roadmap_initial
@@ -36,6 +34,7 @@ from issues.services import (
     matter_create,
     matter_decide,
 )
+from organisation.models import Pairing
 
 OVERSIGHT = (Role.LEADING_GROUP, Role.CAMPAIGN_OFFICE)
 PAGE_SIZE = 25
@@ -186,7 +185,10 @@ def report(request: HttpRequest) -> HttpResponse:
     if pairing is None:
         messages.error(request, _("You have no paired enterprise to report for."))
         return redirect("home")
-    visit = linked_visit(request, pairing)
+    # A problem raised in a visit (?visit=) links to it; the visit must be of this very pairing.
+    # `pairing.visits` is the visits app's reverse relation: a lazy reference, not an upward import.
+    visit_id = request.GET.get("visit") or request.POST.get("visit")
+    visit = get_object_or_404(pairing.visits, pk=visit_id) if visit_id else None
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from bangqiao_portal.roles import Role, roles_of
+from core.roles import Role, roles_of
 from issues.models import Action, Issue, Status
 
 

@@ -39,11 +39,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bangqiao_portal.roles import Role
-from cadres.compliance import Standing, pairing_month, pairings_in_window, visit_counts
-from cadres.models import DepartmentStaff, Errand, Pairing
+from core.roles import Role
 from issues.models import ExtensionRequest, Issue, Status
 from notifications.models import Kind
+from organisation.models import DepartmentStaff, Pairing
+from visits.compliance import Standing, pairing_month, pairings_in_window, visit_counts
+from visits.models import Errand
 
 DAY = datetime.timedelta(days=1)
 
@@ -167,7 +168,7 @@ def visit_short(clock: Clock, people: People) -> Iterator[Due]:
             _("Visits this month: %(done)d of %(required)d") % values,
             _("%(enterprise)s: %(done)d visits this month; the campaign asks for %(required)d by %(month_end)s.")
             % values,
-            reverse("cadres:visit_new"),
+            reverse("visits:visit_new"),
         )
 
 
@@ -187,7 +188,7 @@ def visits_missed(clock: Clock, people: People) -> Iterator[Due]:
     label = f"{month[0]}-{month[1]:02d}"
     title = _("Pairings short of visits in %(month)s: %(count)d") % {"month": label, "count": len(missed)}
     for user_id in people.group(Role.CAMPAIGN_OFFICE):
-        yield Due(Kind.VISITS_MISSED, 0, user_id, label, title, "\n".join(missed), reverse("cadres:compliance"))
+        yield Due(Kind.VISITS_MISSED, 0, user_id, label, title, "\n".join(missed), reverse("visits:compliance"))
 
 
 # --- Problems ---------------------------------------------------------------
@@ -345,7 +346,7 @@ def errand_stale(clock: Clock, people: People) -> Iterator[Due]:
             _local(errand.moved_at),
             _("Errand not moved for %(days)d days: %(matter)s") % values,
             _("%(enterprise)s: “%(matter)s” at %(department)s has been at “%(stage)s” since %(date)s.") % values,
-            reverse("cadres:errand_detail", args=[errand.pk]),
+            reverse("visits:errand_detail", args=[errand.pk]),
         )
 
 

@@ -10,7 +10,7 @@ import os
 import pytest
 from django.db import connection
 
-from bangqiao_portal.roles import Role
+from core.roles import Role
 from tests import factories
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}

@@ -6,11 +6,12 @@ import itertools
 import factory
 from django.contrib.auth.models import Group, User
 
-from bangqiao_portal.roles import Role
-from cadres.models import Cadre, Department, DepartmentStaff, Pairing, Visit
+from core.roles import Role
 from enterprises.models import Enterprise, Kind, Origin, Sector
 from enterprises.uscc import check_character
 from issues.models import Flow, Issue, IssueCategory, Status
+from organisation.models import Cadre, Department, DepartmentStaff, Pairing
+from visits.models import Visit
 
 _uscc_serial = itertools.count(1)
 

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from cadres.models import Pairing
 from enterprises.models import Enterprise
+from organisation.models import Pairing
 from tests.browser.conftest import PHONE, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)

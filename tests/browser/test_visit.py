@@ -2,10 +2,10 @@
 
 import pytest
 
-from cadres.models import Visit
 from issues.models import Status
 from tests.browser.conftest import log_in
 from tests.factories import category
+from visits.models import Visit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

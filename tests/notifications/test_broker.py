@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bangqiao_portal.celery import app
-from bangqiao_portal.tasks import ping
+from core.tasks import ping
 from issues.models import Flow, Status
 from notifications.models import Delivery, Kind, Notification, Reminder
 from notifications.services import reminders_send

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from bangqiao_portal.demo import seed_demo
+from demo.seed import seed_demo
 from notifications.models import Delivery, Notification, Reminder
 
 pytestmark = pytest.mark.django_db

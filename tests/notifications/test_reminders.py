@@ -4,12 +4,12 @@ import datetime
 
 import pytest
 
-from cadres.models import Errand
 from issues.models import ExtensionRequest, Status
 from notifications.models import Kind
 from notifications.reminders import scan
 from tests.factories import IssueFactory, PairingFactory, UserFactory, VisitFactory
 from tests.notifications.conftest import NOW, TODAY, at
+from visits.models import Errand
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.timedelta(days=1)

@@ -1,0 +1,97 @@
+"""The enterprise list as the campaign office exports it: the import template's columns, so it re-imports."""
+
+import datetime
+from collections.abc import Iterator
+
+from django.db.models import OuterRef, Subquery
+from django.utils.translation import gettext as _
+
+from enterprises.importers import HEADERS, KIND_VALUES, ORIGIN_VALUES, SECTOR_VALUES, allowed_values
+from enterprises.models import Enterprise
+from organisation.models import Pairing
+
+# The template's columns, in its order; the export adds a 序号 the import ignores.
+TEMPLATE_COLUMNS = (
+    "name",
+    "uscc",
+    "kind",
+    "origin",
+    "sector",
+    "street",
+    "contact_person",
+    "phone",
+    "cadre",
+    "cadre_title",
+    "paired_on",
+)
+SERIAL_HEADER = "序号"
+EXAMPLE_ROW = (
+    "西安灞河示例机械有限公司",
+    "91610111MA6U000014",
+    "企业",
+    "市级确定",
+    "工业",
+    "纺织城街道",
+    "张三",
+    "029-83500000",
+    "王建国",
+    "区发展和改革委员会主任",
+    datetime.date(2026, 6, 17),
+)
+
+
+def template_headers() -> list[str]:
+    return [HEADERS[column][0] for column in TEMPLATE_COLUMNS]
+
+
+def export_headers() -> list[str]:
+    return [SERIAL_HEADER, *template_headers()]
+
+
+def allowed_value_rows() -> Iterator[list[str]]:
+    """Rows for the template's second sheet: each coded column and the words it accepts."""
+    for column, values in (("kind", KIND_VALUES), ("origin", ORIGIN_VALUES), ("sector", SECTOR_VALUES)):
+        yield [
+            HEADERS[column][0],
+            "、".join(allowed_values(values)),
+            "、".join(w for ws in values.values() for w in ws),
+        ]
+    yield [HEADERS["uscc"][0], _("18 characters; required for an enterprise, optional for a project."), ""]
+    yield [HEADERS["paired_on"][0], _("A date such as 2026-06-17; required when a cadre is named."), ""]
+
+
+def enterprise_export_rows(user) -> Iterator[list]:
+    """Yield one row per enterprise the user may see, with its current cadre; one query, streamed."""
+    active = Pairing.objects.active().filter(enterprise=OuterRef("pk")).order_by("-started_on")
+    rows = (
+        Enterprise.objects.visible_to(user)
+        .annotate(
+            cadre_name=Subquery(active.values("cadre__name")[:1]),
+            cadre_title=Subquery(active.values("cadre__title")[:1]),
+            paired_on=Subquery(active.values("started_on")[:1]),
+        )
+        .order_by("origin", "name")
+        .values_list(
+            "name",
+            "uscc",
+            "kind",
+            "origin",
+            "sector",
+            "street",
+            "contact_person",
+            "phone",
+            "cadre_name",
+            "cadre_title",
+            "paired_on",
+        )
+    )
+    for serial, (name, uscc, kind, origin, sector, *rest) in enumerate(rows.iterator(chunk_size=500), start=1):
+        yield [
+            serial,
+            name,
+            uscc,
+            KIND_VALUES[kind][0],
+            ORIGIN_VALUES[origin][0],
+            SECTOR_VALUES[sector][0],
+            *rest,
+        ]

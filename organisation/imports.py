@@ -1,0 +1,167 @@
+"""The campaign office's import of enterprise lists, and the pairings a list asks for.
+
+`enterprise_import` is the one entry point, used by the import page and by
+`manage.py import_enterprises`. A preview and a real import run the very same
+code inside one transaction; the preview (and any import with a bad row) is
+rolled back at the end, so the preview cannot promise what the import would not do.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from enterprises.importers import HEADERS, EnterpriseResource, ImportFileError, Table, clean_text, read_table
+from enterprises.uscc import normalize_uscc
+from organisation.services import pairing_apply
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A reason a list cannot be imported; `row` is the row number Excel shows, 0 for the whole file."""
+
+    row: int
+    message: str
+
+    def __str__(self) -> str:
+        if not self.row:
+            return self.message
+        return _("Row %(row)d: %(message)s") % {"row": self.row, "message": self.message}
+
+
+@dataclass
+class ImportReport:
+    """What an import did, or what a preview found it would do."""
+
+    dry_run: bool
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def written(self) -> bool:
+        return self.ok and not self.dry_run
+
+    @property
+    def rows(self) -> int:
+        return self.new + self.updated + self.unchanged
+
+
+def enterprise_import(*, data: bytes, dry_run: bool, filename: str = "") -> ImportReport:
+    """Import a list (.xlsx or .csv bytes) all or nothing; with dry_run, report and write nothing."""
+    report = ImportReport(dry_run=dry_run)
+    try:
+        table = read_table(data, filename=filename)
+    except ImportFileError as exc:
+        report.errors.append(RowError(0, str(exc)))
+        return report
+    conflicts = _cross_row_errors(table)
+    report.errors.extend(conflicts)
+    with transaction.atomic():
+        # dry_run=False on purpose: the preview runs the real import, then rolls it back.
+        resource = EnterpriseResource()
+        result = resource.import_data(
+            table.dataset, dry_run=False, use_transactions=True, rollback_on_validation_errors=True
+        )
+        report.new = result.totals["new"]
+        report.updated = result.totals["update"]
+        report.unchanged = result.totals["skip"]
+        pairing_errors = _apply_pairings(resource, result, table, report)
+        # A row that contradicts another fails again in the import for that reason; say it once.
+        conflicting = {e.row for e in conflicts}
+        report.errors.extend(e for e in _result_errors(result, table) + pairing_errors if e.row not in conflicting)
+        report.errors.sort(key=lambda e: e.row)
+        if dry_run or report.errors:
+            transaction.set_rollback(True)
+    return report
+
+
+def _apply_pairings(resource: EnterpriseResource, result, table: Table, report: ImportReport) -> list[RowError]:
+    """Pair the cadres the valid rows name, in row order; a row whose pairing changes counts as updated."""
+    failed = {row.number for row in result.invalid_rows} | {row.number for row in result.error_rows}
+    errors = []
+    for number, enterprise, plan in resource.planned:
+        if number in failed:
+            continue
+        try:
+            with transaction.atomic():
+                _pairing, changed = pairing_apply(enterprise=enterprise, plan=plan)
+        except ValidationError as exc:
+            errors.extend(_messages(table.excel_row(number), exc.message_dict))
+            continue
+        if changed and id(enterprise) in resource.unchanged:
+            report.unchanged -= 1
+            report.updated += 1
+    return errors
+
+
+def _messages(row: int, error_dict: dict[str, list[str]]) -> list[RowError]:
+    errors = []
+    for name, messages in error_dict.items():
+        column = "" if name == NON_FIELD_ERRORS else _column(name)
+        errors.extend(RowError(row, f"{column}：{message}" if column else message) for message in messages)
+    return errors
+
+
+def _column(field_name: str) -> str:
+    if field_name in HEADERS:
+        return HEADERS[field_name][0]
+    return ""
+
+
+def _result_errors(result, table: Table) -> list[RowError]:
+    errors = [RowError(0, _("The list could not be read: %(error)s") % {"error": e.error}) for e in result.base_errors]
+    for invalid in result.invalid_rows:
+        errors.extend(_messages(table.excel_row(invalid.number), invalid.error_dict))
+    for error_row in result.error_rows:
+        row = table.excel_row(error_row.number)
+        for error in error_row.errors:
+            errors.append(RowError(row, _("Unexpected error: %(error)s") % {"error": error.error}))
+    return errors
+
+
+def _cross_row_errors(table: Table) -> list[RowError]:
+    """Refuse rows that contradict each other: one enterprise twice, one cadre paired twice."""
+    errors = []
+    seen: dict[tuple[str, str], int] = {}
+    cadres: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for index, values in enumerate(table.dataset.dict, start=1):
+        row = table.excel_row(index)
+        for key, value in (("uscc", normalize_uscc(values["uscc"])), ("name", clean_text(values["name"]))):
+            if not value:
+                continue
+            first = seen.setdefault((key, value), row)
+            if first != row:
+                errors.append(
+                    RowError(
+                        row,
+                        _("Rows %(first)d and %(row)d are the same enterprise (%(column)s “%(value)s”).")
+                        % {"first": first, "row": row, "column": _column(key), "value": value},
+                    )
+                )
+        name, title = clean_text(values["cadre"]), clean_text(values["cadre_title"])
+        if not name:
+            continue
+        for other_title, other_row in cadres[name]:
+            # Two different titles mean two people of the same name; a blank title could be either.
+            if not title or not other_title or title == other_title:
+                errors.append(
+                    RowError(
+                        row,
+                        _(
+                            "Rows %(first)d and %(row)d both pair the cadre %(name)s: "
+                            "each cadre is paired with one enterprise only."
+                        )
+                        % {"first": other_row, "row": row, "name": name},
+                    )
+                )
+                break
+        cadres[name].append((title, row))
+    return errors

@@ -1,0 +1,161 @@
+import hashlib
+import time
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from openpyxl import Workbook
+
+from core.roles import Role, role_required, roles_of, sees_everything
+from core.spreadsheets import workbook_response, write_rows, xlsx_response
+from enterprises.forms import ImportForm
+from enterprises.importers import check_kind
+from organisation.exports import (
+    EXAMPLE_ROW,
+    allowed_value_rows,
+    enterprise_export_rows,
+    export_headers,
+    template_headers,
+)
+from organisation.imports import ImportReport, enterprise_import
+
+# Between the preview and the confirmation the upload waits on the server, never in the
+# browser: the session holds its random name and digest, the form only a token to match.
+PENDING_KEY = "enterprise_import"
+ABANDONED_AFTER_SECONDS = 24 * 60 * 60
+
+
+def _imports_dir() -> Path:
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _sweep_abandoned(folder: Path) -> None:
+    # A preview nobody confirmed leaves its file behind; a day later nobody will.
+    cutoff = time.time() - ABANDONED_AFTER_SECONDS
+    for path in folder.iterdir():
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+
+
+def _keep_upload(request: HttpRequest, name: str, data: bytes) -> str:
+    _discard_upload(request)
+    _sweep_abandoned(_imports_dir())
+    token = uuid.uuid4().hex
+    path = _imports_dir() / f"{token}.{check_kind(data)}"
+    path.write_bytes(data)
+    path.chmod(0o600)
+    request.session[PENDING_KEY] = {
+        "token": token,
+        "path": path.name,
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "name": Path(name).name[:200],
+    }
+    return token
+
+
+def _kept_upload(request: HttpRequest, token: str) -> tuple[str, bytes] | None:
+    pending = request.session.get(PENDING_KEY)
+    if not pending or pending["token"] != token:
+        return None
+    path = _imports_dir() / pending["path"]
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if hashlib.sha256(data).hexdigest() != pending["sha256"]:
+        return None
+    return pending["name"], data
+
+
+def _discard_upload(request: HttpRequest) -> None:
+    pending = request.session.pop(PENDING_KEY, None)
+    if pending:
+        (_imports_dir() / pending["path"]).unlink(missing_ok=True)
+
+
+def _preview(request: HttpRequest, report: ImportReport, name: str, token: str, status: int = 200) -> HttpResponse:
+    ctx = {"report": report, "name": name, "token": token, "form": ImportForm()}
+    return render(request, "organisation/import_preview.html", ctx, status=status)
+
+
+@login_required
+@role_required(Role.CAMPAIGN_OFFICE)  # importing rewrites the district's registry
+@require_http_methods(["GET", "POST"])
+def import_upload(request: HttpRequest) -> HttpResponse:
+    """Upload a list and preview what importing it would do; nothing is written yet."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload, data = form.cleaned_data["file"], form.cleaned_data["data"]
+        report = enterprise_import(data=data, dry_run=True, filename=upload.name)
+        token = _keep_upload(request, upload.name, data) if report.ok else ""
+        return _preview(request, report, upload.name, token)
+    ctx = {"form": form, "max_mb": settings.CAMPAIGN_IMPORT_MAX_BYTES / 1024 / 1024}
+    return render(request, "organisation/import.html", ctx, status=400 if form.is_bound else 200)
+
+
+@login_required
+@role_required(Role.CAMPAIGN_OFFICE)  # importing rewrites the district's registry
+@require_POST
+def import_confirm(request: HttpRequest) -> HttpResponse:
+    """Import the previewed list, all or nothing."""
+    kept = _kept_upload(request, request.POST.get("token", ""))
+    if kept is None:
+        messages.error(request, _("The uploaded list has expired or was already imported. Please upload it again."))
+        return redirect("organisation:import")
+    name, data = kept
+    report = enterprise_import(data=data, dry_run=False, filename=name)
+    if not report.written:
+        # The registry changed since the preview: show why, write nothing.
+        _discard_upload(request)
+        return _preview(request, report, name, "", status=409)
+    _discard_upload(request)
+    messages.success(
+        request,
+        _("%(name)s imported: %(new)d new, %(updated)d updated, %(unchanged)d unchanged.")
+        % {"name": name, "new": report.new, "updated": report.updated, "unchanged": report.unchanged},
+    )
+    return redirect("organisation:import")
+
+
+@login_required
+@role_required(Role.CAMPAIGN_OFFICE)  # importing rewrites the district's registry
+@require_GET
+def import_template(request: HttpRequest) -> HttpResponse:
+    """Download the list template: the headers, one example row, and the allowed values."""
+    workbook = Workbook(write_only=True)
+    write_rows(workbook.create_sheet(_("List")), template_headers(), [EXAMPLE_ROW])
+    write_rows(
+        workbook.create_sheet(_("Allowed values")),
+        [_("Column"), _("Write one of"), _("Also accepted")],
+        allowed_value_rows(),
+    )
+    return workbook_response(workbook, _("enterprise-list-template.xlsx"))
+
+
+@login_required
+@require_GET
+def exports_page(request: HttpRequest) -> HttpResponse:
+    """List the spreadsheets the user may download, each limited to what the user may see."""
+    held = roles_of(request.user)
+    ctx = {
+        "can_export_visits": sees_everything(request.user) or Role.CADRE in held,
+        "year": timezone.localdate().year,
+    }
+    return render(request, "organisation/exports.html", ctx)
+
+
+@login_required
+@require_GET
+def enterprise_export(request: HttpRequest) -> HttpResponse:
+    """Download the enterprises the user may see, with their current cadre, in the template's columns."""
+    filename = _("enterprises-%(date)s.xlsx") % {"date": timezone.localdate().isoformat()}
+    return xlsx_response(filename, export_headers(), enterprise_export_rows(request.user), sheet_title=_("List"))

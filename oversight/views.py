@@ -1,0 +1,25 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from core.roles import Role, roles_of
+from oversight import panels
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Show each of the user's roles what needs its attention now."""
+    held = roles_of(request.user)
+    today = panels.today()
+    ctx = {"today": today}
+    if Role.CADRE in held:
+        ctx["cadre_panel"] = panels.cadre_panel(request.user, today)
+    if Role.DEPARTMENT_STAFF in held:
+        ctx["department_panel"] = panels.department_panel(request.user, today)
+    if held & {Role.LEADING_GROUP, Role.CAMPAIGN_OFFICE}:
+        ctx["oversight_panel"] = panels.oversight_panel(request.user, today)
+    if Role.CAMPAIGN_OFFICE in held:
+        ctx["office_panel"] = panels.office_panel(request.user, today)
+    return render(request, "oversight/home.html", ctx)

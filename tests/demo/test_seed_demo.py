@@ -1,0 +1,102 @@
+import datetime
+from collections import Counter
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.management import call_command
+
+from demo.seed import seed_demo
+from enterprises.models import Enterprise, Sector
+from issues.models import Flow, Issue, IssueEvent, Status
+from organisation.models import Cadre, Department, Pairing
+from visits.models import Visit
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date(2026, 11, 27)
+
+
+@pytest.fixture
+def district():
+    return seed_demo(today=TODAY)
+
+
+def _counts():
+    return {
+        model.__name__: model.objects.count()
+        for model in (User, Department, Cadre, Enterprise, Pairing, Visit, Issue, IssueEvent)
+    }
+
+
+def test_it_pairs_139_cadres_one_to_one_with_63_city_and_76_district_enterprises(district):
+    active = Pairing.objects.active()
+    assert active.count() == 139
+    assert Cadre.objects.count() == 139
+    assert active.values("cadre").distinct().count() == 139
+    assert active.values("enterprise").distinct().count() == 139
+    origins = Counter(active.values_list("enterprise__origin", flat=True))
+    assert origins == {"city": 63, "district": 76}
+
+
+def test_it_covers_all_six_sectors_and_several_streets(district):
+    assert set(Enterprise.objects.values_list("sector", flat=True)) == set(Sector.values)
+    assert Enterprise.objects.values("street").distinct().count() >= 9
+
+
+def test_every_demo_enterprise_code_is_valid(district):
+    for enterprise in Enterprise.objects.exclude(uscc=None):
+        enterprise.full_clean()
+
+
+def test_it_keeps_pairing_history(district):
+    assert Pairing.objects.filter(ended_on__isnull=False).count() == 2
+
+
+def test_running_it_twice_changes_nothing(district):
+    before = _counts()
+    again = seed_demo(today=TODAY)
+    assert not again.changed
+    assert _counts() == before
+
+
+def test_most_pairings_keep_the_two_visit_rule_and_some_do_not(district):
+    month = TODAY.replace(day=1) - datetime.timedelta(days=1)  # last month, which is over
+    stats = Pairing.objects.filter(started_on__lte=month.replace(day=1)).with_visits_in_month(month.year, month.month)
+    compliant = sum(p.month_visits >= settings.CAMPAIGN_VISITS_PER_MONTH for p in stats)
+    assert 0.7 * len(stats) < compliant < len(stats)
+
+
+def test_no_visit_falls_outside_its_pairing_or_in_the_future(district):
+    for visit in Visit.objects.select_related("pairing"):
+        assert visit.pairing.started_on <= visit.visited_on <= TODAY
+        assert visit.pairing.ended_on is None or visit.visited_on <= visit.pairing.ended_on
+
+
+def test_problems_cover_all_three_flows_and_several_states_some_overdue(district):
+    assert set(Issue.objects.values_list("flow", flat=True)) == set(Flow.values)
+    statuses = set(Issue.objects.values_list("status", flat=True))
+    assert set(Status.values) <= statuses  # every state, closed and reopened included
+    assert Issue.objects.filter(matter__isnull=False).count() == 3
+    assert Issue.objects.filter(supervised=True).exists()
+    assert Issue.objects.overdue(TODAY).exists()
+    assert Issue.objects.due_soon(TODAY).exists()
+    # Every problem has a timeline that ends in its current state.
+    for issue in Issue.objects.prefetch_related("events"):
+        assert list(issue.events.all())[-1].to_status == issue.status
+
+
+def test_the_command_prints_the_demo_logins_and_respects_if_empty(capsys):
+    call_command("seed_demo", "--if-empty")
+    first = capsys.readouterr().out
+    assert "ganbu001" in first and "admin" in first
+    call_command("seed_demo", "--if-empty")
+    assert "未加载演示数据" in capsys.readouterr().out
+
+
+def test_it_fills_the_policy_library_and_errands_at_every_stage(district):
+    from visits.models import Errand, Policy
+
+    assert Policy.objects.count() == 12
+    assert Visit.policies.through.objects.exists()
+    assert set(Errand.objects.values_list("stage", flat=True)) == {1, 2, 3, 4}
+    assert Errand.objects.stale().exists()

@@ -1,0 +1,132 @@
+import datetime
+from collections import Counter
+
+import pytest
+from django.contrib.auth.models import User
+from django.urls import reverse
+
+from core.spreadsheets import xlsx_response
+from demo.seed import seed_demo
+from enterprises.models import Enterprise
+from issues.models import ExtensionRequest, Feedback, Issue, IssueEvent, Milestone, SystemicMatter
+from organisation.exports import enterprise_export_rows, export_headers
+from organisation.imports import enterprise_import
+from organisation.models import Cadre, Pairing
+from tests import factories
+from tests.organisation.helpers import read_xlsx, response_bytes
+from visits.exports import visit_month_rows
+from visits.models import Errand, ErrandStep, Visit
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date(2026, 11, 27)
+
+
+def _export_bytes(user) -> bytes:
+    return response_bytes(xlsx_response("x.xlsx", export_headers(), enterprise_export_rows(user)))
+
+
+def _registry():
+    enterprises = set(
+        Enterprise.objects.values_list("name", "uscc", "kind", "origin", "sector", "street", "contact_person", "phone")
+    )
+    pairings = set(
+        Pairing.objects.active().values_list("enterprise__name", "cadre__name", "cadre__title", "started_on")
+    )
+    return enterprises, pairings
+
+
+def _empty_the_district():
+    for model in (
+        IssueEvent,
+        Milestone,
+        ExtensionRequest,
+        Feedback,
+        Issue,
+        SystemicMatter,
+        ErrandStep,
+        Errand,
+        Visit,
+        Pairing,
+        Cadre,
+        Enterprise,
+    ):
+        model.objects.all().delete()
+
+
+def test_the_demo_districts_export_imports_into_an_empty_database_with_the_same_139_pairings():
+    seed_demo(today=TODAY)
+    office = User.objects.get(username="admin")
+    content = _export_bytes(office)
+    before = _registry()
+    _empty_the_district()
+    assert Enterprise.objects.count() == 0
+
+    report = enterprise_import(data=content, dry_run=False, filename="demo.xlsx")
+
+    assert report.ok, report.errors[:5]
+    assert report.new == 139
+    active = Pairing.objects.active()
+    assert active.count() == 139 == Pairing.objects.count()
+    assert Counter(active.values_list("enterprise__origin", flat=True)) == {"city": 63, "district": 76}
+    assert _registry() == before
+
+
+def test_importing_the_demo_export_into_the_demo_district_changes_nothing():
+    seed_demo(today=TODAY)
+    content = _export_bytes(User.objects.get(username="admin"))
+    before = (_registry(), Pairing.objects.count(), Cadre.objects.count())
+    report = enterprise_import(data=content, dry_run=False)
+    assert report.ok, report.errors[:5]
+    assert (report.new, report.updated, report.unchanged) == (0, 0, 139)
+    assert (_registry(), Pairing.objects.count(), Cadre.objects.count()) == before
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_the_enterprise_export_runs_the_same_queries_whatever_its_size(size, office, django_assert_num_queries):
+    for _ in range(size):
+        factories.PairingFactory()
+    office = User.objects.get(pk=office.pk)  # roles not cached yet: one query for them, one for the rows
+    with django_assert_num_queries(2):
+        rows = list(enterprise_export_rows(office))
+    assert len(rows) == size
+    assert all(row[9] for row in rows)  # every row names its current cadre
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_the_visit_export_runs_the_same_queries_whatever_its_size(size, office, django_assert_num_queries):
+    for _ in range(size):
+        factories.VisitFactory(visited_on=datetime.date(2026, 11, 2))
+    office = User.objects.get(pk=office.pk)
+    with django_assert_num_queries(2):
+        rows = list(visit_month_rows(office, 2026, TODAY))
+    assert len(rows) == size
+
+
+def test_the_visit_export_counts_each_month_and_the_months_short_of_two(client, office, cadre, enterprise):
+    pairing = Pairing.objects.get(cadre=cadre)
+    for day in (datetime.date(2026, 10, 3), datetime.date(2026, 10, 20), datetime.date(2026, 11, 2)):
+        factories.VisitFactory(pairing=pairing, visited_on=day)
+    factories.VisitFactory(pairing=pairing, visited_on=datetime.date(2025, 11, 2))  # another year
+    client.force_login(office)
+    sheet = read_xlsx(response_bytes(client.get(reverse("visits:visit_export"), {"year": 2026})))["每月走访"]
+    header, row = sheet[0], sheet[1]
+    assert header[4] == "2026年1月" and header[-2] == "合计"
+    assert row[0] == enterprise.name and row[3] == "王建国"
+    assert row[4 + 9] == 2 and row[4 + 10] == 1  # October, November
+    assert row[-2] == 3
+
+
+def test_a_cadre_exports_only_the_visits_of_their_own_pairings(client, cadre, other_cadre, enterprise):
+    factories.VisitFactory(pairing=Pairing.objects.get(cadre=cadre))
+    factories.VisitFactory(pairing=Pairing.objects.get(cadre=other_cadre))
+    client.force_login(cadre.user)
+    sheet = read_xlsx(response_bytes(client.get(reverse("visits:visit_export"), {"year": 2026})))["每月走访"]
+    assert [r[0] for r in sheet[1:]] == [enterprise.name]
+    assert sheet[1][-2] == 1
+
+
+def test_department_staff_export_no_visits(client, staff, cadre):
+    factories.VisitFactory(pairing=Pairing.objects.get(cadre=cadre))
+    client.force_login(staff.user)
+    sheet = read_xlsx(response_bytes(client.get(reverse("visits:visit_export"))))["每月走访"]
+    assert len(sheet) == 1  # the headers only

@@ -1,0 +1,251 @@
+import datetime
+import io
+import zipfile
+
+import pytest
+from openpyxl.xml import DEFUSEDXML
+
+from enterprises.importers import read_table, sniff_kind
+from enterprises.models import Enterprise, Kind, Origin, Sector
+from organisation.imports import enterprise_import
+from organisation.models import Cadre, Pairing
+from tests import factories
+from tests.organisation.helpers import HEADER, fixture, xlsx_bytes
+
+pytestmark = pytest.mark.django_db
+
+USCC = ["91610111MA6U000014", "91610111MA6U000027", "91610111MA6U00003A", "91610111MA6U00004D"]
+
+
+def _counts():
+    return (Enterprise.objects.count(), Cadre.objects.count(), Pairing.objects.count())
+
+
+def test_it_finds_the_header_below_a_title_row_and_normalises_harmless_defects():
+    report = enterprise_import(data=fixture("title_row.xlsx"), dry_run=False)
+    assert report.ok, report.errors
+    assert (report.new, report.updated, report.unchanged) == (3, 0, 0)
+    first = Enterprise.objects.get(uscc=USCC[0])
+    # Full-width space trimmed, full-width digits made ASCII, the code upper-cased.
+    assert first.name == "西安灞河精工机械有限公司"
+    assert first.phone == "13912345678"
+    assert (first.kind, first.origin, first.sector) == (Kind.ENTERPRISE, Origin.CITY, Sector.INDUSTRY)
+    tourism = Enterprise.objects.get(uscc=USCC[1])
+    assert tourism.sector == Sector.TOURISM
+    project = Enterprise.objects.get(name="灞桥生态湿地二期项目")
+    assert project.kind == Kind.PROJECT and project.uscc is None
+    pairing = Pairing.objects.active().get(enterprise=project)
+    assert (pairing.cadre.name, pairing.cadre.title, pairing.started_on) == (
+        "赵丽华",
+        "副区长",
+        datetime.date(2026, 6, 17),
+    )
+
+
+def test_it_reads_the_excel_row_numbers_past_the_title_and_blank_rows():
+    table = read_table(fixture("title_row.xlsx"))
+    assert table.header_row == 3
+    assert table.row_numbers == [4, 5, 6]
+
+
+def test_it_reads_a_gbk_csv_with_other_header_words():
+    report = enterprise_import(data=fixture("district_gbk.csv"), dry_run=False, filename="district_gbk.csv")
+    assert report.ok, report.errors
+    assert report.new == 2
+    enterprise = Enterprise.objects.get(name="西安洪庆建筑工程有限公司")
+    assert (enterprise.origin, enterprise.sector) == (Origin.DISTRICT, Sector.CONSTRUCTION)
+    assert Pairing.objects.active().get(enterprise=enterprise).cadre.title == "区住房和城乡建设局副局长"
+
+
+def test_it_reads_a_utf8_csv_with_a_byte_order_mark_and_english_codes():
+    report = enterprise_import(data=fixture("utf8_bom.csv"), dry_run=False, filename="utf8_bom.csv")
+    assert report.ok, report.errors
+    assert Enterprise.objects.get().sector == Sector.TECHNOLOGY
+
+
+def test_importing_the_same_file_again_changes_nothing():
+    enterprise_import(data=fixture("title_row.xlsx"), dry_run=False)
+    before = (_counts(), list(Pairing.objects.values_list("pk", "ended_on")))
+    again = enterprise_import(data=fixture("title_row.xlsx"), dry_run=False)
+    assert again.ok
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 3)
+    assert (_counts(), list(Pairing.objects.values_list("pk", "ended_on"))) == before
+
+
+def test_a_bad_row_anywhere_means_nothing_is_written_and_each_reason_is_in_chinese():
+    report = enterprise_import(data=fixture("bad_values.xlsx"), dry_run=False)
+    assert not report.ok
+    assert _counts() == (0, 0, 0)  # row 2 is valid, yet not written
+    by_row = {e.row: e.message for e in report.errors}
+    assert set(by_row) == {3, 4, 5, 6, 7, 8, 9}
+    assert "“农业”" in by_row[3] and "工业、商贸、建筑、科技、文化、旅游" in by_row[3]
+    assert "“省级”" in by_row[4] and "市级确定、区级选取" in by_row[4]
+    assert by_row[5].startswith("企业（项目）名称：")
+    assert by_row[6].startswith("类型：")  # a blank kind is refused, never defaulted to 企业
+    assert "校验" in by_row[7]
+    assert "统一社会信用代码" in by_row[8]
+    assert "六月十七" in by_row[9]
+    assert str(report.errors[0]).startswith("第 3 行：")
+
+
+def test_a_list_pairing_one_cadre_with_two_enterprises_is_refused_naming_both_rows():
+    report = enterprise_import(data=fixture("cadre_twice.xlsx"), dry_run=False)
+    assert [e.row for e in report.errors] == [4]
+    assert "2" in report.errors[0].message and "4" in report.errors[0].message
+    assert "王建国" in report.errors[0].message
+    assert _counts() == (0, 0, 0)
+
+
+def test_the_same_enterprise_twice_in_a_list_is_refused():
+    report = enterprise_import(data=fixture("duplicate_enterprise.csv"), dry_run=False)
+    assert [e.row for e in report.errors] == [3]
+    assert Enterprise.objects.count() == 0
+
+
+def test_a_dry_run_counts_like_the_import_and_writes_nothing():
+    preview = enterprise_import(data=fixture("title_row.xlsx"), dry_run=True)
+    assert preview.ok and not preview.written
+    assert _counts() == (0, 0, 0)
+    done = enterprise_import(data=fixture("title_row.xlsx"), dry_run=False)
+    assert (done.new, done.updated, done.unchanged) == (preview.new, preview.updated, preview.unchanged)
+
+
+def test_rows_match_by_code_first_then_by_exact_name_and_count_as_updated():
+    by_code = factories.EnterpriseFactory(name="旧名称有限公司", uscc=USCC[0], sector=Sector.COMMERCE)
+    by_name = factories.EnterpriseFactory(name="西安甲有限公司", uscc=None, kind=Kind.PROJECT)
+    data = xlsx_bytes(
+        [
+            HEADER,
+            ["新名称有限公司", USCC[0], "企业", "市级确定", "商贸", "纺织城街道", "", "", ""],
+            ["西安甲有限公司", USCC[1], "企业", "市级确定", "工业", "纺织城街道", "", "", ""],
+        ]
+    )
+    report = enterprise_import(data=data, dry_run=False)
+    assert report.ok, report.errors
+    assert (report.new, report.updated, report.unchanged) == (0, 2, 0)
+    by_code.refresh_from_db()
+    by_name.refresh_from_db()
+    assert by_code.name == "新名称有限公司"
+    assert (by_name.uscc, by_name.kind) == (USCC[1], Kind.ENTERPRISE)
+
+
+def test_a_name_registered_under_another_code_is_refused_not_overwritten():
+    factories.EnterpriseFactory(name="西安甲有限公司", uscc=USCC[0])
+    data = xlsx_bytes([HEADER, ["西安甲有限公司", USCC[1], "企业", "市级确定", "工业", "", "", "", ""]])
+    report = enterprise_import(data=data, dry_run=False)
+    assert [e.row for e in report.errors] == [2]
+    assert USCC[0] in report.errors[0].message
+    assert Enterprise.objects.get().uscc == USCC[0]
+
+
+def test_a_new_cadre_gets_an_account_without_a_usable_password_in_the_cadre_group():
+    data = xlsx_bytes(
+        [HEADER, ["西安甲有限公司", USCC[0], "企业", "市级确定", "工业", "", "孙浩然", "区长", "2026-06-17"]]
+    )
+    assert enterprise_import(data=data, dry_run=False).ok
+    cadre = Cadre.objects.get()
+    assert cadre.user.username == "cadre-0001"
+    assert not cadre.user.has_usable_password()
+    assert list(cadre.user.groups.values_list("name", flat=True)) == ["cadre"]
+
+
+def test_an_existing_cadre_is_found_by_name_and_title():
+    cadre = factories.CadreFactory(name="孙浩然", title="区长")
+    factories.CadreFactory(name="孙浩然", title="副区长")
+    data = xlsx_bytes(
+        [HEADER, ["西安甲有限公司", USCC[0], "企业", "市级确定", "工业", "", "孙浩然", "区长", "2026-06-17"]]
+    )
+    assert enterprise_import(data=data, dry_run=False).ok
+    assert Pairing.objects.get().cadre == cadre
+    assert Cadre.objects.count() == 2
+
+
+def test_a_cadre_name_shared_by_two_people_needs_the_title():
+    factories.CadreFactory(name="孙浩然", title="区长")
+    factories.CadreFactory(name="孙浩然", title="副区长")
+    data = xlsx_bytes([HEADER, ["西安甲有限公司", USCC[0], "企业", "市级确定", "工业", "", "孙浩然", "", "2026-06-17"]])
+    report = enterprise_import(data=data, dry_run=False)
+    assert [e.row for e in report.errors] == [2]
+    assert "区长" in report.errors[0].message
+    assert Enterprise.objects.count() == 0
+
+
+def test_re_pairing_ends_both_old_pairings_and_keeps_history(enterprise, cadre, other_enterprise, other_cadre):
+    # The list pairs alice's enterprise with bob; bob's old enterprise is not in the list.
+    data = xlsx_bytes(
+        [HEADER, [enterprise.name, enterprise.uscc, "企业", "市级确定", "工业", "", "李志强", "副局长", "2026-09-01"]]
+    )
+    report = enterprise_import(data=data, dry_run=False)
+    assert report.ok, report.errors
+    assert report.updated == 1
+    ended = Pairing.objects.filter(ended_on=datetime.date(2026, 8, 31))
+    assert {(p.cadre.name, p.enterprise.name) for p in ended} == {
+        ("王建国", enterprise.name),
+        ("李志强", other_enterprise.name),
+    }
+    assert Pairing.objects.active().get(enterprise=enterprise).cadre == other_cadre
+    assert Pairing.objects.count() == 3
+
+
+def test_a_new_pairing_needs_a_date_and_no_default_is_filled():
+    data = xlsx_bytes([HEADER, ["西安甲有限公司", USCC[0], "企业", "市级确定", "工业", "", "孙浩然", "区长", ""]])
+    report = enterprise_import(data=data, dry_run=False)
+    assert [e.row for e in report.errors] == [2]
+    assert "结对日期" in report.errors[0].message
+    assert _counts() == (0, 0, 0)
+
+
+def test_formulas_are_kept_as_text():
+    report = enterprise_import(data=fixture("formulas.xlsx"), dry_run=False)
+    assert report.ok, report.errors
+    hostile = Enterprise.objects.get(uscc=USCC[0])
+    assert hostile.name.startswith("=HYPERLINK(")
+    assert hostile.contact_person == "@SUM(1)"
+    assert Enterprise.objects.get(uscc=USCC[1]).phone == "=1+1"
+
+
+@pytest.mark.parametrize(
+    ("name", "filename", "words"),
+    [
+        ("no_header.xlsx", "no_header.xlsx", "企业（项目）名称"),
+        ("text_named.xlsx", "text_named.xlsx", ".xlsx"),
+        ("image_named.csv", "image_named.csv", "CSV"),
+    ],
+)
+def test_a_file_that_is_not_a_list_is_refused_as_a_whole(name, filename, words):
+    report = enterprise_import(data=fixture(name), dry_run=False, filename=filename)
+    assert [e.row for e in report.errors] == [0]
+    assert words in report.errors[0].message
+
+
+def test_a_file_over_the_size_limit_is_refused(settings):
+    settings.CAMPAIGN_IMPORT_MAX_BYTES = 1000
+    report = enterprise_import(data=fixture("title_row.xlsx"), dry_run=False)
+    assert "MB" in report.errors[0].message
+    assert Enterprise.objects.count() == 0
+
+
+def test_an_old_xls_file_is_refused_with_advice():
+    report = enterprise_import(data=b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), dry_run=False)
+    assert ".xlsx" in report.errors[0].message
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(settings):
+    settings.CAMPAIGN_IMPORT_MAX_BYTES = 10_000
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/sharedStrings.xml", "a" * 1_000_000)
+    report = enterprise_import(data=buffer.getvalue(), dry_run=False)
+    assert [e.row for e in report.errors] == [0]
+    assert "远超" in report.errors[0].message or "expands" in report.errors[0].message
+
+
+def test_xml_is_parsed_with_defusedxml():
+    assert DEFUSEDXML
+
+
+def test_content_decides_the_kind_not_the_name():
+    assert sniff_kind(fixture("title_row.xlsx")) == "xlsx"
+    assert sniff_kind(fixture("district_gbk.csv")) == "csv"

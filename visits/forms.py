@@ -1,0 +1,133 @@
+"""Forms for the cadre's workspace. They check shapes; cadres/services.py decides the rules."""
+
+from django import forms
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from enterprises.models import Enterprise, Origin, Sector
+from issues.forms import DATE_INPUT, ReportForm
+from issues.models import Action
+from organisation.models import Department
+from visits.compliance import Month
+from visits.models import Errand, Policy, PolicySector, Visit
+from visits.services import RaisedProblem, VisitData
+
+
+class VisitForm(forms.ModelForm):
+    """A service visit, laid out for a phone: date, mode, what was seen and said, policies explained."""
+
+    class Meta:
+        model = Visit
+        fields = ["visited_on", "mode", "operations", "opinions", "summary", "policies"]
+        widgets = {
+            "visited_on": DATE_INPUT,
+            "mode": forms.RadioSelect,
+            "operations": forms.Textarea(attrs={"rows": 2}),
+            "opinions": forms.Textarea(attrs={"rows": 2}),
+            "summary": forms.Textarea(attrs={"rows": 2}),
+            "policies": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, enterprise: Enterprise, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["visited_on"].initial = timezone.localdate()
+        # The policies for the enterprise's own sector come first: those are the ones to explain.
+        self.fields["policies"].queryset = (
+            Policy.objects.filter(is_active=True)
+            .annotate(fits=Exists(PolicySector.objects.filter(policy=OuterRef("pk"), sector=enterprise.sector)))
+            .order_by("-fits", "-published_on", "title")
+        )
+        self.fields["policies"].required = False
+
+    def visit_data(self) -> VisitData:
+        data = self.cleaned_data
+        return VisitData(
+            visited_on=data["visited_on"],
+            mode=data["mode"],
+            operations=data["operations"],
+            opinions=data["opinions"],
+            summary=data["summary"],
+            policies=list(data["policies"]),
+        )
+
+
+class ProblemForm(ReportForm):
+    """One problem raised in a visit, routed in the same submit; two milestone rows fit a phone."""
+
+    milestone_count = 2
+
+    def raised(self) -> RaisedProblem:
+        data = self.cleaned_data
+        return RaisedProblem(
+            title=data["title"],
+            category=data["category"],
+            route=data["route"],
+            description=data["description"],
+            note=data["note"],
+            assignment=self.assignment() if data["route"] == Action.ASSIGN else None,
+        )
+
+
+ProblemFormSet = forms.formset_factory(ProblemForm, extra=0, max_num=10, validate_max=True)
+
+
+class ErrandForm(forms.ModelForm):
+    on = forms.DateField(label=_("Materials submitted on"), widget=DATE_INPUT)
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    class Meta:
+        model = Errand
+        fields = ["matter", "approving_department", "mode"]
+        widgets = {"mode": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["on"].initial = timezone.localdate()
+
+
+class ErrandAdvanceForm(forms.Form):
+    stage = forms.TypedChoiceField(label=_("Stage reached"), coerce=int)
+    on = forms.DateField(label=_("Date"), widget=DATE_INPUT)
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    result = forms.CharField(
+        label=_("Result delivered"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("Required when the result is delivered."),
+    )
+
+    def __init__(self, *args, errand: Errand, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].choices = [(v, label) for v, label in Errand.Stage.choices if v > errand.stage]
+        self.fields["on"].initial = timezone.localdate()
+
+
+class ComplianceFilterForm(forms.Form):
+    origin = forms.ChoiceField(label=_("Origin"), choices=[("", "---------"), *Origin.choices], required=False)
+    sector = forms.ChoiceField(label=_("Sector"), choices=[("", "---------"), *Sector.choices], required=False)
+    street = forms.ChoiceField(label=_("Street"), required=False)
+    department = forms.ModelChoiceField(label=_("Cadre's unit"), queryset=Department.objects.all(), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        streets = Enterprise.objects.exclude(street="").values_list("street", flat=True).distinct().order_by("street")
+        self.fields["street"].choices = [("", "---------"), *((s, s) for s in streets)]
+
+    def filter(self, pairings):
+        if not self.is_valid():
+            return pairings
+        data = self.cleaned_data
+        if data["origin"]:
+            pairings = pairings.filter(enterprise__origin=data["origin"])
+        if data["sector"]:
+            pairings = pairings.filter(enterprise__sector=data["sector"])
+        if data["street"]:
+            pairings = pairings.filter(enterprise__street=data["street"])
+        if data["department"]:
+            pairings = pairings.filter(cadre__unit=data["department"])
+        return pairings
+
+
+def month_label(month: Month) -> str:
+    return f"{month[0]}-{month[1]:02d}"

@@ -1,0 +1,188 @@
+"""The cadre's service work: visits, support policies, approval errands."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from core.roles import scope_to_cadre
+from enterprises.models import Sector
+from organisation.models import Pairing
+
+
+class VisitQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Scope to what the user may see: overseers all visits, a cadre the visits of their pairings."""
+        return scope_to_cadre(self, user, "pairing__cadre__user")
+
+    def in_month(self, year: int, month: int):
+        return self.filter(visited_on__year=year, visited_on__month=month)
+
+
+class Visit(models.Model):
+    """A service visit by a cadre to the paired enterprise (服务 / 走访)."""
+
+    class Mode(models.TextChoices):
+        ON_SITE = "on_site", _("On-site visit")
+        SYMPOSIUM = "symposium", _("Symposium")
+        REMOTE = "remote", _("Phone or video")
+        AGENCY = "agency", _("Agency errand")
+        ACCOMPANY = "accompany", _("Accompanied handling")
+        POLICY_BRIEFING = "policy_briefing", _("Policy briefing")
+
+    pairing = models.ForeignKey(Pairing, on_delete=models.PROTECT, related_name="visits", verbose_name=_("pairing"))
+    visited_on = models.DateField(_("visited on"))
+    mode = models.CharField(_("mode"), max_length=20, choices=Mode, default=Mode.ON_SITE)
+    operations = models.TextField(_("construction and operations"), blank=True)
+    opinions = models.TextField(_("opinions and suggestions"), blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    policies = models.ManyToManyField("Policy", related_name="visits", blank=True, verbose_name=_("policies explained"))
+
+    objects = VisitQuerySet.as_manager()
+    # The policies explained are part of what a correction may change, so their history is kept too.
+    history = HistoricalRecords(m2m_fields=[policies])
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["-visited_on", "-pk"]
+        indexes = [models.Index(fields=["pairing", "visited_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.visited_on} {self.pairing.enterprise.name}"
+
+
+class Policy(models.Model):
+    """A support policy (扶持政策) cadres explain to enterprises; the campaign office keeps the library."""
+
+    class Level(models.TextChoices):
+        NATIONAL = "national", _("National")
+        PROVINCIAL = "provincial", _("Provincial")
+        CITY = "city", _("City")
+        DISTRICT = "district", _("District")
+
+    title = models.CharField(_("title"), max_length=200)
+    level = models.CharField(_("level"), max_length=16, choices=Level)
+    issuing_body = models.CharField(_("issuing body"), max_length=100)
+    summary = models.TextField(_("summary"), blank=True)
+    url = models.URLField(_("document link"), blank=True)
+    attachment = models.FileField(_("attachment"), upload_to="policies/%Y/", blank=True)
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("support policy")
+        verbose_name_plural = _("support policies")
+        ordering = ["-published_on", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def sector_codes(self) -> list[str]:
+        return [s.sector for s in self.sectors.all()]
+
+
+class PolicySector(models.Model):
+    """A sector a policy applies to (a policy may apply to several)."""
+
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="sectors", verbose_name=_("policy"))
+    sector = models.CharField(_("sector"), max_length=16, choices=Sector)
+
+    class Meta:
+        verbose_name = _("policy sector")
+        verbose_name_plural = _("policy sectors")
+        constraints = [models.UniqueConstraint(fields=["policy", "sector"], name="policy_sector_once")]
+        indexes = [models.Index(fields=["sector"])]
+
+    def __str__(self) -> str:
+        return self.get_sector_display()
+
+
+class ErrandQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Scope to what the user may see: overseers all errands, a cadre those of their pairings."""
+        return scope_to_cadre(self, user, "pairing__cadre__user")
+
+    def open(self):
+        return self.exclude(stage=Errand.Stage.DELIVERED)
+
+    def stale(self, now=None):
+        """Open errands that have not moved for the campaign's number of days."""
+        limit = (now or timezone.now()) - datetime.timedelta(days=settings.CAMPAIGN_ERRAND_STALE_DAYS)
+        return self.open().filter(moved_at__lt=limit)
+
+
+class Errand(models.Model):
+    """An approval item the cadre handles as the enterprise's agent, or accompanies it through (代办 / 陪同办理)."""
+
+    class Mode(models.TextChoices):
+        AGENT = "agent", _("As agent")
+        ACCOMPANY = "accompany", _("Accompanying the enterprise")
+
+    class Stage(models.IntegerChoices):
+        SUBMITTED = 1, _("Materials submitted")
+        REPORTED = 2, _("Reported upward")
+        COORDINATING = 3, _("Coordinating")
+        DELIVERED = 4, _("Result delivered")
+
+    pairing = models.ForeignKey(Pairing, on_delete=models.PROTECT, related_name="errands", verbose_name=_("pairing"))
+    visit = models.ForeignKey(
+        Visit, on_delete=models.PROTECT, related_name="errands", null=True, blank=True, verbose_name=_("visit")
+    )
+    matter = models.CharField(_("matter"), max_length=200)
+    approving_department = models.CharField(_("approving department"), max_length=100)
+    mode = models.CharField(_("mode"), max_length=16, choices=Mode, default=Mode.AGENT)
+    stage = models.PositiveSmallIntegerField(_("stage"), choices=Stage, default=Stage.SUBMITTED)
+    result = models.TextField(_("result"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # When the errand last moved to a stage: what the stale flag and the reminders look at.
+    moved_at = models.DateTimeField(_("last moved at"), default=timezone.now)
+
+    objects = ErrandQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("approval errand")
+        verbose_name_plural = _("approval errands")
+        ordering = ["-moved_at", "-pk"]
+        indexes = [models.Index(fields=["stage", "moved_at"])]
+        constraints = [
+            models.CheckConstraint(condition=~Q(stage=4) | ~Q(result=""), name="errand_delivered_has_result"),
+        ]
+
+    def __str__(self) -> str:
+        return self.matter
+
+    @property
+    def is_stale(self) -> bool:
+        limit = timezone.now() - datetime.timedelta(days=settings.CAMPAIGN_ERRAND_STALE_DAYS)
+        return self.stage != self.Stage.DELIVERED and self.moved_at < limit
+
+
+class ErrandStep(models.Model):
+    """One stage an errand reached, with its date and note."""
+
+    errand = models.ForeignKey(Errand, on_delete=models.PROTECT, related_name="steps", verbose_name=_("errand"))
+    stage = models.PositiveSmallIntegerField(_("stage"), choices=Errand.Stage)
+    on = models.DateField(_("date"))
+    note = models.TextField(_("note"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("errand step")
+        verbose_name_plural = _("errand steps")
+        ordering = ["stage", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.on} {self.get_stage_display()}"

@@ -1,0 +1,178 @@
+"""The cadre's writes: logging and correcting visits, and moving approval errands along."""
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from issues.models import Action, IssueCategory
+from issues.services import Assignment, WorkflowError, issue_report
+from organisation.models import Pairing
+from visits.models import Errand, ErrandStep, Policy, Visit
+
+
+class VisitError(WorkflowError):
+    """A visit or errand that was refused; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class RaisedProblem:
+    """A problem the enterprise raised during the visit, with the route the cadre chose."""
+
+    title: str
+    category: IssueCategory
+    route: Action
+    description: str = ""
+    note: str = ""
+    assignment: Assignment | None = None
+
+
+@dataclass(frozen=True)
+class VisitData:
+    visited_on: datetime.date
+    mode: str
+    operations: str = ""
+    opinions: str = ""
+    summary: str = ""
+    policies: Sequence[Policy] = field(default_factory=tuple)
+
+
+def _check_date(pairing: Pairing, visited_on: datetime.date, now: datetime.datetime) -> None:
+    if visited_on > timezone.localdate(now):
+        raise VisitError(_("A visit cannot be dated in the future."))
+    if visited_on < pairing.started_on:
+        raise VisitError(
+            _("The pairing started on %(date)s; a visit cannot be dated before it.") % {"date": pairing.started_on}
+        )
+    if pairing.ended_on and visited_on > pairing.ended_on:
+        raise VisitError(_("The pairing ended on %(date)s.") % {"date": pairing.ended_on})
+
+
+@transaction.atomic
+def visit_log(*, actor, pairing: Pairing, data: VisitData, problems: Sequence[RaisedProblem] = (), now=None) -> Visit:
+    """Log a visit and report every problem raised in it, all in one transaction or nothing."""
+    now = now or timezone.now()
+    if pairing.cadre.user_id != actor.pk or pairing.ended_on is not None:
+        raise VisitError(_("You can log visits only to the enterprise you serve now."))
+    _check_date(pairing, data.visited_on, now)
+    visit = Visit.objects.create(
+        pairing=pairing,
+        visited_on=data.visited_on,
+        mode=data.mode,
+        operations=data.operations,
+        opinions=data.opinions,
+        summary=data.summary,
+        created_by=actor,
+        created_at=now,
+    )
+    visit.policies.set(data.policies)
+    for problem in problems:
+        issue_report(
+            actor=actor,
+            enterprise=pairing.enterprise,
+            title=problem.title,
+            category=problem.category,
+            route=problem.route,
+            description=problem.description,
+            note=problem.note,
+            assignment=problem.assignment,
+            visit=visit,
+            now=now,
+        )
+    return visit
+
+
+def visit_is_editable(visit: Visit, now=None) -> bool:
+    """A cadre may correct a visit for CAMPAIGN_VISIT_EDIT_DAYS after logging it; then it is locked."""
+    limit = visit.created_at + datetime.timedelta(days=settings.CAMPAIGN_VISIT_EDIT_DAYS)
+    return (now or timezone.now()) <= limit
+
+
+@transaction.atomic
+def visit_correct(*, actor, visit: Visit, data: VisitData, now=None) -> Visit:
+    """Correct one's own visit within the edit window; the history keeps every version."""
+    now = now or timezone.now()
+    visit = Visit.objects.select_for_update().select_related("pairing__cadre").get(pk=visit.pk)
+    if visit.pairing.cadre.user_id != actor.pk:
+        raise VisitError(_("Only the cadre who logged a visit may correct it."))
+    if not visit_is_editable(visit, now):
+        raise VisitError(
+            _("A visit can be corrected for %(days)d days after it is logged; this one is locked.")
+            % {"days": settings.CAMPAIGN_VISIT_EDIT_DAYS}
+        )
+    _check_date(visit.pairing, data.visited_on, now)
+    for name in ("visited_on", "mode", "operations", "opinions", "summary"):
+        setattr(visit, name, getattr(data, name))
+    visit._change_reason = _("Corrected by the cadre")
+    visit.save()
+    visit.policies.set(data.policies)
+    return visit
+
+
+@transaction.atomic
+def errand_open(
+    *,
+    actor,
+    pairing: Pairing,
+    matter: str,
+    approving_department: str,
+    mode: str,
+    on: datetime.date,
+    note: str = "",
+    visit: Visit | None = None,
+    now=None,
+) -> Errand:
+    """Open an approval errand at its first stage: the materials are submitted."""
+    now = now or timezone.now()
+    if pairing.cadre.user_id != actor.pk or pairing.ended_on is not None:
+        raise VisitError(_("You can open errands only for the enterprise you serve now."))
+    if on > timezone.localdate(now):
+        raise VisitError(_("A stage cannot be dated in the future."))
+    if on < pairing.started_on:
+        raise VisitError(
+            _("The pairing started on %(date)s; an errand cannot be dated before it.") % {"date": pairing.started_on}
+        )
+    errand = Errand.objects.create(
+        pairing=pairing,
+        visit=visit,
+        matter=matter,
+        approving_department=approving_department,
+        mode=mode,
+        stage=Errand.Stage.SUBMITTED,
+        created_at=now,
+        moved_at=now,
+    )
+    ErrandStep.objects.create(
+        errand=errand, stage=Errand.Stage.SUBMITTED, on=on, note=note, actor=actor, created_at=now
+    )
+    return errand
+
+
+@transaction.atomic
+def errand_advance(
+    *, actor, errand: Errand, stage: int, on: datetime.date, note: str = "", result: str = "", now=None
+) -> Errand:
+    """Move an errand forward to a later stage; delivering the result needs the result."""
+    now = now or timezone.now()
+    errand = Errand.objects.select_for_update().select_related("pairing__cadre").get(pk=errand.pk)
+    if errand.pairing.cadre.user_id != actor.pk:
+        raise VisitError(_("Only the cadre handling this errand may move it."))
+    if stage <= errand.stage:
+        raise VisitError(_("An errand only moves forward, to a stage it has not reached."))
+    if on > timezone.localdate(now):
+        raise VisitError(_("A stage cannot be dated in the future."))
+    last = errand.steps.order_by("-stage").first()
+    if last and on < last.on:
+        raise VisitError(_("A stage cannot be dated before the previous one (%(date)s).") % {"date": last.on})
+    if stage == Errand.Stage.DELIVERED:
+        if not result.strip():
+            raise VisitError(_("Record the result delivered to the enterprise."))
+        errand.result = result.strip()
+    errand.stage, errand.moved_at = stage, now
+    errand.save()
+    ErrandStep.objects.create(errand=errand, stage=stage, on=on, note=note, actor=actor, created_at=now)
+    return errand

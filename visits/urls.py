@@ -1,0 +1,20 @@
+from django.urls import path
+
+from visits import views
+
+app_name = "visits"
+
+urlpatterns = [
+    path("mine/", views.my_enterprise, name="my_enterprise"),
+    path("visits/", views.visit_list, name="visit_list"),
+    path("visits/new/", views.visit_new, name="visit_new"),
+    path("visits/<int:pk>/", views.visit_detail, name="visit_detail"),
+    path("visits/<int:pk>/edit/", views.visit_edit, name="visit_edit"),
+    path("errands/", views.errand_list, name="errand_list"),
+    path("errands/new/", views.errand_new, name="errand_new"),
+    path("errands/<int:pk>/", views.errand_detail, name="errand_detail"),
+    path("compliance/", views.compliance_grid, name="compliance"),
+    path("policies/", views.policy_list, name="policy_list"),
+    path("policies/<int:pk>/", views.policy_detail, name="policy_detail"),
+    path("exports/visits.xlsx", views.visit_export, name="visit_export"),
+]

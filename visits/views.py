@@ -1,0 +1,399 @@
+import calendar
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from core.roles import Role, role_required, sees_everything
+from core.spreadsheets import xlsx_response
+from enterprises.models import Enterprise, Sector
+from issues.models import ROW_RELATED, Issue, IssueEvent
+from issues.services import WorkflowError
+from organisation.models import Pairing
+from visits import compliance
+from visits.exports import visit_month_headers, visit_month_rows
+from visits.forms import ComplianceFilterForm, ErrandAdvanceForm, ErrandForm, ProblemFormSet, VisitForm, month_label
+from visits.models import Errand, ErrandStep, Policy, Visit
+from visits.services import errand_advance, errand_open, visit_correct, visit_is_editable, visit_log
+
+
+@login_required
+@require_GET
+def visit_export(request: HttpRequest) -> HttpResponse:
+    """Download the visits per enterprise per month of a year, limited to the visits the user may see."""
+    today = timezone.localdate()
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() and 2000 <= int(year) <= today.year + 1 else today.year
+    return xlsx_response(
+        _("visits-%(year)d.xlsx") % {"year": year},
+        visit_month_headers(year),
+        visit_month_rows(request.user, year, today),
+        sheet_title=_("Visits per month"),
+    )
+
+
+def _active_pairing(request: HttpRequest) -> Pairing | None:
+    return Pairing.objects.current_for(request.user)
+
+
+def linked_visit(request: HttpRequest, pairing: Pairing) -> Visit | None:
+    """The visit a report or errand starts from (?visit=), if it is the cadre's own on this pairing; else 404."""
+    if visit_id := request.GET.get("visit") or request.POST.get("visit"):
+        return get_object_or_404(Visit.objects.visible_to(request.user), pk=visit_id, pairing=pairing)
+    return None
+
+
+def _get_visit_for_user(request: HttpRequest, pk: int) -> Visit:
+    """Return the visit if the user may see it, else 404."""
+    return get_object_or_404(
+        Visit.objects.visible_to(request.user).select_related("pairing__enterprise", "pairing__cadre"), pk=pk
+    )
+
+
+def _get_errand_for_user(request: HttpRequest, pk: int) -> Errand:
+    """Return the errand if the user may see it, else 404."""
+    return get_object_or_404(
+        Errand.objects.visible_to(request.user).select_related("pairing__enterprise", "pairing__cadre"), pk=pk
+    )
+
+
+@login_required
+@role_required(Role.CADRE)
+@require_GET
+def my_enterprise(request: HttpRequest) -> HttpResponse:
+    """The paired enterprise: profile, this month's visits, open problems and errands, latest history."""
+    pairing = _active_pairing(request)
+    if pairing is None:
+        return render(request, "visits/my_enterprise.html", {"pairing": None})
+    today = timezone.localdate()
+    enterprise = pairing.enterprise
+    month = compliance.pairing_month(pairing, today.year, today.month, today)
+    issues = list(
+        Issue.objects.visible_to(request.user).open().filter(enterprise=enterprise).select_related(*ROW_RELATED)
+    )
+    errands = list(
+        Errand.objects.visible_to(request.user).open().filter(pairing=pairing).select_related("pairing__enterprise")
+    )
+    history = _history(request.user, pairing)
+    return render(
+        request,
+        "visits/my_enterprise.html",
+        {
+            "pairing": pairing,
+            "enterprise": enterprise,
+            "month": month,
+            "days_left": calendar.monthrange(today.year, today.month)[1] - today.day,
+            "issues": issues,
+            "errands": errands,
+            "history": history,
+        },
+    )
+
+
+def _history(user, pairing: Pairing, limit: int = 12) -> list[dict]:
+    """The latest visits, problem steps and errand steps of the enterprise, newest first."""
+    entries = [
+        {
+            "at": v.created_at,
+            "icon": "calendar-check",
+            "text": f"{v.get_mode_display()}：{v.summary or v.operations}",
+            "url": reverse("visits:visit_detail", args=[v.pk]),
+        }
+        for v in Visit.objects.visible_to(user).filter(pairing=pairing).order_by("-created_at")[:limit]
+    ]
+    events = (
+        IssueEvent.objects.filter(issue__in=Issue.objects.visible_to(user).filter(enterprise=pairing.enterprise))
+        .select_related("issue")
+        .order_by("-created_at")[:limit]
+    )
+    entries += [
+        {
+            "at": e.created_at,
+            "icon": "exclamation-diamond",
+            "text": f"{e.get_action_display()}：{e.issue.title}",
+            "url": reverse("issues:detail", args=[e.issue_id]),
+        }
+        for e in events
+    ]
+    steps = ErrandStep.objects.filter(errand__pairing=pairing).select_related("errand").order_by("-created_at")[:limit]
+    entries += [
+        {
+            "at": s.created_at,
+            "icon": "briefcase",
+            "text": f"{s.get_stage_display()}：{s.errand.matter}",
+            "url": reverse("visits:errand_detail", args=[s.errand_id]),
+        }
+        for s in steps
+    ]
+    return sorted(entries, key=lambda e: e["at"], reverse=True)[:limit]
+
+
+@login_required
+@role_required(Role.CADRE)
+@require_http_methods(["GET", "POST"])
+def visit_new(request: HttpRequest) -> HttpResponse:
+    """Log a visit, and any problems raised in it, in one submit (mobile first)."""
+    pairing = _active_pairing(request)
+    if pairing is None:
+        messages.error(request, _("You have no paired enterprise to log visits for."))
+        return redirect("home")
+    form = VisitForm(request.POST or None, enterprise=pairing.enterprise)
+    problems = ProblemFormSet(request.POST or None, prefix="problems")
+    if request.method == "POST" and form.is_valid() and problems.is_valid():
+        raised = [p.raised() for p in problems if p.has_changed()]
+        try:
+            visit = visit_log(actor=request.user, pairing=pairing, data=form.visit_data(), problems=raised)
+        except WorkflowError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Visit logged with %(n)d problem(s).") % {"n": len(raised)})
+            return redirect("visits:visit_detail", pk=visit.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "visits/visit_form.html", {"form": form, "problems": problems, "pairing": pairing}, status=status
+    )
+
+
+@login_required
+@require_GET
+def visit_list(request: HttpRequest) -> HttpResponse:
+    """Visit history: a cadre's own (past pairings included); everything for the overseers."""
+    visits = Visit.objects.visible_to(request.user).select_related("pairing__enterprise", "pairing__cadre")
+    page = Paginator(visits.order_by("-visited_on", "-pk"), 25).get_page(request.GET.get("page"))
+    return render(request, "visits/visit_list.html", {"page": page})
+
+
+@login_required
+@require_GET
+def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = _get_visit_for_user(request, pk)
+    return render(
+        request,
+        "visits/visit_detail.html",
+        {
+            "visit": visit,
+            "policies": visit.policies.all(),
+            "issues": visit.issues.select_related(*ROW_RELATED),
+            "errands": visit.errands.select_related("pairing__enterprise"),
+            "versions": visit.history.select_related("history_user").order_by("-history_date"),
+            "editable": visit.pairing.cadre.user_id == request.user.pk and visit_is_editable(visit),
+        },
+    )
+
+
+@login_required
+@role_required(Role.CADRE)
+@require_http_methods(["GET", "POST"])
+def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct one's own visit within the edit window; the service refuses a locked one."""
+    visit = _get_visit_for_user(request, pk)
+    form = VisitForm(request.POST or None, instance=visit, enterprise=visit.pairing.enterprise)
+    if request.method == "POST" and form.is_valid():
+        try:
+            visit_correct(actor=request.user, visit=visit, data=form.visit_data())
+        except WorkflowError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The visit is corrected; the earlier version is kept in its history."))
+        return redirect("visits:visit_detail", pk=visit.pk)
+    return render(request, "visits/visit_edit.html", {"form": form, "visit": visit}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_GET
+def errand_list(request: HttpRequest) -> HttpResponse:
+    errands = Errand.objects.visible_to(request.user).select_related("pairing__enterprise", "pairing__cadre")
+    return render(
+        request,
+        "visits/errand_list.html",
+        {"open": errands.open().order_by("moved_at"), "done": errands.filter(stage=Errand.Stage.DELIVERED)[:20]},
+    )
+
+
+@login_required
+@role_required(Role.CADRE)
+@require_http_methods(["GET", "POST"])
+def errand_new(request: HttpRequest) -> HttpResponse:
+    pairing = _active_pairing(request)
+    if pairing is None:
+        messages.error(request, _("You have no paired enterprise to handle errands for."))
+        return redirect("home")
+    visit = linked_visit(request, pairing)
+    form = ErrandForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            errand = errand_open(
+                actor=request.user,
+                pairing=pairing,
+                matter=data["matter"],
+                approving_department=data["approving_department"],
+                mode=data["mode"],
+                on=data["on"],
+                note=data["note"],
+                visit=visit,
+            )
+        except WorkflowError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return redirect("visits:errand_detail", pk=errand.pk)
+    return render(
+        request,
+        "visits/errand_form.html",
+        {"form": form, "visit": visit, "pairing": pairing},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def errand_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    errand = _get_errand_for_user(request, pk)
+    mine = errand.pairing.cadre.user_id == request.user.pk
+    form = (
+        ErrandAdvanceForm(request.POST or None, errand=errand)
+        if mine and errand.stage != Errand.Stage.DELIVERED
+        else None
+    )
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                errand_advance(
+                    actor=request.user,
+                    errand=errand,
+                    stage=data["stage"],
+                    on=data["on"],
+                    note=data["note"],
+                    result=data["result"],
+                )
+            except WorkflowError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("The errand moved on."))
+                return redirect("visits:errand_detail", pk=errand.pk)
+    return render(
+        request,
+        "visits/errand_detail.html",
+        {"errand": errand, "steps": errand.steps.select_related("actor"), "form": form},
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@login_required
+@role_required(Role.LEADING_GROUP, Role.CAMPAIGN_OFFICE)
+@require_GET
+def compliance_grid(request: HttpRequest):
+    """Cadres × the last 12 months against the two-visit rule, filterable, exportable."""
+    today = timezone.localdate()
+    months = compliance.last_months(today, settings.CAMPAIGN_COMPLIANCE_MONTHS)
+    filters = ComplianceFilterForm(request.GET or None)
+    grid, pairings = compliance.cadre_grid(months, today, filters.filter(Pairing.objects.all()))
+    rows = _grid_rows(grid, pairings, months)
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(
+            f"服务达标情况-{today:%Y%m%d}.xlsx",
+            [_("Cadre"), _("Unit"), _("Enterprise"), *(month_label(m) for m in months)],
+            (
+                [
+                    r["cadre"].name,
+                    r["cadre"].unit or "",
+                    r["enterprise"].name,
+                    *(f"{c.visits}/{c.required}" if c.required else "" for c in r["cells"]),
+                ]
+                for r in rows
+            ),
+            sheet_title=_("Visit compliance"),
+        )
+    query = request.GET.copy()
+    query["format"] = "xlsx"
+    return render(
+        request,
+        "visits/compliance.html",
+        {
+            "rows": rows,
+            "months": [month_label(m) for m in months],
+            "filters": filters,
+            "export_query": query.urlencode(),
+            "chart": {"labels": [month_label(m) for m in months], "rates": _compliance_rates(rows, len(months))},
+        },
+    )
+
+
+def _compliance_rates(rows: list[dict], months: int) -> list[float | None]:
+    """The share of judged cadres that met the rule, month by month (None where nobody was paired)."""
+    rates = []
+    for i in range(months):
+        judged = [r["cells"][i] for r in rows if r["cells"][i].required]
+        met = sum(cell.standing == compliance.Standing.COMPLIANT for cell in judged)
+        rates.append(round(100 * met / len(judged), 1) if judged else None)
+    return rates
+
+
+def _grid_rows(grid, pairings, months) -> list[dict]:
+    latest: dict[int, Pairing] = {}
+    for pairing in pairings:  # the pairing a cadre holds last in the window names the row's enterprise
+        if pairing.cadre_id not in latest or pairing.started_on > latest[pairing.cadre_id].started_on:
+            latest[pairing.cadre_id] = pairing
+    rows = [
+        {"cadre": p.cadre, "enterprise": p.enterprise, "cells": [grid[p.cadre_id][m] for m in months]}
+        for p in latest.values()
+    ]
+    return sorted(rows, key=lambda r: (r["cadre"].name, r["cadre"].pk))
+
+
+@login_required
+@require_GET
+def policy_list(request: HttpRequest) -> HttpResponse:
+    """The policy library; for the overseers, how many enterprises have had each one explained."""
+    policies = Policy.objects.filter(is_active=True).prefetch_related("sectors")
+    level, sector = request.GET.get("level", ""), request.GET.get("sector", "")
+    if level in Policy.Level.values:
+        policies = policies.filter(level=level)
+    if sector in Sector.values:
+        policies = policies.filter(sectors__sector=sector)
+    policies = policies.annotate(explained=Count("visits__pairing__enterprise", distinct=True))
+    return render(
+        request,
+        "visits/policy_list.html",
+        {
+            "policies": policies,
+            "levels": Policy.Level.choices,
+            "sectors": Sector.choices,
+            "level": level,
+            "sector": sector,
+        },
+    )
+
+
+@login_required
+@require_GET
+def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One policy; for the overseers its coverage: who has had it explained, and who in its sectors has not."""
+    policy = get_object_or_404(Policy.objects.prefetch_related("sectors"), pk=pk, is_active=True)
+    context = {"policy": policy}
+    if sees_everything(request.user):
+        explained = (
+            Enterprise.objects.filter(pairings__visits__policies=policy)
+            .annotate(last=Max("pairings__visits__visited_on", filter=Q(pairings__visits__policies=policy)))
+            .order_by("-last")
+        )
+        context["explained"] = explained
+        context["not_yet"] = (
+            Enterprise.objects.active()
+            .filter(sector__in=policy.sector_codes)
+            .exclude(pk__in=explained.values("pk"))
+            .order_by("name")
+        )
+    return render(request, "visits/policy_detail.html", context)
