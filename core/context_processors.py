@@ -1,7 +1,9 @@
+from django.http import HttpRequest
+
 from core.roles import Role, roles_of
 
 
-def roles(request):
+def roles(request: HttpRequest) -> dict[str, object]:
     """Expose the user's roles to templates, for navigation only; views decide access."""
     held = roles_of(request.user)
     return {

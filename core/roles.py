@@ -1,11 +1,18 @@
 """The portal's four roles, kept as Django groups, and the one place that reads them."""
 
 import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, PermissionsMixin
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class Role(models.TextChoices):
@@ -15,34 +22,41 @@ class Role(models.TextChoices):
     CAMPAIGN_OFFICE = "campaign_office", _("Campaign office")
 
 
+# Who a request's user can be; every scope and role check takes this. The portal keeps Django's
+# own user model (AUTH_USER_MODEL); code that creates users asks get_user_model().
+PortalUser: TypeAlias = "User | AnonymousUser"
+
+QS = TypeVar("QS", bound=models.QuerySet[Any])
+View = Callable[..., HttpResponseBase]
+
 # Roles that see the whole district.
 OVERSIGHT_ROLES = frozenset({Role.LEADING_GROUP, Role.CAMPAIGN_OFFICE})
 
 
-def roles_of(user: AbstractBaseUser | AnonymousUser) -> frozenset[str]:
+def roles_of(user: PortalUser) -> frozenset[str]:
     """Return the user's role names, cached on the user object for the request."""
-    if not user.is_authenticated:
+    if not isinstance(user, PermissionsMixin) or not user.is_authenticated:
         return frozenset()
-    cached = getattr(user, "_portal_roles", None)
+    cached: frozenset[str] | None = getattr(user, "_portal_roles", None)
     if cached is None:
         cached = frozenset(user.groups.values_list("name", flat=True)) & frozenset(Role.values)
         if user.is_superuser:
             cached |= {Role.CAMPAIGN_OFFICE}
-        user._portal_roles = cached
+        setattr(user, "_portal_roles", cached)  # noqa: B010 (a cache mypy cannot see on the user type)
     return cached
 
 
-def has_role(user, *roles: str) -> bool:
+def has_role(user: PortalUser, *roles: str) -> bool:
     """Return whether the user holds any of the given roles."""
     return bool(roles_of(user) & set(roles))
 
 
-def sees_everything(user) -> bool:
+def sees_everything(user: PortalUser) -> bool:
     """Return whether the user oversees the whole district (leading group, campaign office)."""
     return bool(roles_of(user) & OVERSIGHT_ROLES)
 
 
-def scope_to_cadre(queryset, user, lookup: str):
+def scope_to_cadre(queryset: QS, user: PortalUser, lookup: str) -> QS:
     """Overseers see every row; a cadre the rows whose `lookup` is their user (past pairings too)."""
     if sees_everything(user):
         return queryset
@@ -51,12 +65,12 @@ def scope_to_cadre(queryset, user, lookup: str):
     return queryset.none()
 
 
-def role_required(*roles: str):
+def role_required(*roles: str) -> Callable[[View], View]:
     """Refuse the view (403) to users holding none of the roles; use under @login_required."""
 
-    def decorator(view):
+    def decorator(view: View) -> View:
         @functools.wraps(view)
-        def wrapped(request, *args, **kwargs):
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not has_role(request.user, *roles):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
@@ -70,7 +84,7 @@ def role_required(*roles: str):
 OFFICE_ADMIN_APPS = ("enterprises", "organisation", "issues", "visits", "notifications", "auth")
 
 
-def grant_office_permissions(**kwargs) -> None:
+def grant_office_permissions(**kwargs: Any) -> None:
     """Give the campaign-office group every permission on the apps it administers (after migrate)."""
     from django.contrib.auth.models import Group, Permission
 

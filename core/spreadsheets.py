@@ -10,6 +10,7 @@ import datetime
 import tempfile
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.http import FileResponse
 from django.utils import timezone
@@ -20,14 +21,14 @@ from openpyxl.styles import Font
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def escape_formula(value):
+def escape_formula(value: object) -> object:
     """Return value safe to put in a cell: text that looks like a formula is kept as text."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
 
 
-def _cell_value(value):
+def _cell_value(value: object) -> object:
     if value is None:
         return ""
     if isinstance(value, datetime.datetime):
@@ -38,7 +39,7 @@ def _cell_value(value):
     return escape_formula(str(value))
 
 
-def write_rows(sheet, headers: Sequence[str], rows: Iterable[Sequence]) -> None:
+def write_rows(sheet: Any, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
     """Write a bold header row, then the rows, to a write-only sheet."""
     bold = Font(bold=True)
     header_cells = []
@@ -51,7 +52,9 @@ def write_rows(sheet, headers: Sequence[str], rows: Iterable[Sequence]) -> None:
         sheet.append([_cell_value(v) for v in row])
 
 
-def xlsx_response(filename: str, headers: Sequence[str], rows: Iterable[Sequence], sheet_title: str = "Sheet1"):
+def xlsx_response(
+    filename: str, headers: Sequence[str], rows: Iterable[Sequence[object]], sheet_title: str = "Sheet1"
+) -> FileResponse:
     """Return a streamed download of one sheet; `rows` may be a lazy iterator."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=sheet_title[:31])

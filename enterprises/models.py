@@ -1,10 +1,12 @@
+from typing import Self
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.roles import Role, roles_of, sees_everything
+from core.roles import PortalUser, Role, roles_of, sees_everything
 from enterprises.uscc import USCCField
 
 
@@ -28,11 +30,11 @@ class Sector(models.TextChoices):
     TOURISM = "tourism", _("Tourism")
 
 
-class EnterpriseQuerySet(models.QuerySet):
-    def active(self):
+class EnterpriseQuerySet(models.QuerySet["Enterprise"]):
+    def active(self) -> Self:
         return self.filter(is_active=True)
 
-    def visible_to(self, user):
+    def visible_to(self, user: PortalUser) -> Self:
         """Scope to what the user may see: overseers all, a cadre the enterprises paired with them."""
         if sees_everything(user):
             return self

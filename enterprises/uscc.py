@@ -1,5 +1,7 @@
 """The Unified Social Credit Code (统一社会信用代码), GB 32100-2015."""
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -66,6 +68,6 @@ class USCCField(models.CharField):
         setattr(model_instance, self.attname, value)
         return value
 
-    def formfield(self, **kwargs):
+    def formfield(self, **kwargs: Any) -> Any:  # type: ignore[override]
         kwargs.setdefault("empty_value", None)
         return super().formfield(**kwargs)

@@ -1,4 +1,5 @@
 import datetime
+from typing import Self
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -7,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.roles import Role, roles_of, sees_everything
+from core.roles import PortalUser, Role, roles_of, sees_everything
 
 
 class Flow(models.TextChoices):
@@ -105,8 +106,8 @@ def desk_tabs(today: datetime.date) -> dict[str, Q]:
     }
 
 
-class IssueQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class IssueQuerySet(models.QuerySet["Issue"]):
+    def visible_to(self, user: PortalUser) -> Self:
         """Scope to what the user may see; every list, page, export and count uses this."""
         if sees_everything(user):
             return self
@@ -123,16 +124,16 @@ class IssueQuerySet(models.QuerySet):
         # A subquery, not a join: the outer query stays free of duplicates and of DISTINCT.
         return self.filter(pk__in=Issue.objects.filter(scope).values("pk"))
 
-    def awaiting_routing(self):
+    def awaiting_routing(self) -> Self:
         return self.filter(status__in=(Status.REPORTED, Status.REOPENED))
 
-    def open(self):
+    def open(self) -> Self:
         return self.filter(status__in=OPEN_STATUSES)
 
-    def overdue(self, today: datetime.date | None = None):
+    def overdue(self, today: datetime.date | None = None) -> Self:
         return self.filter(overdue_q(today or _today()))
 
-    def due_soon(self, today: datetime.date | None = None):
+    def due_soon(self, today: datetime.date | None = None) -> Self:
         return self.filter(due_soon_q(today or _today()))
 
     def desk_counts(self, today: datetime.date) -> dict[str, int]:

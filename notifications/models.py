@@ -6,11 +6,15 @@ in-app `Notification` on its reminder. A scan that runs twice, or twice at once,
 finds the keys taken and records nothing new.
 """
 
+from typing import Self
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core.roles import PortalUser
 
 
 class Kind(models.TextChoices):
@@ -85,14 +89,14 @@ class Delivery(models.Model):
         return f"{self.channel}: {self.reminder}"
 
 
-class NotificationQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def visible_to(self, user: PortalUser) -> Self:
         """Scope to the user's own notifications: nobody reads anyone else's."""
         if not user.is_authenticated:
             return self.none()
         return self.filter(recipient=user)
 
-    def unread(self):
+    def unread(self) -> Self:
         return self.filter(read_at__isnull=True)
 
 

@@ -21,6 +21,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone, translation
 
+from core.roles import PortalUser
 from notifications import reminders
 from notifications.channels import channels
 from notifications.models import Delivery, Notification, Reminder
@@ -32,7 +33,7 @@ logger = logging.getLogger(__name__)
 class ScanResult:
     """What one scan recorded (or, in a dry run, would record), per kind."""
 
-    counts: Counter = field(default_factory=Counter)
+    counts: Counter[str] = field(default_factory=Counter)
     # People handed to delivery after commit: everyone with a pending delivery, old or new.
     recipients: list[int] = field(default_factory=list)
     dry_run: bool = False
@@ -88,7 +89,7 @@ def reminders_send(*, now: datetime.datetime | None = None, dry_run: bool = Fals
     return ScanResult(counts=Counter(kind for _pk, kind, _rid in fresh), recipients=pending)
 
 
-def _taken(due: list[reminders.Due]) -> set[tuple]:
+def _taken(due: list[reminders.Due]) -> set[tuple[str, int, int, str]]:
     """Return the keys among `due` that are recorded already, in one query."""
     if not due:
         return set()
@@ -153,7 +154,9 @@ def reminders_deliver(*, recipient_id: int, now: datetime.datetime | None = None
     return made
 
 
-def notification_mark_read(*, user, notification_id: int | None = None, now: datetime.datetime | None = None) -> int:
+def notification_mark_read(
+    *, user: PortalUser, notification_id: int | None = None, now: datetime.datetime | None = None
+) -> int:
     """Mark one of the user's notifications read, or all of them when no id is given; return how many."""
     unread = Notification.objects.visible_to(user).unread()
     if notification_id is not None:

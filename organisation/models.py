@@ -1,12 +1,14 @@
 """The organisation: departments and their staff, cadres, and the one-to-one pairings."""
 
+from typing import Self
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.roles import scope_to_cadre
+from core.roles import PortalUser, scope_to_cadre
 
 
 class Department(models.Model):
@@ -50,11 +52,11 @@ class DepartmentStaff(models.Model):
         return f"{self.name}（{self.department}）"
 
 
-class CadreQuerySet(models.QuerySet):
-    def active(self):
+class CadreQuerySet(models.QuerySet["Cadre"]):
+    def active(self) -> Self:
         return self.filter(is_active=True)
 
-    def visible_to(self, user):
+    def visible_to(self, user: PortalUser) -> Self:
         """Scope to what the user may see: overseers all cadres, a cadre only themselves."""
         return scope_to_cadre(self, user, "user")
 
@@ -90,8 +92,8 @@ class Cadre(models.Model):
         return f"{self.name}（{self.title}）" if self.title else self.name
 
 
-class PairingQuerySet(models.QuerySet):
-    def active(self):
+class PairingQuerySet(models.QuerySet["Pairing"]):
+    def active(self) -> Self:
         return self.filter(ended_on__isnull=True)
 
     def with_visits_in_month(self, year: int, month: int):
@@ -102,12 +104,14 @@ class PairingQuerySet(models.QuerySet):
             )
         )
 
-    def visible_to(self, user):
+    def visible_to(self, user: PortalUser) -> Self:
         """Scope to what the user may see: overseers all pairings, a cadre their own, past ones too."""
         return scope_to_cadre(self, user, "cadre__user")
 
-    def current_for(self, user) -> "Pairing | None":
+    def current_for(self, user: PortalUser) -> "Pairing | None":
         """The user's active pairing, with its enterprise, or None."""
+        if not user.is_authenticated:
+            return None
         return self.active().filter(cadre__user=user).select_related("enterprise", "cadre").first()
 
 

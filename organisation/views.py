@@ -6,7 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -129,7 +129,7 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
 @login_required
 @role_required(Role.CAMPAIGN_OFFICE)  # importing rewrites the district's registry
 @require_GET
-def import_template(request: HttpRequest) -> HttpResponse:
+def import_template(request: HttpRequest) -> FileResponse:
     """Download the list template: the headers, one example row, and the allowed values."""
     workbook = Workbook(write_only=True)
     write_rows(workbook.create_sheet(_("List")), template_headers(), [EXAMPLE_ROW])
@@ -155,7 +155,7 @@ def exports_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def enterprise_export(request: HttpRequest) -> HttpResponse:
+def enterprise_export(request: HttpRequest) -> FileResponse:
     """Download the enterprises the user may see, with their current cadre, in the template's columns."""
     filename = _("enterprises-%(date)s.xlsx") % {"date": timezone.localdate().isoformat()}
     return xlsx_response(filename, export_headers(), enterprise_export_rows(request.user), sheet_title=_("List"))

@@ -13,7 +13,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """Show each of the user's roles what needs its attention now."""
     held = roles_of(request.user)
     today = panels.today()
-    ctx = {"today": today}
+    ctx: dict[str, object] = {"today": today}
     if Role.CADRE in held:
         ctx["cadre_panel"] = panels.cadre_panel(request.user, today)
     if Role.DEPARTMENT_STAFF in held:

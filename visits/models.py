@@ -1,6 +1,7 @@
 """The cadre's service work: visits, support policies, approval errands."""
 
 import datetime
+from typing import Any, Self
 
 from django.conf import settings
 from django.db import models
@@ -9,17 +10,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.roles import scope_to_cadre
+from core.roles import PortalUser, scope_to_cadre
 from enterprises.models import Sector
 from organisation.models import Pairing
 
 
-class VisitQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class VisitQuerySet(models.QuerySet["Visit"]):
+    def visible_to(self, user: PortalUser) -> Self:
         """Scope to what the user may see: overseers all visits, a cadre the visits of their pairings."""
         return scope_to_cadre(self, user, "pairing__cadre__user")
 
-    def in_month(self, year: int, month: int):
+    def in_month(self, year: int, month: int) -> Self:
         return self.filter(visited_on__year=year, visited_on__month=month)
 
 
@@ -44,7 +45,9 @@ class Visit(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    policies = models.ManyToManyField("Policy", related_name="visits", blank=True, verbose_name=_("policies explained"))
+    policies: "models.ManyToManyField[Policy, Any]" = models.ManyToManyField(
+        "Policy", related_name="visits", blank=True, verbose_name=_("policies explained")
+    )
 
     objects = VisitQuerySet.as_manager()
     # The policies explained are part of what a correction may change, so their history is kept too.
@@ -107,15 +110,15 @@ class PolicySector(models.Model):
         return self.get_sector_display()
 
 
-class ErrandQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class ErrandQuerySet(models.QuerySet["Errand"]):
+    def visible_to(self, user: PortalUser) -> Self:
         """Scope to what the user may see: overseers all errands, a cadre those of their pairings."""
         return scope_to_cadre(self, user, "pairing__cadre__user")
 
-    def open(self):
+    def open(self) -> Self:
         return self.exclude(stage=Errand.Stage.DELIVERED)
 
-    def stale(self, now=None):
+    def stale(self, now: datetime.datetime | None = None) -> Self:
         """Open errands that have not moved for the campaign's number of days."""
         limit = (now or timezone.now()) - datetime.timedelta(days=settings.CAMPAIGN_ERRAND_STALE_DAYS)
         return self.open().filter(moved_at__lt=limit)
