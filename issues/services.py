@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from enterprises.models import Enterprise
 from issues import workflow
+from issues.errors import MoveNotAllowed, StaleIssue, WorkflowError
 from issues.models import (
     Action,
     ExtensionRequest,
@@ -31,21 +32,18 @@ from issues.models import (
 from issues.workflow import Capacity
 from organisation.models import Department
 
-
-class WorkflowError(Exception):
-    """A move that was refused; the message is for the user, in their language."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class MoveNotAllowed(WorkflowError):
-    pass
-
-
-class StaleIssue(WorkflowError):
-    pass
+# The refusals live in issues.errors; callers of these services may import them from here too.
+__all__ = [
+    "Assignment",
+    "MoveNotAllowed",
+    "StaleIssue",
+    "WorkflowError",
+    "issue_record_feedback",
+    "issue_report",
+    "issue_transition",
+    "matter_create",
+    "matter_decide",
+]
 
 
 @dataclass(frozen=True)
@@ -79,11 +77,13 @@ def issue_report(
     now = now or timezone.now()
     cadre = getattr(actor, "cadre", None)
     if cadre is None or not enterprise.pairings.filter(cadre=cadre, ended_on__isnull=True).exists():
-        raise MoveNotAllowed(_("Only the cadre paired with this enterprise may report its problems."))
+        raise MoveNotAllowed("not_paired", _("Only the cadre paired with this enterprise may report its problems."))
     if route not in ROUTE_FLOWS:
-        raise WorkflowError(_("Choose how the problem is handled: on the spot, assigned or escalated."))
+        raise WorkflowError(
+            "route_required", _("Choose how the problem is handled: on the spot, assigned or escalated.")
+        )
     if not title.strip():
-        raise WorkflowError(_("The problem needs a title."))
+        raise WorkflowError("title_required", _("The problem needs a title."))
     issue = Issue.objects.create(
         enterprise=enterprise,
         reporter=cadre,
@@ -124,11 +124,11 @@ def issue_transition(
     # The row lock makes concurrent moves queue up; the version check then refuses the later ones.
     issue = Issue.objects.select_for_update().get(pk=issue_id)
     if version is not None and issue.version != version:
-        raise StaleIssue(_("Someone else changed this problem a moment ago. Reload the page and try again."))
+        raise StaleIssue("stale", _("Someone else changed this problem a moment ago. Reload the page and try again."))
     capacities = workflow.capacities_of(actor, issue)
     move = workflow.find_move(action, issue.status, capacities)
     if move is None:
-        raise MoveNotAllowed(_refusal(action, issue))
+        raise _refusal(action, issue)
     from_status = issue.status
     event_note = EFFECTS[move.action](issue, actor=actor, note=note.strip(), now=now, capacities=capacities, **payload)
     issue.status = move.target or issue.status
@@ -159,9 +159,9 @@ def issue_record_feedback(*, issue_id: int, actor, version: int | None, rating: 
 def matter_create(*, actor, title: str, description: str = "", issue_ids: Sequence[int], now=None) -> SystemicMatter:
     """Group escalated problems under one systemic matter, so the leading group decides once."""
     if not title.strip():
-        raise WorkflowError(_("The systemic matter needs a title."))
+        raise WorkflowError("title_required", _("The systemic matter needs a title."))
     if not issue_ids:
-        raise WorkflowError(_("Select at least one escalated problem to link."))
+        raise WorkflowError("issues_required", _("Select at least one escalated problem to link."))
     matter = SystemicMatter.objects.create(
         title=title.strip(), description=description, created_by=actor, created_at=now or timezone.now()
     )
@@ -177,7 +177,7 @@ def matter_decide(
     """Apply one leading-group decision to every escalated problem of the matter; return how many."""
     pending = list(matter.issues.filter(status=Status.ESCALATED).values_list("pk", flat=True))
     if not pending:
-        raise WorkflowError(_("No problem of this matter is waiting for a decision."))
+        raise WorkflowError("nothing_to_decide", _("No problem of this matter is waiting for a decision."))
     for issue_id in pending:
         issue_transition(
             issue_id=issue_id, actor=actor, action=action, version=None, note=note, assignment=assignment, now=now
@@ -185,14 +185,15 @@ def matter_decide(
     return len(pending)
 
 
-def _refusal(action: str, issue: Issue) -> str:
+def _refusal(action: str, issue: Issue) -> MoveNotAllowed:
     label = Action(action).label if action in Action.values else action
     if workflow.move_exists(action, issue.status):
-        return _("You may not “%(action)s” this problem.") % {"action": label}
-    return _("A problem that is “%(status)s” cannot be “%(action)s”.") % {
+        return MoveNotAllowed("not_allowed", _("You may not “%(action)s” this problem.") % {"action": label})
+    message = _("A problem that is “%(status)s” cannot be “%(action)s”.") % {
         "status": issue.get_status_display(),
         "action": label,
     }
+    return MoveNotAllowed("wrong_status", message)
 
 
 # --- The effect of each move. Each validates its payload, changes the problem's fields
@@ -201,7 +202,7 @@ def _refusal(action: str, issue: Issue) -> str:
 
 def _require(text: str, message: str) -> str:
     if not text:
-        raise WorkflowError(message)
+        raise WorkflowError("note_required", message)
     return text
 
 
@@ -216,17 +217,20 @@ def _resolve(issue: Issue, *, note: str, now, **_payload) -> str:
 
 def _assign(issue: Issue, *, note: str, now, capacities, assignment: Assignment | None = None, **_payload) -> str:
     if assignment is None or assignment.department is None:
-        raise WorkflowError(_("Choose the responsible department."))
-    _require(assignment.responsible_person.strip(), _("Name the responsible person."))
-    if assignment.deadline is None or assignment.deadline < timezone.localdate(now):
-        raise WorkflowError(_("The deadline must be today or later."))
+        raise WorkflowError("department_required", _("Choose the responsible department."))
+    if not assignment.responsible_person.strip():
+        raise WorkflowError("person_required", _("Name the responsible person."))
+    if assignment.deadline is None:
+        raise WorkflowError("deadline_required", _("The deadline must be today or later."))
+    if assignment.deadline < timezone.localdate(now):
+        raise WorkflowError("deadline_past", _("The deadline must be today or later."))
     if not assignment.milestones:
-        raise WorkflowError(_("The roadmap needs at least one milestone with a planned date."))
+        raise WorkflowError("roadmap_required", _("The roadmap needs at least one milestone with a planned date."))
     for title, planned_on in assignment.milestones:
         if not title.strip() or planned_on is None:
-            raise WorkflowError(_("Every milestone needs a description and a planned date."))
+            raise WorkflowError("milestone_incomplete", _("Every milestone needs a description and a planned date."))
         if planned_on > assignment.deadline:
-            raise WorkflowError(_("A milestone cannot be planned after the deadline."))
+            raise WorkflowError("milestone_after_deadline", _("A milestone cannot be planned after the deadline."))
     if issue.status == Status.ESCALATED or (Capacity.LEADING_GROUP in capacities and Capacity.CADRE not in capacities):
         issue.supervised = True  # 督办: the leading group assigned it
     if issue.status in workflow.AWAITING_ROUTING:
@@ -261,10 +265,10 @@ def _progress(issue: Issue, *, note: str, milestone_id: int | None = None, done_
         return _require(note, _("Describe the progress made."))
     milestone = issue.milestones.filter(pk=milestone_id, superseded=False).first()
     if milestone is None:
-        raise WorkflowError(_("That milestone is not on this problem's current roadmap."))
+        raise WorkflowError("milestone_unknown", _("That milestone is not on this problem's current roadmap."))
     done_on = done_on or timezone.localdate(now)
     if done_on > timezone.localdate(now):
-        raise WorkflowError(_("A milestone cannot be done in the future."))
+        raise WorkflowError("milestone_in_future", _("A milestone cannot be done in the future."))
     milestone.done_on, milestone.note = done_on, note
     milestone.save(update_fields=["done_on", "note"])
     return _("Milestone “%(title)s” done on %(date)s.") % {"title": milestone.title, "date": done_on} + (
@@ -295,9 +299,9 @@ def _send_back(issue: Issue, *, note: str, **_payload) -> str:
 def _request_extension(issue: Issue, *, note: str, actor, now, new_deadline=None, **_payload) -> str:
     _require(note, _("Give the reason for the extension."))
     if new_deadline is None or new_deadline <= issue.deadline:
-        raise WorkflowError(_("The new deadline must be later than the current one."))
+        raise WorkflowError("extension_not_later", _("The new deadline must be later than the current one."))
     if issue.extensions.filter(decision=ExtensionRequest.Decision.PENDING).exists():
-        raise WorkflowError(_("An extension request is already waiting for a decision."))
+        raise WorkflowError("extension_pending", _("An extension request is already waiting for a decision."))
     ExtensionRequest.objects.create(
         issue=issue,
         requested_by=actor,
@@ -316,9 +320,9 @@ def _request_extension(issue: Issue, *, note: str, actor, now, new_deadline=None
 def _decide_extension(issue: Issue, *, note: str, actor, now, approve: bool | None = None, **_payload) -> str:
     request = issue.extensions.filter(decision=ExtensionRequest.Decision.PENDING).first()
     if request is None:
-        raise WorkflowError(_("There is no extension request to decide."))
+        raise WorkflowError("no_extension", _("There is no extension request to decide."))
     if approve is None:
-        raise WorkflowError(_("Approve or refuse the extension."))
+        raise WorkflowError("decision_required", _("Approve or refuse the extension."))
     request.decision = ExtensionRequest.Decision.APPROVED if approve else ExtensionRequest.Decision.REFUSED
     request.decided_by, request.decided_at, request.decision_note = actor, now, note
     request.save()
@@ -332,14 +336,14 @@ def _decide_extension(issue: Issue, *, note: str, actor, now, approve: bool | No
 
 def _link(issue: Issue, *, matter: SystemicMatter | None = None, **_payload) -> str:
     if matter is None:
-        raise WorkflowError(_("Choose the systemic matter."))
+        raise WorkflowError("matter_required", _("Choose the systemic matter."))
     issue.matter = matter
     return _("Linked to the systemic matter “%(title)s”.") % {"title": matter.title}
 
 
 def _feedback(issue: Issue, *, note: str, actor, now, rating: str | None, dissatisfied: bool) -> str:
     if rating not in Feedback.Rating.values or (rating == Feedback.Rating.DISSATISFIED) != dissatisfied:
-        raise WorkflowError(_("Record whether the enterprise is satisfied."))
+        raise WorkflowError("rating_required", _("Record whether the enterprise is satisfied."))
     if dissatisfied:
         _require(note, _("Record what the enterprise is dissatisfied with."))
         issue.resolved_at = None

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.roles import Role, has_role, role_required
 from core.spreadsheets import xlsx_response
 from issues import workflow
+from issues.errors import WorkflowError
 from issues.filters import IssueFilter
 from issues.forms import MatterDecisionForm, MatterForm, ReportForm, move_form, roadmap_initial
 from issues.models import (
@@ -26,14 +27,7 @@ from issues.models import (
     SystemicMatter,
     desk_tabs,
 )
-from issues.services import (
-    WorkflowError,
-    issue_record_feedback,
-    issue_report,
-    issue_transition,
-    matter_create,
-    matter_decide,
-)
+from issues.services import issue_record_feedback, issue_report, issue_transition, matter_create, matter_decide
 from organisation.models import Pairing
 
 OVERSIGHT = (Role.LEADING_GROUP, Role.CAMPAIGN_OFFICE)
@@ -170,7 +164,8 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 **form.payload(),
             )
     except WorkflowError as exc:
-        messages.error(request, exc.message)
+        # The code goes along as the message's tag, for tests and scripts; the user reads the message.
+        messages.error(request, exc.message, extra_tags=exc.code)
     else:
         messages.success(request, _("Done: %(action)s.") % {"action": Action(action).label})
     return redirect("issues:detail", pk=issue.pk)
@@ -205,7 +200,7 @@ def report(request: HttpRequest) -> HttpResponse:
                 visit=visit,
             )
         except WorkflowError as exc:
-            form.add_error(None, exc.message)
+            form.add_error(None, ValidationError(exc.message, code=exc.code))
         else:
             messages.success(
                 request, _("The problem is reported: %(status)s.") % {"status": issue.get_status_display()}
@@ -292,7 +287,7 @@ def matter_new(request: HttpRequest) -> HttpResponse:
             issue_ids=form.cleaned_data["issues"],
         )
     except WorkflowError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.message, extra_tags=exc.code)
         return redirect("issues:review")
     return redirect("issues:matter", pk=matter.pk)
 
@@ -324,7 +319,7 @@ def matter(request: HttpRequest, pk: int) -> HttpResponse:
                     assignment=form.assignment() if data["decision"] == Action.ASSIGN else None,
                 )
             except WorkflowError as exc:
-                form.add_error(None, exc.message)
+                form.add_error(None, ValidationError(exc.message, code=exc.code))
             else:
                 messages.success(request, _("Decided for %(count)d problems.") % {"count": count})
                 return redirect("issues:matter", pk=matter.pk)

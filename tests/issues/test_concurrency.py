@@ -7,8 +7,9 @@ import pytest
 from django.db import connection
 
 from issues import workflow
+from issues.errors import StaleIssue, WorkflowError
 from issues.models import Action, IssueEvent, Status
-from issues.services import StaleIssue, WorkflowError, issue_transition
+from issues.services import issue_transition
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -48,7 +49,7 @@ def test_conflicting_moves_at_once_one_wins_and_the_other_is_told_it_changed(rep
 
     assert sorted(str(type(v).__name__) for v in outcomes.values()) == ["StaleIssue", "str"]
     loser = next(v for v in outcomes.values() if isinstance(v, StaleIssue))
-    assert "其他人修改" in loser.message
+    assert loser.code == "stale"
     issue.refresh_from_db()
     assert issue.status in (Status.IN_PROGRESS, Status.REPORTED)
     moves_after_assign = IssueEvent.objects.filter(issue=issue).exclude(action__in=["report", "assign"])

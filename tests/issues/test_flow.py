@@ -1,18 +1,11 @@
 import datetime
+from dataclasses import replace
 
 import pytest
 
-from issues.models import Action, ExtensionRequest, Feedback, Flow, Issue, IssueEvent, Milestone, Status
-from issues.services import (
-    MoveNotAllowed,
-    StaleIssue,
-    WorkflowError,
-    issue_record_feedback,
-    issue_report,
-    issue_transition,
-    matter_create,
-    matter_decide,
-)
+from issues.errors import MoveNotAllowed, StaleIssue, WorkflowError
+from issues.models import Action, ExtensionRequest, Feedback, Flow, Issue, IssueEvent, Milestone, Status, SystemicMatter
+from issues.services import issue_record_feedback, issue_report, issue_transition, matter_create, matter_decide
 from issues.workflow import MOVES, Capacity
 from tests.factories import IssueFactory, category, issue_in
 
@@ -34,8 +27,9 @@ def test_a_problem_solved_on_the_spot_is_resolved_with_its_note(report):
 
 
 def test_solving_on_the_spot_needs_a_resolution_note_and_writes_nothing_without_it(report):
-    with pytest.raises(WorkflowError):
-        report(Action.RESOLVE, note="")
+    with pytest.raises(WorkflowError) as exc:
+        report(Action.RESOLVE, note="  ")
+    assert exc.value.code == "note_required"
     assert not Issue.objects.exists() and not IssueEvent.objects.exists()
 
 
@@ -49,34 +43,45 @@ def test_an_assigned_problem_has_department_person_deadline_and_roadmap(report, 
 
 
 @pytest.mark.parametrize(
-    ("change", "message"),
+    ("change", "code"),
     [
-        ({"milestones": []}, "路线图"),
-        ({"responsible_person": " "}, "责任人"),
-        ({"deadline": datetime.date(2020, 1, 1)}, "时限"),
+        ({"department": None}, "department_required"),
+        ({"responsible_person": " "}, "person_required"),
+        ({"deadline": None}, "deadline_required"),
+        ({"deadline": datetime.date(2020, 1, 1)}, "deadline_past"),
+        ({"milestones": []}, "roadmap_required"),
+        ({"milestones": [(" ", datetime.date(2099, 1, 1))]}, "milestone_incomplete"),
+        ({"milestones": [("办结答复", datetime.date(2099, 1, 1))]}, "milestone_after_deadline"),
     ],
 )
-def test_an_assignment_without_its_parts_is_refused_and_nothing_is_written(report, assignment, change, message):
-    from dataclasses import replace
-
+def test_an_assignment_without_its_parts_is_refused_and_nothing_is_written(report, assignment, change, code):
     with pytest.raises(WorkflowError) as exc:
         report(Action.ASSIGN, assignment=replace(assignment, **change))
-    assert message in exc.value.message
+    assert exc.value.code == code
     assert not Issue.objects.exists() and not Milestone.objects.exists()
 
 
+def test_a_problem_without_a_title_is_refused(report, assignment):
+    with pytest.raises(WorkflowError) as exc:
+        report(Action.ASSIGN, assignment=assignment, title=" ")
+    assert exc.value.code == "title_required"
+    assert not Issue.objects.exists()
+
+
 def test_an_escalation_needs_its_reason(report):
-    with pytest.raises(WorkflowError):
+    with pytest.raises(WorkflowError) as exc:
         report(Action.ESCALATE, note="")
+    assert exc.value.code == "note_required"
     issue = report(Action.ESCALATE, note="园区十余家企业都反映供电容量不足。")
     assert issue.status == Status.ESCALATED and issue.flow == Flow.ESCALATED
 
 
 def test_a_cadre_cannot_report_for_an_enterprise_they_do_not_serve(other_cadre, enterprise):
-    with pytest.raises(MoveNotAllowed):
+    with pytest.raises(MoveNotAllowed) as exc:
         issue_report(
             actor=other_cadre.user, enterprise=enterprise, title="x", category=category(), route=Action.ESCALATE
         )
+    assert exc.value.code == "not_paired"
     assert not Issue.objects.exists()
 
 
@@ -98,7 +103,7 @@ def test_the_department_accepts_records_progress_and_replies(report, assignment,
 def test_a_milestone_cannot_be_done_in_the_future(report, assignment, staff, move, today):
     issue = report(Action.ASSIGN, assignment=assignment)
     move(issue, staff.user, Action.ACCEPT)
-    with pytest.raises(WorkflowError):
+    with pytest.raises(WorkflowError) as exc:
         move(
             issue,
             staff.user,
@@ -106,12 +111,26 @@ def test_a_milestone_cannot_be_done_in_the_future(report, assignment, staff, mov
             milestone_id=issue.milestones.first().pk,
             done_on=today.replace(year=2099),
         )
+    assert exc.value.code == "milestone_in_future"
+    assert not issue.milestones.filter(done_on__isnull=False).exists()
+
+
+def test_progress_is_a_milestone_of_the_current_roadmap_or_a_note(report, assignment, staff, move):
+    issue = report(Action.ASSIGN, assignment=assignment)
+    move(issue, staff.user, Action.ACCEPT)
+    with pytest.raises(WorkflowError) as exc:
+        move(issue, staff.user, Action.PROGRESS, milestone_id=0)
+    assert exc.value.code == "milestone_unknown"
+    with pytest.raises(WorkflowError) as exc:
+        move(issue, staff.user, Action.PROGRESS, note=" ")
+    assert exc.value.code == "note_required"
 
 
 def test_returning_sends_the_problem_back_to_routing_and_keeps_the_old_roadmap(report, assignment, staff, move):
     issue = report(Action.ASSIGN, assignment=assignment)
-    with pytest.raises(WorkflowError):
+    with pytest.raises(WorkflowError) as exc:
         move(issue, staff.user, Action.RETURN, note="")
+    assert exc.value.code == "note_required"
     issue = move(issue, staff.user, Action.RETURN, note="属于住建部门职责。")
     assert issue.status == Status.REPORTED and issue.department is None and issue.deadline is None
     assert issue.milestones.filter(superseded=True).count() == 2
@@ -130,8 +149,9 @@ def test_an_extension_approved_moves_the_deadline_and_the_timeline_keeps_the_ori
     original = issue.deadline
     later = original + datetime.timedelta(days=10)
     move(issue, staff.user, Action.REQUEST_EXTENSION, new_deadline=later, note="需等待规划批复。")
-    with pytest.raises(WorkflowError):
+    with pytest.raises(WorkflowError) as exc:
         move(issue, staff.user, Action.REQUEST_EXTENSION, new_deadline=later, note="再次申请")
+    assert exc.value.code == "extension_pending"
     issue = move(issue, leader, Action.DECIDE_EXTENSION, approve=True, note="同意")
     assert issue.deadline == later
     assert ExtensionRequest.objects.get().decision == ExtensionRequest.Decision.APPROVED
@@ -146,10 +166,23 @@ def test_an_extension_refused_keeps_the_deadline(report, assignment, staff, offi
     assert ExtensionRequest.objects.get().decision == ExtensionRequest.Decision.REFUSED
 
 
-def test_an_extension_must_be_later_than_the_deadline(report, assignment, staff, move):
+def test_an_extension_must_be_later_than_the_deadline_and_give_its_reason(report, assignment, staff, move):
     issue = report(Action.ASSIGN, assignment=assignment)
-    with pytest.raises(WorkflowError):
+    with pytest.raises(WorkflowError) as exc:
         move(issue, staff.user, Action.REQUEST_EXTENSION, new_deadline=issue.deadline, note="理由")
+    assert exc.value.code == "extension_not_later"
+    later = issue.deadline + datetime.timedelta(days=5)
+    with pytest.raises(WorkflowError) as exc:
+        move(issue, staff.user, Action.REQUEST_EXTENSION, new_deadline=later, note="")
+    assert exc.value.code == "note_required"
+    assert not ExtensionRequest.objects.exists()
+
+
+def test_there_must_be_an_extension_request_to_decide(report, assignment, leader, move):
+    issue = report(Action.ASSIGN, assignment=assignment)
+    with pytest.raises(WorkflowError) as exc:
+        move(issue, leader, Action.DECIDE_EXTENSION, approve=True)
+    assert exc.value.code == "no_extension"
 
 
 # --- The leading group --------------------------------------------------------------
@@ -164,13 +197,15 @@ def test_the_leading_group_assigns_an_escalation_under_supervision(report, assig
 def test_the_leading_group_resolves_or_sends_back_an_escalation(report, leader, move):
     decided = move(report(Action.ESCALATE, note="共性问题"), leader, Action.RESOLVE, note="出台专项政策。")
     assert decided.status == Status.RESOLVED
-    sent_back = move(report(Action.ESCALATE, note="共性问题"), leader, Action.SEND_BACK, note="属个案，由干部协调。")
+    escalated = report(Action.ESCALATE, note="共性问题")
+    with pytest.raises(WorkflowError) as exc:
+        move(escalated, leader, Action.SEND_BACK, note="")
+    assert exc.value.code == "note_required"
+    sent_back = move(escalated, leader, Action.SEND_BACK, note="属个案，由干部协调。")
     assert sent_back.status == Status.REPORTED
 
 
 def test_the_office_reassigns_a_returned_problem(report, assignment, staff, other_department, office, move, today):
-    from dataclasses import replace
-
     issue = report(Action.ASSIGN, assignment=assignment)
     move(issue, staff.user, Action.RETURN, note="不属于本单位职责。")
     issue = move(issue, office, Action.ASSIGN, assignment=replace(assignment, department=other_department))
@@ -194,6 +229,20 @@ def test_one_decision_on_a_systemic_matter_reaches_every_linked_problem(
     assert set(matter.issues.values_list("pk", flat=True)) == {first.pk, second.pk}
     assert matter_decide(matter=matter, actor=leader, action=Action.ASSIGN, assignment=assignment) == 2
     assert set(Issue.objects.values_list("status", "supervised")) == {(Status.ASSIGNED, True)}
+    with pytest.raises(WorkflowError) as exc:
+        matter_decide(matter=matter, actor=leader, action=Action.RESOLVE, note="再次决定")
+    assert exc.value.code == "nothing_to_decide"
+
+
+@pytest.mark.parametrize(
+    ("title", "issues", "code"), [(" ", True, "title_required"), ("园区供电", False, "issues_required")]
+)
+def test_a_systemic_matter_needs_a_title_and_a_problem(report, leader, title, issues, code):
+    issue_ids = [report(Action.ESCALATE, note="共性").pk] if issues else []
+    with pytest.raises(WorkflowError) as exc:
+        matter_create(actor=leader, title=title, issue_ids=issue_ids)
+    assert exc.value.code == code
+    assert not SystemicMatter.objects.exists()
 
 
 # --- The enterprise's word ------------------------------------------------------------
@@ -206,10 +255,11 @@ def test_feedback_satisfied_closes_and_dissatisfied_reopens(report, cadre):
     )
     assert issue.status == Status.CLOSED and issue.closed_at
     other = report(Action.RESOLVE, note="当场解决")
-    with pytest.raises(WorkflowError):
+    with pytest.raises(WorkflowError) as exc:
         issue_record_feedback(
             issue_id=other.pk, actor=cadre.user, version=other.version, rating=Feedback.Rating.DISSATISFIED
         )
+    assert exc.value.code == "note_required"
     other = issue_record_feedback(
         issue_id=other.pk, actor=cadre.user, version=other.version, rating="dissatisfied", comment="仍未落实"
     )
@@ -217,11 +267,18 @@ def test_feedback_satisfied_closes_and_dissatisfied_reopens(report, cadre):
     assert Feedback.objects.filter(rating=Feedback.Rating.DISSATISFIED).count() == 1
 
 
+@pytest.mark.parametrize(("action", "rating"), [(Action.CLOSE, "dissatisfied"), (Action.REOPEN, "satisfied")])
+def test_closing_takes_a_satisfied_rating_and_reopening_a_dissatisfied_one(report, cadre, move, action, rating):
+    issue = report(Action.RESOLVE, note="当场解决")
+    with pytest.raises(WorkflowError) as exc:
+        move(issue, cadre.user, action, rating=rating, note="意见")
+    assert exc.value.code == "rating_required"
+    assert not Feedback.objects.exists()
+
+
 def test_the_whole_life_of_a_problem_is_in_its_timeline_in_order(
     report, assignment, staff, other_staff, office, leader, cadre, move
 ):
-    from dataclasses import replace
-
     issue = report(Action.ASSIGN, assignment=assignment)
     move(issue, staff.user, Action.RETURN, note="属于住建部门职责。")
     move(issue, office, Action.ASSIGN, assignment=replace(assignment, department=other_staff.department))
@@ -264,7 +321,7 @@ def test_a_move_on_a_page_someone_else_changed_is_refused_as_stale(report, assig
     issue_transition(issue_id=issue.pk, actor=staff.user, action=Action.ACCEPT, version=seen)
     with pytest.raises(StaleIssue) as exc:
         issue_transition(issue_id=issue.pk, actor=staff.user, action=Action.RETURN, version=seen, note="x")
-    assert "其他人" in exc.value.message or "他人" in exc.value.message
+    assert exc.value.code == "stale"
     assert IssueEvent.objects.filter(issue=issue).count() == 3
 
 
@@ -296,7 +353,7 @@ def test_every_move_is_refused_to_every_capacity_the_table_does_not_name(request
         assert user == cadre.user  # the cadre serves this enterprise, and is still refused
     with pytest.raises(MoveNotAllowed) as exc:
         issue_transition(issue_id=issue.pk, actor=user, action=move_.action, version=issue.version, note="说明")
-    assert "不能" in exc.value.message or "无权" in exc.value.message
+    assert exc.value.code == "not_allowed"  # the move exists from this state, but not for this actor
     issue.refresh_from_db()
     assert issue.status == status and issue.version == 0
     assert not IssueEvent.objects.filter(issue=issue).exists()
@@ -309,13 +366,14 @@ def test_a_move_from_a_state_the_table_does_not_list_is_refused(action, office, 
     for user in (office, leader):
         with pytest.raises(MoveNotAllowed) as exc:
             issue_transition(issue_id=issue.pk, actor=user, action=action, version=0, note="x")
-        assert "已关闭" in exc.value.message
+        assert exc.value.code == "wrong_status"
 
 
 def test_department_staff_cannot_act_on_another_departments_problem(report, assignment, other_staff, move):
     issue = report(Action.ASSIGN, assignment=assignment)
-    with pytest.raises(MoveNotAllowed):
+    with pytest.raises(MoveNotAllowed) as exc:
         move(issue, other_staff.user, Action.ACCEPT)
+    assert exc.value.code == "not_allowed"
 
 
 def _payload_for(action, request, issue, assignment):
