@@ -15,7 +15,7 @@ from core.spreadsheets import xlsx_response
 from issues import workflow
 from issues.errors import WorkflowError
 from issues.filters import IssueFilter
-from issues.forms import MatterDecisionForm, MatterForm, ReportForm, move_form, roadmap_initial
+from issues.forms import MatterDecisionForm, MatterForm, ReportForm, roadmap_initial
 from issues.models import (
     ROW_RELATED,
     Action,
@@ -27,6 +27,8 @@ from issues.models import (
     SystemicMatter,
     desk_tabs,
 )
+from issues.moves import move_form, spec_for
+from issues.payloads import FeedbackPayload
 from issues.services import issue_record_feedback, issue_report, issue_transition, matter_create, matter_decide
 from organisation.models import Pairing
 
@@ -139,30 +141,18 @@ def _feedback_label() -> str:
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Make one move on a problem; the service decides whether it is allowed."""
     issue = _get_issue_for_user(request, pk)
-    if action not in Action.values or action == Action.REPORT:
+    if spec_for(action) is None:
         raise Http404
     form = move_form(action, issue, data=request.POST)
     if not form.is_valid():
         messages.error(request, _("Please correct the errors below."))
         return _render_detail(request, issue, bound={action: form}, status=400)
+    payload, version = form.payload(), form.cleaned_data["version"]
     try:
-        if action in (Action.CLOSE, Action.REOPEN):
-            issue_record_feedback(
-                issue_id=issue.pk,
-                actor=request.user,
-                version=form.cleaned_data["version"],
-                rating=form.cleaned_data["rating"],
-                comment=form.cleaned_data.get("note", ""),
-            )
+        if isinstance(payload, FeedbackPayload):  # the rating decides: close, or reopen
+            issue_record_feedback(issue_id=issue.pk, actor=request.user, version=version, payload=payload)
         else:
-            issue_transition(
-                issue_id=issue.pk,
-                actor=request.user,
-                action=action,
-                version=form.cleaned_data["version"],
-                note=form.cleaned_data.get("note", ""),
-                **form.payload(),
-            )
+            issue_transition(issue_id=issue.pk, actor=request.user, action=action, version=version, payload=payload)
     except WorkflowError as exc:
         # The code goes along as the message's tag, for tests and scripts; the user reads the message.
         messages.error(request, exc.message, extra_tags=exc.code)
@@ -194,9 +184,7 @@ def report(request: HttpRequest) -> HttpResponse:
                 title=data["title"],
                 description=data["description"],
                 category=data["category"],
-                route=data["route"],
-                note=data["note"],
-                assignment=form.assignment() if data["route"] == Action.ASSIGN else None,
+                route=form.route_payload(),
                 visit=visit,
             )
         except WorkflowError as exc:
@@ -309,15 +297,8 @@ def matter(request: HttpRequest, pk: int) -> HttpResponse:
         if not has_role(request.user, Role.LEADING_GROUP):
             raise PermissionDenied
         if form.is_valid():
-            data = form.cleaned_data
             try:
-                count = matter_decide(
-                    matter=matter,
-                    actor=request.user,
-                    action=data["decision"],
-                    note=data["note"],
-                    assignment=form.assignment() if data["decision"] == Action.ASSIGN else None,
-                )
+                count = matter_decide(matter=matter, actor=request.user, decision=form.decision_payload())
             except WorkflowError as exc:
                 form.add_error(None, ValidationError(exc.message, code=exc.code))
             else:

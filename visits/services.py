@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import PortalError
-from issues.models import Action, IssueCategory
-from issues.services import Assignment, issue_report
+from issues.models import IssueCategory
+from issues.payloads import RoutePayload
+from issues.services import issue_report
 from organisation.models import Pairing
 from visits.models import Errand, ErrandStep, Policy, Visit
 
@@ -24,16 +25,14 @@ class VisitError(PortalError):
     """A visit or errand that was refused, with its code; the message is for the user."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RaisedProblem:
-    """A problem the enterprise raised during the visit, with the route the cadre chose."""
+    """A problem the enterprise raised during the visit; the route's record says how the cadre routed it."""
 
     title: str
     category: IssueCategory
-    route: Action
+    route: RoutePayload
     description: str = ""
-    note: str = ""
-    assignment: Assignment | None = None
 
 
 @dataclass(frozen=True)
@@ -91,8 +90,6 @@ def visit_log(
             category=problem.category,
             route=problem.route,
             description=problem.description,
-            note=problem.note,
-            assignment=problem.assignment,
             visit=visit,
             now=now,
         )

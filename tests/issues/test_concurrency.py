@@ -9,13 +9,14 @@ from django.db import connection
 from issues import workflow
 from issues.errors import StaleIssue, WorkflowError
 from issues.models import Action, IssueEvent, Status
+from issues.payloads import AcceptPayload, MovePayload, ReturnPayload
 from issues.services import issue_transition
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def test_conflicting_moves_at_once_one_wins_and_the_other_is_told_it_changed(report, assignment, staff, monkeypatch):
-    issue = report(Action.ASSIGN, assignment=assignment)
+    issue = report(assignment)
     seen = issue.version
     slow_capacities = workflow.capacities_of
 
@@ -28,10 +29,10 @@ def test_conflicting_moves_at_once_one_wins_and_the_other_is_told_it_changed(rep
     barrier = threading.Barrier(2)
     outcomes: dict[str, object] = {}
 
-    def attempt(name: str, action: str, note: str) -> None:
+    def attempt(name: str, action: str, payload: MovePayload) -> None:
         try:
             barrier.wait()
-            issue_transition(issue_id=issue.pk, actor=staff.user, action=action, version=seen, note=note)
+            issue_transition(issue_id=issue.pk, actor=staff.user, action=action, version=seen, payload=payload)
             outcomes[name] = "won"
         except WorkflowError as exc:
             outcomes[name] = exc
@@ -39,8 +40,8 @@ def test_conflicting_moves_at_once_one_wins_and_the_other_is_told_it_changed(rep
             connection.close()
 
     threads = [
-        threading.Thread(target=attempt, args=("accept", Action.ACCEPT, "")),
-        threading.Thread(target=attempt, args=("return", Action.RETURN, "不属于本单位职责。")),
+        threading.Thread(target=attempt, args=("accept", Action.ACCEPT, AcceptPayload())),
+        threading.Thread(target=attempt, args=("return", Action.RETURN, ReturnPayload(note="不属于本单位职责。"))),
     ]
     for t in threads:
         t.start()

@@ -9,6 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from issues.models import Action, Flow, Issue, IssueEvent, Status, SystemicMatter
+from issues.payloads import EscalatePayload, ResolvePayload
 from tests.factories import EnterpriseFactory, IssueFactory, category, issue_in
 from tests.refusals import in_chinese, refusals, shown
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def assigned(report, assignment):
-    return report(Action.ASSIGN, assignment=assignment)
+    return report(assignment)
 
 
 # --- Access ------------------------------------------------------------------------------
@@ -201,7 +202,7 @@ def test_an_action_that_is_no_move_is_not_found(client, assigned, staff):
 
 
 def test_the_cadre_records_feedback_and_dissatisfied_reopens(client, report, cadre):
-    issue = report(Action.RESOLVE, note="当场解决")
+    issue = report(ResolvePayload(note="当场解决"))
     client.force_login(cadre.user)
     assert "记录企业反馈" in client.get(reverse("issues:detail", args=[issue.pk])).content.decode()
     client.post(
@@ -213,7 +214,7 @@ def test_the_cadre_records_feedback_and_dissatisfied_reopens(client, report, cad
 
 
 def test_the_leading_group_links_escalations_and_decides_once(client, report, leader, department):
-    first, second = report(Action.ESCALATE, note="共性"), report(Action.ESCALATE, note="共性")
+    first, second = report(EscalatePayload(note="共性")), report(EscalatePayload(note="共性"))
     client.force_login(leader)
     assert client.get(reverse("issues:review")).status_code == 200
     response = client.post(reverse("issues:matter_new"), {"title": "园区供电", "issues": [first.pk, second.pk]})
@@ -236,7 +237,7 @@ def test_the_leading_group_links_escalations_and_decides_once(client, report, le
 
 
 def test_the_campaign_office_sees_the_review_page_but_cannot_decide_a_matter(client, report, office, leader):
-    issue = report(Action.ESCALATE, note="共性")
+    issue = report(EscalatePayload(note="共性"))
     matter = SystemicMatter.objects.create(title="m", created_by=leader)
     issue.matter = matter
     issue.save()

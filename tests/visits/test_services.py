@@ -6,7 +6,8 @@ import zoneinfo
 import pytest
 
 from issues.errors import WorkflowError
-from issues.models import Action, Issue
+from issues.models import Issue
+from issues.payloads import ResolvePayload
 from organisation.models import Pairing
 from tests.factories import VisitFactory, category
 from visits.models import Errand, Visit
@@ -42,11 +43,16 @@ def test_only_the_cadre_serving_the_enterprise_now_logs_its_visits(cadre, other_
 
 
 def test_a_problem_the_service_refuses_takes_the_visit_with_it(cadre):
-    bad = RaisedProblem(title="门前道路积水", category=category("utilities"), route=Action.RESOLVE, note="")
+    bad = RaisedProblem(title="门前道路积水", category=category("utilities"), route=ResolvePayload(note=""))
     with pytest.raises(WorkflowError) as exc:
         visit_log(actor=cadre.user, pairing=cadre.pairings.get(), data=_visit(), problems=[bad], now=NOW)
     assert exc.value.code == "note_required"
     assert not Visit.objects.exists() and not Issue.objects.exists()
+
+
+def test_a_misspelled_field_of_a_raised_problem_is_a_type_error():
+    with pytest.raises(TypeError):
+        RaisedProblem(title="x", category=None, route=ResolvePayload(note="x"), note="x")
 
 
 def test_a_visit_is_corrected_only_by_its_cadre_and_only_while_open(cadre, other_cadre):
