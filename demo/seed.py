@@ -21,7 +21,19 @@ from demo import data
 from enterprises.models import Enterprise, Kind, Origin, Sector
 from enterprises.uscc import CHARSET, check_character
 from issues.models import Action, Issue, IssueCategory
-from issues.services import Assignment, issue_report, issue_transition, matter_create
+from issues.payloads import (
+    AcceptPayload,
+    AssignPayload,
+    EscalatePayload,
+    ExtensionRequestPayload,
+    FeedbackPayload,
+    LinkPayload,
+    MovePayload,
+    ProgressPayload,
+    ResolvePayload,
+    ReturnPayload,
+)
+from issues.services import issue_report, issue_transition, matter_create
 from organisation.models import Cadre, Department, DepartmentStaff, Pairing
 from visits.models import Errand, Policy, PolicySector, Visit
 from visits.services import errand_advance, errand_open
@@ -361,7 +373,7 @@ class _Seeder:
                     actor=leaders[0],
                     action=Action.LINK,
                     version=None,
-                    matter=matter,
+                    payload=LinkPayload(matter=matter),
                     now=self._at(1),
                 )
         return len(plans)
@@ -380,17 +392,20 @@ class _Seeder:
         def at(day: int) -> datetime.datetime:
             return reported + datetime.timedelta(days=day)
 
-        def assignment() -> Assignment:
+        def assignment(note: str) -> AssignPayload:
             start = timezone.localdate(reported)
-            return Assignment(
+            return AssignPayload(
                 department=dept,
                 responsible_person=worker.first_name,
                 deadline=deadline,
-                milestones=[("核实情况、制定方案", start + (deadline - start) / 2), ("办结并答复企业", deadline)],
+                milestones=(("核实情况、制定方案", start + (deadline - start) / 2), ("办结并答复企业", deadline)),
+                note=note,
             )
 
-        def move(issue, actor, action, day, **payload):
-            return issue_transition(issue_id=issue.pk, actor=actor, action=action, version=None, now=at(day), **payload)
+        def move(issue: Issue, actor: User, action: Action, day: int, payload: MovePayload) -> Issue:
+            return issue_transition(
+                issue_id=issue.pk, actor=actor, action=action, version=None, payload=payload, now=at(day)
+            )
 
         report = {
             "actor": cadre_user,
@@ -401,34 +416,36 @@ class _Seeder:
             "now": reported,
         }
         if plan in ("closed", "spot"):
-            issue = issue_report(**report, route=Action.RESOLVE, note="现场协调相关部门，当场答复并解决。")
+            issue = issue_report(**report, route=ResolvePayload(note="现场协调相关部门，当场答复并解决。"))
             if plan == "closed":
                 rating = self.rng.choice(["satisfied", "basically_satisfied"])
-                issue = move(issue, cadre_user, Action.CLOSE, 1, rating=rating)
+                issue = move(issue, cadre_user, Action.CLOSE, 1, FeedbackPayload(rating=rating))
             return issue
         if plan in ("escalated", "matter", "supervised"):
-            issue = issue_report(**report, route=Action.ESCALATE, note="涉及多家企业的共性问题，上报领导小组研究。")
+            issue = issue_report(**report, route=EscalatePayload(note="涉及多家企业的共性问题，上报领导小组研究。"))
             if plan == "supervised":
                 leader = self.rng.choice(leaders)
-                move(issue, leader, Action.ASSIGN, 1, assignment=assignment(), note="领导小组研究决定，交办并督办。")
-                issue = move(issue, worker, Action.ACCEPT, 2)
+                move(issue, leader, Action.ASSIGN, 1, assignment("领导小组研究决定，交办并督办。"))
+                issue = move(issue, worker, Action.ACCEPT, 2, AcceptPayload())
             return issue
-        issue = issue_report(**report, route=Action.ASSIGN, assignment=assignment(), note="请按时间表推进。")
+        issue = issue_report(**report, route=assignment("请按时间表推进。"))
         if plan == "returned":
-            return move(issue, worker, Action.RETURN, 1, note="不属于本单位职责范围，退回重新分办。")
+            return move(issue, worker, Action.RETURN, 1, ReturnPayload(note="不属于本单位职责范围，退回重新分办。"))
         if plan == "assigned" and self.rng.random() < 0.4:
             return issue  # not yet accepted
-        issue = move(issue, worker, Action.ACCEPT, 1)
+        issue = move(issue, worker, Action.ACCEPT, 1, AcceptPayload())
         if plan == "extension":
             later = deadline + datetime.timedelta(days=15)
-            return move(issue, worker, Action.REQUEST_EXTENSION, 2, new_deadline=later, note="需等待上级部门批复。")
+            request = ExtensionRequestPayload(new_deadline=later, note="需等待上级部门批复。")
+            return move(issue, worker, Action.REQUEST_EXTENSION, 2, request)
         if plan in ("resolved", "reopened"):
             first = issue.milestones.first()
-            move(issue, worker, Action.PROGRESS, 3, milestone_id=first.pk, done_on=timezone.localdate(at(3)))
-            issue = move(issue, worker, Action.RESOLVE, 5, note="已办结，书面答复企业。")
+            done = ProgressPayload(milestone_id=first.pk, done_on=timezone.localdate(at(3)))
+            move(issue, worker, Action.PROGRESS, 3, done)
+            issue = move(issue, worker, Action.RESOLVE, 5, ResolvePayload(note="已办结，书面答复企业。"))
             if plan == "reopened":
                 note = "企业认为问题未实际解决。"
-                issue = move(issue, cadre_user, Action.REOPEN, 6, rating="dissatisfied", note=note)
+                issue = move(issue, cadre_user, Action.REOPEN, 6, FeedbackPayload(rating="dissatisfied", note=note))
         return issue
 
 

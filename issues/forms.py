@@ -1,36 +1,94 @@
 """Forms for reporting and moving problems. They check shapes; the services decide the rules."""
 
 import datetime
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
+from django.forms import BoundField
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from issues.models import Action, Feedback, IssueCategory, SystemicMatter
-from issues.services import Assignment
+from issues.models import Action, Feedback, Issue, IssueCategory, SystemicMatter
+from issues.payloads import (
+    AcceptPayload,
+    AssignPayload,
+    EscalatePayload,
+    ExtensionDecisionPayload,
+    ExtensionRequestPayload,
+    FeedbackPayload,
+    LinkPayload,
+    MovePayload,
+    ProgressPayload,
+    ResolvePayload,
+    ReturnPayload,
+    RoutePayload,
+    SendBackPayload,
+)
 from organisation.models import Department
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 MILESTONE_ROWS = 4
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class MoveForm(forms.Form):
-    """Every move carries the version of the problem the page showed (see issue_transition)."""
+    """One move on a problem. It carries the version the page showed (see issue_transition)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
-    def payload(self) -> dict:
+    def __init__(self, data: QueryDict | None = None, *, issue: Issue, prefix: str | None = None) -> None:
+        super().__init__(data, initial={"version": issue.version, **self.initial_for(issue)}, prefix=prefix)
+
+    def initial_for(self, issue: Issue) -> dict[str, Any]:
+        """Suggest values for this problem; the version is always there."""
         return {}
 
+    def payload(self) -> MovePayload:
+        """The move's typed record, from the cleaned data."""
+        raise NotImplementedError
 
-class NoteForm(MoveForm):
-    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
-    def __init__(self, *args, note_label=None, note_required=False, **kwargs):
-        super().__init__(*args, **kwargs)
-        if note_label:
-            self.fields["note"].label = note_label
-        self.fields["note"].required = note_required
+def _note(label: "StrOrPromise", *, required: bool, rows: int = 3) -> forms.CharField:
+    return forms.CharField(label=label, widget=forms.Textarea(attrs={"rows": rows}), required=required)
+
+
+class ResolveForm(MoveForm):
+    note = _note(_("How it was resolved"), required=True)
+
+    def payload(self) -> ResolvePayload:
+        return ResolvePayload(note=self.cleaned_data["note"])
+
+
+class EscalateForm(MoveForm):
+    note = _note(_("Why it is common, systemic or major"), required=True)
+
+    def payload(self) -> EscalatePayload:
+        return EscalatePayload(note=self.cleaned_data["note"])
+
+
+class AcceptForm(MoveForm):
+    note = _note(_("Note"), required=False)
+
+    def payload(self) -> AcceptPayload:
+        return AcceptPayload(note=self.cleaned_data["note"])
+
+
+class ReturnForm(MoveForm):
+    note = _note(_("Why it is not our remit"), required=True)
+
+    def payload(self) -> ReturnPayload:
+        return ReturnPayload(note=self.cleaned_data["note"])
+
+
+class SendBackForm(MoveForm):
+    note = _note(_("Why it is sent back"), required=True)
+
+    def payload(self) -> SendBackPayload:
+        return SendBackPayload(note=self.cleaned_data["note"])
 
 
 class RoadmapMixin(forms.Form):
@@ -44,7 +102,7 @@ class RoadmapMixin(forms.Form):
     responsible_person = forms.CharField(label=_("Responsible person"), max_length=50, required=False)
     deadline = forms.DateField(label=_("Deadline"), widget=DATE_INPUT, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for n in range(1, self.milestone_count + 1):
             self.fields[f"milestone_{n}"] = forms.CharField(
@@ -54,7 +112,7 @@ class RoadmapMixin(forms.Form):
                 label=_("Planned date"), widget=DATE_INPUT, required=False
             )
 
-    def milestone_rows(self):
+    def milestone_rows(self) -> list[tuple[BoundField, BoundField]]:
         """Pairs of bound fields, for the template to lay out as a table."""
         return [(self[f"milestone_{n}"], self[f"milestone_{n}_on"]) for n in range(1, self.milestone_count + 1)]
 
@@ -68,22 +126,24 @@ class RoadmapMixin(forms.Form):
             elif planned and not title:
                 self.add_error(f"milestone_{n}", _("Describe the milestone planned for that date."))
 
-    def assignment(self) -> Assignment:
+    def assign_payload(self, note: str = "") -> AssignPayload:
+        """The assignment the roadmap fields describe, with the move's note."""
         data = self.cleaned_data
-        milestones = [
+        milestones = tuple(
             (data[f"milestone_{n}"], data[f"milestone_{n}_on"])
             for n in range(1, self.milestone_count + 1)
             if data.get(f"milestone_{n}") and data.get(f"milestone_{n}_on")
-        ]
-        return Assignment(
+        )
+        return AssignPayload(
             department=data.get("department"),
             responsible_person=data.get("responsible_person") or "",
             deadline=data.get("deadline"),
             milestones=milestones,
+            note=note,
         )
 
 
-def roadmap_initial(category: IssueCategory, today: datetime.date | None = None) -> dict:
+def roadmap_initial(category: IssueCategory, today: datetime.date | None = None) -> dict[str, Any]:
     """Suggest the category's default deadline, and a final milestone on it, for the user to edit."""
     today = today or timezone.localdate()
     deadline = today + datetime.timedelta(days=category.default_deadline_days)
@@ -91,38 +151,45 @@ def roadmap_initial(category: IssueCategory, today: datetime.date | None = None)
 
 
 class AssignForm(RoadmapMixin, MoveForm):
-    note = forms.CharField(label=_("Instructions"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = _note(_("Instructions"), required=False, rows=2)
 
-    def clean(self):
-        cleaned = super().clean()
+    def initial_for(self, issue: Issue) -> dict[str, Any]:
+        return roadmap_initial(issue.category)
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
         self.clean_roadmap()
-        return cleaned
+        return self.cleaned_data
 
-    def payload(self) -> dict:
-        return {"assignment": self.assignment()}
+    def payload(self) -> AssignPayload:
+        return self.assign_payload(note=self.cleaned_data["note"])
 
 
 class ProgressForm(MoveForm):
     milestone = forms.TypedChoiceField(label=_("Milestone"), coerce=int, required=False, empty_value=None)
     done_on = forms.DateField(label=_("Done on"), widget=DATE_INPUT, required=False)
-    note = forms.CharField(label=_("Progress"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = _note(_("Progress"), required=False, rows=2)
 
-    def __init__(self, *args, milestones=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["milestone"].choices = [("", _("(general progress)"))] + [
-            (m.pk, f"{m.planned_on:%Y-%m-%d} {m.title}") for m in milestones if not m.done_on
+    def __init__(self, data: QueryDict | None = None, *, issue: Issue, prefix: str | None = None) -> None:
+        super().__init__(data, issue=issue, prefix=prefix)
+        # The milestones still to do on the current roadmap (a returned roadmap is kept, superseded).
+        cast(forms.ChoiceField, self.fields["milestone"]).choices = [("", _("(general progress)"))] + [
+            (m.pk, f"{m.planned_on:%Y-%m-%d} {m.title}")
+            for m in issue.milestones.all()
+            if not m.superseded and not m.done_on
         ]
 
-    def payload(self) -> dict:
-        return {"milestone_id": self.cleaned_data["milestone"], "done_on": self.cleaned_data["done_on"]}
+    def payload(self) -> ProgressPayload:
+        data = self.cleaned_data
+        return ProgressPayload(milestone_id=data["milestone"], done_on=data["done_on"], note=data["note"])
 
 
 class ExtensionRequestForm(MoveForm):
     new_deadline = forms.DateField(label=_("New deadline"), widget=DATE_INPUT)
-    note = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    note = _note(_("Reason"), required=True, rows=2)
 
-    def payload(self) -> dict:
-        return {"new_deadline": self.cleaned_data["new_deadline"]}
+    def payload(self) -> ExtensionRequestPayload:
+        return ExtensionRequestPayload(new_deadline=self.cleaned_data["new_deadline"], note=self.cleaned_data["note"])
 
 
 class ExtensionDecisionForm(MoveForm):
@@ -132,57 +199,36 @@ class ExtensionDecisionForm(MoveForm):
         coerce=lambda v: v == "yes",
         widget=forms.RadioSelect,
     )
-    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = _note(_("Note"), required=False, rows=2)
 
-    def payload(self) -> dict:
-        return {"approve": self.cleaned_data["approve"]}
+    def payload(self) -> ExtensionDecisionPayload:
+        return ExtensionDecisionPayload(approve=self.cleaned_data["approve"], note=self.cleaned_data["note"])
 
 
 class LinkForm(MoveForm):
     matter = forms.ModelChoiceField(label=_("Systemic matter"), queryset=SystemicMatter.objects.all())
 
-    def payload(self) -> dict:
-        return {"matter": self.cleaned_data["matter"]}
+    def payload(self) -> LinkPayload:
+        return LinkPayload(matter=self.cleaned_data["matter"])
 
 
 class FeedbackForm(MoveForm):
-    rating = forms.ChoiceField(label=_("The enterprise is"), choices=Feedback.Rating.choices, widget=forms.RadioSelect)
-    note = forms.CharField(
-        label=_("The enterprise's comment"), widget=forms.Textarea(attrs={"rows": 2}), required=False
-    )
+    """One form serves close and reopen: the rating decides which (issue_record_feedback)."""
 
-    def clean(self):
-        cleaned = super().clean()
+    prefix = "feedback"
+
+    rating = forms.ChoiceField(label=_("The enterprise is"), choices=Feedback.Rating.choices, widget=forms.RadioSelect)
+    note = _note(_("The enterprise's comment"), required=False, rows=2)
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("rating") == Feedback.Rating.DISSATISFIED and not cleaned.get("note"):
             self.add_error("note", _("Record what the enterprise is dissatisfied with."))
         return cleaned
 
-
-def move_form(action: str, issue, data=None):
-    """Return the form for one move on this problem, bound to data when given."""
-    kwargs = {"data": data, "initial": {"version": issue.version}, "prefix": action}
-    if action == Action.ASSIGN:
-        kwargs["initial"].update(roadmap_initial(issue.category))
-        return AssignForm(**kwargs)
-    if action == Action.PROGRESS:
-        return ProgressForm(**kwargs, milestones=[m for m in issue.milestones.all() if not m.superseded])
-    if action == Action.REQUEST_EXTENSION:
-        return ExtensionRequestForm(**kwargs)
-    if action == Action.DECIDE_EXTENSION:
-        return ExtensionDecisionForm(**kwargs)
-    if action == Action.LINK:
-        return LinkForm(**kwargs)
-    if action in (Action.CLOSE, Action.REOPEN):
-        return FeedbackForm(**{**kwargs, "prefix": "feedback"})
-    labels = {
-        Action.RESOLVE: (_("How it was resolved"), True),
-        Action.ESCALATE: (_("Why it is common, systemic or major"), True),
-        Action.RETURN: (_("Why it is not our remit"), True),
-        Action.SEND_BACK: (_("Why it is sent back"), True),
-        Action.ACCEPT: (_("Note"), False),
-    }
-    label, required = labels.get(action, (_("Note"), False))
-    return NoteForm(**kwargs, note_label=label, note_required=required)
+    def payload(self) -> FeedbackPayload:
+        return FeedbackPayload(rating=self.cleaned_data["rating"], note=self.cleaned_data["note"])
 
 
 class ReportForm(RoadmapMixin):
@@ -208,12 +254,13 @@ class ReportForm(RoadmapMixin):
 
     field_order = ["title", "category", "description", "route", "note", "department", "responsible_person"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"milestone_1": _("Resolve and reply to the enterprise")})
         super().__init__(*args, **kwargs)
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         route = cleaned.get("route")
         if route in (Action.RESOLVE, Action.ESCALATE) and not cleaned.get("note"):
             self.add_error("note", _("Required when solved on the spot or escalated."))
@@ -223,15 +270,24 @@ class ReportForm(RoadmapMixin):
             self.clean_roadmap()
         return cleaned
 
+    def route_payload(self) -> RoutePayload:
+        """The route the cadre chose, as the record of its move: its type is the route."""
+        data = self.cleaned_data
+        if data["route"] == Action.ASSIGN:
+            return self.assign_payload(note=data["note"])
+        if data["route"] == Action.ESCALATE:
+            return EscalatePayload(note=data["note"])
+        return ResolvePayload(note=data["note"])
+
 
 class MatterForm(forms.Form):
     title = forms.CharField(label=_("Systemic matter"), max_length=200)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     issues = forms.TypedMultipleChoiceField(label=_("Escalated problems"), coerce=int)
 
-    def __init__(self, *args, escalated=(), **kwargs):
+    def __init__(self, *args: Any, escalated: Iterable[Issue] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["issues"].choices = [(i.pk, i.title) for i in escalated]
+        cast(forms.ChoiceField, self.fields["issues"]).choices = [(i.pk, i.title) for i in escalated]
 
 
 class MatterDecisionForm(RoadmapMixin):
@@ -242,8 +298,15 @@ class MatterDecisionForm(RoadmapMixin):
     )
     note = forms.CharField(label=_("The leading group's decision"), widget=forms.Textarea(attrs={"rows": 3}))
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("decision") == Action.ASSIGN:
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        if self.cleaned_data.get("decision") == Action.ASSIGN:
             self.clean_roadmap()
-        return cleaned
+        return self.cleaned_data
+
+    def decision_payload(self) -> AssignPayload | ResolvePayload:
+        """The leading group's one decision for every problem of the matter, as the record of its move."""
+        data = self.cleaned_data
+        if data["decision"] == Action.ASSIGN:
+            return self.assign_payload(note=data["note"])
+        return ResolvePayload(note=data["note"])

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,8 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.roles import Role, has_role, role_required
 from core.spreadsheets import xlsx_response
 from issues import workflow
+from issues.errors import WorkflowError
 from issues.filters import IssueFilter
-from issues.forms import MatterDecisionForm, MatterForm, ReportForm, move_form, roadmap_initial
+from issues.forms import MatterDecisionForm, MatterForm, ReportForm, roadmap_initial
 from issues.models import (
     ROW_RELATED,
     Action,
@@ -26,14 +27,9 @@ from issues.models import (
     SystemicMatter,
     desk_tabs,
 )
-from issues.services import (
-    WorkflowError,
-    issue_record_feedback,
-    issue_report,
-    issue_transition,
-    matter_create,
-    matter_decide,
-)
+from issues.moves import move_form, spec_for
+from issues.payloads import FeedbackPayload
+from issues.services import issue_record_feedback, issue_report, issue_transition, matter_create, matter_decide
 from organisation.models import Pairing
 
 OVERSIGHT = (Role.LEADING_GROUP, Role.CAMPAIGN_OFFICE)
@@ -145,32 +141,21 @@ def _feedback_label() -> str:
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Make one move on a problem; the service decides whether it is allowed."""
     issue = _get_issue_for_user(request, pk)
-    if action not in Action.values or action == Action.REPORT:
+    if spec_for(action) is None:
         raise Http404
     form = move_form(action, issue, data=request.POST)
     if not form.is_valid():
         messages.error(request, _("Please correct the errors below."))
         return _render_detail(request, issue, bound={action: form}, status=400)
+    payload, version = form.payload(), form.cleaned_data["version"]
     try:
-        if action in (Action.CLOSE, Action.REOPEN):
-            issue_record_feedback(
-                issue_id=issue.pk,
-                actor=request.user,
-                version=form.cleaned_data["version"],
-                rating=form.cleaned_data["rating"],
-                comment=form.cleaned_data.get("note", ""),
-            )
+        if isinstance(payload, FeedbackPayload):  # the rating decides: close, or reopen
+            issue_record_feedback(issue_id=issue.pk, actor=request.user, version=version, payload=payload)
         else:
-            issue_transition(
-                issue_id=issue.pk,
-                actor=request.user,
-                action=action,
-                version=form.cleaned_data["version"],
-                note=form.cleaned_data.get("note", ""),
-                **form.payload(),
-            )
+            issue_transition(issue_id=issue.pk, actor=request.user, action=action, version=version, payload=payload)
     except WorkflowError as exc:
-        messages.error(request, exc.message)
+        # The code goes along as the message's tag, for tests and scripts; the user reads the message.
+        messages.error(request, exc.message, extra_tags=exc.code)
     else:
         messages.success(request, _("Done: %(action)s.") % {"action": Action(action).label})
     return redirect("issues:detail", pk=issue.pk)
@@ -199,13 +184,11 @@ def report(request: HttpRequest) -> HttpResponse:
                 title=data["title"],
                 description=data["description"],
                 category=data["category"],
-                route=data["route"],
-                note=data["note"],
-                assignment=form.assignment() if data["route"] == Action.ASSIGN else None,
+                route=form.route_payload(),
                 visit=visit,
             )
         except WorkflowError as exc:
-            form.add_error(None, exc.message)
+            form.add_error(None, ValidationError(exc.message, code=exc.code))
         else:
             messages.success(
                 request, _("The problem is reported: %(status)s.") % {"status": issue.get_status_display()}
@@ -292,7 +275,7 @@ def matter_new(request: HttpRequest) -> HttpResponse:
             issue_ids=form.cleaned_data["issues"],
         )
     except WorkflowError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.message, extra_tags=exc.code)
         return redirect("issues:review")
     return redirect("issues:matter", pk=matter.pk)
 
@@ -314,17 +297,10 @@ def matter(request: HttpRequest, pk: int) -> HttpResponse:
         if not has_role(request.user, Role.LEADING_GROUP):
             raise PermissionDenied
         if form.is_valid():
-            data = form.cleaned_data
             try:
-                count = matter_decide(
-                    matter=matter,
-                    actor=request.user,
-                    action=data["decision"],
-                    note=data["note"],
-                    assignment=form.assignment() if data["decision"] == Action.ASSIGN else None,
-                )
+                count = matter_decide(matter=matter, actor=request.user, decision=form.decision_payload())
             except WorkflowError as exc:
-                form.add_error(None, exc.message)
+                form.add_error(None, ValidationError(exc.message, code=exc.code))
             else:
                 messages.success(request, _("Decided for %(count)d problems.") % {"count": count})
                 return redirect("issues:matter", pk=matter.pk)

@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise, Origin, Sector
 from issues.forms import DATE_INPUT, ReportForm
-from issues.models import Action
 from organisation.models import Department
 from visits.compliance import Month
 from visits.models import Errand, Policy, PolicySector, Visit
@@ -62,10 +61,8 @@ class ProblemForm(ReportForm):
         return RaisedProblem(
             title=data["title"],
             category=data["category"],
-            route=data["route"],
+            route=self.route_payload(),
             description=data["description"],
-            note=data["note"],
-            assignment=self.assignment() if data["route"] == Action.ASSIGN else None,
         )
 
 

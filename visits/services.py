@@ -3,32 +3,36 @@
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from issues.models import Action, IssueCategory
-from issues.services import Assignment, WorkflowError, issue_report
+from core.errors import PortalError
+from issues.models import IssueCategory
+from issues.payloads import RoutePayload
+from issues.services import issue_report
 from organisation.models import Pairing
 from visits.models import Errand, ErrandStep, Policy, Visit
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-class VisitError(WorkflowError):
-    """A visit or errand that was refused; the message is for the user."""
+
+class VisitError(PortalError):
+    """A visit or errand that was refused, with its code; the message is for the user."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RaisedProblem:
-    """A problem the enterprise raised during the visit, with the route the cadre chose."""
+    """A problem the enterprise raised during the visit; the route's record says how the cadre routed it."""
 
     title: str
     category: IssueCategory
-    route: Action
+    route: RoutePayload
     description: str = ""
-    note: str = ""
-    assignment: Assignment | None = None
 
 
 @dataclass(frozen=True)
@@ -43,21 +47,29 @@ class VisitData:
 
 def _check_date(pairing: Pairing, visited_on: datetime.date, now: datetime.datetime) -> None:
     if visited_on > timezone.localdate(now):
-        raise VisitError(_("A visit cannot be dated in the future."))
+        raise VisitError("visit_in_future", _("A visit cannot be dated in the future."))
     if visited_on < pairing.started_on:
         raise VisitError(
-            _("The pairing started on %(date)s; a visit cannot be dated before it.") % {"date": pairing.started_on}
+            "before_pairing",
+            _("The pairing started on %(date)s; a visit cannot be dated before it.") % {"date": pairing.started_on},
         )
     if pairing.ended_on and visited_on > pairing.ended_on:
-        raise VisitError(_("The pairing ended on %(date)s.") % {"date": pairing.ended_on})
+        raise VisitError("pairing_ended", _("The pairing ended on %(date)s.") % {"date": pairing.ended_on})
 
 
 @transaction.atomic
-def visit_log(*, actor, pairing: Pairing, data: VisitData, problems: Sequence[RaisedProblem] = (), now=None) -> Visit:
+def visit_log(
+    *,
+    actor: "User",
+    pairing: Pairing,
+    data: VisitData,
+    problems: Sequence[RaisedProblem] = (),
+    now: datetime.datetime | None = None,
+) -> Visit:
     """Log a visit and report every problem raised in it, all in one transaction or nothing."""
     now = now or timezone.now()
     if pairing.cadre.user_id != actor.pk or pairing.ended_on is not None:
-        raise VisitError(_("You can log visits only to the enterprise you serve now."))
+        raise VisitError("not_own_pairing", _("You can log visits only to the enterprise you serve now."))
     _check_date(pairing, data.visited_on, now)
     visit = Visit.objects.create(
         pairing=pairing,
@@ -78,36 +90,35 @@ def visit_log(*, actor, pairing: Pairing, data: VisitData, problems: Sequence[Ra
             category=problem.category,
             route=problem.route,
             description=problem.description,
-            note=problem.note,
-            assignment=problem.assignment,
             visit=visit,
             now=now,
         )
     return visit
 
 
-def visit_is_editable(visit: Visit, now=None) -> bool:
+def visit_is_editable(visit: Visit, now: datetime.datetime | None = None) -> bool:
     """A cadre may correct a visit for CAMPAIGN_VISIT_EDIT_DAYS after logging it; then it is locked."""
     limit = visit.created_at + datetime.timedelta(days=settings.CAMPAIGN_VISIT_EDIT_DAYS)
     return (now or timezone.now()) <= limit
 
 
 @transaction.atomic
-def visit_correct(*, actor, visit: Visit, data: VisitData, now=None) -> Visit:
+def visit_correct(*, actor: "User", visit: Visit, data: VisitData, now: datetime.datetime | None = None) -> Visit:
     """Correct one's own visit within the edit window; the history keeps every version."""
     now = now or timezone.now()
     visit = Visit.objects.select_for_update().select_related("pairing__cadre").get(pk=visit.pk)
     if visit.pairing.cadre.user_id != actor.pk:
-        raise VisitError(_("Only the cadre who logged a visit may correct it."))
+        raise VisitError("not_own_pairing", _("Only the cadre who logged a visit may correct it."))
     if not visit_is_editable(visit, now):
         raise VisitError(
+            "visit_locked",
             _("A visit can be corrected for %(days)d days after it is logged; this one is locked.")
-            % {"days": settings.CAMPAIGN_VISIT_EDIT_DAYS}
+            % {"days": settings.CAMPAIGN_VISIT_EDIT_DAYS},
         )
     _check_date(visit.pairing, data.visited_on, now)
     for name in ("visited_on", "mode", "operations", "opinions", "summary"):
         setattr(visit, name, getattr(data, name))
-    visit._change_reason = _("Corrected by the cadre")
+    visit._change_reason = _("Corrected by the cadre")  # type: ignore[attr-defined]  # read by simple_history
     visit.save()
     visit.policies.set(data.policies)
     return visit
@@ -116,7 +127,7 @@ def visit_correct(*, actor, visit: Visit, data: VisitData, now=None) -> Visit:
 @transaction.atomic
 def errand_open(
     *,
-    actor,
+    actor: "User",
     pairing: Pairing,
     matter: str,
     approving_department: str,
@@ -124,17 +135,18 @@ def errand_open(
     on: datetime.date,
     note: str = "",
     visit: Visit | None = None,
-    now=None,
+    now: datetime.datetime | None = None,
 ) -> Errand:
     """Open an approval errand at its first stage: the materials are submitted."""
     now = now or timezone.now()
     if pairing.cadre.user_id != actor.pk or pairing.ended_on is not None:
-        raise VisitError(_("You can open errands only for the enterprise you serve now."))
+        raise VisitError("not_own_pairing", _("You can open errands only for the enterprise you serve now."))
     if on > timezone.localdate(now):
-        raise VisitError(_("A stage cannot be dated in the future."))
+        raise VisitError("stage_in_future", _("A stage cannot be dated in the future."))
     if on < pairing.started_on:
         raise VisitError(
-            _("The pairing started on %(date)s; an errand cannot be dated before it.") % {"date": pairing.started_on}
+            "before_pairing",
+            _("The pairing started on %(date)s; an errand cannot be dated before it.") % {"date": pairing.started_on},
         )
     errand = Errand.objects.create(
         pairing=pairing,
@@ -154,23 +166,33 @@ def errand_open(
 
 @transaction.atomic
 def errand_advance(
-    *, actor, errand: Errand, stage: int, on: datetime.date, note: str = "", result: str = "", now=None
+    *,
+    actor: "User",
+    errand: Errand,
+    stage: int,
+    on: datetime.date,
+    note: str = "",
+    result: str = "",
+    now: datetime.datetime | None = None,
 ) -> Errand:
     """Move an errand forward to a later stage; delivering the result needs the result."""
     now = now or timezone.now()
     errand = Errand.objects.select_for_update().select_related("pairing__cadre").get(pk=errand.pk)
     if errand.pairing.cadre.user_id != actor.pk:
-        raise VisitError(_("Only the cadre handling this errand may move it."))
+        raise VisitError("not_own_pairing", _("Only the cadre handling this errand may move it."))
     if stage <= errand.stage:
-        raise VisitError(_("An errand only moves forward, to a stage it has not reached."))
+        raise VisitError("errand_backwards", _("An errand only moves forward, to a stage it has not reached."))
     if on > timezone.localdate(now):
-        raise VisitError(_("A stage cannot be dated in the future."))
+        raise VisitError("stage_in_future", _("A stage cannot be dated in the future."))
     last = errand.steps.order_by("-stage").first()
     if last and on < last.on:
-        raise VisitError(_("A stage cannot be dated before the previous one (%(date)s).") % {"date": last.on})
+        raise VisitError(
+            "stage_before_previous",
+            _("A stage cannot be dated before the previous one (%(date)s).") % {"date": last.on},
+        )
     if stage == Errand.Stage.DELIVERED:
         if not result.strip():
-            raise VisitError(_("Record the result delivered to the enterprise."))
+            raise VisitError("result_required", _("Record the result delivered to the enterprise."))
         errand.result = result.strip()
     errand.stage, errand.moved_at = stage, now
     errand.save()

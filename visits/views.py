@@ -3,7 +3,7 @@ import calendar
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
 from django.http import HttpRequest, HttpResponse
@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.errors import PortalError
 from core.roles import Role, role_required, sees_everything
 from core.spreadsheets import xlsx_response
 from enterprises.models import Enterprise, Sector
 from issues.models import ROW_RELATED, Issue, IssueEvent
-from issues.services import WorkflowError
 from organisation.models import Pairing
 from visits import compliance
 from visits.exports import visit_month_headers, visit_month_rows
@@ -152,8 +152,8 @@ def visit_new(request: HttpRequest) -> HttpResponse:
         raised = [p.raised() for p in problems if p.has_changed()]
         try:
             visit = visit_log(actor=request.user, pairing=pairing, data=form.visit_data(), problems=raised)
-        except WorkflowError as exc:
-            form.add_error(None, exc.message)
+        except PortalError as exc:
+            form.add_error(None, ValidationError(exc.message, code=exc.code))
         else:
             messages.success(request, _("Visit logged with %(n)d problem(s).") % {"n": len(raised)})
             return redirect("visits:visit_detail", pk=visit.pk)
@@ -200,8 +200,8 @@ def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             visit_correct(actor=request.user, visit=visit, data=form.visit_data())
-        except WorkflowError as exc:
-            messages.error(request, exc.message)
+        except PortalError as exc:
+            messages.error(request, exc.message, extra_tags=exc.code)
         else:
             messages.success(request, _("The visit is corrected; the earlier version is kept in its history."))
         return redirect("visits:visit_detail", pk=visit.pk)
@@ -242,8 +242,8 @@ def errand_new(request: HttpRequest) -> HttpResponse:
                 note=data["note"],
                 visit=visit,
             )
-        except WorkflowError as exc:
-            form.add_error(None, exc.message)
+        except PortalError as exc:
+            form.add_error(None, ValidationError(exc.message, code=exc.code))
         else:
             return redirect("visits:errand_detail", pk=errand.pk)
     return render(
@@ -278,8 +278,8 @@ def errand_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     note=data["note"],
                     result=data["result"],
                 )
-            except WorkflowError as exc:
-                form.add_error(None, exc.message)
+            except PortalError as exc:
+                form.add_error(None, ValidationError(exc.message, code=exc.code))
             else:
                 messages.success(request, _("The errand moved on."))
                 return redirect("visits:errand_detail", pk=errand.pk)

@@ -7,14 +7,16 @@ import pytest
 from django.db import connection
 
 from issues import workflow
+from issues.errors import StaleIssue, WorkflowError
 from issues.models import Action, IssueEvent, Status
-from issues.services import StaleIssue, WorkflowError, issue_transition
+from issues.payloads import AcceptPayload, MovePayload, ReturnPayload
+from issues.services import issue_transition
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def test_conflicting_moves_at_once_one_wins_and_the_other_is_told_it_changed(report, assignment, staff, monkeypatch):
-    issue = report(Action.ASSIGN, assignment=assignment)
+    issue = report(assignment)
     seen = issue.version
     slow_capacities = workflow.capacities_of
 
@@ -27,10 +29,10 @@ def test_conflicting_moves_at_once_one_wins_and_the_other_is_told_it_changed(rep
     barrier = threading.Barrier(2)
     outcomes: dict[str, object] = {}
 
-    def attempt(name: str, action: str, note: str) -> None:
+    def attempt(name: str, action: str, payload: MovePayload) -> None:
         try:
             barrier.wait()
-            issue_transition(issue_id=issue.pk, actor=staff.user, action=action, version=seen, note=note)
+            issue_transition(issue_id=issue.pk, actor=staff.user, action=action, version=seen, payload=payload)
             outcomes[name] = "won"
         except WorkflowError as exc:
             outcomes[name] = exc
@@ -38,8 +40,8 @@ def test_conflicting_moves_at_once_one_wins_and_the_other_is_told_it_changed(rep
             connection.close()
 
     threads = [
-        threading.Thread(target=attempt, args=("accept", Action.ACCEPT, "")),
-        threading.Thread(target=attempt, args=("return", Action.RETURN, "不属于本单位职责。")),
+        threading.Thread(target=attempt, args=("accept", Action.ACCEPT, AcceptPayload())),
+        threading.Thread(target=attempt, args=("return", Action.RETURN, ReturnPayload(note="不属于本单位职责。"))),
     ]
     for t in threads:
         t.start()
@@ -48,7 +50,7 @@ def test_conflicting_moves_at_once_one_wins_and_the_other_is_told_it_changed(rep
 
     assert sorted(str(type(v).__name__) for v in outcomes.values()) == ["StaleIssue", "str"]
     loser = next(v for v in outcomes.values() if isinstance(v, StaleIssue))
-    assert "其他人修改" in loser.message
+    assert loser.code == "stale"
     issue.refresh_from_db()
     assert issue.status in (Status.IN_PROGRESS, Status.REPORTED)
     moves_after_assign = IssueEvent.objects.filter(issue=issue).exclude(action__in=["report", "assign"])

@@ -2,20 +2,23 @@ import datetime
 import io
 
 import pytest
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from issues.models import Action, Flow, Issue, IssueEvent, Status, SystemicMatter
+from issues.payloads import EscalatePayload, ResolvePayload
 from tests.factories import EnterpriseFactory, IssueFactory, category, issue_in
+from tests.refusals import in_chinese, refusals, shown
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def assigned(report, assignment):
-    return report(Action.ASSIGN, assignment=assignment)
+    return report(assignment)
 
 
 # --- Access ------------------------------------------------------------------------------
@@ -109,7 +112,30 @@ def test_a_report_with_errors_is_shown_again_in_chinese_and_nothing_is_saved(cli
     client.force_login(cadre.user)
     response = client.post(reverse("issues:report"), {"title": "", "route": "escalate", "category": category().pk})
     assert response.status_code == 400
-    assert "必填" in response.content.decode() or "这个字段是必填项" in response.content.decode()
+    form = response.context["form"]
+    assert form.has_error("title", "required") and form.has_error("note", None)
+    assert shown(response, form.errors["title"][0]) and in_chinese(form.errors["title"][0])
+    assert not Issue.objects.exists()
+
+
+def test_a_report_the_service_refuses_is_shown_again_with_its_reason(client, cadre, department):
+    client.force_login(cadre.user)
+    response = client.post(
+        reverse("issues:report"),
+        {
+            "title": "用电增容",
+            "category": category("utilities").pk,
+            "route": "assign",
+            "department": department.pk,
+            "responsible_person": " ",  # the form trims it to nothing; the service refuses the assignment
+            "deadline": (datetime.date.today() + datetime.timedelta(days=10)).isoformat(),
+            "milestone_1": "现场勘查",
+        },
+    )
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert form.has_error(NON_FIELD_ERRORS, "person_required")
+    assert shown(response, form.non_field_errors()[0]) and in_chinese(form.non_field_errors()[0])
     assert not Issue.objects.exists()
 
 
@@ -144,7 +170,8 @@ def test_a_stale_page_is_refused_with_a_clear_message(client, assigned, staff):
         {"return-version": assigned.version, "return-note": "非本单位职责"},
         follow=True,
     )
-    assert "其他人修改" in response.content.decode()
+    [(code, message)] = refusals(response)
+    assert code == "stale" and shown(response, message) and in_chinese(message)
     assert IssueEvent.objects.filter(issue=assigned).count() == 3
 
 
@@ -153,7 +180,8 @@ def test_a_disallowed_move_is_refused_and_writes_nothing(client, assigned, cadre
     response = client.post(
         reverse("issues:act", args=[assigned.pk, "accept"]), {"accept-version": assigned.version}, follow=True
     )
-    assert "无权" in response.content.decode()
+    [(code, message)] = refusals(response)
+    assert code == "not_allowed" and shown(response, message)
     assigned.refresh_from_db()
     assert assigned.status == Status.ASSIGNED
 
@@ -162,11 +190,19 @@ def test_a_move_form_with_errors_is_shown_again(client, assigned, staff):
     client.force_login(staff.user)
     response = client.post(reverse("issues:act", args=[assigned.pk, "return"]), {"return-version": assigned.version})
     assert response.status_code == 400
+    bound = {action: form for action, _label, form in response.context["forms"]}
+    assert bound[Action.RETURN].has_error("note", "required")
     assert IssueEvent.objects.filter(issue=assigned).count() == 2
 
 
+def test_an_action_that_is_no_move_is_not_found(client, assigned, staff):
+    client.force_login(staff.user)
+    for action in ("report", "approve"):
+        assert client.post(reverse("issues:act", args=[assigned.pk, action]), {}).status_code == 404
+
+
 def test_the_cadre_records_feedback_and_dissatisfied_reopens(client, report, cadre):
-    issue = report(Action.RESOLVE, note="当场解决")
+    issue = report(ResolvePayload(note="当场解决"))
     client.force_login(cadre.user)
     assert "记录企业反馈" in client.get(reverse("issues:detail", args=[issue.pk])).content.decode()
     client.post(
@@ -178,7 +214,7 @@ def test_the_cadre_records_feedback_and_dissatisfied_reopens(client, report, cad
 
 
 def test_the_leading_group_links_escalations_and_decides_once(client, report, leader, department):
-    first, second = report(Action.ESCALATE, note="共性"), report(Action.ESCALATE, note="共性")
+    first, second = report(EscalatePayload(note="共性")), report(EscalatePayload(note="共性"))
     client.force_login(leader)
     assert client.get(reverse("issues:review")).status_code == 200
     response = client.post(reverse("issues:matter_new"), {"title": "园区供电", "issues": [first.pk, second.pk]})
@@ -201,7 +237,7 @@ def test_the_leading_group_links_escalations_and_decides_once(client, report, le
 
 
 def test_the_campaign_office_sees_the_review_page_but_cannot_decide_a_matter(client, report, office, leader):
-    issue = report(Action.ESCALATE, note="共性")
+    issue = report(EscalatePayload(note="共性"))
     matter = SystemicMatter.objects.create(title="m", created_by=leader)
     issue.matter = matter
     issue.save()

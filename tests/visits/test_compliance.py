@@ -78,18 +78,20 @@ def test_a_visit_dated_before_the_pairing_started_is_refused(cadre):
             pairing=pairing,
             data=VisitData(visited_on=pairing.started_on - datetime.timedelta(days=1), mode=Visit.Mode.ON_SITE),
         )
-    assert "结对" in exc.value.message
+    assert exc.value.code == "before_pairing"
     assert not Visit.objects.exists()
 
 
 def test_a_visit_in_the_future_is_refused(cadre):
-    with pytest.raises(VisitError):
+    with pytest.raises(VisitError) as exc:
         visit_log(
             actor=cadre.user,
             pairing=cadre.pairings.get(),
             data=VisitData(visited_on=datetime.date(2026, 12, 1), mode=Visit.Mode.ON_SITE),
             now=_at(2026, 11, 30, 23, 59),
         )
+    assert exc.value.code == "visit_in_future"
+    assert not Visit.objects.exists()
 
 
 def test_the_grid_judges_every_cadre_for_twelve_months(cadre):

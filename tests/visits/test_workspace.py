@@ -2,6 +2,7 @@ import datetime
 import io
 
 import pytest
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -11,6 +12,7 @@ from openpyxl import load_workbook
 from issues.models import Issue, Status
 from organisation.models import Pairing
 from tests.factories import EnterpriseFactory, PairingFactory, VisitFactory, category
+from tests.refusals import in_chinese, refusals, shown
 from visits.models import Errand, Policy, PolicySector, Visit
 from visits.services import errand_advance, errand_open
 
@@ -115,7 +117,9 @@ def test_a_failure_in_either_problem_saves_nothing(client, cadre, department):
     bad = _two_problems(department, deadline=deadline, milestone_on=deadline + datetime.timedelta(days=5))
     response = client.post(reverse("visits:visit_new"), _visit_post(**bad))
     assert response.status_code == 400
-    assert "节点的计划日期不能晚于办理时限" in response.content.decode()
+    form = response.context["form"]
+    assert form.has_error(NON_FIELD_ERRORS, "milestone_after_deadline")
+    assert shown(response, form.non_field_errors()[0])
     assert not Visit.objects.exists() and not Issue.objects.exists()
 
 
@@ -137,7 +141,12 @@ def test_an_added_problem_left_untouched_is_ignored(client, cadre):
 def test_a_visit_before_the_pairing_started_is_refused_in_chinese(client, cadre):
     client.force_login(cadre.user)
     response = client.post(reverse("visits:visit_new"), _visit_post(visited_on="2020-01-01"))
-    assert response.status_code == 400 and "不能早于结对日期" in response.content.decode()
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert form.has_error(NON_FIELD_ERRORS, "before_pairing")
+    [message] = form.non_field_errors()
+    assert shown(response, message) and in_chinese(message)
+    assert not Visit.objects.exists()
 
 
 def test_policies_of_the_enterprises_sector_are_offered_first(client, cadre, enterprise):
@@ -167,7 +176,8 @@ def test_a_visit_older_than_seven_days_is_locked(client, cadre):
     visit = VisitFactory(pairing=cadre.pairings.get(), created_at=timezone.now() - datetime.timedelta(days=8))
     client.force_login(cadre.user)
     response = client.post(reverse("visits:visit_edit", args=[visit.pk]), _visit_post(summary="改"), follow=True)
-    assert "已锁定" in response.content.decode()
+    [(code, message)] = refusals(response)
+    assert code == "visit_locked" and shown(response, message)
     visit.refresh_from_db()
     assert visit.summary != "改"
 
@@ -196,9 +206,13 @@ def test_an_errand_moves_forward_to_delivery_with_its_result(client, cadre):
     errand = Errand.objects.get()
     assert response["Location"] == reverse("visits:errand_detail", args=[errand.pk])
     url = reverse("visits:errand_detail", args=[errand.pk])
-    assert client.post(url, {"stage": 4, "on": TODAY().isoformat()}).status_code == 400  # no result
+    no_result = client.post(url, {"stage": 4, "on": TODAY().isoformat()})
+    assert no_result.status_code == 400
+    assert no_result.context["form"].has_error(NON_FIELD_ERRORS, "result_required")
     client.post(url, {"stage": 3, "on": TODAY().isoformat(), "note": "与住建局协调"})
-    assert client.post(url, {"stage": 2, "on": TODAY().isoformat()}).status_code == 400  # backwards
+    backwards = client.post(url, {"stage": 2, "on": TODAY().isoformat()})
+    assert backwards.status_code == 400
+    assert backwards.context["form"].has_error("stage", "invalid_choice")  # only later stages are offered
     client.post(url, {"stage": 4, "on": TODAY().isoformat(), "result": "许可证已送达企业"})
     errand.refresh_from_db()
     assert errand.stage == Errand.Stage.DELIVERED and errand.result == "许可证已送达企业"
