@@ -26,6 +26,13 @@ class Role(models.TextChoices):
 # own user model (AUTH_USER_MODEL); code that creates users asks get_user_model().
 PortalUser: TypeAlias = "User | AnonymousUser"
 
+
+class AuthenticatedRequest(HttpRequest):
+    """The request of a view under @login_required: its user is a real account, never anonymous."""
+
+    user: "User"
+
+
 QS = TypeVar("QS", bound=models.QuerySet[Any])
 View = Callable[..., HttpResponseBase]
 

@@ -439,7 +439,7 @@ class _Seeder:
             request = ExtensionRequestPayload(new_deadline=later, note="需等待上级部门批复。")
             return move(issue, worker, Action.REQUEST_EXTENSION, 2, request)
         if plan in ("resolved", "reopened"):
-            first = issue.milestones.first()
+            first = issue.milestones.order_by("planned_on", "pk")[0]
             done = ProgressPayload(milestone_id=first.pk, done_on=timezone.localdate(at(3)))
             move(issue, worker, Action.PROGRESS, 3, done)
             issue = move(issue, worker, Action.RESOLVE, 5, ResolvePayload(note="已办结，书面答复企业。"))

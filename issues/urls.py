@@ -12,6 +12,7 @@ urlpatterns = [
     path("review/", views.review, name="review"),
     path("matters/new/", views.matter_new, name="matter_new"),
     path("matters/<int:pk>/", views.matter, name="matter"),
+    path("matters/<int:pk>/decide/", views.matter_decide_view, name="matter_decide"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/<slug:action>/", views.act, name="act"),
 ]

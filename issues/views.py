@@ -1,16 +1,16 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.roles import Role, has_role, role_required
+from core.roles import AuthenticatedRequest, Role, role_required
 from core.spreadsheets import xlsx_response
 from issues import workflow
 from issues.errors import WorkflowError
@@ -36,14 +36,14 @@ OVERSIGHT = (Role.LEADING_GROUP, Role.CAMPAIGN_OFFICE)
 PAGE_SIZE = 25
 
 
-def _get_issue_for_user(request: HttpRequest, pk: int) -> Issue:
+def _get_issue_for_user(request: AuthenticatedRequest, pk: int) -> Issue:
     """Return the problem if the user may see it, else 404: the one lookup every view uses."""
     return get_object_or_404(Issue.objects.visible_to(request.user).select_related(*ROW_RELATED, "reporter"), pk=pk)
 
 
 @login_required
 @require_GET
-def ledger(request: HttpRequest) -> HttpResponse:
+def ledger(request: AuthenticatedRequest) -> HttpResponse:
     """The problem ledger (问题台账): everything the user may see, filtered and paginated."""
     filterset = IssueFilter(request.GET, queryset=Issue.objects.visible_to(request.user).select_related(*ROW_RELATED))
     page = Paginator(filterset.qs.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -74,7 +74,7 @@ LEDGER_COLUMNS = [
 
 @login_required
 @require_GET
-def ledger_export(request: HttpRequest):
+def ledger_export(request: AuthenticatedRequest):
     """The same filtered rows as the ledger page, as a streamed xlsx."""
     filterset = IssueFilter(request.GET, queryset=Issue.objects.visible_to(request.user).select_related(*ROW_RELATED))
     today = timezone.localdate()
@@ -107,7 +107,7 @@ def ledger_export(request: HttpRequest):
 
 @login_required
 @require_GET
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     issue = _get_issue_for_user(request, pk)
     return _render_detail(request, issue)
 
@@ -138,7 +138,7 @@ def _feedback_label() -> str:
 
 @login_required
 @require_POST
-def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def act(request: AuthenticatedRequest, pk: int, action: str) -> HttpResponse:
     """Make one move on a problem; the service decides whether it is allowed."""
     issue = _get_issue_for_user(request, pk)
     if spec_for(action) is None:
@@ -164,7 +164,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @login_required
 @role_required(Role.CADRE)
 @require_http_methods(["GET", "POST"])
-def report(request: HttpRequest) -> HttpResponse:
+def report(request: AuthenticatedRequest) -> HttpResponse:
     """A cadre reports a problem of the paired enterprise and routes it, in one submit."""
     pairing = Pairing.objects.current_for(request.user)
     if pairing is None:
@@ -205,7 +205,7 @@ def report(request: HttpRequest) -> HttpResponse:
 @login_required
 @role_required(Role.DEPARTMENT_STAFF)
 @require_GET
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedRequest) -> HttpResponse:
     """The department's inbox: new, in progress, due within days, overdue; and what it handled before."""
     staff = getattr(request.user, "department_staff", None)
     if staff is None:
@@ -234,7 +234,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 @role_required(*OVERSIGHT)
 @require_GET
-def review(request: HttpRequest) -> HttpResponse:
+def review(request: AuthenticatedRequest) -> HttpResponse:
     """The leading group's desk: escalations oldest first, problems to route, extensions to decide."""
     visible = Issue.objects.visible_to(request.user).select_related(*ROW_RELATED, "matter")
     escalated = list(visible.filter(status=Status.ESCALATED).order_by("created_at", "pk"))
@@ -261,7 +261,7 @@ def review(request: HttpRequest) -> HttpResponse:
 @login_required
 @role_required(Role.LEADING_GROUP)
 @require_POST
-def matter_new(request: HttpRequest) -> HttpResponse:
+def matter_new(request: AuthenticatedRequest) -> HttpResponse:
     escalated = Issue.objects.visible_to(request.user).filter(status=Status.ESCALATED)
     form = MatterForm(request.POST, escalated=escalated)
     if not form.is_valid():
@@ -282,33 +282,45 @@ def matter_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @role_required(*OVERSIGHT)
-@require_http_methods(["GET", "POST"])
-def matter(request: HttpRequest, pk: int) -> HttpResponse:
-    """A systemic matter: every enterprise it affects, and one decision for all its problems."""
+@require_GET
+def matter(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """A systemic matter: every enterprise it affects, and the form for one decision on all its problems."""
     matter = get_object_or_404(SystemicMatter, pk=pk)
+    return _render_matter(request, matter, MatterDecisionForm(initial=_matter_initial(matter)))
+
+
+@login_required
+@role_required(Role.LEADING_GROUP)  # the campaign office sees a matter; only the leading group decides it
+@require_POST
+def matter_decide_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Apply the leading group's one decision to every escalated problem of the matter."""
+    matter = get_object_or_404(SystemicMatter, pk=pk)
+    form = MatterDecisionForm(request.POST, initial=_matter_initial(matter))
+    if form.is_valid():
+        try:
+            count = matter_decide(matter=matter, actor=request.user, decision=form.decision_payload())
+        except WorkflowError as exc:
+            form.add_error(None, ValidationError(exc.message, code=exc.code))
+        else:
+            messages.success(request, _("Decided for %(count)d problems.") % {"count": count})
+            return redirect("issues:matter", pk=matter.pk)
+    return _render_matter(request, matter, form, status=400)
+
+
+def _render_matter(
+    request: AuthenticatedRequest, matter: SystemicMatter, form: MatterDecisionForm, status: int = 200
+) -> HttpResponse:
     issues = (
         Issue.objects.visible_to(request.user)
         .filter(matter=matter)
         .select_related(*ROW_RELATED)
         .prefetch_related(Prefetch("events", queryset=IssueEvent.objects.order_by("created_at")))
     )
-    form = MatterDecisionForm(request.POST or None, initial=_matter_initial(matter))
-    if request.method == "POST":
-        if not has_role(request.user, Role.LEADING_GROUP):
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                count = matter_decide(matter=matter, actor=request.user, decision=form.decision_payload())
-            except WorkflowError as exc:
-                form.add_error(None, ValidationError(exc.message, code=exc.code))
-            else:
-                messages.success(request, _("Decided for %(count)d problems.") % {"count": count})
-                return redirect("issues:matter", pk=matter.pk)
     return render(
         request,
         "issues/matter.html",
         {"matter": matter, "issues": issues, "enterprises": len({i.enterprise_id for i in issues}), "form": form},
-        status=400 if form.errors else 200,
+        status=status,
     )
 
 

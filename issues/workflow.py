@@ -11,11 +11,10 @@ staff act for the department the problem is with now.
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.roles import Role, roles_of
+from core.roles import PortalUser, Role, roles_of
 from issues.models import Action, Issue, Status
 
 
@@ -63,7 +62,7 @@ MOVES: tuple[Move, ...] = (
 )
 
 
-def capacities_of(user: AbstractBaseUser | AnonymousUser, issue: Issue) -> frozenset[Capacity]:
+def capacities_of(user: PortalUser, issue: Issue) -> frozenset[Capacity]:
     """Return the capacities in which the user may act on this problem."""
     roles = roles_of(user)
     held: set[Capacity] = set()
@@ -80,7 +79,7 @@ def capacities_of(user: AbstractBaseUser | AnonymousUser, issue: Issue) -> froze
     return frozenset(held)
 
 
-def _serves(user: AbstractBaseUser | AnonymousUser, issue: Issue) -> bool:
+def _serves(user: PortalUser, issue: Issue) -> bool:
     cadre = getattr(user, "cadre", None)
     if cadre is None:
         return False
@@ -102,7 +101,7 @@ def move_exists(action: str, status: str) -> bool:
     return any(move.action == action and status in move.sources for move in MOVES)
 
 
-def available_actions(user: AbstractBaseUser | AnonymousUser, issue: Issue) -> list[Action]:
+def available_actions(user: PortalUser, issue: Issue) -> list[Action]:
     """Return the actions this user may take on this problem now, in table order, once each."""
     capacities = capacities_of(user, issue)
     actions: list[Action] = []

@@ -222,7 +222,7 @@ def test_the_leading_group_links_escalations_and_decides_once(client, report, le
     assert response["Location"] == reverse("issues:matter", args=[matter.pk])
     deadline = (datetime.date.today() + datetime.timedelta(days=20)).isoformat()
     client.post(
-        reverse("issues:matter", args=[matter.pk]),
+        reverse("issues:matter_decide", args=[matter.pk]),
         {
             "decision": "assign",
             "note": "由区发改委牵头解决",
@@ -243,8 +243,10 @@ def test_the_campaign_office_sees_the_review_page_but_cannot_decide_a_matter(cli
     issue.save()
     client.force_login(office)
     assert client.get(reverse("issues:review")).status_code == 200
+    assert client.get(reverse("issues:matter", args=[matter.pk])).status_code == 200
     assert (
-        client.post(reverse("issues:matter", args=[matter.pk]), {"decision": "resolve", "note": "x"}).status_code == 403
+        client.post(reverse("issues:matter_decide", args=[matter.pk]), {"decision": "resolve", "note": "x"}).status_code
+        == 403
     )
 
 
