@@ -2,9 +2,12 @@
 
 Personas, after healthchecks' Alice and Bob: `cadre` (paired with `enterprise`),
 `other_cadre` (paired with `other_enterprise`), `staff` and `other_staff` (two
-departments), `leader` (leading group) and `office` (campaign office).
+departments), `leader` (leading group), `office` (campaign office), `superuser`
+and `nobody` (an account with no role). `successor` took over `former_enterprise`,
+which `cadre` served before.
 """
 
+import datetime
 import os
 
 import pytest
@@ -106,3 +109,54 @@ def leader(db):
 @pytest.fixture
 def office(db):
     return factories.UserFactory(username="frank", first_name="活动办公室", roles=[Role.CAMPAIGN_OFFICE])
+
+
+@pytest.fixture
+def superuser(db):
+    return factories.UserFactory(username="grace", first_name="系统管理员", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def nobody(db):
+    """An account that holds no role: it may log in and see nothing."""
+    return factories.UserFactory(username="heidi", first_name="无角色用户")
+
+
+@pytest.fixture
+def former_enterprise(cadre):
+    """An enterprise `cadre` served from March to 16 June 2026, before being paired with `enterprise`."""
+    former = factories.EnterpriseFactory(name="西安灞桥纺织印染有限公司", sector="commerce")
+    factories.PairingFactory(
+        cadre=cadre,
+        enterprise=former,
+        started_on=datetime.date(2026, 3, 1),
+        ended_on=datetime.date(2026, 6, 16),
+    )
+    return former
+
+
+@pytest.fixture
+def successor(former_enterprise):
+    """The cadre who serves `former_enterprise` since `cadre` left it."""
+    c = factories.CadreFactory(name="陈思远", user__username="ivan", user__first_name="陈思远")
+    factories.PairingFactory(cadre=c, enterprise=former_enterprise, started_on=datetime.date(2026, 6, 17))
+    return c
+
+
+@pytest.fixture
+def everyone(cadre, other_cadre, successor, staff, other_staff, leader, office, superuser, nobody):
+    """Every persona's account by name, and an anonymous visitor: for tests of who sees which rows."""
+    from django.contrib.auth.models import AnonymousUser
+
+    return {
+        "cadre": cadre.user,
+        "other_cadre": other_cadre.user,
+        "successor": successor.user,
+        "staff": staff.user,
+        "other_staff": other_staff.user,
+        "leader": leader,
+        "office": office,
+        "superuser": superuser,
+        "nobody": nobody,
+        "anonymous": AnonymousUser(),
+    }
