@@ -5,6 +5,9 @@ Personas, after healthchecks' Alice and Bob: `cadre` (paired with `enterprise`),
 departments), `leader` (leading group), `office` (campaign office), `superuser`
 and `nobody` (an account with no role). `successor` took over `former_enterprise`,
 which `cadre` served before.
+
+`demo_district` is the demo district (demo/seed.py), seeded once per session for the
+tests that only read it (see tests/shared_district.py); those tests run first.
 """
 
 import datetime
@@ -12,9 +15,11 @@ import os
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from core.roles import Role
 from tests import factories
+from tests.shared_district import DemoDistrict, SharedDistrict, is_transactional, uses_district
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -28,6 +33,56 @@ def _test_settings(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    yield
+    # A request with the English cookie activates English in this thread (core/middleware.py);
+    # the next test starts in the default language again, whichever test ran before it.
+    translation.deactivate()
+
+
+SHARED_DISTRICT = pytest.StashKey[SharedDistrict]()
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-django has put the transactional tests last
+def pytest_collection_modifyitems(items):
+    misused = [item.nodeid for item in items if uses_district(item) and is_transactional(item)]
+    if misused:
+        raise pytest.UsageError(
+            "demo_district is rolled back, never committed: a transactional or browser test cannot use it: "
+            + ", ".join(misused)
+        )
+    # The tests on the shared district first and together: it is rolled back after the last of them.
+    items.sort(key=lambda item: not uses_district(item))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    try:
+        return (yield)
+    finally:
+        # After the test's own savepoint is rolled back: the next test must not see the district.
+        shared = item.config.stash.get(SHARED_DISTRICT, None)
+        if shared is not None and uses_district(item) and not (nextitem is not None and uses_district(nextitem)):
+            shared.close()
+
+
+@pytest.fixture(scope="session")
+def _shared_district(request, django_db_setup, django_db_blocker):
+    # Session-scoped, so pytest sets it up before any test's own transaction (`db`) begins.
+    shared = SharedDistrict(django_db_blocker)
+    request.config.stash[SHARED_DISTRICT] = shared
+    shared.open()
+    yield shared
+    shared.close()
+
+
+@pytest.fixture
+def demo_district(_shared_district, db) -> DemoDistrict:
+    """The demo district, seeded once per session for tests that read it; what a test writes is rolled back."""
+    if not _shared_district.is_open:
+        pytest.fail(
+            "The shared demo district was rolled back already: its tests must run together (conftest sorts them)."
+        )
+    return _shared_district.district
 
 
 def _missing(item) -> str | None:
