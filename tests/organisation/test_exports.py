@@ -53,6 +53,7 @@ def _empty_the_district():
         model.objects.all().delete()
 
 
+@pytest.mark.slow  # seeds, exports, empties and re-imports the whole district: about 3 seconds
 def test_the_demo_districts_export_imports_into_an_empty_database_with_the_same_139_pairings():
     seed_demo(today=TODAY)
     office = User.objects.get(username="admin")

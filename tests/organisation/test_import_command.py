@@ -34,6 +34,7 @@ def test_a_missing_file_is_an_error():
         call_command("import_enterprises", str(FIXTURES / "no-such-file.xlsx"))
 
 
+@pytest.mark.slow  # migrates a fresh database in a subprocess: about 3 seconds
 def test_the_exit_status_is_one_for_an_invalid_list(tmp_path):
     # The contract as a shell sees it: run the real command in a subprocess.
     import os

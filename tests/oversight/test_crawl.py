@@ -6,7 +6,8 @@ from collections import deque
 import pytest
 from django.contrib.auth.models import User
 
-pytestmark = pytest.mark.django_db
+# Each role's crawl requests up to 120 pages: a second or more each.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 LINK = re.compile(r'href="(/[^"#]*)"')
 SKIP = ("/static/", "/media/", "/admin/", "/accounts/logout", "/i18n/")
 
