@@ -133,12 +133,14 @@ class Pairing(models.Model):
                 fields=["cadre"],
                 condition=Q(ended_on__isnull=True),
                 name="one_active_pairing_per_cadre",
+                violation_error_code="cadre_already_paired",
                 violation_error_message=_("This cadre already has an active pairing."),
             ),
             models.UniqueConstraint(
                 fields=["enterprise"],
                 condition=Q(ended_on__isnull=True),
                 name="one_active_pairing_per_enterprise",
+                violation_error_code="enterprise_already_paired",
                 violation_error_message=_("This enterprise already has an active pairing."),
             ),
             models.CheckConstraint(
