@@ -67,7 +67,6 @@ HEADER_SCAN_ROWS = 10  # a title block above the headers is a few rows at most
 # An .xlsx is a zip: refuse one that would expand far beyond any real list (a zip bomb).
 MAX_UNZIPPED_RATIO = 40
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FULL_WIDTH_DIGITS = {0xFF10 + d: 0x30 + d for d in range(10)}
 _SPACES = " \t\r\n\u3000\u00a0\ufeff"
 

@@ -57,10 +57,6 @@ class ImportReport:
     def written(self) -> bool:
         return self.ok and not self.dry_run
 
-    @property
-    def rows(self) -> int:
-        return self.new + self.updated + self.unchanged
-
 
 def enterprise_import(*, data: bytes, dry_run: bool, filename: str = "") -> ImportReport:
     """Import a list (.xlsx or .csv bytes) all or nothing; with dry_run, report and write nothing."""

@@ -151,7 +151,3 @@ class Pairing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cadre.name} ↔ {self.enterprise.name}"
-
-    @property
-    def is_active(self) -> bool:
-        return self.ended_on is None
