@@ -4,7 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: run test install install-dev migrate demo lint format messages bench clean
+.PHONY: run test test-all install install-dev migrate demo lint format messages bench clean
+
+# On a developer's machine `make test` leaves out the tests marked slow (browsers, the crawl,
+# subprocesses; see pyproject.toml); under CI=true (.ci/run) and in `make test-all` it runs them all.
+PYTEST_SELECT := $(if $(filter 1 true yes TRUE True YES,$(CI)),,-m "not slow")
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,14 +41,18 @@ run: demo
 	@echo ""
 	$(BIN)/honcho start -f Procfile
 
-# The whole suite: lint, Django's checks, migrations in step, then every test.
+# Lint, Django's checks, migrations in step, then the tests (all of them under CI=true).
 test: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_SELECT) $(PYTEST_ARGS)
+
+# The same with every test, the slow ones included, as CI runs it.
+test-all: PYTEST_SELECT :=
+test-all: test
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -20,6 +20,6 @@ class ImportForm(forms.Form):
             check_size(len(data))
             check_kind(data, upload.name)
         except ImportFileError as exc:
-            raise forms.ValidationError(str(exc)) from exc
+            raise forms.ValidationError(exc.message, code=exc.code) from exc
         self.cleaned_data["data"] = data
         return upload

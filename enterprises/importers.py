@@ -27,6 +27,7 @@ from import_export import fields, resources, widgets
 from openpyxl import load_workbook
 from tablib import Dataset
 
+from core.errors import PortalError
 from enterprises.models import Enterprise, Kind, Origin, Sector
 from enterprises.uscc import normalize_uscc
 
@@ -66,13 +67,24 @@ HEADER_SCAN_ROWS = 10  # a title block above the headers is a few rows at most
 # An .xlsx is a zip: refuse one that would expand far beyond any real list (a zip bomb).
 MAX_UNZIPPED_RATIO = 40
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FULL_WIDTH_DIGITS = {0xFF10 + d: 0x30 + d for d in range(10)}
 _SPACES = " \t\r\n\u3000\u00a0\ufeff"
 
 
-class ImportFileError(Exception):
-    """The file as a whole cannot be read as a list: wrong type, too large, no headers."""
+class ImportFileError(PortalError):
+    """The file as a whole cannot be read as a list: wrong type, too large, no headers.
+
+    Its codes: too_large, empty, wrong_suffix, suffix_mismatch, not_xlsx, damaged, zip_bomb,
+    xls_not_accepted, not_text, bad_encoding, too_many_rows, duplicate_column, missing_columns, no_header.
+    """
+
+
+class CellError(ValueError):
+    """A cell a widget refuses, with the validation code Django's own fields give for it."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass
@@ -119,16 +131,20 @@ def sniff_kind(data: bytes) -> str:
                 names = set(archive.namelist())
                 unzipped = sum(info.file_size for info in archive.infolist())
         except zipfile.BadZipFile as exc:
-            raise ImportFileError(_("The file is damaged: it cannot be opened as an Excel workbook.")) from exc
+            raise ImportFileError(
+                "damaged", _("The file is damaged: it cannot be opened as an Excel workbook.")
+            ) from exc
         if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-            raise ImportFileError(_("The file is not an Excel workbook (.xlsx)."))
+            raise ImportFileError("not_xlsx", _("The file is not an Excel workbook (.xlsx)."))
         if unzipped > MAX_UNZIPPED_RATIO * settings.CAMPAIGN_IMPORT_MAX_BYTES:
-            raise ImportFileError(_("The workbook expands to far more data than a list can hold."))
+            raise ImportFileError("zip_bomb", _("The workbook expands to far more data than a list can hold."))
         return "xlsx"
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ImportFileError(_("Old Excel files (.xls) are not accepted: please save the list as .xlsx."))
+        raise ImportFileError(
+            "xls_not_accepted", _("Old Excel files (.xls) are not accepted: please save the list as .xlsx.")
+        )
     if b"\x00" in data[:4096]:
-        raise ImportFileError(_("The file is neither an Excel workbook (.xlsx) nor a CSV text file."))
+        raise ImportFileError("not_text", _("The file is neither an Excel workbook (.xlsx) nor a CSV text file."))
     return "csv"
 
 
@@ -143,7 +159,7 @@ def _decode(data: bytes) -> str:
         # Excel on a Chinese Windows saves CSV in GBK; GB 18030 reads it and is a superset.
         return data.decode("gb18030")
     except UnicodeDecodeError as exc:
-        raise ImportFileError(_("The CSV file is neither UTF-8 nor GBK text.")) from exc
+        raise ImportFileError("bad_encoding", _("The CSV file is neither UTF-8 nor GBK text.")) from exc
 
 
 def _csv_rows(data: bytes):
@@ -177,19 +193,22 @@ def _find_header(rows: list[tuple[int, list]]) -> tuple[int, dict[int, str]]:
                 continue
             if field in mapping.values():
                 raise ImportFileError(
-                    _("Row %(row)d has two columns for %(column)s.") % {"row": number, "column": HEADERS[field][0]}
+                    "duplicate_column",
+                    _("Row %(row)d has two columns for %(column)s.") % {"row": number, "column": HEADERS[field][0]},
                 )
             mapping[index] = field
         if "name" in mapping.values() and len(mapping) >= 2:
             missing = [HEADERS[f][0] for f in REQUIRED_COLUMNS if f not in mapping.values()]
             if missing:
                 raise ImportFileError(
-                    _("The list lacks required columns: %(columns)s.") % {"columns": "、".join(missing)}
+                    "missing_columns",
+                    _("The list lacks required columns: %(columns)s.") % {"columns": "、".join(missing)},
                 )
             return number, mapping
     raise ImportFileError(
+        "no_header",
         _("No header row found in the first %(n)d rows: the list needs a column %(column)s.")
-        % {"n": HEADER_SCAN_ROWS, "column": HEADERS["name"][0]}
+        % {"n": HEADER_SCAN_ROWS, "column": HEADERS["name"][0]},
     )
 
 
@@ -197,10 +216,11 @@ def check_size(size: int) -> None:
     """Raise ImportFileError when a file is empty or larger than the setting allows."""
     if size > settings.CAMPAIGN_IMPORT_MAX_BYTES:
         raise ImportFileError(
-            _("The file is larger than %(mb).1f MB.") % {"mb": settings.CAMPAIGN_IMPORT_MAX_BYTES / 1024 / 1024}
+            "too_large",
+            _("The file is larger than %(mb).1f MB.") % {"mb": settings.CAMPAIGN_IMPORT_MAX_BYTES / 1024 / 1024},
         )
     if not size:
-        raise ImportFileError(_("The file is empty."))
+        raise ImportFileError("empty", _("The file is empty."))
 
 
 def check_kind(data: bytes, filename: str = "") -> str:
@@ -209,10 +229,11 @@ def check_kind(data: bytes, filename: str = "") -> str:
     if filename:
         suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
         if suffix not in ("xlsx", "csv"):
-            raise ImportFileError(_("Only .xlsx and .csv files can be imported."))
+            raise ImportFileError("wrong_suffix", _("Only .xlsx and .csv files can be imported."))
         if suffix != kind:
             raise ImportFileError(
-                _("The file is named .%(suffix)s but its content is %(kind)s.") % {"suffix": suffix, "kind": kind}
+                "suffix_mismatch",
+                _("The file is named .%(suffix)s but its content is %(kind)s.") % {"suffix": suffix, "kind": kind},
             )
     return kind
 
@@ -226,10 +247,10 @@ def read_table(data: bytes, filename: str = "") -> Table:
     try:
         for number, cells in source:
             if number > MAX_ROWS:
-                raise ImportFileError(_("The list has more than %(n)d rows.") % {"n": MAX_ROWS})
+                raise ImportFileError("too_many_rows", _("The list has more than %(n)d rows.") % {"n": MAX_ROWS})
             rows.append((number, [clean_text(c) for c in cells]))
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ImportFileError(_("The file is damaged: it cannot be opened as an Excel workbook.")) from exc
+        raise ImportFileError("damaged", _("The file is damaged: it cannot be opened as an Excel workbook.")) from exc
     header_row, mapping = _find_header(rows)
     dataset = Dataset(headers=list(COLUMNS))
     numbers = []
@@ -280,9 +301,10 @@ class ChoiceWidget(widgets.Widget):
             return ""  # the model refuses the blank: a missing value never becomes a default
         code = self.table.get(text) or self.table.get(text.lower())
         if code is None:
-            raise ValueError(
+            raise CellError(
                 _("“%(value)s” is not allowed; use one of: %(allowed)s.")
-                % {"value": text, "allowed": "、".join(allowed_values(self.values))}
+                % {"value": text, "allowed": "、".join(allowed_values(self.values))},
+                code="invalid_choice",
             )
         return code
 
@@ -309,7 +331,7 @@ _DATE_PATTERNS = (
 
 
 def parse_date(text: str) -> datetime.date | None:
-    """Return the date a cell means, None for a blank; raise ValueError for anything else."""
+    """Return the date a cell means, None for a blank; raise CellError for anything else."""
     text = clean_text(text)
     if not text:
         return None
@@ -321,7 +343,7 @@ def parse_date(text: str) -> datetime.date | None:
                 return datetime.date(*(int(part) for part in match.groups()))
             except ValueError:
                 break
-    raise ValueError(_("“%(value)s” is not a date; write it as 2026-06-17.") % {"value": text})
+    raise CellError(_("“%(value)s” is not a date; write it as 2026-06-17.") % {"value": text}, code="invalid")
 
 
 # --- The resource ---------------------------------------------------------------
@@ -382,15 +404,11 @@ class EnterpriseResource(resources.ModelResource):
                 return found
         found = Enterprise.objects.filter(name=name).first() if name else None
         if found is not None and found.uscc and uscc and found.uscc != uscc:
-            raise ValidationError(
-                {
-                    "uscc": _(
-                        "“%(name)s” is already registered with the code %(existing)s; "
-                        "the list gives %(given)s. Please check which is right."
-                    )
-                    % {"name": name, "existing": found.uscc, "given": uscc}
-                }
-            )
+            message = _(
+                "“%(name)s” is already registered with the code %(existing)s; "
+                "the list gives %(given)s. Please check which is right."
+            ) % {"name": name, "existing": found.uscc, "given": uscc}
+            raise ValidationError({"uscc": ValidationError(message, code="uscc_conflict")})
         return found
 
     def __init__(self, **kwargs):
@@ -399,11 +417,14 @@ class EnterpriseResource(resources.ModelResource):
         self.unchanged: set[int] = set()  # id() of the enterprises whose row changed nothing
 
     def import_instance(self, instance, row, **kwargs):
+        # django-import-export's own loop, but a refused cell keeps its code (invalid_choice, invalid)
+        # where the library would give every one "invalid".
         errors: dict = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as exc:
-            errors = exc.update_error_dict(errors)
+        for field in self.get_import_fields():
+            try:
+                self.import_field(field, instance, row, **kwargs)
+            except ValueError as exc:
+                errors[field.attribute] = ValidationError(str(exc), code=getattr(exc, "code", "invalid"))
         try:
             plan = self._pairing_plan(row)
         except ValidationError as exc:
@@ -419,11 +440,12 @@ class EnterpriseResource(resources.ModelResource):
         title = clean_text(row.get("cadre_title"))
         try:
             started_on = parse_date(row.get("paired_on"))
-        except ValueError as exc:
-            raise ValidationError({"paired_on": str(exc)}) from exc
+        except CellError as exc:
+            raise ValidationError({"paired_on": ValidationError(str(exc), code=exc.code)}) from exc
         if not name:
             if title or started_on:
-                raise ValidationError({"cadre": _("A title or pairing date is given but no cadre is named.")})
+                message = _("A title or pairing date is given but no cadre is named.")
+                raise ValidationError({"cadre": ValidationError(message, code="cadre_missing")})
             return None
         return PairingPlan(name=name, title=title, started_on=started_on)
 

@@ -93,4 +93,5 @@ class Enterprise(models.Model):
 
     def clean(self) -> None:
         if self.kind == Kind.ENTERPRISE and not self.uscc:
-            raise ValidationError({"uscc": _("An enterprise must have a unified social credit code.")})
+            message = _("An enterprise must have a unified social credit code.")
+            raise ValidationError({"uscc": ValidationError(message, code="uscc_required")})

@@ -20,10 +20,18 @@ from organisation.services import pairing_apply
 
 @dataclass(frozen=True)
 class RowError:
-    """A reason a list cannot be imported; `row` is the row number Excel shows, 0 for the whole file."""
+    """A reason a list cannot be imported.
+
+    `row` is the row number Excel shows, 0 for the whole file; `field` the column's field, if one;
+    `code` a stable name programs and tests compare: Django's validation code where there is one
+    (blank, unique, invalid, invalid_choice, uscc_check …), else the importer's own (duplicate_enterprise,
+    cadre_twice, pairing_date_missing …, and ImportFileError's for a whole file); `message` is for the user.
+    """
 
     row: int
+    code: str
     message: str
+    field: str = ""
 
     def __str__(self) -> str:
         if not self.row:
@@ -49,10 +57,6 @@ class ImportReport:
     def written(self) -> bool:
         return self.ok and not self.dry_run
 
-    @property
-    def rows(self) -> int:
-        return self.new + self.updated + self.unchanged
-
 
 def enterprise_import(*, data: bytes, dry_run: bool, filename: str = "") -> ImportReport:
     """Import a list (.xlsx or .csv bytes) all or nothing; with dry_run, report and write nothing."""
@@ -60,7 +64,7 @@ def enterprise_import(*, data: bytes, dry_run: bool, filename: str = "") -> Impo
     try:
         table = read_table(data, filename=filename)
     except ImportFileError as exc:
-        report.errors.append(RowError(0, str(exc)))
+        report.errors.append(RowError(0, exc.code, exc.message))
         return report
     conflicts = _cross_row_errors(table)
     report.errors.extend(conflicts)
@@ -94,7 +98,7 @@ def _apply_pairings(resource: EnterpriseResource, result, table: Table, report: 
             with transaction.atomic():
                 _pairing, changed = pairing_apply(enterprise=enterprise, plan=plan)
         except ValidationError as exc:
-            errors.extend(_messages(table.excel_row(number), exc.message_dict))
+            errors.extend(_row_errors(table.excel_row(number), exc))
             continue
         if changed and id(enterprise) in resource.unchanged:
             report.unchanged -= 1
@@ -102,11 +106,17 @@ def _apply_pairings(resource: EnterpriseResource, result, table: Table, report: 
     return errors
 
 
-def _messages(row: int, error_dict: dict[str, list[str]]) -> list[RowError]:
+def _row_errors(row: int, refusal: ValidationError) -> list[RowError]:
+    """One RowError per message of a row's ValidationError, each naming its column and keeping its code."""
+    by_field = refusal.error_dict if hasattr(refusal, "error_dict") else {NON_FIELD_ERRORS: refusal.error_list}
     errors = []
-    for name, messages in error_dict.items():
-        column = "" if name == NON_FIELD_ERRORS else _column(name)
-        errors.extend(RowError(row, f"{column}：{message}" if column else message) for message in messages)
+    for name, field_errors in by_field.items():
+        field_name = "" if name == NON_FIELD_ERRORS else name
+        column = _column(field_name)
+        for error in field_errors:
+            message = " ".join(error)  # the message with its parameters filled in
+            code = error.code or "invalid"
+            errors.append(RowError(row, code, f"{column}：{message}" if column else message, field_name))
     return errors
 
 
@@ -117,13 +127,16 @@ def _column(field_name: str) -> str:
 
 
 def _result_errors(result, table: Table) -> list[RowError]:
-    errors = [RowError(0, _("The list could not be read: %(error)s") % {"error": e.error}) for e in result.base_errors]
+    errors = [
+        RowError(0, "unreadable", _("The list could not be read: %(error)s") % {"error": e.error})
+        for e in result.base_errors
+    ]
     for invalid in result.invalid_rows:
-        errors.extend(_messages(table.excel_row(invalid.number), invalid.error_dict))
+        errors.extend(_row_errors(table.excel_row(invalid.number), invalid.error))
     for error_row in result.error_rows:
         row = table.excel_row(error_row.number)
         for error in error_row.errors:
-            errors.append(RowError(row, _("Unexpected error: %(error)s") % {"error": error.error}))
+            errors.append(RowError(row, "unexpected", _("Unexpected error: %(error)s") % {"error": error.error}))
     return errors
 
 
@@ -142,8 +155,10 @@ def _cross_row_errors(table: Table) -> list[RowError]:
                 errors.append(
                     RowError(
                         row,
+                        "duplicate_enterprise",
                         _("Rows %(first)d and %(row)d are the same enterprise (%(column)s “%(value)s”).")
                         % {"first": first, "row": row, "column": _column(key), "value": value},
+                        key,
                     )
                 )
         name, title = clean_text(values["cadre"]), clean_text(values["cadre_title"])
@@ -155,11 +170,13 @@ def _cross_row_errors(table: Table) -> list[RowError]:
                 errors.append(
                     RowError(
                         row,
+                        "cadre_twice",
                         _(
                             "Rows %(first)d and %(row)d both pair the cadre %(name)s: "
                             "each cadre is paired with one enterprise only."
                         )
                         % {"first": other_row, "row": row, "name": name},
+                        "cadre",
                     )
                 )
                 break

@@ -137,12 +137,14 @@ class Pairing(models.Model):
                 fields=["cadre"],
                 condition=Q(ended_on__isnull=True),
                 name="one_active_pairing_per_cadre",
+                violation_error_code="cadre_already_paired",
                 violation_error_message=_("This cadre already has an active pairing."),
             ),
             models.UniqueConstraint(
                 fields=["enterprise"],
                 condition=Q(ended_on__isnull=True),
                 name="one_active_pairing_per_enterprise",
+                violation_error_code="enterprise_already_paired",
                 violation_error_message=_("This enterprise already has an active pairing."),
             ),
             models.CheckConstraint(
@@ -153,7 +155,3 @@ class Pairing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cadre.name} ↔ {self.enterprise.name}"
-
-    @property
-    def is_active(self) -> bool:
-        return self.ended_on is None

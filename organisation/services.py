@@ -24,13 +24,18 @@ def cadre_find_or_create(*, name: str, title: str) -> Cadre:
         return same[0]
     if len(same) > 1:
         titles = "、".join(c.title or "—" for c in same)
-        raise ValidationError(
-            {
-                "cadre_title": _("Several cadres are called %(name)s (%(titles)s): give the title to tell them apart.")
-                % {"name": name, "titles": titles}
-            }
+        raise _refusal(
+            "cadre_title",
+            "cadre_ambiguous",
+            _("Several cadres are called %(name)s (%(titles)s): give the title to tell them apart.")
+            % {"name": name, "titles": titles},
         )
     return cadre_create(name=name, title=title)
+
+
+def _refusal(field: str, code: str, message: str) -> ValidationError:
+    """Return a refusal about one field (a column of the list), with its stable code."""
+    return ValidationError({field: ValidationError(message, code=code)})
 
 
 def cadre_create(*, name: str, title: str) -> Cadre:
@@ -68,20 +73,19 @@ def pairing_apply(*, enterprise: Enterprise, plan: PairingPlan) -> tuple[Pairing
         active.save(update_fields=["started_on"])
         return active, True
     if plan.started_on is None:
-        raise ValidationError({"paired_on": _("A pairing date is needed to pair %(name)s.") % {"name": plan.name}})
+        raise _refusal(
+            "paired_on", "pairing_date_missing", _("A pairing date is needed to pair %(name)s.") % {"name": plan.name}
+        )
     ended_on = plan.started_on - datetime.timedelta(days=1)
     for old in (
         Pairing.objects.active().filter(Q(enterprise=enterprise) | Q(cadre=cadre)).select_related("cadre", "enterprise")
     ):
         if ended_on < old.started_on:
-            raise ValidationError(
-                {
-                    "paired_on": _(
-                        "The pairing date %(date)s is not after the start (%(start)s) of the pairing it replaces "
-                        "(%(old)s)."
-                    )
-                    % {"date": plan.started_on, "start": old.started_on, "old": old}
-                }
+            raise _refusal(
+                "paired_on",
+                "pairing_date_too_early",
+                _("The pairing date %(date)s is not after the start (%(start)s) of the pairing it replaces (%(old)s).")
+                % {"date": plan.started_on, "start": old.started_on, "old": old},
             )
         old.ended_on = ended_on
         old.save(update_fields=["ended_on"])

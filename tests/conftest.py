@@ -2,16 +2,24 @@
 
 Personas, after healthchecks' Alice and Bob: `cadre` (paired with `enterprise`),
 `other_cadre` (paired with `other_enterprise`), `staff` and `other_staff` (two
-departments), `leader` (leading group) and `office` (campaign office).
+departments), `leader` (leading group), `office` (campaign office), `superuser`
+and `nobody` (an account with no role). `successor` took over `former_enterprise`,
+which `cadre` served before.
+
+`demo_district` is the demo district (demo/seed.py), seeded once per session for the
+tests that only read it (see tests/shared_district.py); those tests run first.
 """
 
+import datetime
 import os
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from core.roles import Role
 from tests import factories
+from tests.shared_district import DemoDistrict, SharedDistrict, is_transactional, uses_district
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -25,6 +33,56 @@ def _test_settings(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    yield
+    # A request with the English cookie activates English in this thread (core/middleware.py);
+    # the next test starts in the default language again, whichever test ran before it.
+    translation.deactivate()
+
+
+SHARED_DISTRICT = pytest.StashKey[SharedDistrict]()
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-django has put the transactional tests last
+def pytest_collection_modifyitems(items):
+    misused = [item.nodeid for item in items if uses_district(item) and is_transactional(item)]
+    if misused:
+        raise pytest.UsageError(
+            "demo_district is rolled back, never committed: a transactional or browser test cannot use it: "
+            + ", ".join(misused)
+        )
+    # The tests on the shared district first and together: it is rolled back after the last of them.
+    items.sort(key=lambda item: not uses_district(item))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    try:
+        return (yield)
+    finally:
+        # After the test's own savepoint is rolled back: the next test must not see the district.
+        shared = item.config.stash.get(SHARED_DISTRICT, None)
+        if shared is not None and uses_district(item) and not (nextitem is not None and uses_district(nextitem)):
+            shared.close()
+
+
+@pytest.fixture(scope="session")
+def _shared_district(request, django_db_setup, django_db_blocker):
+    # Session-scoped, so pytest sets it up before any test's own transaction (`db`) begins.
+    shared = SharedDistrict(django_db_blocker)
+    request.config.stash[SHARED_DISTRICT] = shared
+    shared.open()
+    yield shared
+    shared.close()
+
+
+@pytest.fixture
+def demo_district(_shared_district, db) -> DemoDistrict:
+    """The demo district, seeded once per session for tests that read it; what a test writes is rolled back."""
+    if not _shared_district.is_open:
+        pytest.fail(
+            "The shared demo district was rolled back already: its tests must run together (conftest sorts them)."
+        )
+    return _shared_district.district
 
 
 def _missing(item) -> str | None:
@@ -106,3 +164,54 @@ def leader(db):
 @pytest.fixture
 def office(db):
     return factories.UserFactory(username="frank", first_name="活动办公室", roles=[Role.CAMPAIGN_OFFICE])
+
+
+@pytest.fixture
+def superuser(db):
+    return factories.UserFactory(username="grace", first_name="系统管理员", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def nobody(db):
+    """An account that holds no role: it may log in and see nothing."""
+    return factories.UserFactory(username="heidi", first_name="无角色用户")
+
+
+@pytest.fixture
+def former_enterprise(cadre):
+    """An enterprise `cadre` served from March to 16 June 2026, before being paired with `enterprise`."""
+    former = factories.EnterpriseFactory(name="西安灞桥纺织印染有限公司", sector="commerce")
+    factories.PairingFactory(
+        cadre=cadre,
+        enterprise=former,
+        started_on=datetime.date(2026, 3, 1),
+        ended_on=datetime.date(2026, 6, 16),
+    )
+    return former
+
+
+@pytest.fixture
+def successor(former_enterprise):
+    """The cadre who serves `former_enterprise` since `cadre` left it."""
+    c = factories.CadreFactory(name="陈思远", user__username="ivan", user__first_name="陈思远")
+    factories.PairingFactory(cadre=c, enterprise=former_enterprise, started_on=datetime.date(2026, 6, 17))
+    return c
+
+
+@pytest.fixture
+def everyone(cadre, other_cadre, successor, staff, other_staff, leader, office, superuser, nobody):
+    """Every persona's account by name, and an anonymous visitor: for tests of who sees which rows."""
+    from django.contrib.auth.models import AnonymousUser
+
+    return {
+        "cadre": cadre.user,
+        "other_cadre": other_cadre.user,
+        "successor": successor.user,
+        "staff": staff.user,
+        "other_staff": other_staff.user,
+        "leader": leader,
+        "office": office,
+        "superuser": superuser,
+        "nobody": nobody,
+        "anonymous": AnonymousUser(),
+    }

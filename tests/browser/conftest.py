@@ -15,6 +15,8 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+            # A browser test takes a second or more: the everyday `make test` leaves it to CI.
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

@@ -13,12 +13,6 @@ from organisation.models import Cadre, Department, Pairing
 from visits.models import Visit
 
 pytestmark = pytest.mark.django_db
-TODAY = datetime.date(2026, 11, 27)
-
-
-@pytest.fixture
-def district():
-    return seed_demo(today=TODAY)
 
 
 def _counts():
@@ -28,7 +22,7 @@ def _counts():
     }
 
 
-def test_it_pairs_139_cadres_one_to_one_with_63_city_and_76_district_enterprises(district):
+def test_it_pairs_139_cadres_one_to_one_with_63_city_and_76_district_enterprises(demo_district):
     active = Pairing.objects.active()
     assert active.count() == 139
     assert Cadre.objects.count() == 139
@@ -38,48 +32,48 @@ def test_it_pairs_139_cadres_one_to_one_with_63_city_and_76_district_enterprises
     assert origins == {"city": 63, "district": 76}
 
 
-def test_it_covers_all_six_sectors_and_several_streets(district):
+def test_it_covers_all_six_sectors_and_several_streets(demo_district):
     assert set(Enterprise.objects.values_list("sector", flat=True)) == set(Sector.values)
     assert Enterprise.objects.values("street").distinct().count() >= 9
 
 
-def test_every_demo_enterprise_code_is_valid(district):
+def test_every_demo_enterprise_code_is_valid(demo_district):
     for enterprise in Enterprise.objects.exclude(uscc=None):
         enterprise.full_clean()
 
 
-def test_it_keeps_pairing_history(district):
+def test_it_keeps_pairing_history(demo_district):
     assert Pairing.objects.filter(ended_on__isnull=False).count() == 2
 
 
-def test_running_it_twice_changes_nothing(district):
+def test_running_it_twice_changes_nothing(demo_district):
     before = _counts()
-    again = seed_demo(today=TODAY)
+    again = seed_demo(today=demo_district.today)
     assert not again.changed
     assert _counts() == before
 
 
-def test_most_pairings_keep_the_two_visit_rule_and_some_do_not(district):
-    month = TODAY.replace(day=1) - datetime.timedelta(days=1)  # last month, which is over
+def test_most_pairings_keep_the_two_visit_rule_and_some_do_not(demo_district):
+    month = demo_district.today.replace(day=1) - datetime.timedelta(days=1)  # last month, which is over
     stats = Pairing.objects.filter(started_on__lte=month.replace(day=1)).with_visits_in_month(month.year, month.month)
     compliant = sum(p.month_visits >= settings.CAMPAIGN_VISITS_PER_MONTH for p in stats)
     assert 0.7 * len(stats) < compliant < len(stats)
 
 
-def test_no_visit_falls_outside_its_pairing_or_in_the_future(district):
+def test_no_visit_falls_outside_its_pairing_or_in_the_future(demo_district):
     for visit in Visit.objects.select_related("pairing"):
-        assert visit.pairing.started_on <= visit.visited_on <= TODAY
+        assert visit.pairing.started_on <= visit.visited_on <= demo_district.today
         assert visit.pairing.ended_on is None or visit.visited_on <= visit.pairing.ended_on
 
 
-def test_problems_cover_all_three_flows_and_several_states_some_overdue(district):
+def test_problems_cover_all_three_flows_and_several_states_some_overdue(demo_district):
     assert set(Issue.objects.values_list("flow", flat=True)) == set(Flow.values)
     statuses = set(Issue.objects.values_list("status", flat=True))
     assert set(Status.values) <= statuses  # every state, closed and reopened included
     assert Issue.objects.filter(matter__isnull=False).count() == 3
     assert Issue.objects.filter(supervised=True).exists()
-    assert Issue.objects.overdue(TODAY).exists()
-    assert Issue.objects.due_soon(TODAY).exists()
+    assert Issue.objects.overdue(demo_district.today).exists()
+    assert Issue.objects.due_soon(demo_district.today).exists()
     # Every problem has a timeline that ends in its current state.
     for issue in Issue.objects.prefetch_related("events"):
         assert list(issue.events.all())[-1].to_status == issue.status
@@ -93,7 +87,7 @@ def test_the_command_prints_the_demo_logins_and_respects_if_empty(capsys):
     assert "未加载演示数据" in capsys.readouterr().out
 
 
-def test_it_fills_the_policy_library_and_errands_at_every_stage(district):
+def test_it_fills_the_policy_library_and_errands_at_every_stage(demo_district):
     from visits.models import Errand, Policy
 
     assert Policy.objects.count() == 12

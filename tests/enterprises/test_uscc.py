@@ -55,7 +55,15 @@ def test_full_clean_accepts_lower_case_and_refuses_a_bad_code():
     bad = EnterpriseFactory.build(uscc="91350100M000100Y44")
     with pytest.raises(ValidationError) as exc:
         bad.full_clean()
-    assert "uscc" in exc.value.message_dict
+    assert [e.code for e in exc.value.error_dict["uscc"]] == ["uscc_check"]
+
+
+@pytest.mark.django_db
+def test_full_clean_refuses_an_enterprise_without_a_code_and_accepts_a_project():
+    with pytest.raises(ValidationError) as exc:
+        EnterpriseFactory.build(uscc=None).full_clean()
+    assert [e.code for e in exc.value.error_dict["uscc"]] == ["uscc_required"]
+    EnterpriseFactory.build(uscc=None, kind=Kind.PROJECT).full_clean()
 
 
 @pytest.mark.django_db

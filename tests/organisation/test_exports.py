@@ -53,6 +53,7 @@ def _empty_the_district():
         model.objects.all().delete()
 
 
+@pytest.mark.slow  # seeds, exports, empties and re-imports the whole district: about 3 seconds
 def test_the_demo_districts_export_imports_into_an_empty_database_with_the_same_139_pairings():
     seed_demo(today=TODAY)
     office = User.objects.get(username="admin")
@@ -71,8 +72,7 @@ def test_the_demo_districts_export_imports_into_an_empty_database_with_the_same_
     assert _registry() == before
 
 
-def test_importing_the_demo_export_into_the_demo_district_changes_nothing():
-    seed_demo(today=TODAY)
+def test_importing_the_demo_export_into_the_demo_district_changes_nothing(demo_district):
     content = _export_bytes(User.objects.get(username="admin"))
     before = (_registry(), Pairing.objects.count(), Cadre.objects.count())
     report = enterprise_import(data=content, dry_run=False)

@@ -3,9 +3,10 @@ import io
 import zipfile
 
 import pytest
+from django.utils.translation import gettext
 from openpyxl.xml import DEFUSEDXML
 
-from enterprises.importers import read_table, sniff_kind
+from enterprises.importers import HEADERS, ORIGIN_VALUES, SECTOR_VALUES, allowed_values, read_table, sniff_kind
 from enterprises.models import Enterprise, Kind, Origin, Sector
 from organisation.imports import enterprise_import
 from organisation.models import Cadre, Pairing
@@ -19,6 +20,11 @@ USCC = ["91610111MA6U000014", "91610111MA6U000027", "91610111MA6U00003A", "91610
 
 def _counts():
     return (Enterprise.objects.count(), Cadre.objects.count(), Pairing.objects.count())
+
+
+def _refusals(report) -> list[tuple[int, str, str]]:
+    """Each error as (row, field, code): what the tests compare, whatever the wording."""
+    return [(e.row, e.field, e.code) for e in report.errors]
 
 
 def test_it_finds_the_header_below_a_title_row_and_normalises_harmless_defects():
@@ -72,25 +78,33 @@ def test_importing_the_same_file_again_changes_nothing():
     assert (_counts(), list(Pairing.objects.values_list("pk", "ended_on"))) == before
 
 
-def test_a_bad_row_anywhere_means_nothing_is_written_and_each_reason_is_in_chinese():
+def test_a_bad_row_anywhere_means_nothing_is_written_and_each_reason_names_its_row_and_column():
     report = enterprise_import(data=fixture("bad_values.xlsx"), dry_run=False)
     assert not report.ok
     assert _counts() == (0, 0, 0)  # row 2 is valid, yet not written
+    assert _refusals(report) == [
+        (3, "sector", "invalid_choice"),
+        (4, "origin", "invalid_choice"),
+        (5, "name", "blank"),
+        (6, "kind", "blank"),  # a blank kind is refused, never defaulted to 企业
+        (7, "uscc", "uscc_check"),
+        (8, "uscc", "uscc_required"),
+        (9, "paired_on", "invalid"),
+    ]
     by_row = {e.row: e.message for e in report.errors}
-    assert set(by_row) == {3, 4, 5, 6, 7, 8, 9}
-    assert "“农业”" in by_row[3] and "工业、商贸、建筑、科技、文化、旅游" in by_row[3]
-    assert "“省级”" in by_row[4] and "市级确定、区级选取" in by_row[4]
-    assert by_row[5].startswith("企业（项目）名称：")
-    assert by_row[6].startswith("类型：")  # a blank kind is refused, never defaulted to 企业
-    assert "校验" in by_row[7]
-    assert "统一社会信用代码" in by_row[8]
+    # Each message starts with the column's header and quotes the cell, and a refused word comes
+    # with the words allowed (the list's own words, not the sentence around them).
+    assert all(e.message.startswith(HEADERS[e.field][0]) for e in report.errors)
+    assert "农业" in by_row[3] and "、".join(allowed_values(SECTOR_VALUES)) in by_row[3]
+    assert "省级" in by_row[4] and "、".join(allowed_values(ORIGIN_VALUES)) in by_row[4]
     assert "六月十七" in by_row[9]
-    assert str(report.errors[0]).startswith("第 3 行：")
+    first = report.errors[0]
+    assert str(first) == gettext("Row %(row)d: %(message)s") % {"row": 3, "message": first.message}
 
 
 def test_a_list_pairing_one_cadre_with_two_enterprises_is_refused_naming_both_rows():
     report = enterprise_import(data=fixture("cadre_twice.xlsx"), dry_run=False)
-    assert [e.row for e in report.errors] == [4]
+    assert _refusals(report) == [(4, "cadre", "cadre_twice")]
     assert "2" in report.errors[0].message and "4" in report.errors[0].message
     assert "王建国" in report.errors[0].message
     assert _counts() == (0, 0, 0)
@@ -98,7 +112,7 @@ def test_a_list_pairing_one_cadre_with_two_enterprises_is_refused_naming_both_ro
 
 def test_the_same_enterprise_twice_in_a_list_is_refused():
     report = enterprise_import(data=fixture("duplicate_enterprise.csv"), dry_run=False)
-    assert [e.row for e in report.errors] == [3]
+    assert _refusals(report) == [(3, "uscc", "duplicate_enterprise")]
     assert Enterprise.objects.count() == 0
 
 
@@ -133,8 +147,8 @@ def test_a_name_registered_under_another_code_is_refused_not_overwritten():
     factories.EnterpriseFactory(name="西安甲有限公司", uscc=USCC[0])
     data = xlsx_bytes([HEADER, ["西安甲有限公司", USCC[1], "企业", "市级确定", "工业", "", "", "", ""]])
     report = enterprise_import(data=data, dry_run=False)
-    assert [e.row for e in report.errors] == [2]
-    assert USCC[0] in report.errors[0].message
+    assert _refusals(report) == [(2, "uscc", "uscc_conflict")]
+    assert USCC[0] in report.errors[0].message and USCC[1] in report.errors[0].message
     assert Enterprise.objects.get().uscc == USCC[0]
 
 
@@ -165,8 +179,8 @@ def test_a_cadre_name_shared_by_two_people_needs_the_title():
     factories.CadreFactory(name="孙浩然", title="副区长")
     data = xlsx_bytes([HEADER, ["西安甲有限公司", USCC[0], "企业", "市级确定", "工业", "", "孙浩然", "", "2026-06-17"]])
     report = enterprise_import(data=data, dry_run=False)
-    assert [e.row for e in report.errors] == [2]
-    assert "区长" in report.errors[0].message
+    assert _refusals(report) == [(2, "cadre_title", "cadre_ambiguous")]
+    assert "区长" in report.errors[0].message and "副区长" in report.errors[0].message
     assert Enterprise.objects.count() == 0
 
 
@@ -190,8 +204,24 @@ def test_re_pairing_ends_both_old_pairings_and_keeps_history(enterprise, cadre, 
 def test_a_new_pairing_needs_a_date_and_no_default_is_filled():
     data = xlsx_bytes([HEADER, ["西安甲有限公司", USCC[0], "企业", "市级确定", "工业", "", "孙浩然", "区长", ""]])
     report = enterprise_import(data=data, dry_run=False)
-    assert [e.row for e in report.errors] == [2]
-    assert "结对日期" in report.errors[0].message
+    assert _refusals(report) == [(2, "paired_on", "pairing_date_missing")]
+    assert _counts() == (0, 0, 0)
+
+
+def test_a_pairing_date_not_after_the_start_of_the_pairing_it_replaces_is_refused(enterprise, cadre):
+    # alice was paired on 2026-06-17; a newcomer cannot take over from a date before that.
+    data = xlsx_bytes(
+        [HEADER, [enterprise.name, enterprise.uscc, "企业", "市级确定", "工业", "", "孙浩然", "区长", "2026-06-01"]]
+    )
+    report = enterprise_import(data=data, dry_run=False)
+    assert _refusals(report) == [(2, "paired_on", "pairing_date_too_early")]
+    assert Pairing.objects.active().get(enterprise=enterprise).cadre == cadre
+
+
+def test_a_title_or_date_without_a_cadre_is_refused():
+    data = xlsx_bytes([HEADER, ["西安甲有限公司", USCC[0], "企业", "市级确定", "工业", "", "", "区长", "2026-06-17"]])
+    report = enterprise_import(data=data, dry_run=False)
+    assert _refusals(report) == [(2, "cadre", "cadre_missing")]
     assert _counts() == (0, 0, 0)
 
 
@@ -205,29 +235,29 @@ def test_formulas_are_kept_as_text():
 
 
 @pytest.mark.parametrize(
-    ("name", "filename", "words"),
+    ("name", "code"),
     [
-        ("no_header.xlsx", "no_header.xlsx", "企业（项目）名称"),
-        ("text_named.xlsx", "text_named.xlsx", ".xlsx"),
-        ("image_named.csv", "image_named.csv", "CSV"),
+        ("no_header.xlsx", "no_header"),
+        ("text_named.xlsx", "suffix_mismatch"),
+        ("image_named.csv", "not_text"),
     ],
 )
-def test_a_file_that_is_not_a_list_is_refused_as_a_whole(name, filename, words):
-    report = enterprise_import(data=fixture(name), dry_run=False, filename=filename)
-    assert [e.row for e in report.errors] == [0]
-    assert words in report.errors[0].message
+def test_a_file_that_is_not_a_list_is_refused_as_a_whole(name, code):
+    report = enterprise_import(data=fixture(name), dry_run=False, filename=name)
+    assert _refusals(report) == [(0, "", code)]
+    assert report.errors[0].message  # something to show the user
 
 
 def test_a_file_over_the_size_limit_is_refused(settings):
     settings.CAMPAIGN_IMPORT_MAX_BYTES = 1000
     report = enterprise_import(data=fixture("title_row.xlsx"), dry_run=False)
-    assert "MB" in report.errors[0].message
+    assert _refusals(report) == [(0, "", "too_large")]
     assert Enterprise.objects.count() == 0
 
 
 def test_an_old_xls_file_is_refused_with_advice():
     report = enterprise_import(data=b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), dry_run=False)
-    assert ".xlsx" in report.errors[0].message
+    assert _refusals(report) == [(0, "", "xls_not_accepted")]
 
 
 def test_a_zip_bomb_is_refused_before_it_is_unpacked(settings):
@@ -238,8 +268,7 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(settings):
         archive.writestr("xl/workbook.xml", "<workbook/>")
         archive.writestr("xl/sharedStrings.xml", "a" * 1_000_000)
     report = enterprise_import(data=buffer.getvalue(), dry_run=False)
-    assert [e.row for e in report.errors] == [0]
-    assert "远超" in report.errors[0].message or "expands" in report.errors[0].message
+    assert _refusals(report) == [(0, "", "zip_bomb")]
 
 
 def test_xml_is_parsed_with_defusedxml():

@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 
 from organisation.models import Pairing
@@ -38,10 +39,17 @@ def test_a_pairing_cannot_end_before_it_started(cadre):
         pairing.save()
 
 
-def test_model_validation_reports_the_one_to_one_rule_in_words(cadre):
-    duplicate = Pairing(cadre=cadre, enterprise=EnterpriseFactory(), started_on=datetime.date(2026, 9, 1))
-    from django.core.exceptions import ValidationError
-
-    with pytest.raises(ValidationError) as exc:
-        duplicate.full_clean()
-    assert "已有" in str(exc.value) or "already" in str(exc.value)
+def test_model_validation_reports_the_one_to_one_rule_with_its_code(cadre, enterprise):
+    another_for_the_cadre = Pairing(cadre=cadre, enterprise=EnterpriseFactory(), started_on=datetime.date(2026, 9, 1))
+    another_for_the_enterprise = Pairing(
+        cadre=CadreFactory(), enterprise=enterprise, started_on=datetime.date(2026, 9, 1)
+    )
+    for pairing, code in (
+        (another_for_the_cadre, "cadre_already_paired"),
+        (another_for_the_enterprise, "enterprise_already_paired"),
+    ):
+        with pytest.raises(ValidationError) as exc:
+            pairing.full_clean()
+        codes = {name: [e.code for e in errors] for name, errors in exc.value.error_dict.items()}
+        assert codes == {NON_FIELD_ERRORS: [code]}
+        assert exc.value.messages  # the words the admin shows

@@ -3,6 +3,8 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.translation import gettext
 
 from enterprises.models import Enterprise
 from organisation.models import Pairing
@@ -73,14 +75,20 @@ def test_uploading_previews_without_writing_then_confirming_writes(office_client
     # The kept file is gone, and confirming twice does nothing more.
     assert PENDING_KEY not in office_client.session
     response = office_client.post(CONFIRM, {"token": token}, follow=True)
-    assert "已失效" in response.text
+    expired = gettext("The uploaded list has expired or was already imported. Please upload it again.")
+    assert expired in [str(m) for m in response.context["messages"]]
+    assert escape(expired) in response.text
 
 
 def test_a_preview_with_bad_rows_lists_them_and_offers_no_confirmation(office_client):
     response = _upload(office_client, "bad_values.xlsx")
     assert response.status_code == 200
+    errors = response.context["report"].errors
+    assert [(e.row, e.code) for e in errors][:2] == [(3, "invalid_choice"), (4, "invalid_choice")]
+    assert len(errors) == 7
+    for error in errors:
+        assert escape(error.message) in response.text
     assert "未写入任何数据" in response.text
-    assert "“农业”不是允许的值" in response.text
     assert "确认导入" not in response.text
     assert PENDING_KEY not in office_client.session
 
@@ -109,27 +117,35 @@ def test_confirming_after_the_registry_changed_writes_nothing_and_says_why(offic
     factories.EnterpriseFactory(name="西安浐灞文旅发展有限公司")
     response = office_client.post(CONFIRM, {"token": token})
     assert response.status_code == 409
+    errors = response.context["report"].errors
+    assert [(e.row, e.field, e.code) for e in errors] == [(5, "uscc", "uscc_conflict")]
+    assert escape(errors[0].message) in response.text
     assert Enterprise.objects.count() == 1
 
 
+def _refused_on_the_form(response, code: str) -> None:
+    """Assert the upload form refused the file with that code, and shows the user why."""
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert [e.code for e in form.errors.as_data()["file"]] == [code]
+    assert escape(form.errors["file"][0]) in response.text
+
+
 @pytest.mark.parametrize(
-    ("name", "content", "words"),
+    ("name", "content", "code"),
     [
-        ("list.xlsx", b"not a workbook", "内容是 csv"),
-        ("list.pdf", b"%PDF-1.4", ".xlsx 和 .csv"),
+        ("list.xlsx", b"not a workbook", "suffix_mismatch"),
+        ("list.pdf", b"%PDF-1.4", "wrong_suffix"),
     ],
 )
-def test_a_wrong_file_is_refused_on_the_form(office_client, name, content, words):
+def test_a_wrong_file_is_refused_on_the_form(office_client, name, content, code):
     response = office_client.post(IMPORT, {"file": SimpleUploadedFile(name, content)})
-    assert response.status_code == 400
-    assert words in response.text
+    _refused_on_the_form(response, code)
 
 
 def test_a_file_over_the_limit_is_refused_on_the_form(office_client, settings):
     settings.CAMPAIGN_IMPORT_MAX_BYTES = 100
-    response = _upload(office_client)
-    assert response.status_code == 400
-    assert "MB" in response.text
+    _refused_on_the_form(_upload(office_client), "too_large")
 
 
 def test_the_template_has_headers_an_example_and_the_allowed_values(office_client):

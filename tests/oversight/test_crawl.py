@@ -6,16 +6,10 @@ from collections import deque
 import pytest
 from django.contrib.auth.models import User
 
-from demo.seed import seed_demo
-
-pytestmark = pytest.mark.django_db
+# Each role's crawl requests up to 120 pages: a second or more each.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 LINK = re.compile(r'href="(/[^"#]*)"')
 SKIP = ("/static/", "/media/", "/admin/", "/accounts/logout", "/i18n/")
-
-
-@pytest.fixture
-def district(db):
-    seed_demo()
 
 
 @pytest.mark.parametrize(
@@ -30,7 +24,7 @@ def district(db):
         ("lingdao01", "en"),
     ],
 )
-def test_every_link_a_role_is_shown_answers(client, settings, district, username, language, limit=120):
+def test_every_link_a_role_is_shown_answers(client, settings, demo_district, username, language, limit=120):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     client.force_login(User.objects.get(username=username))
     seen, queue, broken = {"/"}, deque(["/"]), []
