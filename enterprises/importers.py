@@ -19,6 +19,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -31,10 +32,13 @@ from core.errors import PortalError
 from enterprises.models import Enterprise, Kind, Origin, Sector
 from enterprises.uscc import normalize_uscc
 
+# A field's (or a choice's) code and the words a list may write for it, the canonical word first.
+Words = dict[str, tuple[str, ...]]
+
 # The file format's own words: lists arrive with Chinese headers and values whatever
 # the UI's language, so these are data, not UI text. The first header of each field
 # is the one the template and the exports write.
-HEADERS: dict[str, tuple[str, ...]] = {
+HEADERS: Words = {
     "name": ("企业（项目）名称", "企业名称", "项目名称", "企业/项目名称", "名称", "单位名称", "企业(项目)名称"),
     "uscc": ("统一社会信用代码", "社会信用代码", "信用代码", "统一代码"),
     "kind": ("类型", "企业或项目", "企业/项目", "类别"),
@@ -50,9 +54,12 @@ HEADERS: dict[str, tuple[str, ...]] = {
 REQUIRED_COLUMNS = ("name", "kind", "origin", "sector")
 COLUMNS = tuple(HEADERS)
 
-KIND_VALUES = {Kind.ENTERPRISE: ("企业",), Kind.PROJECT: ("项目",)}
-ORIGIN_VALUES = {Origin.CITY: ("市级确定", "市级", "市上确定"), Origin.DISTRICT: ("区级选取", "区级", "区里选取")}
-SECTOR_VALUES = {
+KIND_VALUES: Words = {Kind.ENTERPRISE: ("企业",), Kind.PROJECT: ("项目",)}
+ORIGIN_VALUES: Words = {
+    Origin.CITY: ("市级确定", "市级", "市上确定"),
+    Origin.DISTRICT: ("区级选取", "区级", "区里选取"),
+}
+SECTOR_VALUES: Words = {
     Sector.INDUSTRY: ("工业",),
     Sector.COMMERCE: ("商贸",),
     Sector.CONSTRUCTION: ("建筑",),
@@ -269,7 +276,7 @@ def read_table(data: bytes, filename: str = "") -> Table:
 # --- Values -------------------------------------------------------------------
 
 
-def _lookup(values: dict[str, tuple[str, ...]]) -> dict[str, str]:
+def _lookup(values: Words) -> dict[str, str]:
     table = {}
     for code, words in values.items():
         table[code.lower()] = code
@@ -278,19 +285,19 @@ def _lookup(values: dict[str, tuple[str, ...]]) -> dict[str, str]:
     return table
 
 
-def allowed_values(values: dict[str, tuple[str, ...]]) -> list[str]:
+def allowed_values(values: Words) -> list[str]:
     """Return the canonical Chinese word of each choice, in order (for messages and the template)."""
     return [words[0] for words in values.values()]
 
 
-def canonical_word(values: dict[str, tuple[str, ...]], code: str) -> str:
+def canonical_word(values: Words, code: str) -> str:
     return values[code][0]
 
 
 class ChoiceWidget(widgets.Widget):
     """A Chinese word (or the English code) for a choice; anything else is refused, naming the allowed."""
 
-    def __init__(self, values: dict[str, tuple[str, ...]]):
+    def __init__(self, values: Words):
         super().__init__()
         self.values = values
         self.table = _lookup(values)
@@ -411,7 +418,7 @@ class EnterpriseResource(resources.ModelResource):
             raise ValidationError({"uscc": ValidationError(message, code="uscc_conflict")})
         return found
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.planned: list[tuple[int, Enterprise, PairingPlan]] = []
         self.unchanged: set[int] = set()  # id() of the enterprises whose row changed nothing

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from import_export.results import Result
 
 from enterprises.importers import HEADERS, EnterpriseResource, ImportFileError, Table, clean_text, read_table
 from enterprises.uscc import normalize_uscc
@@ -87,7 +88,7 @@ def enterprise_import(*, data: bytes, dry_run: bool, filename: str = "") -> Impo
     return report
 
 
-def _apply_pairings(resource: EnterpriseResource, result, table: Table, report: ImportReport) -> list[RowError]:
+def _apply_pairings(resource: EnterpriseResource, result: Result, table: Table, report: ImportReport) -> list[RowError]:
     """Pair the cadres the valid rows name, in row order; a row whose pairing changes counts as updated."""
     failed = {row.number for row in result.invalid_rows} | {row.number for row in result.error_rows}
     errors = []
@@ -114,7 +115,7 @@ def _row_errors(row: int, refusal: ValidationError) -> list[RowError]:
         field_name = "" if name == NON_FIELD_ERRORS else name
         column = _column(field_name)
         for error in field_errors:
-            message = " ".join(error)  # the message with its parameters filled in
+            message = " ".join(str(part) for part in error)  # the message with its parameters filled in
             code = error.code or "invalid"
             errors.append(RowError(row, code, f"{column}：{message}" if column else message, field_name))
     return errors
@@ -126,7 +127,7 @@ def _column(field_name: str) -> str:
     return ""
 
 
-def _result_errors(result, table: Table) -> list[RowError]:
+def _result_errors(result: Result, table: Table) -> list[RowError]:
     errors = [
         RowError(0, "unreadable", _("The list could not be read: %(error)s") % {"error": e.error})
         for e in result.base_errors

@@ -67,7 +67,7 @@ def pairing_apply(*, enterprise: Enterprise, plan: PairingPlan) -> tuple[Pairing
     if active is not None and plan.matches(active):
         return active, False
     cadre = cadre_find_or_create(name=plan.name, title=plan.title)
-    if active is not None and active.cadre_id == cadre.pk:
+    if active is not None and active.cadre_id == cadre.pk and plan.started_on is not None:
         # Same cadre, another date: the list corrects when the pairing began.
         active.started_on = plan.started_on
         active.save(update_fields=["started_on"])
