@@ -9,7 +9,6 @@ from enterprises.models import Enterprise, Origin, Sector
 from issues.forms import DATE_INPUT, ReportForm
 from issues.models import Action
 from organisation.models import Department
-from visits.compliance import Month
 from visits.models import Errand, Policy, PolicySector, Visit
 from visits.services import RaisedProblem, VisitData
 
@@ -127,7 +126,3 @@ class ComplianceFilterForm(forms.Form):
         if data["department"]:
             pairings = pairings.filter(cadre__unit=data["department"])
         return pairings
-
-
-def month_label(month: Month) -> str:
-    return f"{month[0]}-{month[1]:02d}"

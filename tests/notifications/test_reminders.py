@@ -66,6 +66,23 @@ def test_on_the_first_the_office_gets_last_months_missed_pairings(cadre, other_c
     assert "王建国" in found[0].body and "李志强" not in found[0].body
 
 
+def _swapped_on_the_16th(first_visits: int, second_visits: int):
+    """A cadre who served one enterprise to 15 November and another since: half a month, one visit, each."""
+    old = PairingFactory(started_on=datetime.date(2026, 6, 17), ended_on=datetime.date(2026, 11, 15))
+    new = PairingFactory(cadre=old.cadre, started_on=datetime.date(2026, 11, 16))
+    for n in range(first_visits):
+        VisitFactory(pairing=old, visited_on=datetime.date(2026, 11, 3 + n))
+    for n in range(second_visits):
+        VisitFactory(pairing=new, visited_on=datetime.date(2026, 11, 17 + n))
+    return old.cadre, new
+
+
+def test_a_cadre_whose_two_parts_together_meet_the_rule_is_neither_reminded_nor_reported(db, office):
+    _swapped_on_the_16th(1, 1)
+    assert due_of(Kind.VISIT_SHORT) == []
+    assert [d for d in scan(now=at("2026-12-01 09:00")) if d.kind == Kind.VISITS_MISSED] == []
+
+
 # --- Assigned problems ---
 
 
