@@ -94,14 +94,6 @@ class PairingQuerySet(models.QuerySet):
     def active(self):
         return self.filter(ended_on__isnull=True)
 
-    def with_visits_in_month(self, year: int, month: int):
-        """Annotate `month_visits`: the pairing's visits in that calendar month, in one query."""
-        return self.annotate(
-            month_visits=models.Count(
-                "visits", filter=Q(visits__visited_on__year=year, visits__visited_on__month=month)
-            )
-        )
-
     def visible_to(self, user):
         """Scope to what the user may see: overseers all pairings, a cadre their own, past ones too."""
         return scope_to_cadre(self, user, "cadre__user")

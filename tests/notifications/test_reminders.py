@@ -3,12 +3,15 @@
 import datetime
 
 import pytest
+from django.utils.translation import gettext as _
 
 from issues.models import ExtensionRequest, Status
 from notifications.models import Kind
 from notifications.reminders import scan
+from oversight.panels import cadre_panel
 from tests.factories import IssueFactory, PairingFactory, UserFactory, VisitFactory
 from tests.notifications.conftest import NOW, TODAY, at
+from visits.compliance import Standing
 from visits.models import Errand
 
 pytestmark = pytest.mark.django_db
@@ -75,6 +78,16 @@ def _swapped_on_the_16th(first_visits: int, second_visits: int):
     for n in range(second_visits):
         VisitFactory(pairing=new, visited_on=datetime.date(2026, 11, 17 + n))
     return old.cadre, new
+
+
+def test_the_visit_reminder_says_what_the_cadres_home_page_says(db):
+    cadre, current = _swapped_on_the_16th(1, 0)
+    [due] = [d for d in scan(now=NOW) if d.kind == Kind.VISIT_SHORT]
+    cell = cadre_panel(cadre.user, TODAY).cell
+    # Judged on both parts together: one visit of the two the halves need, and still at risk.
+    assert (cell.visits, cell.required, cell.standing) == (1, 2, Standing.AT_RISK)
+    assert due.key == (Kind.VISIT_SHORT, current.pk, cadre.user_id, "2026-11-20")
+    assert due.title == _("Visits this month: %(done)d of %(required)d") % {"done": 1, "required": 2}
 
 
 def test_a_cadre_whose_two_parts_together_meet_the_rule_is_neither_reminded_nor_reported(db, office):
