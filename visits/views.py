@@ -24,6 +24,8 @@ from visits.forms import ComplianceFilterForm, ErrandAdvanceForm, ErrandForm, Pr
 from visits.models import Errand, ErrandStep, Policy, Visit
 from visits.services import errand_advance, errand_open, visit_correct, visit_is_editable, visit_log
 
+GRID_PAGE_SIZE = 200
+
 
 @login_required
 @require_GET
@@ -316,14 +318,20 @@ def compliance_grid(request: HttpRequest) -> HttpResponse:
             ),
             sheet_title=_("Visit compliance"),
         )
-    export_query = request.GET.copy()
+    # The district's 139 cadres fit one page; a city's thousands would make a page of many megabytes.
+    page = Paginator(rows, GRID_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    export_query = query.copy()
     export_query["format"] = "xlsx"
     labels = [month_label(m) for m in months]
     return render(
         request,
         "visits/compliance.html",
         {
-            "rows": rows,
+            "rows": page.object_list,
+            "page": page,
+            "query": query.urlencode(),
             "months": labels,
             "short_heading": compliance.SHORT_HEADING,
             "filters": filters,
