@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: run test test-all install install-dev migrate demo lint format messages bench clean
+.PHONY: run test test-all install install-dev migrate demo lint format messages bench bench-city clean
 
 # On a developer's machine `make test` leaves out the tests marked slow (browsers, the crawl,
 # subprocesses; see pyproject.toml); under CI=true (.ci/run) and in `make test-all` it runs them all.
@@ -86,6 +86,19 @@ bench: install-dev
 	rm -f $(BENCH_DB)*
 	DATABASE_URL=sqlite:///$(BENCH_DB) DEBUG=false $(BIN)/python bench/export_memory.py | sed 's/^/    /' >> docs/benchmarks.md
 	@cat docs/benchmarks.md
+
+# The pages the two-visit rule feeds, on a city's 13,900 pairings; the report is docs/benchmarks-city.md.
+CITY_DB := $(abspath var)/city.sqlite3
+bench-city: install-dev
+	rm -f $(CITY_DB)*
+	mkdir -p var
+	@echo "# Benchmarks at a city's size" > docs/benchmarks-city.md
+	@echo "" >> docs/benchmarks-city.md
+	@echo "Made by \`make bench-city\` on $$(date -u +%Y-%m-%d) ($$(nproc) cores). Query counts are exact; times are wall-clock on a shared machine." >> docs/benchmarks-city.md
+	@echo "" >> docs/benchmarks-city.md
+	DATABASE_URL=sqlite:///$(CITY_DB) DEBUG=false $(BIN)/python bench/city.py >> docs/benchmarks-city.md
+	rm -f $(CITY_DB)*
+	@cat docs/benchmarks-city.md
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -39,11 +39,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.months import Month, month_label
 from core.roles import Role
 from issues.models import ExtensionRequest, Issue, Status
 from notifications.models import Kind
 from organisation.models import DepartmentStaff, Pairing
-from visits.compliance import Standing, pairing_month, pairings_in_window, visit_counts
+from visits import compliance
 from visits.models import Errand
 
 DAY = datetime.timedelta(days=1)
@@ -140,30 +141,29 @@ def latest_visit_reminder_day(today: datetime.date) -> datetime.date | None:
 
 
 def visit_short(clock: Clock, people: People) -> Iterator[Due]:
-    """On the 20th and the 25th: each cadre whose active pairing is short of this month's visits."""
+    """On the 20th and the 25th: each cadre with an active pairing who is short of this month's visits.
+
+    The cadre's month is the rule module's, as their home page shows it; the key names the active pairing.
+    """
     day = latest_visit_reminder_day(clock.today)
     if day is None:
         return
-    month = (clock.today.year, clock.today.month)
-    pairings = list(
-        pairings_in_window([month], Pairing.objects.active().filter(cadre__is_active=True, cadre__user__is_active=True))
-    )
-    counts = visit_counts((p.pk for p in pairings), [month])
-    month_end = datetime.date(month[0], month[1], calendar.monthrange(*month)[1])
-    for pairing in pairings:
-        cell = pairing_month(pairing, *month, clock.today, visits=counts.get((pairing.pk, month), 0))
-        if cell.standing != Standing.AT_RISK:
+    month = Month.of(clock.today)
+    reachable = Pairing.objects.filter(cadre__is_active=True, cadre__user__is_active=True)
+    for row in compliance.judge([month], clock.today, reachable):
+        cell = row.cells[0]
+        if not (row.pairing.is_active and cell.is_at_risk):
             continue
         values = {
-            "enterprise": pairing.enterprise.name,
+            "enterprise": row.enterprise.name,
             "done": cell.visits,
             "required": cell.required,
-            "month_end": month_end.isoformat(),
+            "month_end": (cell.part_end or month.last).isoformat(),
         }
         yield Due(
             Kind.VISIT_SHORT,
-            pairing.pk,
-            pairing.cadre.user_id,
+            row.pairing.pk,
+            row.cadre.user_id,
             day.isoformat(),
             _("Visits this month: %(done)d of %(required)d") % values,
             _("%(enterprise)s: %(done)d visits this month; the campaign asks for %(required)d by %(month_end)s.")
@@ -173,20 +173,17 @@ def visit_short(clock: Clock, people: People) -> Iterator[Due]:
 
 
 def visits_missed(clock: Clock, people: People) -> Iterator[Due]:
-    """From the 1st: one summary to the campaign office of last month's pairings that fell short."""
-    last_day = clock.today.replace(day=1) - DAY
-    month = (last_day.year, last_day.month)
-    pairings = list(pairings_in_window([month]))
-    counts = visit_counts((p.pk for p in pairings), [month])
-    missed = []
-    for pairing in pairings:
-        cell = pairing_month(pairing, *month, clock.today, visits=counts.get((pairing.pk, month), 0))
-        if cell.standing == Standing.MISSED:
-            missed.append(f"{pairing.cadre.name} → {pairing.enterprise.name}（{cell.visits}/{cell.required}）")
+    """From the 1st: one summary to the campaign office of the cadres who fell short last month."""
+    month = Month.of(clock.today.replace(day=1) - DAY)
+    missed = [
+        f"{row.cadre.name} → {row.enterprise.name}（{row.cells[0].visits}/{row.cells[0].required}）"
+        for row in compliance.judge([month], clock.today)
+        if row.cells[0].standing == compliance.Standing.MISSED
+    ]
     if not missed:
         return
-    label = f"{month[0]}-{month[1]:02d}"
-    title = _("Pairings short of visits in %(month)s: %(count)d") % {"month": label, "count": len(missed)}
+    label = month_label(month)
+    title = _("Cadres short of visits in %(month)s: %(count)d") % {"month": label, "count": len(missed)}
     for user_id in people.group(Role.CAMPAIGN_OFFICE):
         yield Due(Kind.VISITS_MISSED, 0, user_id, label, title, "\n".join(missed), reverse("visits:compliance"))
 

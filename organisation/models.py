@@ -96,14 +96,6 @@ class PairingQuerySet(models.QuerySet["Pairing"]):
     def active(self) -> Self:
         return self.filter(ended_on__isnull=True)
 
-    def with_visits_in_month(self, year: int, month: int):
-        """Annotate `month_visits`: the pairing's visits in that calendar month, in one query."""
-        return self.annotate(
-            month_visits=models.Count(
-                "visits", filter=Q(visits__visited_on__year=year, visits__visited_on__month=month)
-            )
-        )
-
     def visible_to(self, user: PortalUser) -> Self:
         """Scope to what the user may see: overseers all pairings, a cadre their own, past ones too."""
         return scope_to_cadre(self, user, "cadre__user")
@@ -155,3 +147,7 @@ class Pairing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cadre.name} ↔ {self.enterprise.name}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_on is None

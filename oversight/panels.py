@@ -1,35 +1,71 @@
 """What each role's home page shows: one small function per role, each a handful of queries."""
 
-import calendar
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from core.months import days_left_in_month
 from enterprises.models import Enterprise, Origin
 from issues.models import DEADLINE_STATUSES, OPEN_STATUSES, ROW_RELATED, Issue, Status, overdue_q
 from organisation.models import Cadre, DepartmentStaff, Pairing
+from visits import compliance
+from visits.models import Visit
+
+User = AbstractBaseUser | AnonymousUser
 
 
-def _month_left(today: datetime.date) -> int:
-    return calendar.monthrange(today.year, today.month)[1] - today.day
+@dataclass(frozen=True)
+class CadrePanel:
+    """The cadre's enterprise, this month's standing under the two-visit rule, open problems, recent visits."""
+
+    cadre: Cadre
+    pairing: Pairing | None
+    cell: compliance.Cell
+    days_left: int
+    issues: list[Issue]
+    recent_visits: list[Visit]
 
 
-def cadre_panel(user, today: datetime.date) -> dict | None:
-    cadre = Cadre.objects.filter(user=user).first()
+@dataclass(frozen=True)
+class DepartmentPanel:
+    staff: DepartmentStaff
+    counts: dict[str, int]
+    urgent: list[Issue]
+    due_soon_days: int
+
+
+@dataclass(frozen=True)
+class OversightPanel:
+    counts: dict[str, int]
+    visits: compliance.MonthSummary
+    escalated: list[Issue]
+
+
+@dataclass(frozen=True)
+class OfficePanel:
+    enterprises: int
+    city: int
+    district: int
+    active_pairings: int
+    unpaired_enterprises: int
+    unpaired_cadres: int
+
+
+def cadre_panel(user: User, today: datetime.date) -> CadrePanel | None:
+    cadre = Cadre.objects.filter(user_id=user.pk).first() if user.is_authenticated else None
     if cadre is None:
         return None
-    pairing = (
-        Pairing.objects.active()
-        .filter(cadre=cadre)
-        .with_visits_in_month(today.year, today.month)
-        .select_related("enterprise")
-        .first()
-    )
-    issues = []
-    recent_visits = []
+    pairing = Pairing.objects.active().filter(cadre=cadre).select_related("enterprise").first()
+    cell = compliance.Cell()
+    issues: list[Issue] = []
+    recent_visits: list[Visit] = []
     if pairing:
+        # The rule module judges the cadre's month (all their pairings in it), as the grid and 我的企业 do.
+        cell = compliance.cadre_month(cadre, today)
         issues = list(
             Issue.objects.visible_to(user)
             .open()
@@ -38,27 +74,30 @@ def cadre_panel(user, today: datetime.date) -> dict | None:
             .order_by("deadline", "-created_at")[:10]
         )
         recent_visits = list(pairing.visits.order_by("-visited_on", "-pk")[:5])
-    return {
-        "cadre": cadre,
-        "pairing": pairing,
-        "required": settings.CAMPAIGN_VISITS_PER_MONTH,
-        "days_left": _month_left(today),
-        "issues": issues,
-        "recent_visits": recent_visits,
-    }
+    return CadrePanel(
+        cadre=cadre,
+        pairing=pairing,
+        cell=cell,
+        days_left=days_left_in_month(today),
+        issues=issues,
+        recent_visits=recent_visits,
+    )
 
 
-def department_panel(user, today: datetime.date) -> dict | None:
-    staff = DepartmentStaff.objects.filter(user=user).select_related("department").first()
+def department_panel(user: User, today: datetime.date) -> DepartmentPanel | None:
+    if not user.is_authenticated:
+        return None
+    staff = DepartmentStaff.objects.filter(user_id=user.pk).select_related("department").first()
     if staff is None:
         return None
     mine = Issue.objects.visible_to(user).filter(department=staff.department)
-    counts = mine.desk_counts(today)
     urgent = list(mine.filter(status__in=DEADLINE_STATUSES).select_related(*ROW_RELATED).order_by("deadline")[:10])
-    return {"staff": staff, "counts": counts, "urgent": urgent, "due_soon_days": settings.CAMPAIGN_DUE_SOON_DAYS}
+    return DepartmentPanel(
+        staff=staff, counts=mine.desk_counts(today), urgent=urgent, due_soon_days=settings.CAMPAIGN_DUE_SOON_DAYS
+    )
 
 
-def oversight_panel(user, today: datetime.date) -> dict:
+def oversight_panel(user: User, today: datetime.date) -> OversightPanel:
     issues = Issue.objects.visible_to(user)
     counts = issues.aggregate(
         open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
@@ -67,31 +106,27 @@ def oversight_panel(user, today: datetime.date) -> dict:
         awaiting_routing=Count("pk", filter=Q(status__in=[Status.REPORTED, Status.REOPENED])),
         supervised=Count("pk", filter=Q(supervised=True, status__in=DEADLINE_STATUSES)),
     )
-    pairings = Pairing.objects.active().with_visits_in_month(today.year, today.month)
-    visit_stats = pairings.aggregate(
-        total=Count("pk"),
-        compliant=Count("pk", filter=Q(month_visits__gte=settings.CAMPAIGN_VISITS_PER_MONTH)),
-    )
     escalated = list(issues.filter(status=Status.ESCALATED).select_related(*ROW_RELATED).order_by("created_at")[:10])
-    return {
-        "counts": counts,
-        "visit_stats": visit_stats,
-        "required": settings.CAMPAIGN_VISITS_PER_MONTH,
-        "escalated": escalated,
-    }
+    return OversightPanel(
+        counts=counts,
+        visits=compliance.month_summary(today, Pairing.objects.visible_to(user)),
+        escalated=escalated,
+    )
 
 
-def office_panel(user, today: datetime.date) -> dict:
+def office_panel(user: User, today: datetime.date) -> OfficePanel:
     enterprises = Enterprise.objects.visible_to(user).active()
-    by_origin = dict(enterprises.values_list("origin").annotate(n=Count("pk")).values_list("origin", "n"))
-    return {
-        "enterprises": sum(by_origin.values()),
-        "city": by_origin.get(Origin.CITY, 0),
-        "district": by_origin.get(Origin.DISTRICT, 0),
-        "active_pairings": Pairing.objects.active().count(),
-        "unpaired_enterprises": enterprises.exclude(pairings__ended_on__isnull=True).count(),
-        "unpaired_cadres": Cadre.objects.active().exclude(pairings__ended_on__isnull=True).count(),
-    }
+    by_origin: dict[str, int] = dict(
+        enterprises.values_list("origin").annotate(n=Count("pk")).values_list("origin", "n")
+    )
+    return OfficePanel(
+        enterprises=sum(by_origin.values()),
+        city=by_origin.get(Origin.CITY, 0),
+        district=by_origin.get(Origin.DISTRICT, 0),
+        active_pairings=Pairing.objects.active().count(),
+        unpaired_enterprises=enterprises.exclude(pairings__ended_on__isnull=True).count(),
+        unpaired_cadres=Cadre.objects.active().exclude(pairings__ended_on__isnull=True).count(),
+    )
 
 
 def today() -> datetime.date:

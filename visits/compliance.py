@@ -1,4 +1,7 @@
-"""The two-visit rule (每月为联系企业开展2次以上的服务), judged per pairing per calendar month.
+"""The two-visit rule (每月为联系企业开展2次以上的服务): the one place that judges it.
+
+Every page, panel, export, reminder and chart asks this module; none counts visits
+against the rule itself.
 
 Months are calendar months in Asia/Shanghai: a visit's date is the local date it
 took place. A cadre who held a pairing for only part of a month (a re-pairing
@@ -6,23 +9,34 @@ mid-month) is judged on that part alone: the requirement is prorated by the days
 of the month the pairing covered and rounded up, so a pairing held for any part
 of a month needs at least one visit in it, and one held for the whole month needs
 CAMPAIGN_VISITS_PER_MONTH. A month (or the part) that is not over yet is "at
-risk" while short, and "missed" once it is over.
+risk" while short, and "missed" once it is over. A cadre who served two
+enterprises in one month is judged on the two parts together: the visits and the
+requirements add up, and the month lasts until the later part ends. A part that
+has not begun yet (a pairing starting later this month, a month still to come) is
+not judged.
+
+The public API:
+
+- `judge(months, today, pairings)`: one `CadreRow` per cadre, one `Cell` per month,
+  in two queries whatever the number of cadres;
+- `cadre_month(cadre_or_user, today)`: this month's `Cell` for one cadre;
+- `summarise(rows, months)` and `month_summary(today, pairings)`: how many cadres
+  were judged in a month and how many met the rule.
 """
 
-import calendar
 import datetime
-import math
-from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
-from django.db.models import Count, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from organisation.models import Pairing
+from core.months import Month
+from enterprises.models import Enterprise
+from organisation.models import Cadre, Pairing
 from visits.models import Visit
 
 
@@ -33,111 +47,225 @@ class Standing(models.TextChoices):
     NONE = "none", _("Not paired")
 
 
-Month = tuple[int, int]
+# The standings a "months below the rule" count includes, and the count's heading wherever it is shown.
+SHORT = frozenset({Standing.AT_RISK, Standing.MISSED})
+SHORT_HEADING = _("Months below the rule")
 
 
-def month_bounds(year: int, month: int) -> tuple[datetime.date, datetime.date]:
-    return datetime.date(year, month, 1), datetime.date(year, month, calendar.monthrange(year, month)[1])
-
-
-def last_months(today: datetime.date, count: int) -> list[Month]:
-    """Return the `count` calendar months ending with today's, oldest first."""
-    months, year, month = [], today.year, today.month
-    for _i in range(count):
-        months.append((year, month))
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    return months[::-1]
-
-
-def covered_part(pairing: Pairing, year: int, month: int) -> tuple[datetime.date, datetime.date] | None:
-    """Return the first and last day of the month the pairing covered, or None."""
-    first, last = month_bounds(year, month)
-    start, end = max(first, pairing.started_on), min(last, pairing.ended_on or last)
-    return (start, end) if start <= end else None
-
-
-def required_visits(pairing: Pairing, year: int, month: int) -> int:
-    part = covered_part(pairing, year, month)
-    if part is None:
-        return 0
-    first, last = month_bounds(year, month)
-    share = ((part[1] - part[0]).days + 1) / ((last - first).days + 1)
-    return math.ceil(settings.CAMPAIGN_VISITS_PER_MONTH * share)
-
-
-def standing(visits: int, required: int, part_end: datetime.date | None, today: datetime.date) -> Standing:
-    if required == 0 or part_end is None:
-        return Standing.NONE
-    if visits >= required:
-        return Standing.COMPLIANT
-    return Standing.AT_RISK if today <= part_end else Standing.MISSED
-
-
-@dataclass
+@dataclass(slots=True)
 class Cell:
-    """One cadre's (or pairing's) month: visits made, visits required, and the standing."""
+    """One cadre's month: visits made, visits required (prorated), when the month's part ends, the standing."""
 
     visits: int = 0
     required: int = 0
     part_end: datetime.date | None = None
     standing: Standing = Standing.NONE
 
-    def judge(self, today: datetime.date) -> "Cell":
-        self.standing = standing(self.visits, self.required, self.part_end, today)
-        return self
+    @property
+    def is_judged(self) -> bool:
+        return self.standing != Standing.NONE
+
+    @property
+    def is_compliant(self) -> bool:
+        return self.standing == Standing.COMPLIANT
+
+    @property
+    def is_at_risk(self) -> bool:
+        return self.standing == Standing.AT_RISK
+
+    @property
+    def is_short(self) -> bool:
+        return self.standing in SHORT
 
 
-def pairing_month(pairing: Pairing, year: int, month: int, today: datetime.date, visits: int | None = None) -> Cell:
-    """Judge one pairing's month; counts its visits with one query unless given."""
-    part = covered_part(pairing, year, month)
-    if visits is None:
-        visits = pairing.visits.in_month(year, month).count()
-    return Cell(
-        visits=visits, required=required_visits(pairing, year, month), part_end=part[1] if part else None
-    ).judge(today)
+@dataclass(frozen=True)
+class CadreRow:
+    """One cadre over the months judged; `pairing` is the one that names the row (active, else the latest)."""
+
+    cadre: Cadre
+    pairing: Pairing
+    cells: list[Cell]
+
+    @property
+    def enterprise(self) -> Enterprise:
+        return self.pairing.enterprise
+
+    @property
+    def short(self) -> int:
+        """The months whose standing is at risk or missed."""
+        return sum(1 for cell in self.cells if cell.is_short)
 
 
-def pairings_in_window(months: list[Month], pairings=None):
-    """Pairings that overlap the months, with cadre and enterprise, in one query."""
-    first, _unused = month_bounds(*months[0])
-    _unused, last = month_bounds(*months[-1])
+@dataclass(frozen=True)
+class MonthSummary:
+    """How many cadres a month judged, and how many of them met the rule."""
+
+    month: Month
+    judged: int
+    compliant: int
+
+    @property
+    def rate(self) -> float | None:
+        """The share that met the rule, in per cent to one decimal; None when nobody was judged."""
+        return round(100 * self.compliant / self.judged, 1) if self.judged else None
+
+
+@dataclass(frozen=True)
+class _Span:
+    """A month with its bounds worked out once (judge meets each month once per pairing)."""
+
+    month: Month
+    first: datetime.date
+    last: datetime.date
+    days: int
+
+    @classmethod
+    def of(cls, month: Month) -> "_Span":
+        return cls(month, month.first, month.last, month.days)
+
+
+Part = tuple[datetime.date, datetime.date]
+
+
+def _part(started_on: datetime.date, ended_on: datetime.date | None, span: _Span) -> Part | None:
+    start, end = max(span.first, started_on), min(span.last, ended_on or span.last)
+    return (start, end) if start <= end else None
+
+
+def _required(part: Part, span: _Span, per_month: int) -> int:
+    # ceil(per_month × days covered / days in the month), in integers so no float rounding creeps in.
+    return -(-per_month * ((part[1] - part[0]).days + 1) // span.days)
+
+
+def covered_part(pairing: Pairing, month: Month) -> Part | None:
+    """Return the first and last day of the month the pairing covered, or None."""
+    return _part(pairing.started_on, pairing.ended_on, _Span.of(month))
+
+
+def required_visits(pairing: Pairing, month: Month) -> int:
+    """Return the visits the pairing's part of the month requires: prorated by days, rounded up."""
+    span = _Span.of(month)
+    part = _part(pairing.started_on, pairing.ended_on, span)
+    return 0 if part is None else _required(part, span, settings.CAMPAIGN_VISITS_PER_MONTH)
+
+
+def _standing(cell: Cell, today: datetime.date) -> Standing:
+    if cell.required == 0 or cell.part_end is None:
+        return Standing.NONE
+    if cell.visits >= cell.required:
+        return Standing.COMPLIANT
+    return Standing.AT_RISK if today <= cell.part_end else Standing.MISSED
+
+
+def _window(spans: Sequence[_Span], pairings: QuerySet[Pairing] | None) -> QuerySet[Pairing]:
+    """The pairings that overlap the months."""
     pairings = Pairing.objects.all() if pairings is None else pairings
-    return pairings.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=first), started_on__lte=last).select_related(
-        "cadre__unit", "enterprise"
-    )
+    return pairings.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=spans[0].first), started_on__lte=spans[-1].last)
 
 
-def visit_counts(pairing_ids: Iterable[int], months: list[Month]) -> dict[tuple[int, Month], int]:
-    """Visits per pairing per month over the window, in one grouped query."""
-    first, _unused = month_bounds(*months[0])
-    _unused, last = month_bounds(*months[-1])
+def _visit_counts(window: QuerySet[Pairing], spans: Sequence[_Span]) -> dict[int, list[int]]:
+    """Visits per pairing in each of the months, in one grouped query: one row per pairing."""
+    # Plain date ranges, not TruncMonth: SQLite truncates dates in Python, row by row. And a
+    # subquery rather than a list of ids: a city's pairings would pass SQLite's parameter limit.
+    per_month = {f"m{i}": Count("pk", filter=Q(visited_on__range=(s.first, s.last))) for i, s in enumerate(spans)}
     rows = (
-        Visit.objects.filter(pairing_id__in=list(pairing_ids), visited_on__range=(first, last))
-        .annotate(month=TruncMonth("visited_on"))
-        .values("pairing_id", "month")
-        .annotate(n=Count("pk"))
+        Visit.objects.filter(
+            pairing__in=window.order_by().values("pk"), visited_on__range=(spans[0].first, spans[-1].last)
+        )
+        .order_by()
+        .values("pairing_id")
+        .annotate(**per_month)
     )
-    return {(r["pairing_id"], (r["month"].year, r["month"].month)): r["n"] for r in rows}
+    return {r["pairing_id"]: [r[f"m{i}"] for i in range(len(spans))] for r in rows}
 
 
-def cadre_grid(months: list[Month], today: datetime.date, pairings=None) -> tuple[dict[int, dict[Month, Cell]], list]:
-    """Judge every cadre for every month in two queries; return the grid and the pairings read.
+# A pairing as judging needs it: its id, its cadre's id, when it started and ended.
+Held = tuple[int, int, datetime.date, datetime.date | None]
 
-    A cadre who served two enterprises in one month is judged on the two parts together.
+
+def _cells(
+    held: Iterable[Held], counts: dict[int, list[int]], spans: Sequence[_Span], today: datetime.date
+) -> dict[int, list[Cell]]:
+    """Judge each cadre's months from the pairings they held and the visits counted for those."""
+    per_month = settings.CAMPAIGN_VISITS_PER_MONTH
+    no_visits = [0] * len(spans)
+    cells: dict[int, list[Cell]] = {}
+    for pairing_id, cadre_id, started_on, ended_on in held:
+        mine = cells.get(cadre_id)
+        if mine is None:
+            mine = cells[cadre_id] = [Cell() for _span in spans]
+        visits = counts.get(pairing_id, no_visits)
+        for i, span in enumerate(spans):
+            part = _part(started_on, ended_on, span)
+            if part is None or part[0] > today:
+                continue  # not paired then, or the part has not begun: nothing to judge yet
+            cell = mine[i]
+            cell.visits += visits[i]
+            cell.required += _required(part, span, per_month)
+            cell.part_end = part[1] if cell.part_end is None else max(cell.part_end, part[1])
+    for mine in cells.values():
+        for cell in mine:
+            cell.standing = _standing(cell, today)
+    return cells
+
+
+def _names_the_row(pairing: Pairing) -> tuple[bool, datetime.date]:
+    return (pairing.ended_on is None, pairing.started_on)
+
+
+def judge(months: Sequence[Month], today: datetime.date, pairings: QuerySet[Pairing] | None = None) -> list[CadreRow]:
+    """Judge every cadre of the pairings (all by default) in each month, in two queries.
+
+    `months` are consecutive, oldest first. The rows are in the cadres' name order;
+    a cadre appears when one of their pairings overlaps the months.
     """
-    window = list(pairings_in_window(months, pairings))
-    counts = visit_counts((p.pk for p in window), months)
-    grid: dict[int, dict[Month, Cell]] = defaultdict(lambda: {m: Cell() for m in months})
-    for pairing in window:
-        for ym in months:
-            part = covered_part(pairing, *ym)
-            if part is None:
-                continue
-            cell = grid[pairing.cadre_id][ym]
-            cell.visits += counts.get((pairing.pk, ym), 0)
-            cell.required += required_visits(pairing, *ym)
-            cell.part_end = max(cell.part_end or part[1], part[1])
-    for cells in grid.values():
-        for cell in cells.values():
-            cell.judge(today)
-    return grid, window
+    if not months:
+        return []
+    spans = [_Span.of(month) for month in months]
+    window = _window(spans, pairings)
+    counts = _visit_counts(window, spans)
+    read = list(window.select_related("cadre__unit", "enterprise"))
+    cells = _cells(((p.pk, p.cadre_id, p.started_on, p.ended_on) for p in read), counts, spans, today)
+    named_by: dict[int, Pairing] = {}
+    for pairing in read:
+        named = named_by.get(pairing.cadre_id)
+        if named is None or _names_the_row(pairing) > _names_the_row(named):
+            named_by[pairing.cadre_id] = pairing
+    rows = [CadreRow(cadre=p.cadre, pairing=p, cells=cells[cadre_id]) for cadre_id, p in named_by.items()]
+    return sorted(rows, key=lambda row: (row.cadre.name, row.cadre.pk))
+
+
+def cadre_month(who: Cadre | AbstractBaseUser | AnonymousUser, today: datetime.date) -> Cell:
+    """Judge one cadre's month so far (a cadre, or the user who is one), as the grid's cell for it."""
+    if isinstance(who, Cadre):
+        mine = Pairing.objects.filter(cadre=who)
+    elif who.is_authenticated:
+        mine = Pairing.objects.filter(cadre__user_id=who.pk)
+    else:
+        return Cell()
+    rows = judge([Month.of(today)], today, mine)
+    return rows[0].cells[0] if rows else Cell()
+
+
+def _summary(month: Month, cells: Iterable[Cell]) -> MonthSummary:
+    judged = compliant = 0
+    for cell in cells:
+        judged += cell.is_judged
+        compliant += cell.is_compliant
+    return MonthSummary(month=month, judged=judged, compliant=compliant)
+
+
+def summarise(rows: Sequence[CadreRow], months: Sequence[Month]) -> list[MonthSummary]:
+    """Count, month by month, the cadres judged and those who met the rule."""
+    return [_summary(month, (row.cells[i] for row in rows)) for i, month in enumerate(months)]
+
+
+def month_summary(today: datetime.date, pairings: QuerySet[Pairing] | None = None) -> MonthSummary:
+    """Count this month's judged cadres and those who met the rule (the oversight card), in two queries."""
+    # As judge, without building a row per cadre: the home page needs only the two numbers.
+    spans = [_Span.of(Month.of(today))]
+    window = _window(spans, pairings)
+    counts = _visit_counts(window, spans)
+    held = window.values_list("pk", "cadre_id", "started_on", "ended_on")
+    cells = _cells(held, counts, spans, today)
+    return _summary(spans[0].month, (mine[0] for mine in cells.values()))

@@ -1,62 +1,48 @@
-"""Visits per enterprise per month, as the campaign office checks the two-visits-a-month rule."""
+"""Visits per cadre per month of a year, judged by the two-visit rule, as the campaign office checks it."""
 
 import datetime
 from collections.abc import Iterator
 
-from django.conf import settings
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils.translation import gettext as _
 
-from core.roles import Role, roles_of, sees_everything
-from enterprises.importers import HEADERS, ORIGIN_VALUES
-from enterprises.models import Enterprise
+from core.months import months_of_year
 from organisation.models import Pairing
+from visits import compliance
 
-MONTHS = range(1, 13)
+Row = list[str | int]
 
 
 def visit_month_headers(year: int) -> list[str]:
-    months = [_("%(year)d-%(month)02d") % {"year": year, "month": m} for m in MONTHS]
+    months = [_("%(year)d-%(month)02d") % {"year": m.year, "month": m.month} for m in months_of_year(year)]
     return [
-        HEADERS["name"][0],
-        HEADERS["uscc"][0],
-        HEADERS["origin"][0],
-        HEADERS["cadre"][0],
+        _("Cadre"),
+        _("Unit"),
+        _("Enterprise"),
+        _("Unified social credit code"),
+        _("Origin"),
         *months,
         _("Total"),
-        _("Months below %(n)d visits") % {"n": settings.CAMPAIGN_VISITS_PER_MONTH},
+        str(compliance.SHORT_HEADING),
     ]
 
 
-def _scoped_enterprises(user):
-    """Enterprises whose visits the user may see, and the condition on the visits counted."""
-    if sees_everything(user):
-        return Enterprise.objects.all(), Q()
-    if Role.CADRE in roles_of(user):
-        # A cadre sees only the visits of their own pairings, past ones included.
-        mine = Q(pairings__cadre__user=user)
-        return Enterprise.objects.filter(mine), mine
-    return Enterprise.objects.none(), Q()
+def visit_month_rows(user: AbstractBaseUser | AnonymousUser, year: int, today: datetime.date) -> Iterator[Row]:
+    """Yield one row per cadre the user may see: visits in each month of the year, their total, the months short.
 
-
-def visit_month_rows(user, year: int, today: datetime.date) -> Iterator[list]:
-    """Yield one row per enterprise: its visits in each month of the year; one query, streamed."""
-    enterprises, scope = _scoped_enterprises(user)
-    counts = {}
-    for month in MONTHS:
-        start = datetime.date(year, month, 1)
-        end = datetime.date(year + month // 12, month % 12 + 1, 1)
-        window = Q(pairings__visits__visited_on__gte=start, pairings__visits__visited_on__lt=end)
-        counts[f"m{month}"] = Count("pairings__visits", filter=window & scope, distinct=True)
-    active = Pairing.objects.active().filter(enterprise=OuterRef("pk")).order_by("-started_on")
-    rows = (
-        enterprises.annotate(cadre_name=Subquery(active.values("cadre__name")[:1]), **counts)
-        .order_by("origin", "name")
-        .values_list("name", "uscc", "origin", "cadre_name", *counts)
-    )
-    # Only months that have begun can fall short; the current month counts while it runs.
-    elapsed = [m for m in MONTHS if datetime.date(year, m, 1) <= today]
-    required = settings.CAMPAIGN_VISITS_PER_MONTH
-    for name, uscc, origin, cadre_name, *per_month in rows.iterator(chunk_size=500):
-        short = sum(1 for m in elapsed if per_month[m - 1] < required)
-        yield [name, uscc, ORIGIN_VALUES[origin][0], cadre_name, *per_month, sum(per_month), short]
+    The enterprise is the one of the cadre's latest pairing in the year; the visits and the
+    months below the rule are the rule module's, as on the grid.
+    """
+    for row in compliance.judge(months_of_year(year), today, Pairing.objects.visible_to(user)):
+        visits = [cell.visits for cell in row.cells]
+        enterprise = row.enterprise
+        yield [
+            row.cadre.name,
+            row.cadre.unit.name if row.cadre.unit else "",
+            enterprise.name,
+            enterprise.uscc or "",
+            enterprise.get_origin_display(),
+            *visits,
+            sum(visits),
+            row.short,
+        ]

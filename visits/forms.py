@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 from enterprises.models import Enterprise, Origin, Sector
 from issues.forms import DATE_INPUT, ReportForm
 from organisation.models import Department
-from visits.compliance import Month
 from visits.models import Errand, Policy, PolicySector, Visit
 from visits.services import RaisedProblem, VisitData
 
@@ -124,7 +123,3 @@ class ComplianceFilterForm(forms.Form):
         if data["department"]:
             pairings = pairings.filter(cadre__unit=data["department"])
         return pairings
-
-
-def month_label(month: Month) -> str:
-    return f"{month[0]}-{month[1]:02d}"

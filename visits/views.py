@@ -1,5 +1,3 @@
-import calendar
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import PortalError
+from core.months import days_left_in_month, last_months, month_label
 from core.roles import Role, role_required, sees_everything
 from core.spreadsheets import xlsx_response
 from enterprises.models import Enterprise, Sector
@@ -21,9 +20,11 @@ from issues.models import ROW_RELATED, Issue, IssueEvent
 from organisation.models import Pairing
 from visits import compliance
 from visits.exports import visit_month_headers, visit_month_rows
-from visits.forms import ComplianceFilterForm, ErrandAdvanceForm, ErrandForm, ProblemFormSet, VisitForm, month_label
+from visits.forms import ComplianceFilterForm, ErrandAdvanceForm, ErrandForm, ProblemFormSet, VisitForm
 from visits.models import Errand, ErrandStep, Policy, Visit
 from visits.services import errand_advance, errand_open, visit_correct, visit_is_editable, visit_log
+
+GRID_PAGE_SIZE = 200
 
 
 @login_required
@@ -76,7 +77,8 @@ def my_enterprise(request: HttpRequest) -> HttpResponse:
         return render(request, "visits/my_enterprise.html", {"pairing": None})
     today = timezone.localdate()
     enterprise = pairing.enterprise
-    month = compliance.pairing_month(pairing, today.year, today.month, today)
+    # The cadre is judged on all their pairings this month, as on the grid and the home page.
+    cell = compliance.cadre_month(request.user, today)
     issues = list(
         Issue.objects.visible_to(request.user).open().filter(enterprise=enterprise).select_related(*ROW_RELATED)
     )
@@ -90,8 +92,8 @@ def my_enterprise(request: HttpRequest) -> HttpResponse:
         {
             "pairing": pairing,
             "enterprise": enterprise,
-            "month": month,
-            "days_left": calendar.monthrange(today.year, today.month)[1] - today.day,
+            "cell": cell,
+            "days_left": days_left_in_month(today),
             "issues": issues,
             "errands": errands,
             "history": history,
@@ -294,63 +296,49 @@ def errand_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @role_required(Role.LEADING_GROUP, Role.CAMPAIGN_OFFICE)
 @require_GET
-def compliance_grid(request: HttpRequest):
+def compliance_grid(request: HttpRequest) -> HttpResponse:
     """Cadres × the last 12 months against the two-visit rule, filterable, exportable."""
     today = timezone.localdate()
-    months = compliance.last_months(today, settings.CAMPAIGN_COMPLIANCE_MONTHS)
+    months = last_months(today, settings.CAMPAIGN_COMPLIANCE_MONTHS)
     filters = ComplianceFilterForm(request.GET or None)
-    grid, pairings = compliance.cadre_grid(months, today, filters.filter(Pairing.objects.all()))
-    rows = _grid_rows(grid, pairings, months)
+    rows = compliance.judge(months, today, filters.filter(Pairing.objects.visible_to(request.user)))
     if request.GET.get("format") == "xlsx":
         return xlsx_response(
             f"服务达标情况-{today:%Y%m%d}.xlsx",
-            [_("Cadre"), _("Unit"), _("Enterprise"), *(month_label(m) for m in months)],
+            [_("Cadre"), _("Unit"), _("Enterprise"), *(month_label(m) for m in months), str(compliance.SHORT_HEADING)],
             (
                 [
-                    r["cadre"].name,
-                    r["cadre"].unit or "",
-                    r["enterprise"].name,
-                    *(f"{c.visits}/{c.required}" if c.required else "" for c in r["cells"]),
+                    r.cadre.name,
+                    r.cadre.unit or "",
+                    r.enterprise.name,
+                    *(f"{c.visits}/{c.required}" if c.is_judged else "" for c in r.cells),
+                    r.short,
                 ]
                 for r in rows
             ),
             sheet_title=_("Visit compliance"),
         )
+    # The district's 139 cadres fit one page; a city's thousands would make a page of many megabytes.
+    page = Paginator(rows, GRID_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
-    query["format"] = "xlsx"
+    query.pop("page", None)
+    export_query = query.copy()
+    export_query["format"] = "xlsx"
+    labels = [month_label(m) for m in months]
     return render(
         request,
         "visits/compliance.html",
         {
-            "rows": rows,
-            "months": [month_label(m) for m in months],
+            "rows": page.object_list,
+            "page": page,
+            "query": query.urlencode(),
+            "months": labels,
+            "short_heading": compliance.SHORT_HEADING,
             "filters": filters,
-            "export_query": query.urlencode(),
-            "chart": {"labels": [month_label(m) for m in months], "rates": _compliance_rates(rows, len(months))},
+            "export_query": export_query.urlencode(),
+            "chart": {"labels": labels, "rates": [s.rate for s in compliance.summarise(rows, months)]},
         },
     )
-
-
-def _compliance_rates(rows: list[dict], months: int) -> list[float | None]:
-    """The share of judged cadres that met the rule, month by month (None where nobody was paired)."""
-    rates = []
-    for i in range(months):
-        judged = [r["cells"][i] for r in rows if r["cells"][i].required]
-        met = sum(cell.standing == compliance.Standing.COMPLIANT for cell in judged)
-        rates.append(round(100 * met / len(judged), 1) if judged else None)
-    return rates
-
-
-def _grid_rows(grid, pairings, months) -> list[dict]:
-    latest: dict[int, Pairing] = {}
-    for pairing in pairings:  # the pairing a cadre holds last in the window names the row's enterprise
-        if pairing.cadre_id not in latest or pairing.started_on > latest[pairing.cadre_id].started_on:
-            latest[pairing.cadre_id] = pairing
-    rows = [
-        {"cadre": p.cadre, "enterprise": p.enterprise, "cells": [grid[p.cadre_id][m] for m in months]}
-        for p in latest.values()
-    ]
-    return sorted(rows, key=lambda r: (r["cadre"].name, r["cadre"].pk))
 
 
 @login_required

@@ -3,12 +3,15 @@
 import datetime
 
 import pytest
+from django.utils.translation import gettext as _
 
 from issues.models import ExtensionRequest, Status
 from notifications.models import Kind
 from notifications.reminders import scan
+from oversight.panels import cadre_panel
 from tests.factories import IssueFactory, PairingFactory, UserFactory, VisitFactory
 from tests.notifications.conftest import NOW, TODAY, at
+from visits.compliance import Standing
 from visits.models import Errand
 
 pytestmark = pytest.mark.django_db
@@ -64,6 +67,33 @@ def test_on_the_first_the_office_gets_last_months_missed_pairings(cadre, other_c
     assert sorted(d.recipient_id for d in found) == sorted([office.pk, admin.pk])
     assert {d.period for d in found} == {"2026-11"}
     assert "王建国" in found[0].body and "李志强" not in found[0].body
+
+
+def _swapped_on_the_16th(first_visits: int, second_visits: int):
+    """A cadre who served one enterprise to 15 November and another since: half a month, one visit, each."""
+    old = PairingFactory(started_on=datetime.date(2026, 6, 17), ended_on=datetime.date(2026, 11, 15))
+    new = PairingFactory(cadre=old.cadre, started_on=datetime.date(2026, 11, 16))
+    for n in range(first_visits):
+        VisitFactory(pairing=old, visited_on=datetime.date(2026, 11, 3 + n))
+    for n in range(second_visits):
+        VisitFactory(pairing=new, visited_on=datetime.date(2026, 11, 17 + n))
+    return old.cadre, new
+
+
+def test_the_visit_reminder_says_what_the_cadres_home_page_says(db):
+    cadre, current = _swapped_on_the_16th(1, 0)
+    [due] = [d for d in scan(now=NOW) if d.kind == Kind.VISIT_SHORT]
+    cell = cadre_panel(cadre.user, TODAY).cell
+    # Judged on both parts together: one visit of the two the halves need, and still at risk.
+    assert (cell.visits, cell.required, cell.standing) == (1, 2, Standing.AT_RISK)
+    assert due.key == (Kind.VISIT_SHORT, current.pk, cadre.user_id, "2026-11-20")
+    assert due.title == _("Visits this month: %(done)d of %(required)d") % {"done": 1, "required": 2}
+
+
+def test_a_cadre_whose_two_parts_together_meet_the_rule_is_neither_reminded_nor_reported(db, office):
+    _swapped_on_the_16th(1, 1)
+    assert due_of(Kind.VISIT_SHORT) == []
+    assert [d for d in scan(now=at("2026-12-01 09:00")) if d.kind == Kind.VISITS_MISSED] == []
 
 
 # --- Assigned problems ---

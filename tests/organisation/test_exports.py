@@ -14,6 +14,7 @@ from organisation.imports import enterprise_import
 from organisation.models import Cadre, Pairing
 from tests import factories
 from tests.organisation.helpers import read_xlsx, response_bytes
+from visits.compliance import SHORT_HEADING
 from visits.exports import visit_month_rows
 from visits.models import Errand, ErrandStep, Visit
 
@@ -97,12 +98,13 @@ def test_the_visit_export_runs_the_same_queries_whatever_its_size(size, office, 
     for _ in range(size):
         factories.VisitFactory(visited_on=datetime.date(2026, 11, 2))
     office = User.objects.get(pk=office.pk)
-    with django_assert_num_queries(2):
+    # The user's roles, then the rule module's two: the pairings, and the visits per pairing per month.
+    with django_assert_num_queries(3):
         rows = list(visit_month_rows(office, 2026, TODAY))
     assert len(rows) == size
 
 
-def test_the_visit_export_counts_each_month_and_the_months_short_of_two(client, office, cadre, enterprise):
+def test_the_visit_export_counts_each_cadres_visits_per_month(client, office, cadre, enterprise):
     pairing = Pairing.objects.get(cadre=cadre)
     for day in (datetime.date(2026, 10, 3), datetime.date(2026, 10, 20), datetime.date(2026, 11, 2)):
         factories.VisitFactory(pairing=pairing, visited_on=day)
@@ -110,9 +112,10 @@ def test_the_visit_export_counts_each_month_and_the_months_short_of_two(client, 
     client.force_login(office)
     sheet = read_xlsx(response_bytes(client.get(reverse("visits:visit_export"), {"year": 2026})))["每月走访"]
     header, row = sheet[0], sheet[1]
-    assert header[4] == "2026年1月" and header[-2] == "合计"
-    assert row[0] == enterprise.name and row[3] == "王建国"
-    assert row[4 + 9] == 2 and row[4 + 10] == 1  # October, November
+    assert header[:5] == ["助企干部", "单位", "企业", "统一社会信用代码", "来源"]
+    assert header[5] == "2026年1月" and header[-2] == "合计" and header[-1] == SHORT_HEADING
+    assert row[:5] == ["王建国", cadre.unit.name, enterprise.name, enterprise.uscc, "市级确定"]
+    assert row[5 + 9] == 2 and row[5 + 10] == 1  # October, November
     assert row[-2] == 3
 
 
@@ -121,7 +124,7 @@ def test_a_cadre_exports_only_the_visits_of_their_own_pairings(client, cadre, ot
     factories.VisitFactory(pairing=Pairing.objects.get(cadre=other_cadre))
     client.force_login(cadre.user)
     sheet = read_xlsx(response_bytes(client.get(reverse("visits:visit_export"), {"year": 2026})))["每月走访"]
-    assert [r[0] for r in sheet[1:]] == [enterprise.name]
+    assert [r[2] for r in sheet[1:]] == [enterprise.name]
     assert sheet[1][-2] == 1
 
 

@@ -264,7 +264,22 @@ def test_the_grid_exports_the_same_rows_to_excel(client, office, cadre, other_ca
     response = client.get(reverse("visits:compliance"), {"origin": "city", "format": "xlsx"})
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert [row[0].value for row in sheet.iter_rows(min_row=2)] == [cadre.name]
-    assert sheet.max_column == 3 + 12
+    assert sheet.max_column == 3 + 12 + 1  # cadre, unit, enterprise, the months, the months below the rule
+
+
+def test_the_grid_pages_its_table_and_charts_every_cadre(client, leader, cadre, other_cadre, monkeypatch):
+    from visits import views
+
+    monkeypatch.setattr(views, "GRID_PAGE_SIZE", 1)
+    VisitFactory.create_batch(2, pairing=cadre.pairings.get(), visited_on=TODAY().replace(day=1))
+    client.force_login(leader)
+    first = client.get(reverse("visits:compliance"), {"origin": ""})
+    second = client.get(reverse("visits:compliance"), {"origin": "", "page": 2})
+    shown = [r.cadre for r in first.context["rows"]] + [r.cadre for r in second.context["rows"]]
+    assert len(shown) == 2 and set(shown) == {cadre, other_cadre}
+    assert first.context["chart"] == second.context["chart"]
+    assert first.context["chart"]["rates"][-1] == 50.0
+    assert "origin=&amp;page=2" in first.content.decode()
 
 
 def test_the_grid_runs_as_many_queries_for_more_cadres(client, leader):
