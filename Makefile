@@ -46,6 +46,7 @@ test: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest $(PYTEST_SELECT) $(PYTEST_ARGS)
@@ -64,7 +65,7 @@ format: install-dev
 
 # Refresh the Chinese translation catalogue after changing user-facing text.
 messages: install-dev
-	$(BIN)/python manage.py makemessages --locale zh_Hans --ignore '.venv/*' --no-obsolete
+	$(BIN)/python manage.py makemessages --locale zh_Hans --ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*' --no-obsolete
 	$(BIN)/python manage.py compilemessages --locale zh_Hans --ignore '.venv/*'
 
 # Time the busiest pages and the export's memory on a throwaway database; the report is docs/benchmarks.md.

@@ -194,18 +194,21 @@ def visits_missed(clock: Clock, people: People) -> Iterator[Due]:
 ISSUE_RELATED = ("enterprise", "department", "reporter")
 
 
+def _with_department(issues: Iterable[Issue]) -> list[tuple[Issue, int, datetime.date]]:
+    """Each problem with its department and deadline, which the database guarantees while it is with one."""
+    return [(i, i.department_id, i.deadline) for i in issues if i.department_id is not None and i.deadline is not None]
+
+
 def issue_due_soon(clock: Clock, people: People) -> Iterator[Due]:
     """Within CAMPAIGN_DUE_SOON_DAYS of the deadline: the department's staff."""
-    issues = list(Issue.objects.due_soon(clock.today).select_related(*ISSUE_RELATED))
-    staff = people.department_staff(i.department_id for i in issues)
-    for issue in issues:
+    issues = _with_department(Issue.objects.due_soon(clock.today).select_related(*ISSUE_RELATED))
+    staff = people.department_staff(department_id for _issue, department_id, _deadline in issues)
+    for issue, department_id, deadline in issues:
         values = _issue_context(issue, clock)
         title = _("Due soon: %(title)s") % values
         body = _("%(enterprise)s: “%(title)s” is due on %(deadline)s (responsible person: %(person)s).") % values
-        for user_id in staff[issue.department_id]:
-            yield Due(
-                Kind.ISSUE_DUE_SOON, issue.pk, user_id, issue.deadline.isoformat(), title, body, _issue_link(issue.pk)
-            )
+        for user_id in staff[department_id]:
+            yield Due(Kind.ISSUE_DUE_SOON, issue.pk, user_id, deadline.isoformat(), title, body, _issue_link(issue.pk))
 
 
 def issue_overdue(clock: Clock, people: People) -> Iterator[Due]:
@@ -213,24 +216,24 @@ def issue_overdue(clock: Clock, people: People) -> Iterator[Due]:
 
     Once it has been overdue CAMPAIGN_OVERDUE_ESCALATE_DAYS, the leading group too (督办), once per deadline.
     """
-    issues = list(Issue.objects.overdue(clock.today).select_related(*ISSUE_RELATED))
-    staff = people.department_staff(i.department_id for i in issues)
-    cadres = people.cadres(i.enterprise_id for i in issues)
-    for issue in issues:
+    issues = _with_department(Issue.objects.overdue(clock.today).select_related(*ISSUE_RELATED))
+    staff = people.department_staff(department_id for _issue, department_id, _deadline in issues)
+    cadres = people.cadres(issue.enterprise_id for issue, _department_id, _deadline in issues)
+    for issue, department_id, deadline in issues:
         values = _issue_context(issue, clock)
         step = (values["days"] - 1) // settings.CAMPAIGN_OVERDUE_REPEAT_DAYS
-        period = f"{issue.deadline.isoformat()}#{step}"
+        period = f"{deadline.isoformat()}#{step}"
         body = _("%(enterprise)s: “%(title)s” was due on %(deadline)s; with %(department)s (%(person)s).") % values
         title = _("Overdue %(days)d days: %(title)s") % values
         # The enterprise's cadre now; the reporter if the enterprise has none at the moment.
         cadre_user = cadres.get(issue.enterprise_id, issue.reporter.user_id)
         link = _issue_link(issue.pk)
-        for user_id in dict.fromkeys([*staff[issue.department_id], cadre_user]):
+        for user_id in dict.fromkeys([*staff[department_id], cadre_user]):
             yield Due(Kind.ISSUE_OVERDUE, issue.pk, user_id, period, title, body, link)
         if values["days"] >= settings.CAMPAIGN_OVERDUE_ESCALATE_DAYS:
             title = _("For supervision, overdue %(days)d days: %(title)s") % values
             for user_id in people.group(Role.LEADING_GROUP):
-                yield Due(Kind.ISSUE_SUPERVISE, issue.pk, user_id, str(issue.deadline), title, body, link)
+                yield Due(Kind.ISSUE_SUPERVISE, issue.pk, user_id, str(deadline), title, body, link)
 
 
 def escalation_undecided(clock: Clock, people: People) -> Iterator[Due]:
@@ -243,11 +246,13 @@ def escalation_undecided(clock: Clock, people: People) -> Iterator[Due]:
         .select_related("enterprise")
     )
     for issue in issues:
+        # `escalated_at` is the annotation above, which the type checker cannot see on the model.
+        escalated_at: datetime.datetime = issue.escalated_at  # type: ignore[attr-defined]
         values = {
             "title": issue.title,
             "enterprise": issue.enterprise.name,
-            "days": clock.days_since(issue.escalated_at),
-            "date": timezone.localdate(issue.escalated_at).isoformat(),
+            "days": clock.days_since(escalated_at),
+            "date": timezone.localdate(escalated_at).isoformat(),
         }
         title = _("Escalation waiting %(days)d days: %(title)s") % values
         body = _("%(enterprise)s: “%(title)s” was escalated on %(date)s and awaits the leading group.") % values
@@ -256,7 +261,7 @@ def escalation_undecided(clock: Clock, people: People) -> Iterator[Due]:
                 Kind.ESCALATION_UNDECIDED,
                 issue.pk,
                 user_id,
-                _local(issue.escalated_at),
+                _local(escalated_at),
                 title,
                 body,
                 _issue_link(issue.pk),
@@ -271,17 +276,20 @@ def feedback_waiting(clock: Clock, people: People) -> Iterator[Due]:
     )
     cadres = people.cadres(i.enterprise_id for i in issues)
     for issue in issues:
+        resolved_at = issue.resolved_at
+        if resolved_at is None:  # the filter above excludes it; this tells the type checker
+            continue
         values = {
             "title": issue.title,
             "enterprise": issue.enterprise.name,
-            "days": clock.days_since(issue.resolved_at),
-            "date": timezone.localdate(issue.resolved_at).isoformat(),
+            "days": clock.days_since(resolved_at),
+            "date": timezone.localdate(resolved_at).isoformat(),
         }
         yield Due(
             Kind.FEEDBACK_WAITING,
             issue.pk,
             cadres.get(issue.enterprise_id, issue.reporter.user_id),
-            _local(issue.resolved_at),
+            _local(resolved_at),
             _("Feedback waiting %(days)d days: %(title)s") % values,
             _("“%(title)s” was resolved on %(date)s; record %(enterprise)s's feedback to close it.") % values,
             _issue_link(issue.pk),

@@ -4,18 +4,16 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from core.months import days_left_in_month
+from core.roles import PortalUser
 from enterprises.models import Enterprise, Origin
 from issues.models import DEADLINE_STATUSES, OPEN_STATUSES, ROW_RELATED, Issue, Status, overdue_q
 from organisation.models import Cadre, DepartmentStaff, Pairing
 from visits import compliance
 from visits.models import Visit
-
-User = AbstractBaseUser | AnonymousUser
 
 
 @dataclass(frozen=True)
@@ -55,7 +53,7 @@ class OfficePanel:
     unpaired_cadres: int
 
 
-def cadre_panel(user: User, today: datetime.date) -> CadrePanel | None:
+def cadre_panel(user: PortalUser, today: datetime.date) -> CadrePanel | None:
     cadre = Cadre.objects.filter(user_id=user.pk).first() if user.is_authenticated else None
     if cadre is None:
         return None
@@ -84,7 +82,7 @@ def cadre_panel(user: User, today: datetime.date) -> CadrePanel | None:
     )
 
 
-def department_panel(user: User, today: datetime.date) -> DepartmentPanel | None:
+def department_panel(user: PortalUser, today: datetime.date) -> DepartmentPanel | None:
     if not user.is_authenticated:
         return None
     staff = DepartmentStaff.objects.filter(user_id=user.pk).select_related("department").first()
@@ -97,7 +95,7 @@ def department_panel(user: User, today: datetime.date) -> DepartmentPanel | None
     )
 
 
-def oversight_panel(user: User, today: datetime.date) -> OversightPanel:
+def oversight_panel(user: PortalUser, today: datetime.date) -> OversightPanel:
     issues = Issue.objects.visible_to(user)
     counts = issues.aggregate(
         open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
@@ -114,7 +112,7 @@ def oversight_panel(user: User, today: datetime.date) -> OversightPanel:
     )
 
 
-def office_panel(user: User, today: datetime.date) -> OfficePanel:
+def office_panel(user: PortalUser, today: datetime.date) -> OfficePanel:
     enterprises = Enterprise.objects.visible_to(user).active()
     by_origin: dict[str, int] = dict(
         enterprises.values_list("origin").annotate(n=Count("pk")).values_list("origin", "n")

@@ -3,10 +3,10 @@
 import datetime
 from collections.abc import Iterator
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils.translation import gettext as _
 
 from core.months import months_of_year
+from core.roles import PortalUser
 from organisation.models import Pairing
 from visits import compliance
 
@@ -27,7 +27,7 @@ def visit_month_headers(year: int) -> list[str]:
     ]
 
 
-def visit_month_rows(user: AbstractBaseUser | AnonymousUser, year: int, today: datetime.date) -> Iterator[Row]:
+def visit_month_rows(user: PortalUser, year: int, today: datetime.date) -> Iterator[Row]:
     """Yield one row per cadre the user may see: visits in each month of the year, their total, the months short.
 
     The enterprise is the one of the cadre's latest pairing in the year; the visits and the

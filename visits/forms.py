@@ -1,5 +1,7 @@
 """Forms for the cadre's workspace. They check shapes; cadres/services.py decides the rules."""
 
+from typing import cast
+
 from django import forms
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -31,7 +33,7 @@ class VisitForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["visited_on"].initial = timezone.localdate()
         # The policies for the enterprise's own sector come first: those are the ones to explain.
-        self.fields["policies"].queryset = (
+        cast(forms.ModelMultipleChoiceField, self.fields["policies"]).queryset = (
             Policy.objects.filter(is_active=True)
             .annotate(fits=Exists(PolicySector.objects.filter(policy=OuterRef("pk"), sector=enterprise.sector)))
             .order_by("-fits", "-published_on", "title")
@@ -95,7 +97,9 @@ class ErrandAdvanceForm(forms.Form):
 
     def __init__(self, *args, errand: Errand, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["stage"].choices = [(v, label) for v, label in Errand.Stage.choices if v > errand.stage]
+        cast(forms.ChoiceField, self.fields["stage"]).choices = [
+            (v, label) for v, label in Errand.Stage.choices if v > errand.stage
+        ]
         self.fields["on"].initial = timezone.localdate()
 
 
@@ -108,7 +112,7 @@ class ComplianceFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         streets = Enterprise.objects.exclude(street="").values_list("street", flat=True).distinct().order_by("street")
-        self.fields["street"].choices = [("", "---------"), *((s, s) for s in streets)]
+        cast(forms.ChoiceField, self.fields["street"]).choices = [("", "---------"), *((s, s) for s in streets)]
 
     def filter(self, pairings):
         if not self.is_valid():

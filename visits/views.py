@@ -1,10 +1,14 @@
+import datetime
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import PortalError
 from core.months import days_left_in_month, last_months, month_label
-from core.roles import Role, role_required, sees_everything
+from core.roles import AuthenticatedRequest, PortalUser, Role, role_required, sees_everything
 from core.spreadsheets import xlsx_response
 from enterprises.models import Enterprise, Sector
 from issues.models import ROW_RELATED, Issue, IssueEvent
@@ -29,11 +33,11 @@ GRID_PAGE_SIZE = 200
 
 @login_required
 @require_GET
-def visit_export(request: HttpRequest) -> HttpResponse:
-    """Download the visits per enterprise per month of a year, limited to the visits the user may see."""
+def visit_export(request: AuthenticatedRequest) -> FileResponse:
+    """Download each cadre's visits per month of a year, limited to the pairings the user may see."""
     today = timezone.localdate()
-    year = request.GET.get("year", "")
-    year = int(year) if year.isdigit() and 2000 <= int(year) <= today.year + 1 else today.year
+    asked = request.GET.get("year", "")
+    year = int(asked) if asked.isdigit() and 2000 <= int(asked) <= today.year + 1 else today.year
     return xlsx_response(
         _("visits-%(year)d.xlsx") % {"year": year},
         visit_month_headers(year),
@@ -42,25 +46,25 @@ def visit_export(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _active_pairing(request: HttpRequest) -> Pairing | None:
+def _active_pairing(request: AuthenticatedRequest) -> Pairing | None:
     return Pairing.objects.current_for(request.user)
 
 
-def linked_visit(request: HttpRequest, pairing: Pairing) -> Visit | None:
+def linked_visit(request: AuthenticatedRequest, pairing: Pairing) -> Visit | None:
     """The visit a report or errand starts from (?visit=), if it is the cadre's own on this pairing; else 404."""
     if visit_id := request.GET.get("visit") or request.POST.get("visit"):
         return get_object_or_404(Visit.objects.visible_to(request.user), pk=visit_id, pairing=pairing)
     return None
 
 
-def _get_visit_for_user(request: HttpRequest, pk: int) -> Visit:
+def _get_visit_for_user(request: AuthenticatedRequest, pk: int) -> Visit:
     """Return the visit if the user may see it, else 404."""
     return get_object_or_404(
         Visit.objects.visible_to(request.user).select_related("pairing__enterprise", "pairing__cadre"), pk=pk
     )
 
 
-def _get_errand_for_user(request: HttpRequest, pk: int) -> Errand:
+def _get_errand_for_user(request: AuthenticatedRequest, pk: int) -> Errand:
     """Return the errand if the user may see it, else 404."""
     return get_object_or_404(
         Errand.objects.visible_to(request.user).select_related("pairing__enterprise", "pairing__cadre"), pk=pk
@@ -70,7 +74,7 @@ def _get_errand_for_user(request: HttpRequest, pk: int) -> Errand:
 @login_required
 @role_required(Role.CADRE)
 @require_GET
-def my_enterprise(request: HttpRequest) -> HttpResponse:
+def my_enterprise(request: AuthenticatedRequest) -> HttpResponse:
     """The paired enterprise: profile, this month's visits, open problems and errands, latest history."""
     pairing = _active_pairing(request)
     if pairing is None:
@@ -101,48 +105,61 @@ def my_enterprise(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _history(user, pairing: Pairing, limit: int = 12) -> list[dict]:
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of the enterprise's latest history: a visit, a problem's step or an errand's stage."""
+
+    at: datetime.datetime
+    icon: str
+    text: str
+    url: str
+
+
+def _history(user: PortalUser, pairing: Pairing, limit: int = 12) -> list[HistoryEntry]:
     """The latest visits, problem steps and errand steps of the enterprise, newest first."""
-    entries = [
-        {
-            "at": v.created_at,
-            "icon": "calendar-check",
-            "text": f"{v.get_mode_display()}：{v.summary or v.operations}",
-            "url": reverse("visits:visit_detail", args=[v.pk]),
-        }
-        for v in Visit.objects.visible_to(user).filter(pairing=pairing).order_by("-created_at")[:limit]
-    ]
+    visits = Visit.objects.visible_to(user).filter(pairing=pairing).order_by("-created_at")[:limit]
     events = (
         IssueEvent.objects.filter(issue__in=Issue.objects.visible_to(user).filter(enterprise=pairing.enterprise))
         .select_related("issue")
         .order_by("-created_at")[:limit]
     )
-    entries += [
-        {
-            "at": e.created_at,
-            "icon": "exclamation-diamond",
-            "text": f"{e.get_action_display()}：{e.issue.title}",
-            "url": reverse("issues:detail", args=[e.issue_id]),
-        }
-        for e in events
-    ]
     steps = ErrandStep.objects.filter(errand__pairing=pairing).select_related("errand").order_by("-created_at")[:limit]
-    entries += [
-        {
-            "at": s.created_at,
-            "icon": "briefcase",
-            "text": f"{s.get_stage_display()}：{s.errand.matter}",
-            "url": reverse("visits:errand_detail", args=[s.errand_id]),
-        }
-        for s in steps
+    entries = [
+        *(
+            HistoryEntry(
+                v.created_at,
+                "calendar-check",
+                f"{v.get_mode_display()}：{v.summary or v.operations}",
+                reverse("visits:visit_detail", args=[v.pk]),
+            )
+            for v in visits
+        ),
+        *(
+            HistoryEntry(
+                e.created_at,
+                "exclamation-diamond",
+                f"{e.get_action_display()}：{e.issue.title}",
+                reverse("issues:detail", args=[e.issue_id]),
+            )
+            for e in events
+        ),
+        *(
+            HistoryEntry(
+                s.created_at,
+                "briefcase",
+                f"{s.get_stage_display()}：{s.errand.matter}",
+                reverse("visits:errand_detail", args=[s.errand_id]),
+            )
+            for s in steps
+        ),
     ]
-    return sorted(entries, key=lambda e: e["at"], reverse=True)[:limit]
+    return sorted(entries, key=lambda e: e.at, reverse=True)[:limit]
 
 
 @login_required
 @role_required(Role.CADRE)
 @require_http_methods(["GET", "POST"])
-def visit_new(request: HttpRequest) -> HttpResponse:
+def visit_new(request: AuthenticatedRequest) -> HttpResponse:
     """Log a visit, and any problems raised in it, in one submit (mobile first)."""
     pairing = _active_pairing(request)
     if pairing is None:
@@ -167,7 +184,7 @@ def visit_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def visit_list(request: HttpRequest) -> HttpResponse:
+def visit_list(request: AuthenticatedRequest) -> HttpResponse:
     """Visit history: a cadre's own (past pairings included); everything for the overseers."""
     visits = Visit.objects.visible_to(request.user).select_related("pairing__enterprise", "pairing__cadre")
     page = Paginator(visits.order_by("-visited_on", "-pk"), 25).get_page(request.GET.get("page"))
@@ -176,7 +193,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def visit_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     visit = _get_visit_for_user(request, pk)
     return render(
         request,
@@ -195,7 +212,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @role_required(Role.CADRE)
 @require_http_methods(["GET", "POST"])
-def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def visit_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Correct one's own visit within the edit window; the service refuses a locked one."""
     visit = _get_visit_for_user(request, pk)
     form = VisitForm(request.POST or None, instance=visit, enterprise=visit.pairing.enterprise)
@@ -212,7 +229,7 @@ def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def errand_list(request: HttpRequest) -> HttpResponse:
+def errand_list(request: AuthenticatedRequest) -> HttpResponse:
     errands = Errand.objects.visible_to(request.user).select_related("pairing__enterprise", "pairing__cadre")
     return render(
         request,
@@ -224,7 +241,7 @@ def errand_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @role_required(Role.CADRE)
 @require_http_methods(["GET", "POST"])
-def errand_new(request: HttpRequest) -> HttpResponse:
+def errand_new(request: AuthenticatedRequest) -> HttpResponse:
     pairing = _active_pairing(request)
     if pairing is None:
         messages.error(request, _("You have no paired enterprise to handle errands for."))
@@ -258,7 +275,7 @@ def errand_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def errand_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def errand_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     errand = _get_errand_for_user(request, pk)
     mine = errand.pairing.cadre.user_id == request.user.pk
     form = (
@@ -296,7 +313,7 @@ def errand_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @role_required(Role.LEADING_GROUP, Role.CAMPAIGN_OFFICE)
 @require_GET
-def compliance_grid(request: HttpRequest) -> HttpResponse:
+def compliance_grid(request: AuthenticatedRequest) -> HttpResponseBase:
     """Cadres × the last 12 months against the two-visit rule, filterable, exportable."""
     today = timezone.localdate()
     months = last_months(today, settings.CAMPAIGN_COMPLIANCE_MONTHS)
@@ -343,7 +360,7 @@ def compliance_grid(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def policy_list(request: HttpRequest) -> HttpResponse:
+def policy_list(request: AuthenticatedRequest) -> HttpResponse:
     """The policy library; for the overseers, how many enterprises have had each one explained."""
     policies = Policy.objects.filter(is_active=True).prefetch_related("sectors")
     level, sector = request.GET.get("level", ""), request.GET.get("sector", "")
@@ -367,10 +384,10 @@ def policy_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def policy_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """One policy; for the overseers its coverage: who has had it explained, and who in its sectors has not."""
     policy = get_object_or_404(Policy.objects.prefetch_related("sectors"), pk=pk, is_active=True)
-    context = {"policy": policy}
+    context: dict[str, object] = {"policy": policy}
     if sees_everything(request.user):
         explained = (
             Enterprise.objects.filter(pairings__visits__policies=policy)
