@@ -6,7 +6,16 @@ from collections.abc import Iterator
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
-from enterprises.importers import HEADERS, KIND_VALUES, ORIGIN_VALUES, SECTOR_VALUES, allowed_values
+from core.roles import PortalUser
+from enterprises.importers import (
+    HEADERS,
+    KIND_VALUES,
+    ORIGIN_VALUES,
+    SECTOR_VALUES,
+    Words,
+    allowed_values,
+    canonical_word,
+)
 from enterprises.models import Enterprise
 from organisation.models import Pairing
 
@@ -60,38 +69,28 @@ def allowed_value_rows() -> Iterator[list[str]]:
     yield [HEADERS["paired_on"][0], _("A date such as 2026-06-17; required when a cadre is named."), ""]
 
 
-def enterprise_export_rows(user) -> Iterator[list]:
+# The coded columns, written as the canonical Chinese word the import reads back.
+CODED_COLUMNS: dict[str, Words] = {"kind": KIND_VALUES, "origin": ORIGIN_VALUES, "sector": SECTOR_VALUES}
+
+
+def enterprise_export_rows(user: PortalUser) -> Iterator[list[object]]:
     """Yield one row per enterprise the user may see, with its current cadre; one query, streamed."""
     active = Pairing.objects.active().filter(enterprise=OuterRef("pk")).order_by("-started_on")
     rows = (
         Enterprise.objects.visible_to(user)
         .annotate(
-            cadre_name=Subquery(active.values("cadre__name")[:1]),
+            cadre=Subquery(active.values("cadre__name")[:1]),
             cadre_title=Subquery(active.values("cadre__title")[:1]),
             paired_on=Subquery(active.values("started_on")[:1]),
         )
         .order_by("origin", "name")
-        .values_list(
-            "name",
-            "uscc",
-            "kind",
-            "origin",
-            "sector",
-            "street",
-            "contact_person",
-            "phone",
-            "cadre_name",
-            "cadre_title",
-            "paired_on",
-        )
+        .values_list(*TEMPLATE_COLUMNS)
     )
-    for serial, (name, uscc, kind, origin, sector, *rest) in enumerate(rows.iterator(chunk_size=500), start=1):
+    for serial, values in enumerate(rows.iterator(chunk_size=500), start=1):
         yield [
             serial,
-            name,
-            uscc,
-            KIND_VALUES[kind][0],
-            ORIGIN_VALUES[origin][0],
-            SECTOR_VALUES[sector][0],
-            *rest,
+            *(
+                canonical_word(CODED_COLUMNS[column], value) if column in CODED_COLUMNS else value
+                for column, value in zip(TEMPLATE_COLUMNS, values, strict=True)
+            ),
         ]
