@@ -29,12 +29,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.months import Month
+from core.roles import PortalUser
 from enterprises.models import Enterprise
 from organisation.models import Cadre, Pairing
 from visits.models import Visit
@@ -235,7 +235,7 @@ def judge(months: Sequence[Month], today: datetime.date, pairings: QuerySet[Pair
     return sorted(rows, key=lambda row: (row.cadre.name, row.cadre.pk))
 
 
-def cadre_month(who: Cadre | AbstractBaseUser | AnonymousUser, today: datetime.date) -> Cell:
+def cadre_month(who: Cadre | PortalUser, today: datetime.date) -> Cell:
     """Judge one cadre's month so far (a cadre, or the user who is one), as the grid's cell for it."""
     if isinstance(who, Cadre):
         mine = Pairing.objects.filter(cadre=who)
