@@ -235,7 +235,7 @@ def judge(months: Sequence[Month], today: datetime.date, pairings: QuerySet[Pair
     return sorted(rows, key=lambda row: (row.cadre.name, row.cadre.pk))
 
 
-def cadre_month(who: Cadre | PortalUser, today: datetime.date) -> Cell:
+def cadre_month(who: "Cadre | PortalUser", today: datetime.date) -> Cell:
     """Judge one cadre's month so far (a cadre, or the user who is one), as the grid's cell for it."""
     if isinstance(who, Cadre):
         mine = Pairing.objects.filter(cadre=who)
