@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.http import QueryDict
+from django.utils import timezone
 
 from issues.models import Action, Issue, IssueEvent, Milestone, Status, SystemicMatter
 from issues.moves import MOVE_SPECS, move_form
@@ -64,7 +65,7 @@ def test_a_note_is_trimmed_before_the_move_sees_it(report):
 
 def _valid_post(action, issue, department, leader) -> dict:
     """What a user would submit on the problem's page for each move."""
-    soon = (datetime.date.today() + datetime.timedelta(days=5)).isoformat()
+    soon = (timezone.localdate() + datetime.timedelta(days=5)).isoformat()
     fields = {
         Action.ASSIGN: {"department": department.pk, "responsible_person": "张晓明", "deadline": soon},
         Action.PROGRESS: {"note": "进展顺利"},
@@ -97,7 +98,7 @@ def test_the_assign_form_suggests_the_categorys_deadline_and_the_progress_form_l
     todo = Milestone.objects.create(title="待完成", **planned)
     Milestone.objects.create(title="已退回", superseded=True, **planned)
     assign = move_form(Action.ASSIGN, issue)
-    assert assign.initial["deadline"] == datetime.date.today() + datetime.timedelta(
+    assert assign.initial["deadline"] == timezone.localdate() + datetime.timedelta(
         days=issue.category.default_deadline_days
     )
     choices = [value for value, _label in move_form(Action.PROGRESS, issue).fields["milestone"].choices]

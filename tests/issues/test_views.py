@@ -6,6 +6,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from issues.models import Action, Flow, Issue, IssueEvent, Status, SystemicMatter
@@ -72,7 +73,7 @@ def test_pages_of_another_role_are_forbidden(client, request, name, persona):
 def test_a_cadre_reports_and_assigns_in_one_submit(client, cadre, department, enterprise):
     client.force_login(cadre.user)
     assert enterprise.name in client.get(reverse("issues:report")).content.decode()
-    deadline = datetime.date.today() + datetime.timedelta(days=10)
+    deadline = timezone.localdate() + datetime.timedelta(days=10)
     response = client.post(
         reverse("issues:report"),
         {
@@ -102,10 +103,10 @@ def test_an_assignment_without_a_deadline_gets_the_categorys_default(client, cad
             "department": department.pk,
             "responsible_person": "张晓明",
             "milestone_1": "对接银行",
-            "milestone_1_on": (datetime.date.today() + datetime.timedelta(days=3)).isoformat(),
+            "milestone_1_on": (timezone.localdate() + datetime.timedelta(days=3)).isoformat(),
         },
     )
-    assert Issue.objects.get().deadline == datetime.date.today() + datetime.timedelta(days=20)
+    assert Issue.objects.get().deadline == timezone.localdate() + datetime.timedelta(days=20)
 
 
 def test_a_report_with_errors_is_shown_again_in_chinese_and_nothing_is_saved(client, cadre):
@@ -128,7 +129,7 @@ def test_a_report_the_service_refuses_is_shown_again_with_its_reason(client, cad
             "route": "assign",
             "department": department.pk,
             "responsible_person": " ",  # the form trims it to nothing; the service refuses the assignment
-            "deadline": (datetime.date.today() + datetime.timedelta(days=10)).isoformat(),
+            "deadline": (timezone.localdate() + datetime.timedelta(days=10)).isoformat(),
             "milestone_1": "现场勘查",
         },
     )
@@ -220,7 +221,7 @@ def test_the_leading_group_links_escalations_and_decides_once(client, report, le
     response = client.post(reverse("issues:matter_new"), {"title": "园区供电", "issues": [first.pk, second.pk]})
     matter = SystemicMatter.objects.get()
     assert response["Location"] == reverse("issues:matter", args=[matter.pk])
-    deadline = (datetime.date.today() + datetime.timedelta(days=20)).isoformat()
+    deadline = (timezone.localdate() + datetime.timedelta(days=20)).isoformat()
     client.post(
         reverse("issues:matter_decide", args=[matter.pk]),
         {
@@ -282,7 +283,7 @@ def test_the_export_has_the_same_rows_as_the_filtered_ledger_and_escapes_formula
 
 
 def test_the_inbox_splits_the_departments_problems(client, staff, department):
-    today = datetime.date.today()
+    today = timezone.localdate()
     for title, status, deadline in [
         ("甲问题", Status.ASSIGNED, today + datetime.timedelta(days=20)),
         ("乙问题", Status.IN_PROGRESS, today + datetime.timedelta(days=20)),

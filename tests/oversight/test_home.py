@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from issues.models import Flow, Status
 from tests.factories import EnterpriseFactory, IssueFactory, PairingFactory, VisitFactory
@@ -29,7 +30,7 @@ def test_home_refuses_post(client, cadre):
 
 
 def test_a_cadre_sees_the_paired_enterprise_this_months_visits_and_its_problems(client, cadre, enterprise):
-    today = datetime.date.today()
+    today = timezone.localdate()
     VisitFactory(pairing=cadre.pairings.get(), visited_on=today)
     IssueFactory(enterprise=enterprise, reporter=cadre, title="施工许可证办理进度缓慢")
     client.force_login(cadre.user)
@@ -49,7 +50,7 @@ def test_a_cadre_does_not_see_another_enterprises_problems(client, cadre, other_
 
 
 def test_department_staff_see_their_departments_inbox_with_overdue_marked(client, staff, other_staff, cadre):
-    yesterday = datetime.date.today() - datetime.timedelta(days=1)
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
     IssueFactory(
         title="用电增容",
         flow=Flow.ASSIGNED,
