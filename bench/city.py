@@ -14,7 +14,6 @@ import argparse
 import datetime
 import os
 import random
-import statistics
 import sys
 import time
 import warnings
@@ -35,10 +34,10 @@ from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.contrib.auth.models import Group, User  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.timing import print_table  # noqa: E402
 from core.months import last_months  # noqa: E402
 from core.roles import Role  # noqa: E402
 from enterprises.models import Enterprise, Kind, Origin, Sector  # noqa: E402
@@ -129,21 +128,6 @@ def build(n: int, today: datetime.date) -> None:
     Visit.objects.bulk_create(visits, batch_size=BATCH)
 
 
-def measure(client: Client, url: str, runs: int) -> tuple[float, float, int, int]:
-    """Return the median and worst milliseconds, the queries and the bytes of a page, after one warm-up."""
-    client.get(url)
-    times, size, queries = [], 0, 0
-    for _ in range(runs):
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            response = client.get(url)
-            body = b"".join(response.streaming_content) if response.streaming else response.content
-            times.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-        size, queries = len(body), len(captured)
-    return statistics.median(times), max(times), queries, size
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairings", type=int, default=13_900, help="cadres, each paired with one enterprise")
@@ -165,15 +149,7 @@ def main() -> None:
         f"{Visit.objects.count():,} visits, built in {time.perf_counter() - started:.0f} s; "
         f"{args.runs} runs a page after one warm-up; today {today}.\n"
     )
-    print("| page | user | median ms | max ms | queries | bytes |")
-    print("| --- | --- | ---: | ---: | ---: | ---: |")
-    clients: dict[str, Client] = {}
-    for username, url, label in PAGES:
-        if username not in clients:
-            clients[username] = Client()
-            clients[username].force_login(User.objects.get(username=username))
-        median, worst, queries, size = measure(clients[username], url, args.runs)
-        print(f"| {label} `{url}` | {username} | {median:.0f} | {worst:.0f} | {queries} | {size:,} |")
+    print_table(PAGES, args.runs, digits=0, sizes=True)
 
 
 if __name__ == "__main__":

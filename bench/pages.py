@@ -6,9 +6,7 @@ The query counts are exact, and are what the tests pin.
 """
 
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -18,11 +16,10 @@ import django
 
 django.setup()
 
-from django.contrib.auth.models import User  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
 
+from bench.timing import print_table  # noqa: E402
 from demo.seed import seed_demo  # noqa: E402
 from issues.models import Flow, Issue, IssueCategory, Status  # noqa: E402
 from organisation.models import Cadre, DepartmentStaff  # noqa: E402
@@ -43,31 +40,9 @@ PAGES = [
 RUNS = 15
 
 
-def measure(client: Client, url: str) -> tuple[float, float, int]:
-    client.get(url)  # warm-up
-    times = []
-    for _ in range(RUNS):
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            response = client.get(url)
-            if hasattr(response, "streaming_content"):
-                b"".join(response.streaming_content)
-            times.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    return statistics.median(times), max(times), len(queries)
-
-
 def table(title: str) -> None:
     print(f"\n### {title}\n")
-    print("| page | user | median ms | max ms | queries |")
-    print("| --- | --- | ---: | ---: | ---: |")
-    clients: dict[str, Client] = {}
-    for username, url, label in PAGES:
-        if username not in clients:
-            clients[username] = Client()
-            clients[username].force_login(User.objects.get(username=username))
-        median, worst, queries = measure(clients[username], url)
-        print(f"| {label} `{url}` | {username} | {median:.1f} | {worst:.1f} | {queries} |")
+    print_table(PAGES, RUNS)
 
 
 def add_problems(n: int) -> None:
