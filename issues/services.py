@@ -38,6 +38,7 @@ __all__ = [
     "MoveNotAllowed",
     "StaleIssue",
     "WorkflowError",
+    "feedback_action",
     "issue_record_feedback",
     "issue_report",
     "issue_transition",
@@ -129,6 +130,10 @@ def issue_transition(
     move = workflow.find_move(action, issue.status, capacities)
     if move is None or spec is None:
         raise _refusal(action, issue)
+    # The same test the page makes before offering the move (workflow.available_actions).
+    unmet = workflow.unmet(move, issue)
+    if unmet is not None:
+        raise WorkflowError(unmet.code, str(unmet.message))
     from_status = issue.status
     payload = dataclasses.replace(payload, note=payload.note.strip())  # every record carries a note: trim it once
     event_note = spec.effect(issue, payload, actor=actor, now=now, capacities=capacities)
@@ -168,8 +173,13 @@ def issue_record_feedback(
     now: datetime.datetime | None = None,
 ) -> Issue:
     """Record the enterprise's word on a resolved problem: close it, or reopen it when dissatisfied."""
-    action = Action.REOPEN if payload.rating == Feedback.Rating.DISSATISFIED else Action.CLOSE
+    action = feedback_action(payload)
     return issue_transition(issue_id=issue_id, actor=actor, action=action, version=version, payload=payload, now=now)
+
+
+def feedback_action(payload: FeedbackPayload) -> Action:
+    """Return the move the enterprise's word makes: reopen when dissatisfied, else close."""
+    return Action.REOPEN if payload.rating == Feedback.Rating.DISSATISFIED else Action.CLOSE
 
 
 @transaction.atomic
