@@ -804,3 +804,23 @@ def test_every_action_offered_can_be_made_and_every_other_is_refused(
                 assert outcome == "made", (user.username, action, outcome)
             else:
                 assert outcome != "made", (user.username, action)
+
+
+def test_the_situations_offer_every_move_to_someone(enterprise, cadre, staff, leader, office):
+    """So that the tests walking SITUATIONS (here and on the pages) try every move at least once."""
+    offered = set()
+    for status, situation in SITUATIONS:
+        with transaction.atomic():
+            issue = situated(
+                status,
+                situation,
+                department=staff.department,
+                enterprise=enterprise,
+                cadre=cadre,
+                staff=staff,
+                leader=leader,
+            )
+            for user in (cadre.user, staff.user, leader, office):
+                offered |= set(available_actions(user, issue))
+            transaction.set_rollback(True)
+    assert offered == set(MOVE_SPECS)
