@@ -350,6 +350,15 @@ class IssueEvent(models.Model):
     action = models.CharField(_("action"), max_length=30, choices=Action)
     from_status = models.CharField(_("from"), max_length=20, choices=Status, blank=True)
     to_status = models.CharField(_("to"), max_length=20, choices=Status)
+    # The department the problem was with before this step: a return or a reassignment names the unit it left.
+    from_department = models.ForeignKey(
+        "organisation.Department",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("from department"),
+    )
     # The department the problem was with after this step, so staff keep sight of past assignments.
     department = models.ForeignKey(
         "organisation.Department",

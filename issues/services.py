@@ -134,7 +134,7 @@ def issue_transition(
     unmet = workflow.unmet(move, issue)
     if unmet is not None:
         raise WorkflowError(unmet.code, str(unmet.message))
-    from_status = issue.status
+    from_status, from_department_id = issue.status, issue.department_id
     payload = dataclasses.replace(payload, note=payload.note.strip())  # every record carries a note: trim it once
     event_note = spec.effect(issue, payload, actor=actor, now=now, capacities=capacities)
     issue.status = move.target or issue.status
@@ -146,6 +146,7 @@ def issue_transition(
         action=move.action,
         from_status=from_status,
         to_status=issue.status,
+        from_department_id=from_department_id,
         department=issue.department,
         note=event_note,
         created_at=now,

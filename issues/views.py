@@ -131,7 +131,7 @@ def _render_detail(request, issue: Issue, bound: dict | None = None, status: int
     context = {
         "issue": issue,
         "forms": forms,
-        "events": IssueEvent.objects.filter(issue=issue).select_related("actor", "department"),
+        "events": IssueEvent.objects.filter(issue=issue).select_related("actor", "from_department", "department"),
         "milestones": Milestone.objects.filter(issue=issue).select_related("department"),
         "extensions": issue.extensions.select_related("requested_by", "decided_by"),
         "feedback": issue.feedback.select_related("recorded_by"),

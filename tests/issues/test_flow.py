@@ -154,6 +154,8 @@ def test_returning_sends_the_problem_back_to_routing_and_keeps_the_old_roadmap(r
     issue = move(issue, staff.user, Action.RETURN, ReturnPayload(note="属于住建部门职责。"))
     assert issue.status == Status.REPORTED and issue.department is None and issue.deadline is None
     assert issue.milestones.filter(superseded=True).count() == 2
+    returned = IssueEvent.objects.filter(issue=issue).last()
+    assert (returned.from_department, returned.department) == (assignment.department, None)
 
 
 def test_staff_still_see_a_problem_their_department_returned(report, assignment, staff, move):
@@ -331,7 +333,7 @@ def test_the_office_takes_a_problem_back_from_its_department_and_reassigns_it(
         Status.ASSIGNED,
         office,
     )
-    assert event.department == other_staff.department
+    assert (event.from_department, event.department) == (staff.department, other_staff.department)
     for part in (staff.department.name, other_staff.department.name, "赵丽华", reassignment.note):
         assert part in event.note
     assert assignment.deadline.isoformat() in event.note  # the deadline it was taken back with

@@ -498,8 +498,9 @@ def test_the_office_takes_back_a_problem_from_its_page(client, report, assignmen
     client.post(reverse("issues:act", args=[issue.pk, "reassign"]), {**post, "reassign-note": "原单位无法推进"})
     issue.refresh_from_db()
     assert issue.status == Status.ASSIGNED and issue.department == other_department
-    page = client.get(reverse("issues:detail", args=[issue.pk])).content.decode()
-    assert page.count("text-decoration-line-through") == 2  # the old roadmap, struck through
+    page = client.get(reverse("issues:detail", args=[issue.pk]))
+    assert page.content.decode().count("text-decoration-line-through") == 2  # the old roadmap, struck through
+    assert shown(page, f"{assignment.department.name} → {other_department.name}")  # the timeline: from, to
 
 
 def test_the_review_desk_forgets_an_extension_request_once_the_problem_is_resolved(
