@@ -14,7 +14,7 @@ class IssueEventInline(admin.TabularInline):
     model = IssueEvent
     extra = 0
     can_delete = False
-    readonly_fields = ["created_at", "actor", "from_status", "to_status", "department", "note"]
+    readonly_fields = ["created_at", "actor", "from_status", "to_status", "from_department", "department", "note"]
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -25,11 +25,13 @@ from issues.payloads import (
     FeedbackPayload,
     LinkPayload,
     ProgressPayload,
+    ReassignPayload,
     ResolvePayload,
     ReturnPayload,
     SendBackPayload,
 )
 from issues.workflow import Capacity
+from organisation.models import Department
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -49,40 +51,56 @@ def resolve(
         issue.flow = Flow.ON_THE_SPOT
     issue.resolution = note
     issue.resolved_at = now
-    return note
+    # The department's reply ends its time on the problem: a request for more of it is moot.
+    return _with(note, _withdraw_extension(issue, actor=actor, now=now, reason=_("The problem was resolved.")))
 
 
 def assign(
     issue: Issue, payload: AssignPayload, *, actor: User, now: datetime.datetime, capacities: frozenset[Capacity]
 ) -> str:
+    department = _check_assignment(payload, now)
+    if issue.status == Status.ESCALATED or (Capacity.LEADING_GROUP in capacities and Capacity.CADRE not in capacities):
+        issue.supervised = True  # 督办: the leading group assigned it
+    if issue.status in workflow.AWAITING_ROUTING:
+        issue.flow = Flow.ASSIGNED
+    _give_to(issue, payload, department)
+    return f"{_assignment_summary(issue)} {payload.note}".strip()
+
+
+def _check_assignment(payload: AssignPayload, now: datetime.datetime) -> Department:
+    """Refuse an assignment without its department, person, deadline or roadmap; return its department."""
     department, deadline = payload.department, payload.deadline
     if department is None:
         raise WorkflowError("department_required", _("Choose the responsible department."))
-    person = payload.responsible_person.strip()
-    if not person:
+    if not department.is_active:
+        raise WorkflowError("department_inactive", _("That department no longer takes assignments."))
+    if not payload.responsible_person.strip():
         raise WorkflowError("person_required", _("Name the responsible person."))
     if deadline is None:
         raise WorkflowError("deadline_required", _("The deadline must be today or later."))
     if deadline < timezone.localdate(now):
         raise WorkflowError("deadline_past", _("The deadline must be today or later."))
     _check_roadmap(payload.milestones, deadline)
-    if issue.status == Status.ESCALATED or (Capacity.LEADING_GROUP in capacities and Capacity.CADRE not in capacities):
-        issue.supervised = True  # 督办: the leading group assigned it
-    if issue.status in workflow.AWAITING_ROUTING:
-        issue.flow = Flow.ASSIGNED
+    return department
+
+
+def _give_to(issue: Issue, payload: AssignPayload, department: Department) -> None:
+    """Put the problem in the department's hands, with its person, deadline and a new roadmap."""
     issue.department = department
-    issue.responsible_person = person
-    issue.deadline = deadline
+    issue.responsible_person = payload.responsible_person.strip()
+    issue.deadline = payload.deadline
     Milestone.objects.bulk_create(
         Milestone(issue=issue, title=title.strip(), planned_on=planned_on, department=department)
         for title, planned_on in payload.milestones
     )
-    summary = _("Assigned to %(department)s, responsible person %(person)s, deadline %(deadline)s.") % {
-        "department": department.name,
-        "person": person,
-        "deadline": deadline.isoformat(),
+
+
+def _assignment_summary(issue: Issue) -> str:
+    return _("Assigned to %(department)s, responsible person %(person)s, deadline %(deadline)s.") % {
+        "department": issue.department.name if issue.department else "",
+        "person": issue.responsible_person,
+        "deadline": issue.deadline.isoformat() if issue.deadline else "",
     }
-    return f"{summary} {payload.note}".strip()
 
 
 def _check_roadmap(milestones: tuple[tuple[str, datetime.date], ...], deadline: datetime.date) -> None:
@@ -129,13 +147,36 @@ def progress(
     )
 
 
-def _leave_department(issue: Issue, reason: str, now: datetime.datetime) -> None:
-    """Take the problem off its department's desk, keeping the roadmap and requests as history."""
+def _withdraw_extension(issue: Issue, *, actor: User, now: datetime.datetime, reason: str) -> str:
+    """Withdraw the extension request still waiting, if any: nobody can decide it once the problem moves on.
+
+    Return the sentence the move's timeline note adds, or "" when nothing was waiting.
+    """
+    request = issue.extensions.filter(decision=ExtensionRequest.Decision.PENDING).first()
+    if request is None:
+        return ""
+    request.decision = ExtensionRequest.Decision.WITHDRAWN
+    request.decided_by, request.decided_at, request.decision_note = actor, now, reason
+    request.save(update_fields=["decision", "decided_by", "decided_at", "decision_note"])
+    return _("The extension request to %(new)s, waiting for a decision, is withdrawn.") % {
+        "new": request.new_deadline.isoformat()
+    }
+
+
+def _leave_department(issue: Issue, *, actor: User, now: datetime.datetime, reason: str) -> str:
+    """Take the problem off its department's desk, keeping the roadmap and requests as history.
+
+    Return what the timeline note adds about a withdrawn extension request ("" if none).
+    """
     issue.milestones.filter(superseded=False).update(superseded=True)
-    issue.extensions.filter(decision=ExtensionRequest.Decision.PENDING).update(
-        decision=ExtensionRequest.Decision.REFUSED, decided_at=now, decision_note=reason
-    )
+    withdrawn = _withdraw_extension(issue, actor=actor, now=now, reason=reason)
     issue.department, issue.deadline, issue.responsible_person, issue.supervised = None, None, "", False
+    return withdrawn
+
+
+def _with(note: str, *more: str) -> str:
+    """Join a timeline note and what the move adds to it, leaving out what is empty."""
+    return " ".join(part for part in (note, *more) if part)
 
 
 def return_(
@@ -144,8 +185,33 @@ def return_(
     note = _require_note(payload.note, _("Say why this is not your department's remit."))
     # The table lets only the problem's own department return it, so it has one.
     department = issue.department.name if issue.department else ""
-    _leave_department(issue, _("The problem was returned."), now)
-    return _("Returned by %(department)s: %(reason)s") % {"department": department, "reason": note}
+    withdrawn = _leave_department(issue, actor=actor, now=now, reason=_("The problem was returned."))
+    return _with(_("Returned by %(department)s: %(reason)s") % {"department": department, "reason": note}, withdrawn)
+
+
+def reassign(
+    issue: Issue, payload: ReassignPayload, *, actor: User, now: datetime.datetime, capacities: frozenset[Capacity]
+) -> str:
+    reason = _require_note(payload.note, _("Say why the problem is taken back and reassigned."))
+    department = _check_assignment(payload.assignment, now)
+    before = {
+        "old": issue.department.name if issue.department else "",
+        "old_person": issue.responsible_person or "—",
+        "old_deadline": issue.deadline.isoformat() if issue.deadline else "—",
+    }
+    # 督办 stays with a supervised problem, and the leading group's reassignment is supervised as its assignment is.
+    supervised = issue.supervised or Capacity.LEADING_GROUP in capacities
+    withdrawn = _leave_department(issue, actor=actor, now=now, reason=_("The problem was taken back and reassigned."))
+    _give_to(issue, payload.assignment, department)
+    issue.supervised = supervised
+    taken_back = _("Taken back from %(old)s (responsible person %(old_person)s, deadline %(old_deadline)s).") % before
+    return _with(
+        taken_back,
+        _assignment_summary(issue),
+        _("Reason: %(reason)s") % {"reason": reason},
+        payload.assignment.note,
+        withdrawn,
+    )
 
 
 def send_back(
@@ -166,8 +232,6 @@ def request_extension(
     old, new = issue.deadline, payload.new_deadline
     if old is None or new <= old:
         raise WorkflowError("extension_not_later", _("The new deadline must be later than the current one."))
-    if issue.extensions.filter(decision=ExtensionRequest.Decision.PENDING).exists():
-        raise WorkflowError("extension_pending", _("An extension request is already waiting for a decision."))
     ExtensionRequest.objects.create(
         issue=issue, requested_by=actor, old_deadline=old, new_deadline=new, reason=note, created_at=now
     )
@@ -182,9 +246,8 @@ def decide_extension(
     now: datetime.datetime,
     capacities: frozenset[Capacity],
 ) -> str:
-    request = issue.extensions.filter(decision=ExtensionRequest.Decision.PENDING).first()
-    if request is None:
-        raise WorkflowError("no_extension", _("There is no extension request to decide."))
+    # The move's precondition (workflow.EXTENSION_PENDING) made sure there is one.
+    request = issue.extensions.get(decision=ExtensionRequest.Decision.PENDING)
     approve = payload.approve
     request.decision = ExtensionRequest.Decision.APPROVED if approve else ExtensionRequest.Decision.REFUSED
     request.decided_by, request.decided_at, request.decision_note = actor, now, payload.note
@@ -227,9 +290,10 @@ def _feedback(
     if dissatisfied:
         _require_note(note, _("Record what the enterprise is dissatisfied with."))
         issue.resolved_at = None
-        _leave_department(issue, _("The problem was reopened."), now)
+        withdrawn = _leave_department(issue, actor=actor, now=now, reason=_("The problem was reopened."))
     else:
         issue.closed_at = now
+        withdrawn = ""
     Feedback.objects.create(issue=issue, rating=rating, comment=note, recorded_by=actor, created_at=now)
     label = str(Feedback.Rating(rating).label)
-    return f"{label}：{note}" if note else label
+    return _with(f"{label}：{note}" if note else label, withdrawn)

@@ -21,6 +21,7 @@ from issues.payloads import (
     LinkPayload,
     MovePayload,
     ProgressPayload,
+    ReassignPayload,
     ResolvePayload,
     ReturnPayload,
     RoutePayload,
@@ -163,6 +164,23 @@ class AssignForm(RoadmapMixin, MoveForm):
 
     def payload(self) -> AssignPayload:
         return self.assign_payload(note=self.cleaned_data["note"])
+
+
+class ReassignForm(RoadmapMixin, MoveForm):
+    """The new department, person, deadline and roadmap, as an assignment asks for them, and the reason."""
+
+    note = _note(_("Why it is taken back and reassigned"), required=True, rows=2)
+
+    def initial_for(self, issue: Issue) -> dict[str, Any]:
+        return roadmap_initial(issue.category)
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        self.clean_roadmap()
+        return self.cleaned_data
+
+    def payload(self) -> ReassignPayload:
+        return ReassignPayload(assignment=self.assign_payload(), note=self.cleaned_data["note"])
 
 
 class ProgressForm(MoveForm):

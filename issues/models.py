@@ -38,6 +38,7 @@ class Action(models.TextChoices):
     ACCEPT = "accept", _("Accept")
     PROGRESS = "progress", _("Record progress")
     RETURN = "return", _("Return as not our remit")
+    REASSIGN = "reassign", _("Take back and reassign")
     SEND_BACK = "send_back", _("Send back")
     REQUEST_EXTENSION = "request_extension", _("Request an extension")
     DECIDE_EXTENSION = "decide_extension", _("Decide an extension")
@@ -257,7 +258,7 @@ class Milestone(models.Model):
     department = models.ForeignKey(
         "organisation.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("department")
     )
-    # Set when the problem leaves the department (returned, reopened): kept, never deleted.
+    # Set when the problem leaves the department (returned, taken back, reopened): kept, never deleted.
     superseded = models.BooleanField(_("superseded"), default=False)
 
     class Meta:
@@ -276,6 +277,8 @@ class ExtensionRequest(models.Model):
         PENDING = "pending", _("Pending")
         APPROVED = "approved", _("Approved")
         REFUSED = "refused", _("Refused")
+        # Nobody decided it: the problem left the department first (resolved, returned, taken back, reopened).
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     issue = models.ForeignKey(Issue, on_delete=models.PROTECT, related_name="extensions", verbose_name=_("problem"))
     requested_by = models.ForeignKey(
@@ -347,6 +350,15 @@ class IssueEvent(models.Model):
     action = models.CharField(_("action"), max_length=30, choices=Action)
     from_status = models.CharField(_("from"), max_length=20, choices=Status, blank=True)
     to_status = models.CharField(_("to"), max_length=20, choices=Status)
+    # The department the problem was with before this step: a return or a reassignment names the unit it left.
+    from_department = models.ForeignKey(
+        "organisation.Department",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("from department"),
+    )
     # The department the problem was with after this step, so staff keep sight of past assignments.
     department = models.ForeignKey(
         "organisation.Department",

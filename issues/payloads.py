@@ -63,6 +63,17 @@ class ReturnPayload:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ReassignPayload:
+    """Take the problem back from its department and give it to another (or the same) one, and why.
+
+    The new assignment is an assignment's own record, checked as an assignment is; the note is the reason.
+    """
+
+    assignment: AssignPayload
+    note: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class SendBackPayload:
     """Why the leading group sends the escalation back for routing."""
 
@@ -105,6 +116,7 @@ MovePayload = (
     | AcceptPayload
     | ProgressPayload
     | ReturnPayload
+    | ReassignPayload
     | SendBackPayload
     | ExtensionRequestPayload
     | ExtensionDecisionPayload

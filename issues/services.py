@@ -38,6 +38,7 @@ __all__ = [
     "MoveNotAllowed",
     "StaleIssue",
     "WorkflowError",
+    "feedback_action",
     "issue_record_feedback",
     "issue_report",
     "issue_transition",
@@ -129,7 +130,11 @@ def issue_transition(
     move = workflow.find_move(action, issue.status, capacities)
     if move is None or spec is None:
         raise _refusal(action, issue)
-    from_status = issue.status
+    # The same test the page makes before offering the move (workflow.available_actions).
+    unmet = workflow.unmet(move, issue)
+    if unmet is not None:
+        raise WorkflowError(unmet.code, str(unmet.message))
+    from_status, from_department_id = issue.status, issue.department_id
     payload = dataclasses.replace(payload, note=payload.note.strip())  # every record carries a note: trim it once
     event_note = spec.effect(issue, payload, actor=actor, now=now, capacities=capacities)
     issue.status = move.target or issue.status
@@ -141,6 +146,7 @@ def issue_transition(
         action=move.action,
         from_status=from_status,
         to_status=issue.status,
+        from_department_id=from_department_id,
         department=issue.department,
         note=event_note,
         created_at=now,
@@ -168,8 +174,13 @@ def issue_record_feedback(
     now: datetime.datetime | None = None,
 ) -> Issue:
     """Record the enterprise's word on a resolved problem: close it, or reopen it when dissatisfied."""
-    action = Action.REOPEN if payload.rating == Feedback.Rating.DISSATISFIED else Action.CLOSE
+    action = feedback_action(payload)
     return issue_transition(issue_id=issue_id, actor=actor, action=action, version=version, payload=payload, now=now)
+
+
+def feedback_action(payload: FeedbackPayload) -> Action:
+    """Return the move the enterprise's word makes: reopen when dissatisfied, else close."""
+    return Action.REOPEN if payload.rating == Feedback.Rating.DISSATISFIED else Action.CLOSE
 
 
 @transaction.atomic

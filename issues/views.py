@@ -29,7 +29,14 @@ from issues.models import (
 )
 from issues.moves import move_form, spec_for
 from issues.payloads import FeedbackPayload
-from issues.services import issue_record_feedback, issue_report, issue_transition, matter_create, matter_decide
+from issues.services import (
+    feedback_action,
+    issue_record_feedback,
+    issue_report,
+    issue_transition,
+    matter_create,
+    matter_decide,
+)
 from organisation.models import Pairing
 
 OVERSIGHT = (Role.LEADING_GROUP, Role.CAMPAIGN_OFFICE)
@@ -124,7 +131,7 @@ def _render_detail(request, issue: Issue, bound: dict | None = None, status: int
     context = {
         "issue": issue,
         "forms": forms,
-        "events": IssueEvent.objects.filter(issue=issue).select_related("actor", "department"),
+        "events": IssueEvent.objects.filter(issue=issue).select_related("actor", "from_department", "department"),
         "milestones": Milestone.objects.filter(issue=issue).select_related("department"),
         "extensions": issue.extensions.select_related("requested_by", "decided_by"),
         "feedback": issue.feedback.select_related("recorded_by"),
@@ -148,16 +155,19 @@ def act(request: AuthenticatedRequest, pk: int, action: str) -> HttpResponse:
         messages.error(request, _("Please correct the errors below."))
         return _render_detail(request, issue, bound={action: form}, status=400)
     payload, version = form.payload(), form.cleaned_data["version"]
+    # The move made is the one the service records: for feedback the rating decides (close, or reopen),
+    # whichever form it came from, and the message must say which.
+    made = feedback_action(payload) if isinstance(payload, FeedbackPayload) else Action(action)
     try:
-        if isinstance(payload, FeedbackPayload):  # the rating decides: close, or reopen
+        if isinstance(payload, FeedbackPayload):
             issue_record_feedback(issue_id=issue.pk, actor=request.user, version=version, payload=payload)
         else:
-            issue_transition(issue_id=issue.pk, actor=request.user, action=action, version=version, payload=payload)
+            issue_transition(issue_id=issue.pk, actor=request.user, action=made, version=version, payload=payload)
     except WorkflowError as exc:
         # The code goes along as the message's tag, for tests and scripts; the user reads the message.
         messages.error(request, exc.message, extra_tags=exc.code)
     else:
-        messages.success(request, _("Done: %(action)s.") % {"action": Action(action).label})
+        messages.success(request, _("Done: %(action)s.") % {"action": made.label}, extra_tags=made.value)
     return redirect("issues:detail", pk=issue.pk)
 
 

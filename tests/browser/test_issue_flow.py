@@ -1,10 +1,12 @@
 """Each role does its part of a problem's life in a phone-size browser, without a manual."""
 
+from datetime import date
+
 import pytest
 
-from issues.models import Issue, Status
+from issues.models import ExtensionRequest, Issue, Status
 from tests.browser.conftest import log_in
-from tests.factories import category
+from tests.factories import category, issue_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -55,4 +57,41 @@ def test_a_problem_goes_from_the_cadre_to_the_department_and_back_with_feedback(
     issue.refresh_from_db()
     assert issue.status == Status.CLOSED
     assert [e.action for e in issue.events.all()] == ["report", "assign", "accept", "resolve", "close"]
+    assert errors == [], errors
+
+
+def test_the_leading_group_takes_a_stuck_problem_back_and_the_new_department_finds_it(
+    phone, live_server, leader, staff, other_staff, enterprise, cadre
+):
+    issue = issue_in(Status.IN_PROGRESS, department=staff.department, enterprise=enterprise, reporter=cadre)
+    ExtensionRequest.objects.create(
+        issue=issue, requested_by=staff.user, old_deadline=issue.deadline, new_deadline=date(2099, 3, 1), reason="等待"
+    )
+    errors: list[str] = []
+    phone.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+
+    log_in(phone, live_server.url, "erin")
+    phone.goto(f"{live_server.url}/issues/{issue.pk}/")
+    assert phone.locator("#act-decide_extension").count() == phone.locator("#act-reassign").count() == 1
+    phone.locator("#act-reassign summary").click()
+    form = phone.locator("#act-reassign")
+    form.get_by_label("责任单位").select_option(label=other_staff.department.name)
+    form.get_by_label("责任人").fill("赵丽华")
+    form.locator("textarea").fill("原单位两周未推进，改派住建局。")
+    form.get_by_role("button").click()
+    phone.locator(".alert-success").wait_for()
+    assert phone.locator("#act-decide_extension").count() == 0  # the request went with the old department
+    timeline = phone.locator("#timeline li").last.inner_text()
+    assert f"{staff.department.name} → {other_staff.department.name}" in timeline
+    phone.screenshot(path="test-results/reassigned-phone.png", full_page=True)
+    issue.refresh_from_db()
+    assert (issue.status, issue.department, issue.supervised) == (Status.ASSIGNED, other_staff.department, True)
+    assert ExtensionRequest.objects.get().decision == ExtensionRequest.Decision.WITHDRAWN
+
+    phone.context.clear_cookies()
+    log_in(phone, live_server.url, "dave")
+    phone.get_by_role("link", name="打开本单位待办").click()
+    phone.get_by_role("link", name=issue.title).click()
+    phone.get_by_role("button", name="接收").click()
+    phone.get_by_text("已完成：接收").wait_for()
     assert errors == [], errors

@@ -2,23 +2,28 @@ import datetime
 from dataclasses import replace
 
 import pytest
+from django.db import transaction
 
 from issues.errors import MoveNotAllowed, StaleIssue, WorkflowError
 from issues.models import Action, ExtensionRequest, Feedback, Flow, Issue, IssueEvent, Milestone, Status, SystemicMatter
+from issues.moves import MOVE_SPECS
 from issues.payloads import (
     AcceptPayload,
+    AssignPayload,
     EscalatePayload,
     ExtensionDecisionPayload,
     ExtensionRequestPayload,
     FeedbackPayload,
     LinkPayload,
     ProgressPayload,
+    ReassignPayload,
     ResolvePayload,
     ReturnPayload,
     SendBackPayload,
 )
 from issues.services import issue_record_feedback, issue_report, issue_transition, matter_create, matter_decide
-from issues.workflow import MOVES, Capacity
+from issues.workflow import MOVES, WITH_DEPARTMENT, Capacity, available_actions
+from organisation.models import Department
 from tests.factories import IssueFactory, category, issue_in
 
 pytestmark = pytest.mark.django_db
@@ -149,6 +154,8 @@ def test_returning_sends_the_problem_back_to_routing_and_keeps_the_old_roadmap(r
     issue = move(issue, staff.user, Action.RETURN, ReturnPayload(note="属于住建部门职责。"))
     assert issue.status == Status.REPORTED and issue.department is None and issue.deadline is None
     assert issue.milestones.filter(superseded=True).count() == 2
+    returned = IssueEvent.objects.filter(issue=issue).last()
+    assert (returned.from_department, returned.department) == (assignment.department, None)
 
 
 def test_staff_still_see_a_problem_their_department_returned(report, assignment, staff, move):
@@ -270,6 +277,248 @@ def test_a_systemic_matter_needs_a_title_and_a_problem(report, leader, title, is
         matter_create(actor=leader, title=title, issue_ids=issue_ids)
     assert exc.value.code == code
     assert not SystemicMatter.objects.exists()
+
+
+# --- Taking a problem back (收回改派) -------------------------------------------------------
+
+
+@pytest.fixture
+def reassignment(other_department, today):
+    """Take the problem back and give it to `other_department`, with a new person, deadline and roadmap."""
+    return ReassignPayload(
+        assignment=AssignPayload(
+            department=other_department,
+            responsible_person="赵丽华",
+            deadline=today + datetime.timedelta(days=20),
+            milestones=(
+                ("现场踏勘", today + datetime.timedelta(days=7)),
+                ("办结答复", today + datetime.timedelta(days=19)),
+            ),
+        ),
+        note="原单位两周未推进，改由住建局办理。",
+    )
+
+
+def test_the_office_takes_a_problem_back_from_its_department_and_reassigns_it(
+    report, assignment, staff, other_staff, office, reassignment, move, today
+):
+    issue = report(assignment)
+    move(issue, staff.user, Action.ACCEPT, AcceptPayload())
+    first = issue.milestones.first()
+    move(issue, staff.user, Action.PROGRESS, ProgressPayload(milestone_id=first.pk, done_on=today))
+    issue = move(issue, office, Action.REASSIGN, reassignment)
+    assert issue.status == Status.ASSIGNED and issue.flow == Flow.ASSIGNED
+    assert (issue.department, issue.responsible_person, issue.deadline) == (
+        other_staff.department,
+        "赵丽华",
+        reassignment.assignment.deadline,
+    )
+    assert not issue.supervised  # the office's own reassignment is no supervision
+    # The old roadmap stays, struck through, with what was done on it; the new one is the new department's.
+    old = list(issue.milestones.filter(superseded=True).order_by("pk"))
+    assert [(m.title, m.department, m.done_on) for m in old] == [
+        ("核实材料", staff.department, today),
+        ("办结答复", staff.department, None),
+    ]
+    current = issue.milestones.filter(superseded=False)
+    assert [(m.title, m.department) for m in current] == [
+        ("现场踏勘", other_staff.department),
+        ("办结答复", other_staff.department),
+    ]
+    # The timeline says from which unit, to which, and why.
+    event = IssueEvent.objects.filter(issue=issue).last()
+    assert (event.action, event.from_status, event.to_status, event.actor) == (
+        Action.REASSIGN,
+        Status.IN_PROGRESS,
+        Status.ASSIGNED,
+        office,
+    )
+    assert (event.from_department, event.department) == (staff.department, other_staff.department)
+    for part in (staff.department.name, other_staff.department.name, "赵丽华", reassignment.note):
+        assert part in event.note
+    assert assignment.deadline.isoformat() in event.note  # the deadline it was taken back with
+
+
+def test_after_a_reassignment_only_the_new_department_acts_and_the_old_one_still_reads(
+    report, assignment, staff, other_staff, office, reassignment, move
+):
+    issue = report(assignment)
+    move(issue, office, Action.REASSIGN, reassignment)
+    with pytest.raises(MoveNotAllowed) as exc:
+        move(issue, staff.user, Action.ACCEPT, AcceptPayload())
+    assert exc.value.code == "not_allowed"
+    assert Issue.objects.visible_to(staff.user).filter(pk=issue.pk).exists()
+    issue = move(issue, other_staff.user, Action.ACCEPT, AcceptPayload())
+    assert issue.status == Status.IN_PROGRESS
+
+
+def test_the_leading_groups_reassignment_is_supervised_and_the_offices_keeps_it_so(
+    report, assignment, leader, office, department, reassignment, move
+):
+    issue = report(assignment)
+    issue = move(issue, leader, Action.REASSIGN, reassignment)
+    assert issue.supervised
+    back_again = replace(reassignment, assignment=replace(reassignment.assignment, department=department))
+    issue = move(issue, office, Action.REASSIGN, back_again)
+    assert issue.supervised and issue.department == department
+
+
+def test_a_problem_may_be_reassigned_to_the_same_department_with_a_new_person_and_deadline(
+    report, assignment, department, office, reassignment, move
+):
+    issue = report(assignment)
+    same = replace(reassignment, assignment=replace(reassignment.assignment, department=department))
+    issue = move(issue, office, Action.REASSIGN, same)
+    assert issue.department == department and issue.responsible_person == "赵丽华"
+    assert issue.milestones.filter(superseded=True).count() == 2
+    assert issue.milestones.filter(superseded=False).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"note": " "}, "note_required"),
+        ({"department": None}, "department_required"),
+        ({"responsible_person": ""}, "person_required"),
+        ({"deadline": datetime.date(2020, 1, 1)}, "deadline_past"),
+        ({"milestones": ()}, "roadmap_required"),
+    ],
+)
+def test_a_reassignment_without_its_reason_or_a_whole_assignment_is_refused_and_nothing_changes(
+    report, assignment, staff, office, reassignment, move, change, code
+):
+    issue = report(assignment)
+    ask_for_time(issue, staff, move)
+    fields = {name: value for name, value in change.items() if name != "note"}
+    payload = ReassignPayload(
+        assignment=replace(reassignment.assignment, **fields), note=change.get("note", reassignment.note)
+    )
+    with pytest.raises(WorkflowError) as exc:
+        move(issue, office, Action.REASSIGN, payload)
+    assert exc.value.code == code
+    issue.refresh_from_db()
+    assert (issue.department, issue.deadline, issue.version) == (staff.department, assignment.deadline, 2)
+    assert not issue.milestones.filter(superseded=True).exists() and issue.milestones.count() == 2
+    assert ExtensionRequest.objects.get().decision == ExtensionRequest.Decision.PENDING
+    assert IssueEvent.objects.filter(issue=issue).count() == 3
+
+
+def test_a_department_no_longer_active_takes_no_assignment(report, assignment, other_department, office, move):
+    issue = report(assignment)
+    other_department.is_active = False
+    other_department.save()
+    with pytest.raises(WorkflowError) as exc:
+        move(
+            issue,
+            office,
+            Action.REASSIGN,
+            ReassignPayload(assignment=replace(assignment, department=other_department), note="改派"),
+        )
+    assert exc.value.code == "department_inactive"
+
+
+# --- A pending extension request ends with the department's time on the problem ---------------
+
+
+def date_after(issue, days: int = 10) -> datetime.date:
+    return issue.deadline + datetime.timedelta(days=days)
+
+
+def ask_for_time(issue, staff, move, days: int = 10) -> datetime.date:
+    """The department asks for `days` more; return the deadline it asks for."""
+    later = date_after(issue, days)
+    move(issue, staff.user, Action.REQUEST_EXTENSION, ExtensionRequestPayload(new_deadline=later, note="等待批复"))
+    return later
+
+
+def _leave_by_resolving(issue, staff, office, reassignment, move):
+    move(issue, staff.user, Action.ACCEPT, AcceptPayload())
+    return move(issue, staff.user, Action.RESOLVE, ResolvePayload(note="已办结"))
+
+
+def _leave_by_returning(issue, staff, office, reassignment, move):
+    return move(issue, staff.user, Action.RETURN, ReturnPayload(note="不属于本单位职责。"))
+
+
+def _leave_by_reassignment(issue, staff, office, reassignment, move):
+    return move(issue, office, Action.REASSIGN, reassignment)
+
+
+@pytest.mark.parametrize(
+    ("leave", "actor"),
+    [(_leave_by_resolving, "staff"), (_leave_by_returning, "staff"), (_leave_by_reassignment, "office")],
+    ids=["resolved", "returned", "reassigned"],
+)
+def test_a_pending_extension_request_is_withdrawn_when_the_problem_leaves_the_department(
+    request, report, assignment, staff, office, leader, reassignment, move, leave, actor
+):
+    issue = report(assignment)
+    later = ask_for_time(issue, staff, move)
+    issue = leave(issue, staff, office, reassignment, move)
+    extension = ExtensionRequest.objects.get()
+    assert extension.decision == ExtensionRequest.Decision.WITHDRAWN
+    user = request.getfixturevalue(actor)
+    assert extension.decided_by == getattr(user, "user", user) and extension.decided_at
+    assert later.isoformat() in IssueEvent.objects.filter(issue=issue).last().note  # the timeline says so
+    assert not ExtensionRequest.objects.filter(decision=ExtensionRequest.Decision.PENDING).exists()
+    # Nobody is offered a decision on it, and none can be made.
+    assert Action.DECIDE_EXTENSION not in available_actions(leader, issue)
+    if issue.status in WITH_DEPARTMENT:
+        with pytest.raises(WorkflowError) as exc:
+            move(issue, leader, Action.DECIDE_EXTENSION, ExtensionDecisionPayload(approve=True))
+        assert exc.value.code == "no_extension"
+
+
+def test_a_move_that_keeps_the_department_leaves_its_extension_request_pending(report, assignment, staff, move):
+    issue = report(assignment)
+    later = ask_for_time(issue, staff, move)
+    move(issue, staff.user, Action.ACCEPT, AcceptPayload())
+    move(issue, staff.user, Action.PROGRESS, ProgressPayload(note="正在协调"))
+    assert ExtensionRequest.objects.get().decision == ExtensionRequest.Decision.PENDING
+    assert not IssueEvent.objects.filter(issue=issue, action__in=["accept", "progress"], note__contains=str(later))
+
+
+def test_after_a_withdrawn_request_the_new_department_may_ask_for_its_own(
+    report, assignment, staff, other_staff, office, leader, reassignment, move
+):
+    issue = report(assignment)
+    ask_for_time(issue, staff, move)
+    issue = move(issue, office, Action.REASSIGN, reassignment)
+    assert Action.REQUEST_EXTENSION in available_actions(other_staff.user, issue)
+    later = ask_for_time(issue, other_staff, move, days=5)
+    issue = move(issue, leader, Action.DECIDE_EXTENSION, ExtensionDecisionPayload(approve=True))
+    assert issue.deadline == later
+    assert [e.decision for e in ExtensionRequest.objects.order_by("pk")] == ["withdrawn", "approved"]
+
+
+def test_a_reopened_problem_carries_no_pending_request_and_its_next_department_may_ask_again(
+    report, assignment, staff, office, leader, cadre, move
+):
+    issue = report(assignment)
+    ask_for_time(issue, staff, move)
+    move(issue, staff.user, Action.ACCEPT, AcceptPayload())
+    move(issue, staff.user, Action.RESOLVE, ResolvePayload(note="已办结"))
+    issue = move(issue, cadre.user, Action.REOPEN, FeedbackPayload(rating="dissatisfied", note="企业认为未解决"))
+    assert issue.status == Status.REOPENED
+    assert not ExtensionRequest.objects.filter(decision=ExtensionRequest.Decision.PENDING).exists()
+    issue = move(issue, office, Action.ASSIGN, assignment)
+    ask_for_time(issue, staff, move)
+    assert ExtensionRequest.objects.filter(decision=ExtensionRequest.Decision.PENDING).count() == 1
+
+
+def test_reopening_withdraws_a_request_left_pending_before_this_rule(report, staff, cadre, move):
+    """A request stranded on a resolved problem by an older version is withdrawn when the problem reopens."""
+    issue = issue_in(Status.RESOLVED, enterprise=cadre.pairings.get().enterprise, reporter=cadre)
+    ExtensionRequest.objects.create(
+        issue=issue,
+        requested_by=staff.user,
+        old_deadline=datetime.date(2099, 1, 1),
+        new_deadline=datetime.date(2099, 2, 1),
+        reason="理由",
+    )
+    move(issue, cadre.user, Action.REOPEN, FeedbackPayload(rating="dissatisfied", note="未解决"))
+    assert ExtensionRequest.objects.get().decision == ExtensionRequest.Decision.WITHDRAWN
+    assert "2099-02-01" in IssueEvent.objects.filter(issue=issue).last().note
 
 
 # --- The enterprise's word ------------------------------------------------------------
@@ -418,6 +667,8 @@ def _payload_for(request, action, issue, assignment):
     """A valid payload for each move, so that only the table decides."""
     if action == Action.ASSIGN:
         return assignment
+    if action == Action.REASSIGN:
+        return ReassignPayload(assignment=assignment, note="原单位无法推进，收回改派。")
     if action == Action.PROGRESS:
         return ProgressPayload(note="进展顺利")
     if action == Action.REQUEST_EXTENSION:
@@ -479,3 +730,99 @@ def test_every_move_the_table_allows_is_made_and_written_to_the_timeline(
         moved.status,
         user,
     )
+
+
+# --- What is offered is what can be done ------------------------------------------------
+
+
+class _Undo(Exception):
+    """Raised to roll a successful move back, so the next one starts from the same problem."""
+
+
+def _outcome(issue, user, action, payload) -> str:
+    """Make the move and undo it; return "made", or the refusal's code."""
+    try:
+        with transaction.atomic():
+            issue_transition(issue_id=issue.pk, actor=user, action=action, version=issue.version, payload=payload)
+            raise _Undo
+    except _Undo:
+        return "made"
+    except WorkflowError as exc:
+        return exc.code
+
+
+# Each state, and the states that change what can be done there: a request waiting for a decision,
+# a systemic matter to link to, no active department to assign to.
+SITUATIONS = [
+    *[(status, "") for status in Status],
+    (Status.ASSIGNED, "extension_pending"),
+    (Status.IN_PROGRESS, "extension_pending"),
+    (Status.ESCALATED, "matter"),
+    (Status.REPORTED, "no_active_department"),
+    (Status.IN_PROGRESS, "no_active_department"),
+]
+
+
+def situated(status, situation, *, department, enterprise, cadre, staff, leader) -> Issue:
+    """A problem in `status`, in the situation named (see SITUATIONS)."""
+    issue = issue_in(status, department=department, enterprise=enterprise, reporter=cadre)
+    if situation == "extension_pending":
+        ExtensionRequest.objects.create(
+            issue=issue,
+            requested_by=staff.user,
+            old_deadline=issue.deadline,
+            new_deadline=date_after(issue),
+            reason="理由",
+        )
+    elif situation == "matter":
+        SystemicMatter.objects.create(title="东部园区供电", created_by=leader)
+    elif situation == "no_active_department":
+        Department.objects.update(is_active=False)
+    return issue
+
+
+def _valid_payload(action, issue, assignment, leader):
+    """A payload the move accepts whenever the move can be made at all."""
+    if action == Action.LINK:  # never a new matter: that would change the situation
+        return LinkPayload(matter=SystemicMatter.objects.first() or SystemicMatter(title="无", created_by=leader))
+    return _payload_for(None, action, issue, assignment)
+
+
+@pytest.mark.parametrize(("status", "situation"), SITUATIONS, ids=lambda v: str(v) or "plain")
+def test_every_action_offered_can_be_made_and_every_other_is_refused(
+    status, situation, enterprise, cadre, staff, leader, office, assignment
+):
+    """The page's buttons (available_actions) and the service agree, for every persona and action."""
+    issue = situated(
+        status, situation, department=staff.department, enterprise=enterprise, cadre=cadre, staff=staff, leader=leader
+    )
+    issue.refresh_from_db()
+    for user in (cadre.user, staff.user, leader, office):
+        offered = available_actions(user, issue)
+        for action in MOVE_SPECS:
+            payload = _valid_payload(action, issue, assignment, leader)
+            outcome = _outcome(issue, user, action, payload)
+            if action in offered:
+                assert outcome == "made", (user.username, action, outcome)
+            else:
+                assert outcome != "made", (user.username, action)
+
+
+def test_the_situations_offer_every_move_to_someone(enterprise, cadre, staff, leader, office):
+    """So that the tests walking SITUATIONS (here and on the pages) try every move at least once."""
+    offered = set()
+    for status, situation in SITUATIONS:
+        with transaction.atomic():
+            issue = situated(
+                status,
+                situation,
+                department=staff.department,
+                enterprise=enterprise,
+                cadre=cadre,
+                staff=staff,
+                leader=leader,
+            )
+            for user in (cadre.user, staff.user, leader, office):
+                offered |= set(available_actions(user, issue))
+            transaction.set_rollback(True)
+    assert offered == set(MOVE_SPECS)

@@ -2,16 +2,18 @@ import datetime
 import io
 
 import pytest
+from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from issues.models import Action, Flow, Issue, IssueEvent, Status, SystemicMatter
-from issues.payloads import EscalatePayload, ResolvePayload
+from issues.models import Action, ExtensionRequest, Flow, Issue, IssueEvent, Status, SystemicMatter
+from issues.payloads import AcceptPayload, EscalatePayload, ExtensionRequestPayload, ResolvePayload
 from tests.factories import EnterpriseFactory, IssueFactory, category, issue_in
+from tests.issues.test_flow import SITUATIONS, situated
 from tests.refusals import in_chinese, refusals, shown
 
 pytestmark = pytest.mark.django_db
@@ -376,3 +378,142 @@ def test_the_detail_page_shows_every_state_to_every_role_with_their_forms(
         shown = {action for action, _label, _form in response.context["forms"]}
         offered = set(workflow.available_actions(user, issue)) - {Action.REOPEN}
         assert shown == offered
+
+
+# --- Every button on the page works, and says what it did --------------------------------------
+
+
+# What a user types into each move's form on top of what the page suggests (deadline, first milestone).
+TYPED = {
+    Action.ASSIGN: lambda issue: {"responsible_person": "张晓明"},
+    Action.REASSIGN: lambda issue: {"responsible_person": "赵丽华", "note": "原单位无法推进"},
+    Action.PROGRESS: lambda issue: {"note": "已与企业对接"},
+    Action.REQUEST_EXTENSION: lambda issue: {
+        "new_deadline": issue.deadline + datetime.timedelta(days=10),
+        "note": "理由",
+    },
+    Action.DECIDE_EXTENSION: lambda issue: {"approve": "yes"},
+    Action.LINK: lambda issue: {"matter": SystemicMatter.objects.first().pk},
+    Action.CLOSE: lambda issue: {"rating": "satisfied"},
+}
+
+
+def _as_submitted(form, issue, typed: dict) -> dict:
+    """The form as the page draws it, with what the user types; a choice left open takes the first option."""
+    data = {}
+    for name, field in form.fields.items():
+        value = typed.get(name, form[name].value())
+        if value in (None, "") and name == "department":
+            value = field.queryset.first().pk
+        if value not in (None, ""):
+            data[form.add_prefix(name)] = value
+    for name in ("note",):  # a reason, where the move asks for one
+        if name in form.fields and form.fields[name].required and form.add_prefix(name) not in data:
+            data[form.add_prefix(name)] = "说明"
+    return data
+
+
+def _moves_made_through_the_page(client, issue) -> list[tuple[str, str, str]]:
+    """Submit every form the page offers, each on the problem as the page showed it, and undo it.
+
+    Return (action offered, message tag, recorded action) for each; a refusal's tag is its code.
+    """
+    page = client.get(reverse("issues:detail", args=[issue.pk]))
+    made = []
+    for action, _label, form in page.context["forms"]:
+        data = _as_submitted(form, issue, TYPED.get(action, lambda issue: {})(issue))
+        client.cookies.pop("messages", None)  # the previous move's message, never read by a page
+        with transaction.atomic():
+            response = client.post(reverse("issues:act", args=[issue.pk, action]), data)
+            # Read off the request: a department that returned the problem may not see the page it lands on.
+            [message] = messages.get_messages(response.wsgi_request)
+            recorded = IssueEvent.objects.filter(issue=issue).order_by("pk").last()
+            made.append((action, message, recorded.action if recorded else ""))
+            transaction.set_rollback(True)
+    return made
+
+
+@pytest.mark.parametrize(("status", "situation"), SITUATIONS, ids=lambda v: str(v) or "plain")
+@pytest.mark.parametrize("persona", ["cadre", "staff", "leader", "office"])
+def test_every_move_the_page_offers_succeeds_and_its_message_names_the_move_recorded(
+    client, request, persona, status, situation, enterprise, cadre, staff, leader
+):
+    issue = situated(
+        status, situation, department=staff.department, enterprise=enterprise, cadre=cadre, staff=staff, leader=leader
+    )
+    user = request.getfixturevalue(persona)
+    user = getattr(user, "user", user)
+    client.force_login(user)
+    if not Issue.objects.visible_to(user).filter(pk=issue.pk).exists():
+        return  # staff see no problem that was never their department's
+    for action, message, recorded in _moves_made_through_the_page(client, issue):
+        assert message.level == messages.SUCCESS, (action, message.extra_tags, str(message))
+        assert message.extra_tags == recorded  # the move the service wrote to the timeline
+        assert str(Action(recorded).label) in str(message)
+
+
+@pytest.mark.parametrize(
+    ("url_action", "rating", "recorded", "status"),
+    [
+        ("close", "dissatisfied", Action.REOPEN, Status.REOPENED),
+        ("close", "satisfied", Action.CLOSE, Status.CLOSED),
+        ("reopen", "basically_satisfied", Action.CLOSE, Status.CLOSED),
+    ],
+)
+def test_the_feedback_message_says_whether_the_problem_was_closed_or_reopened(
+    client, report, cadre, url_action, rating, recorded, status
+):
+    issue = report(ResolvePayload(note="当场解决"))
+    client.force_login(cadre.user)
+    response = client.post(
+        reverse("issues:act", args=[issue.pk, url_action]),
+        {"feedback-version": issue.version, "feedback-rating": rating, "feedback-note": "企业意见"},
+        follow=True,
+    )
+    [message] = response.context["messages"]
+    issue.refresh_from_db()
+    assert issue.status == status and issue.events.last().action == recorded
+    assert message.extra_tags == recorded and str(recorded.label) in str(message)
+    other = Action.CLOSE if recorded == Action.REOPEN else Action.REOPEN
+    assert str(other.label) not in str(message)
+
+
+def test_the_office_takes_back_a_problem_from_its_page(client, report, assignment, office, other_department):
+    issue = report(assignment)
+    client.force_login(office)
+    page = client.get(reverse("issues:detail", args=[issue.pk]))
+    assert [action for action, _label, _form in page.context["forms"]] == [Action.REASSIGN]
+    assert shown(page, str(Action.REASSIGN.label))
+    deadline = (datetime.date.today() + datetime.timedelta(days=20)).isoformat()
+    post = {
+        "reassign-version": issue.version,
+        "reassign-department": other_department.pk,
+        "reassign-responsible_person": "赵丽华",
+        "reassign-deadline": deadline,
+        "reassign-milestone_1": "现场踏勘",
+        "reassign-milestone_1_on": deadline,
+    }
+    refused = client.post(reverse("issues:act", args=[issue.pk, "reassign"]), post)
+    assert refused.status_code == 400  # no reason given
+    assert {a: f for a, _l, f in refused.context["forms"]}[Action.REASSIGN].has_error("note", "required")
+    client.post(reverse("issues:act", args=[issue.pk, "reassign"]), {**post, "reassign-note": "原单位无法推进"})
+    issue.refresh_from_db()
+    assert issue.status == Status.ASSIGNED and issue.department == other_department
+    page = client.get(reverse("issues:detail", args=[issue.pk]))
+    assert page.content.decode().count("text-decoration-line-through") == 2  # the old roadmap, struck through
+    assert shown(page, f"{assignment.department.name} → {other_department.name}")  # the timeline: from, to
+
+
+def test_the_review_desk_forgets_an_extension_request_once_the_problem_is_resolved(
+    client, report, assignment, staff, leader, move
+):
+    issue = report(assignment)
+    later = issue.deadline + datetime.timedelta(days=10)
+    move(issue, staff.user, Action.REQUEST_EXTENSION, ExtensionRequestPayload(new_deadline=later, note="理由"))
+    client.force_login(leader)
+    assert [e.issue_id for e in client.get(reverse("issues:review")).context["extensions"]] == [issue.pk]
+    move(issue, staff.user, Action.ACCEPT, AcceptPayload())
+    move(issue, staff.user, Action.RESOLVE, ResolvePayload(note="已办结"))
+    assert list(client.get(reverse("issues:review")).context["extensions"]) == []
+    page = client.get(reverse("issues:detail", args=[issue.pk]))
+    assert shown(page, str(ExtensionRequest.Decision.WITHDRAWN.label))

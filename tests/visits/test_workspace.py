@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from openpyxl import load_workbook
 
 from issues.models import Issue, Status
@@ -360,3 +361,11 @@ def test_a_correction_of_the_policies_explained_is_kept_in_the_history(client, c
     first, *_rest, last = visit.history.order_by("history_date", "history_id")
     assert list(first.policies.all()) == []
     assert [p.policy for p in last.policies.all()] == [policy]
+
+
+def test_the_open_errands_heading_has_its_own_msgid_not_the_open_button(client, cadre):
+    """“Open” is the notification centre's button (查看); the errands' heading once borrowed its translation."""
+    client.force_login(cadre.user)
+    body = client.get(reverse("visits:errand_list")).content.decode()
+    assert f'<h2 class="h6">{gettext("Open")}</h2>' not in body
+    assert f'<h2 class="h6">{gettext("Being handled")}</h2>' in body
