@@ -28,7 +28,8 @@ class RowError:
     `row` is the row number Excel shows, 0 for the whole file; `field` the column's field, if one;
     `code` a stable name programs and tests compare: Django's validation code where there is one
     (blank, unique, invalid, invalid_choice, uscc_check …), else the importer's own (duplicate_enterprise,
-    cadre_twice, pairing_date_missing …, and ImportFileError's for a whole file); `message` is for the user.
+    cadre_twice, example_row, invalid_mobile, cadre_mobile_conflict, pairing_date_missing …, and
+    ImportFileError's for a whole file); `message` is for the user.
     """
 
     row: int
