@@ -153,7 +153,9 @@ class _Seeder:
                 title = f"{unit.name}{post}"
             user = self.user(f"ganbu{i + 1:03d}", name, Role.CADRE)
             cadre, created = Cadre.objects.get_or_create(
-                user=user, defaults={"name": name, "title": title, "rank": rank, "unit": unit, "phone": self._phone()}
+                user=user,
+                # The mobile is the key the office's lists carry (干部手机), so the demo's export re-imports by it.
+                defaults={"name": name, "title": title, "rank": rank, "unit": unit, "mobile": self._phone()},
             )
             self.created["cadres"] += created
             cadres.append(cadre)

@@ -29,6 +29,7 @@ from openpyxl import load_workbook
 from tablib import Dataset
 
 from core.errors import PortalError
+from core.mobiles import is_mobile, normalize_mobile
 from enterprises.models import Enterprise, Kind, Origin, Sector
 from enterprises.uscc import normalize_uscc
 
@@ -46,9 +47,21 @@ HEADERS: Words = {
     "sector": ("行业", "所属行业", "行业类别", "产业"),
     "street": ("所在街道", "街道", "属地街道", "街办"),
     "contact_person": ("联系人", "企业联系人"),
+    # The enterprise's own phone; the cadre's mobile has headers of its own, never these.
     "phone": ("联系电话", "电话", "联系方式", "手机"),
     "cadre": ("包抓领导", "结对干部", "联系领导", "助企干部", "包抓干部", "联系干部"),
     "cadre_title": ("职务", "领导职务", "干部职务", "包抓领导职务", "结对干部职务"),
+    "cadre_mobile": (
+        "干部手机",
+        "包抓领导手机",
+        "结对干部手机",
+        "联系领导手机",
+        "助企干部手机",
+        "包抓干部手机",
+        "联系干部手机",
+        "干部手机号",
+        "领导手机",
+    ),
     "paired_on": ("结对日期", "结对时间", "包抓日期"),
 }
 REQUIRED_COLUMNS = ("name", "kind", "origin", "sector")
@@ -68,6 +81,9 @@ SECTOR_VALUES: Words = {
     Sector.TOURISM: ("旅游",),
 }
 
+# The template's example enterprise (on its own sheet, 示例): a row naming it was copied from there.
+EXAMPLE_NAME = "西安灞河示例机械有限公司"
+
 MAX_ROWS = 10_000  # the district's lists have 139 rows; anything near this is not a list
 MAX_COLUMNS = 60
 HEADER_SCAN_ROWS = 10  # a title block above the headers is a few rows at most
@@ -82,7 +98,8 @@ class ImportFileError(PortalError):
     """The file as a whole cannot be read as a list: wrong type, too large, no headers.
 
     Its codes: too_large, empty, wrong_suffix, suffix_mismatch, not_xlsx, damaged, zip_bomb,
-    xls_not_accepted, not_text, bad_encoding, too_many_rows, duplicate_column, missing_columns, no_header.
+    xls_not_accepted, not_text, bad_encoding, too_many_rows, duplicate_column, missing_columns, no_header,
+    no_rows.
     """
 
 
@@ -270,6 +287,12 @@ def read_table(data: bytes, filename: str = "") -> Table:
                 values[field] = cells[index]
         dataset.append([values[c] for c in COLUMNS])
         numbers.append(number)
+    if not numbers:
+        # The template as downloaded: headers only (its example is on another sheet).
+        raise ImportFileError(
+            "no_rows",
+            _("The list has its headers but no rows below them: fill in one row per enterprise."),
+        )
     return Table(dataset=dataset, row_numbers=numbers, header_row=header_row)
 
 
@@ -358,17 +381,19 @@ def parse_date(text: str) -> datetime.date | None:
 
 @dataclass(frozen=True)
 class PairingPlan:
-    """The pairing a row asks for: a cadre by name (and title), from a date."""
+    """The pairing a row asks for: a cadre by mobile (the key), else by name (and title), from a date."""
 
     name: str
     title: str
     started_on: datetime.date | None
+    mobile: str = ""  # 11 digits, or "" when the list gives none
 
     def matches(self, pairing) -> bool:
-        """Return whether an active pairing already is what the row asks for."""
+        """Return whether an active pairing already is what the row asks for, keys and titles included."""
         cadre = pairing.cadre
         return (
             cadre.name == self.name
+            and (not self.mobile or cadre.mobile == self.mobile)
             and (not self.title or cadre.title == self.title)
             and (self.started_on is None or pairing.started_on == self.started_on)
         )
@@ -405,6 +430,9 @@ class EnterpriseResource(resources.ModelResource):
         """Match by the code first, else by the exact name; refuse a name that belongs to another code."""
         uscc = normalize_uscc(clean_text(row.get("uscc")))
         name = clean_text(row.get("name"))
+        if name == EXAMPLE_NAME:
+            message = _("This is the template's example row: delete it from the list.")
+            raise ValidationError({"name": ValidationError(message, code="example_row")})
         if uscc:
             found = Enterprise.objects.filter(uscc=uscc).first()
             if found is not None:
@@ -445,16 +473,22 @@ class EnterpriseResource(resources.ModelResource):
     def _pairing_plan(row) -> PairingPlan | None:
         name = clean_text(row.get("cadre"))
         title = clean_text(row.get("cadre_title"))
+        mobile = normalize_mobile(clean_text(row.get("cadre_mobile")))
         try:
             started_on = parse_date(row.get("paired_on"))
         except CellError as exc:
             raise ValidationError({"paired_on": ValidationError(str(exc), code=exc.code)}) from exc
+        if mobile and not is_mobile(mobile):
+            message = _("“%(value)s” is not a mobile number: write the cadre's 11 digits, e.g. 13912345678.") % {
+                "value": mobile
+            }
+            raise ValidationError({"cadre_mobile": ValidationError(message, code="invalid_mobile")})
         if not name:
-            if title or started_on:
-                message = _("A title or pairing date is given but no cadre is named.")
+            if title or started_on or mobile:
+                message = _("A title, mobile or pairing date is given but no cadre is named.")
                 raise ValidationError({"cadre": ValidationError(message, code="cadre_missing")})
             return None
-        return PairingPlan(name=name, title=title, started_on=started_on)
+        return PairingPlan(name=name, title=title, started_on=started_on, mobile=mobile)
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         skip = super().skip_row(instance, original, row, import_validation_errors)

@@ -3,7 +3,9 @@
 Each kind is one small function that turns a fixed number of indexed queries into
 `Due` items, whatever the number of problems, errands or pairings. All dates are
 local dates in Asia/Shanghai (TIME_ZONE), taken from the injected `now`, so a test
-or `send_reminders --now` can move the clock.
+or `send_reminders --now` can move the clock. "N days after" an event means N local
+calendar days after the local date of the event, whatever its hour (`core/days.py`):
+a problem escalated at 23:30 is reminded on the same morning as one escalated at 08:00.
 
 The period is what makes a repeat a new reminder (the unique key is kind, object,
 recipient, period):
@@ -39,6 +41,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.days import age_cutoff
 from core.months import Month, month_label
 from core.roles import Role
 from issues.models import ExtensionRequest, Issue, Status
@@ -77,6 +80,10 @@ class Clock:
 
     def days_since(self, moment: datetime.datetime) -> int:
         return (self.today - timezone.localdate(moment)).days
+
+    def cutoff(self, days: int) -> datetime.datetime:
+        """Return the moment before which an event is `days` local days old today (see core/days.py)."""
+        return age_cutoff(self.today, days)
 
 
 class People:
@@ -238,11 +245,10 @@ def issue_overdue(clock: Clock, people: People) -> Iterator[Due]:
 
 def escalation_undecided(clock: Clock, people: People) -> Iterator[Due]:
     """Escalated and not decided within CAMPAIGN_ESCALATION_DECIDE_DAYS: the leading group."""
-    limit = clock.now - datetime.timedelta(days=settings.CAMPAIGN_ESCALATION_DECIDE_DAYS)
     issues = list(
         Issue.objects.filter(status=Status.ESCALATED)
         .annotate(escalated_at=Max("events__created_at", filter=Q(events__to_status=Status.ESCALATED)))
-        .filter(escalated_at__lte=limit)
+        .filter(escalated_at__lt=clock.cutoff(settings.CAMPAIGN_ESCALATION_DECIDE_DAYS))
         .select_related("enterprise")
     )
     for issue in issues:
@@ -270,9 +276,9 @@ def escalation_undecided(clock: Clock, people: People) -> Iterator[Due]:
 
 def feedback_waiting(clock: Clock, people: People) -> Iterator[Due]:
     """Resolved CAMPAIGN_FEEDBACK_WAIT_DAYS ago with no feedback recorded: the cadre."""
-    limit = clock.now - datetime.timedelta(days=settings.CAMPAIGN_FEEDBACK_WAIT_DAYS)
+    limit = clock.cutoff(settings.CAMPAIGN_FEEDBACK_WAIT_DAYS)
     issues = list(
-        Issue.objects.filter(status=Status.RESOLVED, resolved_at__lte=limit).select_related("enterprise", "reporter")
+        Issue.objects.filter(status=Status.RESOLVED, resolved_at__lt=limit).select_related("enterprise", "reporter")
     )
     cadres = people.cadres(i.enterprise_id for i in issues)
     for issue in issues:
@@ -298,9 +304,9 @@ def feedback_waiting(clock: Clock, people: People) -> Iterator[Due]:
 
 def extension_pending(clock: Clock, people: People) -> Iterator[Due]:
     """Pending CAMPAIGN_EXTENSION_DECIDE_DAYS: whoever may decide (the leading group, the campaign office)."""
-    limit = clock.now - datetime.timedelta(days=settings.CAMPAIGN_EXTENSION_DECIDE_DAYS)
+    limit = clock.cutoff(settings.CAMPAIGN_EXTENSION_DECIDE_DAYS)
     requests = list(
-        ExtensionRequest.objects.filter(decision=ExtensionRequest.Decision.PENDING, created_at__lte=limit)
+        ExtensionRequest.objects.filter(decision=ExtensionRequest.Decision.PENDING, created_at__lt=limit)
         .select_related("issue__department")
         .order_by("pk")
     )
@@ -332,8 +338,8 @@ def extension_pending(clock: Clock, people: People) -> Iterator[Due]:
 
 
 def errand_stale(clock: Clock, people: People) -> Iterator[Due]:
-    """An open errand that has not moved for CAMPAIGN_ERRAND_STALE_DAYS: the cadre."""
-    errands = list(Errand.objects.stale(clock.now).select_related("pairing__enterprise", "pairing__cadre"))
+    """An open errand that has not moved for CAMPAIGN_ERRAND_STALE_DAYS: the cadre (the rule is the errand's)."""
+    errands = list(Errand.objects.stale(clock.today).select_related("pairing__enterprise", "pairing__cadre"))
     cadres = people.cadres(e.pairing.enterprise_id for e in errands)
     for errand in errands:
         values = {

@@ -31,16 +31,30 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class ScanResult:
-    """What one scan recorded (or, in a dry run, would record), per kind."""
+    """What one scan recorded (or, in a dry run, would record), per kind, and what became of its delivery.
+
+    The delivery fields are filled in after commit, when the hand-over has run: `handed_over` says so.
+    """
 
     counts: Counter[str] = field(default_factory=Counter)
     # People handed to delivery after commit: everyone with a pending delivery, old or new.
     recipients: list[int] = field(default_factory=list)
     dry_run: bool = False
+    inline: bool = False
+    handed_over: bool = False
+    queued: int = 0  # people whose delivery task the broker took
+    not_queued: int = 0  # people whose task could not be queued (broker down): their deliveries stay pending
+    delivered: int = 0  # deliveries made in this process (inline)
+    undelivered: int = 0  # deliveries still pending after delivering in this process (a channel failed)
 
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+    @property
+    def complete(self) -> bool:
+        """Whether everything pending was handed over: queued for the workers, or delivered here."""
+        return self.handed_over and not self.not_queued and not self.undelivered
 
 
 def reminders_send(*, now: datetime.datetime | None = None, dry_run: bool = False, inline: bool = False) -> ScanResult:
@@ -82,11 +96,11 @@ def reminders_send(*, now: datetime.datetime | None = None, dry_run: bool = Fals
         pending = sorted(
             set(Delivery.objects.filter(sent_at__isnull=True).values_list("recipient_id", flat=True).distinct())
         )
-        if inline:
-            transaction.on_commit(lambda: _deliver_each(pending, now))
-        else:
-            transaction.on_commit(lambda: deliveries_enqueue(recipient_ids=pending))
-    return ScanResult(counts=Counter(kind for _pk, kind, _rid in fresh), recipients=pending)
+        result = ScanResult(counts=Counter(kind for _pk, kind, _rid in fresh), recipients=pending, inline=inline)
+        # Outside any other transaction this runs as the block above commits, so the caller
+        # gets the result with its hand-over filled in.
+        transaction.on_commit(lambda: _hand_over(result, now))
+    return result
 
 
 def _taken(due: list[reminders.Due]) -> set[tuple[str, int, int, str]]:
@@ -118,9 +132,15 @@ def deliveries_enqueue(*, recipient_ids: list[int]) -> int:
     return len(recipient_ids)
 
 
-def _deliver_each(recipient_ids: list[int], now: datetime.datetime) -> None:
-    for recipient_id in recipient_ids:
-        reminders_deliver(recipient_id=recipient_id, now=now)
+def _hand_over(result: ScanResult, now: datetime.datetime) -> None:
+    """Deliver here, or queue for the workers, everyone with a pending delivery; note how it went."""
+    if result.inline:
+        result.delivered = sum(reminders_deliver(recipient_id=pk, now=now) for pk in result.recipients)
+        result.undelivered = Delivery.objects.filter(sent_at__isnull=True).count()
+    else:
+        result.queued = deliveries_enqueue(recipient_ids=result.recipients)
+        result.not_queued = len(result.recipients) - result.queued
+    result.handed_over = True
 
 
 def reminders_deliver(*, recipient_id: int, now: datetime.datetime | None = None) -> int:

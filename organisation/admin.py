@@ -27,9 +27,9 @@ class PairingInline(admin.TabularInline):
 
 @admin.register(Cadre)
 class CadreAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "title", "rank", "unit", "phone", "is_active"]
+    list_display = ["name", "title", "rank", "unit", "mobile", "is_active"]
     list_filter = ["rank", "unit", "is_active"]
-    search_fields = ["name", "title", "user__username"]
+    search_fields = ["name", "title", "mobile", "user__username"]
     autocomplete_fields = ["user", "unit"]
     inlines = [PairingInline]
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from core.roles import PortalUser
 from enterprises.importers import (
+    EXAMPLE_NAME,
     HEADERS,
     KIND_VALUES,
     ORIGIN_VALUES,
@@ -31,11 +32,14 @@ TEMPLATE_COLUMNS = (
     "phone",
     "cadre",
     "cadre_title",
+    "cadre_mobile",
     "paired_on",
 )
 SERIAL_HEADER = "序号"
+# The template's example, on its own sheet: the list sheet is left empty, so a template uploaded as it
+# was downloaded imports nothing, and a row copied from the example is refused by its name.
 EXAMPLE_ROW = (
-    "西安灞河示例机械有限公司",
+    EXAMPLE_NAME,
     "91610111MA6U000014",
     "企业",
     "市级确定",
@@ -45,6 +49,7 @@ EXAMPLE_ROW = (
     "029-83500000",
     "王建国",
     "区发展和改革委员会主任",
+    "13900000000",
     datetime.date(2026, 6, 17),
 )
 
@@ -66,6 +71,14 @@ def allowed_value_rows() -> Iterator[list[str]]:
             "、".join(w for ws in values.values() for w in ws),
         ]
     yield [HEADERS["uscc"][0], _("18 characters; required for an enterprise, optional for a project."), ""]
+    yield [
+        HEADERS["cadre_mobile"][0],
+        _(
+            "The cadre's 11-digit mobile: the key that finds the cadre. With it, a new title replaces the old "
+            "and namesakes stay apart; without it, the name and title decide."
+        ),
+        "",
+    ]
     yield [HEADERS["paired_on"][0], _("A date such as 2026-06-17; required when a cadre is named."), ""]
 
 
@@ -81,6 +94,7 @@ def enterprise_export_rows(user: PortalUser) -> Iterator[list[object]]:
         .annotate(
             cadre=Subquery(active.values("cadre__name")[:1]),
             cadre_title=Subquery(active.values("cadre__title")[:1]),
+            cadre_mobile=Subquery(active.values("cadre__mobile")[:1]),
             paired_on=Subquery(active.values("started_on")[:1]),
         )
         .order_by("origin", "name")

@@ -14,8 +14,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from import_export.results import Result
 
+from core.mobiles import normalize_mobile
 from enterprises.importers import HEADERS, EnterpriseResource, ImportFileError, Table, clean_text, read_table
 from enterprises.uscc import normalize_uscc
+from organisation.models import Cadre
 from organisation.services import pairing_apply
 
 
@@ -26,7 +28,8 @@ class RowError:
     `row` is the row number Excel shows, 0 for the whole file; `field` the column's field, if one;
     `code` a stable name programs and tests compare: Django's validation code where there is one
     (blank, unique, invalid, invalid_choice, uscc_check …), else the importer's own (duplicate_enterprise,
-    cadre_twice, pairing_date_missing …, and ImportFileError's for a whole file); `message` is for the user.
+    cadre_twice, example_row, invalid_mobile, cadre_mobile_conflict, pairing_date_missing …, and
+    ImportFileError's for a whole file); `message` is for the user.
     """
 
     row: int
@@ -40,6 +43,26 @@ class RowError:
         return _("Row %(row)d: %(message)s") % {"row": self.row, "message": self.message}
 
 
+@dataclass(frozen=True)
+class RowWarning:
+    """Something in a list to look at twice; it does not stop the import.
+
+    `rows` are the row numbers Excel shows (both rows, when two rows look alike); `code` a stable name:
+    cadre_namesake (one name, two titles, no mobile to tell whether it is one person),
+    cadre_namesake_registered (a new cadre is registered though a cadre of that name exists).
+    """
+
+    rows: tuple[int, ...]
+    code: str
+    message: str
+    field: str = ""
+
+    def __str__(self) -> str:
+        if len(self.rows) != 1:
+            return self.message  # a warning about several rows names them itself
+        return _("Row %(row)d: %(message)s") % {"row": self.rows[0], "message": self.message}
+
+
 @dataclass
 class ImportReport:
     """What an import did, or what a preview found it would do."""
@@ -49,6 +72,7 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
+    warnings: list[RowWarning] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -67,8 +91,9 @@ def enterprise_import(*, data: bytes, dry_run: bool, filename: str = "") -> Impo
     except ImportFileError as exc:
         report.errors.append(RowError(0, exc.code, exc.message))
         return report
-    conflicts = _cross_row_errors(table)
+    conflicts, warnings = _cross_row_checks(table)
     report.errors.extend(conflicts)
+    report.warnings.extend(warnings)
     with transaction.atomic():
         # dry_run=False on purpose: the preview runs the real import, then rolls it back.
         resource = EnterpriseResource()
@@ -83,6 +108,7 @@ def enterprise_import(*, data: bytes, dry_run: bool, filename: str = "") -> Impo
         conflicting = {e.row for e in conflicts}
         report.errors.extend(e for e in _result_errors(result, table) + pairing_errors if e.row not in conflicting)
         report.errors.sort(key=lambda e: e.row)
+        report.warnings.sort(key=lambda w: w.rows)
         if dry_run or report.errors:
             transaction.set_rollback(True)
     return report
@@ -91,20 +117,37 @@ def enterprise_import(*, data: bytes, dry_run: bool, filename: str = "") -> Impo
 def _apply_pairings(resource: EnterpriseResource, result: Result, table: Table, report: ImportReport) -> list[RowError]:
     """Pair the cadres the valid rows name, in row order; a row whose pairing changes counts as updated."""
     failed = {row.number for row in result.invalid_rows} | {row.number for row in result.error_rows}
+    created: set[int] = set()  # cadres this list registers: a namesake among them is the list's own doing
     errors = []
     for number, enterprise, plan in resource.planned:
         if number in failed:
             continue
+        row = table.excel_row(number)
         try:
             with transaction.atomic():
-                _pairing, changed = pairing_apply(enterprise=enterprise, plan=plan)
+                outcome = pairing_apply(enterprise=enterprise, plan=plan)
         except ValidationError as exc:
-            errors.extend(_row_errors(table.excel_row(number), exc))
+            errors.extend(_row_errors(row, exc))
             continue
-        if changed and id(enterprise) in resource.unchanged:
+        if outcome.changed and id(enterprise) in resource.unchanged:
             report.unchanged -= 1
             report.updated += 1
+        match = outcome.cadre
+        if match is None or not match.created:
+            continue
+        created.add(match.cadre.pk)
+        namesakes = [c for c in match.namesakes if c.pk not in created]
+        if namesakes:
+            report.warnings.append(_namesake_registered(row, match.cadre, namesakes))
     return errors
+
+
+def _namesake_registered(row: int, cadre: Cadre, namesakes: list[Cadre]) -> RowWarning:
+    message = _(
+        "A new cadre %(cadre)s is registered, though %(namesakes)s is registered already. "
+        "If they are one person, give the mobile (%(column)s) in the list and on the registered cadre."
+    ) % {"cadre": cadre, "namesakes": "、".join(str(c) for c in namesakes), "column": _column("cadre_mobile")}
+    return RowWarning((row,), "cadre_namesake_registered", message, "cadre")
 
 
 def _row_errors(row: int, refusal: ValidationError) -> list[RowError]:
@@ -141,11 +184,20 @@ def _result_errors(result: Result, table: Table) -> list[RowError]:
     return errors
 
 
-def _cross_row_errors(table: Table) -> list[RowError]:
-    """Refuse rows that contradict each other: one enterprise twice, one cadre paired twice."""
+@dataclass(frozen=True)
+class _CadreRow:
+    row: int
+    title: str
+    mobile: str
+
+
+def _cross_row_checks(table: Table) -> tuple[list[RowError], list[RowWarning]]:
+    """Refuse rows that contradict each other (one enterprise twice, one cadre paired twice); warn of namesakes."""
     errors = []
+    warnings = []
     seen: dict[tuple[str, str], int] = {}
-    cadres: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    cadres: dict[str, list[_CadreRow]] = defaultdict(list)
+    mobiles: dict[str, int] = {}
     for index, values in enumerate(table.dataset.dict, start=1):
         row = table.excel_row(index)
         for key, value in (("uscc", normalize_uscc(values["uscc"])), ("name", clean_text(values["name"]))):
@@ -162,24 +214,55 @@ def _cross_row_errors(table: Table) -> list[RowError]:
                         key,
                     )
                 )
-        name, title = clean_text(values["cadre"]), clean_text(values["cadre_title"])
+        name = clean_text(values["cadre"])
         if not name:
             continue
-        for other_title, other_row in cadres[name]:
-            # Two different titles mean two people of the same name; a blank title could be either.
-            if not title or not other_title or title == other_title:
-                errors.append(
-                    RowError(
-                        row,
-                        "cadre_twice",
-                        _(
-                            "Rows %(first)d and %(row)d both pair the cadre %(name)s: "
-                            "each cadre is paired with one enterprise only."
-                        )
-                        % {"first": other_row, "row": row, "name": name},
-                        "cadre",
-                    )
-                )
-                break
-        cadres[name].append((title, row))
-    return errors
+        this = _CadreRow(row, clean_text(values["cadre_title"]), normalize_mobile(clean_text(values["cadre_mobile"])))
+        error, warning = _same_cadre(name, this, cadres[name], mobiles)
+        if error is not None:
+            errors.append(error)
+        elif warning is not None:
+            warnings.append(warning)
+        cadres[name].append(this)
+        if this.mobile:
+            mobiles.setdefault(this.mobile, row)
+    return errors, warnings
+
+
+def _same_cadre(
+    name: str, this: _CadreRow, earlier: list[_CadreRow], mobiles: dict[str, int]
+) -> tuple[RowError | None, RowWarning | None]:
+    """Compare a row's cadre with the earlier rows': the same cadre twice is an error, a namesake a warning."""
+    if this.mobile in mobiles:
+        message = _(
+            "Rows %(first)d and %(row)d both pair the cadre with the mobile %(mobile)s: "
+            "each cadre is paired with one enterprise only."
+        ) % {"first": mobiles[this.mobile], "row": this.row, "mobile": this.mobile}
+        return RowError(this.row, "cadre_twice", message, "cadre_mobile"), None
+    namesake = None
+    for other in earlier:
+        if this.mobile and other.mobile:
+            continue  # two mobiles: two people who share a name
+        # Two different titles may be two people of the same name; a blank title could be either.
+        if not this.title or not other.title or this.title == other.title:
+            message = _(
+                "Rows %(first)d and %(row)d both pair the cadre %(name)s: "
+                "each cadre is paired with one enterprise only."
+            ) % {"first": other.row, "row": this.row, "name": name}
+            return RowError(this.row, "cadre_twice", message, "cadre"), None
+        namesake = namesake or other
+    if namesake is None:
+        return None, None
+    message = _(
+        "Rows %(first)d and %(row)d both name a cadre %(name)s, with the titles %(first_title)s and %(title)s: "
+        "they are imported as two people. If they are one person, correct the title; "
+        "to tell namesakes apart for sure, give each cadre's mobile (%(column)s)."
+    ) % {
+        "first": namesake.row,
+        "row": this.row,
+        "name": name,
+        "first_title": namesake.title,
+        "title": this.title,
+        "column": _column("cadre_mobile"),
+    }
+    return None, RowWarning((namesake.row, this.row), "cadre_namesake", message, "cadre")

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.mobiles import MobileField
 from core.roles import PortalUser, scope_to_cadre
 
 
@@ -78,6 +79,11 @@ class Cadre(models.Model):
         Department, on_delete=models.PROTECT, related_name="cadres", null=True, blank=True, verbose_name=_("unit")
     )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # The key the lists carry (干部手机): a list finds the cadre by it, whatever the name's namesakes
+    # or a new title. Unknown for cadres no list has keyed yet.
+    mobile = MobileField(
+        _("mobile"), blank=True, help_text=_("11 digits; the key enterprise lists find this cadre by.")
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = CadreQuerySet.as_manager()
@@ -87,6 +93,15 @@ class Cadre(models.Model):
         verbose_name = _("cadre")
         verbose_name_plural = _("cadres")
         ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mobile"],
+                condition=~Q(mobile=""),
+                name="cadre_mobile_unique",
+                violation_error_code="cadre_mobile_taken",
+                violation_error_message=_("Another cadre has this mobile number."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.title}）" if self.title else self.name

@@ -1,6 +1,7 @@
 """The organisation's writes: cadres and their accounts, and one-to-one pairings with history."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -16,12 +17,32 @@ from organisation.models import Cadre, Pairing
 CADRE_USERNAME_PREFIX = "cadre-"
 
 
-def cadre_find_or_create(*, name: str, title: str) -> Cadre:
-    """Return the cadre of that name (and title, when given), creating an account when there is none."""
-    candidates = list(Cadre.objects.filter(name=name).order_by("pk"))
+@dataclass(frozen=True)
+class CadreMatch:
+    """The cadre a list row names, and what finding it did."""
+
+    cadre: Cadre
+    created: bool = False
+    changed: bool = False  # the row gave the cadre a new title, or its mobile for the first time
+    # Cadres of the same name the row did not match, when it created a new one: maybe the same person.
+    namesakes: tuple[Cadre, ...] = ()
+
+
+def cadre_find_or_create(*, name: str, title: str, mobile: str = "") -> CadreMatch:
+    """Return the cadre a row names: by mobile first, else by name (and title); create one when none matches.
+
+    The mobile is the key: a new title for a known mobile replaces the old, and namesakes with other
+    mobiles are other people. A cadre no list has keyed yet is found by name (and title) and takes the
+    row's mobile. Without a mobile, the name and title decide, as before keys existed.
+    """
+    if mobile:
+        keyed = Cadre.objects.filter(mobile=mobile).first()
+        if keyed is not None:
+            return _cadre_by_key(keyed, name=name, title=title)
+        candidates = list(Cadre.objects.filter(name=name, mobile="").order_by("pk"))
+    else:
+        candidates = list(Cadre.objects.filter(name=name).order_by("pk"))
     same = [c for c in candidates if c.title == title] if title else candidates
-    if len(same) == 1:
-        return same[0]
     if len(same) > 1:
         titles = "、".join(c.title or "—" for c in same)
         raise _refusal(
@@ -30,7 +51,29 @@ def cadre_find_or_create(*, name: str, title: str) -> Cadre:
             _("Several cadres are called %(name)s (%(titles)s): give the title to tell them apart.")
             % {"name": name, "titles": titles},
         )
-    return cadre_create(name=name, title=title)
+    if same:
+        found = same[0]
+        if mobile:
+            found.mobile = mobile
+            found.save(update_fields=["mobile"])
+        return CadreMatch(found, changed=bool(mobile))
+    return CadreMatch(cadre_create(name=name, title=title, mobile=mobile), created=True, namesakes=tuple(candidates))
+
+
+def _cadre_by_key(cadre: Cadre, *, name: str, title: str) -> CadreMatch:
+    """Return the cadre a row's mobile belongs to, taking the row's new title; refuse another name."""
+    if cadre.name != name:
+        raise _refusal(
+            "cadre_mobile",
+            "cadre_mobile_conflict",
+            _("The mobile %(mobile)s belongs to the cadre %(cadre)s, not %(name)s. Please check which is right.")
+            % {"mobile": cadre.mobile, "cadre": cadre, "name": name},
+        )
+    if title and cadre.title != title:
+        cadre.title = title  # promoted or moved: the same person, as the history keeps
+        cadre.save(update_fields=["title"])
+        return CadreMatch(cadre, changed=True)
+    return CadreMatch(cadre)
 
 
 def _refusal(field: str, code: str, message: str) -> ValidationError:
@@ -38,13 +81,13 @@ def _refusal(field: str, code: str, message: str) -> ValidationError:
     return ValidationError({field: ValidationError(message, code=code)})
 
 
-def cadre_create(*, name: str, title: str) -> Cadre:
+def cadre_create(*, name: str, title: str, mobile: str = "") -> Cadre:
     """Create a cadre with an account the office gives a password later (none is usable yet)."""
     user = get_user_model()(username=_next_cadre_username(), first_name=name)
     user.set_unusable_password()
     user.save()
     user.groups.add(Group.objects.get_or_create(name=Role.CADRE)[0])
-    return Cadre.objects.create(user=user, name=name, title=title)
+    return Cadre.objects.create(user=user, name=name, title=title, mobile=mobile)
 
 
 def _next_cadre_username() -> str:
@@ -58,27 +101,38 @@ def _next_cadre_username() -> str:
     return f"{CADRE_USERNAME_PREFIX}{max(numbers, default=0) + 1:04d}"
 
 
-def pairing_apply(*, enterprise: Enterprise, plan: PairingPlan) -> tuple[Pairing, bool]:
-    """Pair the planned cadre with the enterprise, ending either side's other active pairing (history kept).
+@dataclass(frozen=True)
+class PairingOutcome:
+    """What applying a row's pairing did."""
 
-    Return the pairing and whether anything changed.
-    """
+    pairing: Pairing
+    changed: bool
+    cadre: CadreMatch | None = None  # None when the active pairing already was what the row asks
+
+
+def pairing_apply(*, enterprise: Enterprise, plan: PairingPlan) -> PairingOutcome:
+    """Pair the planned cadre with the enterprise, ending either side's other active pairing (history kept)."""
     active = Pairing.objects.active().filter(enterprise=enterprise).select_related("cadre").first()
     if active is not None and plan.matches(active):
-        return active, False
-    cadre = cadre_find_or_create(name=plan.name, title=plan.title)
-    if active is not None and active.cadre_id == cadre.pk and plan.started_on is not None:
-        # Same cadre, another date: the list corrects when the pairing began.
-        active.started_on = plan.started_on
-        active.save(update_fields=["started_on"])
-        return active, True
+        return PairingOutcome(active, changed=False)
+    match = cadre_find_or_create(name=plan.name, title=plan.title, mobile=plan.mobile)
+    if active is not None and active.cadre_id == match.cadre.pk:
+        # The same cadre: the list gives a new title or key, or corrects when the pairing began.
+        changed = match.changed
+        if plan.started_on is not None and plan.started_on != active.started_on:
+            active.started_on = plan.started_on
+            active.save(update_fields=["started_on"])
+            changed = True
+        return PairingOutcome(active, changed=changed, cadre=match)
     if plan.started_on is None:
         raise _refusal(
             "paired_on", "pairing_date_missing", _("A pairing date is needed to pair %(name)s.") % {"name": plan.name}
         )
     ended_on = plan.started_on - datetime.timedelta(days=1)
     for old in (
-        Pairing.objects.active().filter(Q(enterprise=enterprise) | Q(cadre=cadre)).select_related("cadre", "enterprise")
+        Pairing.objects.active()
+        .filter(Q(enterprise=enterprise) | Q(cadre=match.cadre))
+        .select_related("cadre", "enterprise")
     ):
         if ended_on < old.started_on:
             raise _refusal(
@@ -89,4 +143,5 @@ def pairing_apply(*, enterprise: Enterprise, plan: PairingPlan) -> tuple[Pairing
             )
         old.ended_on = ended_on
         old.save(update_fields=["ended_on"])
-    return Pairing.objects.create(cadre=cadre, enterprise=enterprise, started_on=plan.started_on), True
+    pairing = Pairing.objects.create(cadre=match.cadre, enterprise=enterprise, started_on=plan.started_on)
+    return PairingOutcome(pairing, changed=True, cadre=match)

@@ -130,9 +130,12 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
 @role_required(Role.CAMPAIGN_OFFICE)  # importing rewrites the district's registry
 @require_GET
 def import_template(request: HttpRequest) -> FileResponse:
-    """Download the list template: the headers, one example row, and the allowed values."""
+    """Download the list template: the empty list, an example on a sheet of its own, and the allowed values."""
     workbook = Workbook(write_only=True)
-    write_rows(workbook.create_sheet(_("List")), template_headers(), [EXAMPLE_ROW])
+    # Only the first sheet is read: the example beside it is never imported.
+    write_rows(workbook.create_sheet(_("List")), template_headers(), [])
+    note = _("An example only: this sheet is never imported. Fill in the sheet “%(sheet)s”.") % {"sheet": _("List")}
+    write_rows(workbook.create_sheet(_("Example")), template_headers(), [EXAMPLE_ROW, [], [note]])
     write_rows(
         workbook.create_sheet(_("Allowed values")),
         [_("Column"), _("Write one of"), _("Also accepted")],

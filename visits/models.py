@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.days import age_cutoff
 from core.roles import PortalUser, scope_to_cadre
 from enterprises.models import Sector
 from organisation.models import Pairing
@@ -118,10 +119,9 @@ class ErrandQuerySet(models.QuerySet["Errand"]):
     def open(self) -> Self:
         return self.exclude(stage=Errand.Stage.DELIVERED)
 
-    def stale(self, now: datetime.datetime | None = None) -> Self:
-        """Open errands that have not moved for the campaign's number of days."""
-        limit = (now or timezone.now()) - datetime.timedelta(days=settings.CAMPAIGN_ERRAND_STALE_DAYS)
-        return self.open().filter(moved_at__lt=limit)
+    def stale(self, today: datetime.date | None = None) -> Self:
+        """Open errands that have not moved for CAMPAIGN_ERRAND_STALE_DAYS local days (the reminders ask this)."""
+        return self.open().filter(moved_at__lt=Errand.stale_cutoff(today or timezone.localdate()))
 
 
 class Errand(models.Model):
@@ -164,10 +164,21 @@ class Errand(models.Model):
     def __str__(self) -> str:
         return self.matter
 
+    @staticmethod
+    def stale_cutoff(today: datetime.date) -> datetime.datetime:
+        """Return the moment an open errand must have last moved before to be stale on `today`.
+
+        The one home of the rule: CAMPAIGN_ERRAND_STALE_DAYS local days after the local date of the
+        last move, whatever its hour. `ErrandQuerySet.stale` and `is_stale_on` both ask it.
+        """
+        return age_cutoff(today, settings.CAMPAIGN_ERRAND_STALE_DAYS)
+
+    def is_stale_on(self, today: datetime.date) -> bool:
+        return self.stage != self.Stage.DELIVERED and self.moved_at < self.stale_cutoff(today)
+
     @property
     def is_stale(self) -> bool:
-        limit = timezone.now() - datetime.timedelta(days=settings.CAMPAIGN_ERRAND_STALE_DAYS)
-        return self.stage != self.Stage.DELIVERED and self.moved_at < limit
+        return self.is_stale_on(timezone.localdate())
 
 
 class ErrandStep(models.Model):

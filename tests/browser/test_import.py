@@ -25,9 +25,10 @@ ROWS = [
         "13900000001",
         "孙浩然",
         "区长",
+        "13912345678",
         "2026-06-17",
     ],
-    ["灞河生态修复项目", "", "项目", "区级选取", "农业", "灞桥街道", "", "", "钱思远", "副区长", "2026-06-17"],
+    ["灞河生态修复项目", "", "项目", "区级选取", "农业", "灞桥街道", "", "", "钱思远", "副区长", "", "2026-06-17"],
 ]
 
 
@@ -51,10 +52,11 @@ def office_page(request, browser):
 
 
 def _fill_in(template: Path, rows: list[list]) -> Path:
-    # What the office does in its spreadsheet program: replace the example row with its own.
+    # What the office does in its spreadsheet program: fill in the list sheet below its headers
+    # (the example is on a sheet of its own).
     book = load_workbook(template)
     sheet = book["名单"]
-    sheet.delete_rows(2)
+    assert sheet.max_row == 1
     for row in rows:
         sheet.append(row)
     filled = template.with_name("我的名单.xlsx")
@@ -113,4 +115,5 @@ def test_the_office_downloads_the_template_fills_it_fixes_an_error_and_imports(
 
     assert Pairing.objects.active().count() == 2
     assert Enterprise.objects.get(name="灞河生态修复项目").sector == "culture"
+    assert Pairing.objects.active().get(enterprise__uscc="91610111MA6U000014").cadre.mobile == "13912345678"
     assert console_errors == [], console_errors

@@ -1,14 +1,17 @@
 """Reminders against the broker itself: a real Celery worker on Redis, and Redis unreachable."""
 
 import datetime
+import io
 import logging
 import time
 import uuid
 
 import pytest
 from django.core.cache import cache
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bangqiao_portal.celery import app
 from core.tasks import ping
@@ -71,6 +74,7 @@ def test_with_redis_down_pages_answer_and_the_next_scan_catches_up(
         result = reminders_send()
     assert result.counts[Kind.ISSUE_OVERDUE] == 2
     assert "Could not queue reminders" in caplog.text
+    assert (result.handed_over, result.queued, result.not_queued, result.complete) == (True, 0, 2, False)
     assert Notification.objects.filter(recipient=staff.user).count() == 1  # only the old one
     assert Delivery.objects.filter(sent_at__isnull=True, recipient=staff.user).exists()
     assert client.get(reverse("home")).status_code == 200
@@ -121,3 +125,35 @@ def test_a_due_reminder_arrives_once_through_a_real_worker(staff, cadre, enterpr
     assert list(supervise.values_list("recipient_id", flat=True)) == [leader.pk]
     assert Notification.objects.count() == Reminder.objects.count()
     assert staff.user.notifications.filter(title__startswith="已逾期 8 天").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)  # committed, as a shell run is: the hand-over runs at commit
+def test_send_reminders_with_the_broker_down_says_nothing_was_queued_and_exits_non_zero(
+    redis_down, staff, cadre, enterprise, department
+):
+    now = timezone.make_aware(datetime.datetime(2026, 11, 20, 9, 0))
+    overdue_problem(enterprise, cadre, department, today=now.date())
+    out = io.StringIO()
+    with pytest.raises(CommandError) as failed:
+        call_command("send_reminders", "--now", "2026-11-20T09:00", "--enqueue", stdout=out)
+
+    assert failed.value.returncode == 1  # what cron and systemd see
+    # Recorded (two overdue, one visit reminder); queued for neither of the two people, and said so.
+    assert _("Reminders recorded: %(count)d.") % {"count": 3} in out.getvalue()
+    queued = _("Queued for the workers: recipients %(queued)d of %(people)d (earlier scans' pending included).")
+    assert queued % {"queued": 0, "people": 2} in out.getvalue()
+    not_queued = _(
+        "Not queued: recipients %(count)d, the message broker is unreachable. Their reminders are "
+        "recorded and stay pending: the next scan queues them again, or run send_reminders without "
+        "--enqueue to deliver them here."
+    )
+    assert str(failed.value) == not_queued % {"count": 2}
+    assert Reminder.objects.count() == 3 and not Notification.objects.exists()
+    assert Delivery.objects.filter(sent_at__isnull=True).count() == 3 * 2  # in-app and email, pending
+
+    # The catch-up is unchanged: the next run (here delivering in-process) hands over what was left.
+    later = io.StringIO()
+    call_command("send_reminders", "--now", "2026-11-20T10:05", stdout=later)
+    assert _("Reminders recorded: %(count)d.") % {"count": 0} in later.getvalue()
+    assert Notification.objects.count() == 3
+    assert not Delivery.objects.filter(sent_at__isnull=True).exists()

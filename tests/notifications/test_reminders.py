@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from issues.models import ExtensionRequest, Status
@@ -16,6 +17,7 @@ from visits.models import Errand
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.timedelta(days=1)
+QUERIES_PER_SCAN = 17  # every kind, at any size: see the last test
 
 
 def due_of(kind: str, now=NOW) -> list[tuple[int, int, str]]:
@@ -192,3 +194,107 @@ def test_an_inactive_account_is_not_reminded(assigned, staff, cadre):
     staff.user.is_active = False
     staff.user.save()
     assert due_of(Kind.ISSUE_DUE_SOON) == []
+
+
+# --- "N days" are local calendar days ---
+
+# An item created late in the evening and one created just after midnight, in Xi'an.
+EVENING = at("2026-11-10 23:30")
+PAST_MIDNIGHT = at("2026-11-11 00:30")
+THRESHOLDS = {
+    Kind.ESCALATION_UNDECIDED: "CAMPAIGN_ESCALATION_DECIDE_DAYS",
+    Kind.FEEDBACK_WAITING: "CAMPAIGN_FEEDBACK_WAIT_DAYS",
+    Kind.EXTENSION_PENDING: "CAMPAIGN_EXTENSION_DECIDE_DAYS",
+    Kind.ERRAND_STALE: "CAMPAIGN_ERRAND_STALE_DAYS",
+}
+
+
+@pytest.fixture
+def made_at(escalated, assigned, enterprise, cadre, staff):
+    """Return a function making an item of a kind at a moment: escalated, resolved, requested, last moved."""
+
+    def _made_at(kind: str, when: datetime.datetime) -> int:
+        if kind == Kind.ESCALATION_UNDECIDED:
+            return escalated(when).pk
+        if kind == Kind.FEEDBACK_WAITING:
+            return IssueFactory(enterprise=enterprise, reporter=cadre, status=Status.RESOLVED, resolved_at=when).pk
+        if kind == Kind.EXTENSION_PENDING:
+            issue = assigned(TODAY + 30 * DAY)
+            return ExtensionRequest.objects.create(
+                issue=issue,
+                requested_by=staff.user,
+                old_deadline=issue.deadline,
+                new_deadline=issue.deadline + 10 * DAY,
+                reason="需等待上级批复",
+                created_at=when,
+            ).pk
+        errand = Errand.objects.create(
+            pairing=cadre.pairings.get(), matter="施工许可", approving_department="区住建局", moved_at=when
+        )
+        return errand.pk
+
+    return _made_at
+
+
+def _objects_due(kind: str, now: datetime.datetime) -> list[int]:
+    return sorted({o for o, _r, _p in due_of(kind, now)})
+
+
+@pytest.mark.parametrize("kind", list(THRESHOLDS))
+def test_n_days_after_an_evening_event_is_the_nth_local_date_not_a_day_later(kind, made_at, settings, leader, office):
+    days = getattr(settings, THRESHOLDS[kind])
+    evening = made_at(kind, EVENING)
+    past_midnight = made_at(kind, PAST_MIDNIGHT)
+    due_on = EVENING.date() + days * DAY  # the 10th + N: the evening's item is N local days old then
+    assert _objects_due(kind, at(f"{due_on - DAY} 18:05")) == []  # the last scan of the day before
+    assert _objects_due(kind, at(f"{due_on} 08:05")) == [evening]  # the first scan of the day: not a day late
+    assert _objects_due(kind, at(f"{due_on} 18:05")) == [evening]  # the 11th's item waits for its own day
+    assert _objects_due(kind, at(f"{due_on + DAY} 08:05")) == sorted([evening, past_midnight])
+
+
+def test_the_thresholds_count_local_dates_when_the_clock_is_given_in_utc(made_at, leader):
+    evening = made_at(Kind.ESCALATION_UNDECIDED, EVENING)  # 15:30 UTC on the 10th
+    # 00:05 UTC on the 15th is 08:05 in Xi'an: five local dates after the 10th.
+    assert _objects_due(Kind.ESCALATION_UNDECIDED, datetime.datetime(2026, 11, 15, 0, 5, tzinfo=datetime.UTC)) == [
+        evening
+    ]
+    assert _objects_due(Kind.ESCALATION_UNDECIDED, datetime.datetime(2026, 11, 14, 15, 59, tzinfo=datetime.UTC)) == []
+
+
+@pytest.mark.parametrize(
+    "moment", ["2026-11-24 18:05", "2026-11-24 23:59", "2026-11-25 00:00", "2026-11-25 08:05", "2026-11-26 08:05"]
+)
+def test_the_errands_stale_flag_and_its_reminder_agree(moment, made_at, monkeypatch):
+    for when in (EVENING, PAST_MIDNIGHT, at("2026-11-11 12:00"), at("2026-11-12 00:00")):
+        made_at(Kind.ERRAND_STALE, when)
+    now = at(moment)
+    monkeypatch.setattr(timezone, "now", lambda: now)  # what the errand pages read the flag at
+    flagged = sorted(e.pk for e in Errand.objects.all() if e.is_stale)
+    listed = sorted(Errand.objects.stale().values_list("pk", flat=True))
+    assert flagged == listed == _objects_due(Kind.ERRAND_STALE, now)
+
+
+def test_an_errand_is_stale_from_the_fourteenth_local_date_after_its_last_move(made_at):
+    errand = Errand.objects.get(pk=made_at(Kind.ERRAND_STALE, EVENING))
+    assert not errand.is_stale_on(datetime.date(2026, 11, 23))
+    assert errand.is_stale_on(datetime.date(2026, 11, 24))
+
+
+# --- The scan's cost ---
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_the_scan_runs_a_fixed_number_of_queries_whatever_the_number_of_items(
+    size, made_at, assigned, leader, office, django_assert_num_queries
+):
+    for _n in range(size):
+        PairingFactory()  # a cadre short of visits on the 20th
+        assigned(TODAY - 8 * DAY)  # overdue, and for supervision
+        assigned(TODAY + DAY)  # due soon
+        for kind in THRESHOLDS:
+            made_at(kind, NOW - 20 * DAY)
+    # One or two per kind (the items, then whom to tell), each role's members once, the visit rule's own.
+    with django_assert_num_queries(QUERIES_PER_SCAN):
+        found = scan(now=NOW)
+    kinds = {d.kind for d in found}
+    assert kinds >= {Kind.VISIT_SHORT, Kind.ISSUE_DUE_SOON, Kind.ISSUE_OVERDUE, Kind.ISSUE_SUPERVISE, *THRESHOLDS}

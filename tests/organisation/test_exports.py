@@ -1,9 +1,11 @@
 import datetime
+import io
 from collections import Counter
 
 import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from core.spreadsheets import xlsx_response
 from demo.seed import seed_demo
@@ -31,7 +33,9 @@ def _registry():
         Enterprise.objects.values_list("name", "uscc", "kind", "origin", "sector", "street", "contact_person", "phone")
     )
     pairings = set(
-        Pairing.objects.active().values_list("enterprise__name", "cadre__name", "cadre__title", "started_on")
+        Pairing.objects.active().values_list(
+            "enterprise__name", "cadre__name", "cadre__title", "cadre__mobile", "started_on"
+        )
     )
     return enterprises, pairings
 
@@ -80,6 +84,27 @@ def test_importing_the_demo_export_into_the_demo_district_changes_nothing(demo_d
     assert report.ok, report.errors[:5]
     assert (report.new, report.updated, report.unchanged) == (0, 0, 139)
     assert (_registry(), Pairing.objects.count(), Cadre.objects.count()) == before
+
+
+def test_a_title_changed_in_the_exported_list_updates_the_same_cadre(demo_district):
+    office = User.objects.get(username="admin")
+    book = load_workbook(io.BytesIO(_export_bytes(office)))
+    sheet = book.active
+    headers = [cell.value for cell in sheet[1]]
+    row = sheet[2]
+    name, mobile = row[headers.index("包抓领导")].value, row[headers.index("干部手机")].value
+    row[headers.index("职务")].value = "区委副书记"  # promoted since the last list
+    buffer = io.BytesIO()
+    book.save(buffer)
+    cadres = Cadre.objects.count()
+
+    report = enterprise_import(data=buffer.getvalue(), dry_run=False)
+
+    assert report.ok, report.errors[:5]
+    assert (report.new, report.updated, report.unchanged) == (0, 1, 138)
+    assert Cadre.objects.count() == cadres
+    assert Cadre.objects.get(mobile=mobile).name == name
+    assert Cadre.objects.get(mobile=mobile).title == "区委副书记"
 
 
 @pytest.mark.parametrize("size", [3, 30])

@@ -38,6 +38,15 @@ def test_an_invalid_list_exits_non_zero_writes_nothing_and_names_each_bad_row(ca
     assert Enterprise.objects.count() == 0
 
 
+def test_it_prints_each_warning_and_still_imports(capsys):
+    report = enterprise_import(data=fixture("namesakes.xlsx"), dry_run=True)
+    call_command("import_enterprises", str(FIXTURES / "namesakes.xlsx"))
+    out = capsys.readouterr().out
+    [warning] = report.warnings
+    assert gettext("Please check: %(warning)s") % {"warning": warning} in out
+    assert Enterprise.objects.count() == 3
+
+
 def test_a_missing_file_is_an_error():
     path = FIXTURES / "no-such-file.xlsx"
     cannot = gettext("Cannot read %(file)s: %(error)s") % {"file": path, "error": os.strerror(errno.ENOENT)}

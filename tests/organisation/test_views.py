@@ -1,13 +1,16 @@
 import datetime
+import io
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import gettext
+from openpyxl import load_workbook
 
 from enterprises.models import Enterprise
-from organisation.models import Pairing
+from organisation.models import Cadre, Pairing
 from organisation.views import PENDING_KEY
 from tests import factories
 from tests.organisation.helpers import fixture, read_xlsx, response_bytes
@@ -93,6 +96,19 @@ def test_a_preview_with_bad_rows_lists_them_and_offers_no_confirmation(office_cl
     assert PENDING_KEY not in office_client.session
 
 
+def test_a_preview_shows_namesakes_with_both_excel_rows_and_still_offers_the_import(office_client):
+    response = _upload(office_client, "namesakes.xlsx")
+    assert response.status_code == 200
+    [warning] = response.context["report"].warnings
+    assert (warning.rows, warning.code) == ((3, 5), "cadre_namesake")
+    table = response.text[response.text.index('id="import-warnings"') :]
+    assert '<td class="text-nowrap">3、5</td>' in table
+    assert escape(warning.message) in table
+    assert "确认导入" in response.text  # a warning, not an error
+    office_client.post(CONFIRM, {"token": office_client.session[PENDING_KEY]["token"]})
+    assert Enterprise.objects.count() == 3
+
+
 def test_a_token_that_does_not_match_the_session_is_refused(office_client):
     _upload(office_client)
     response = office_client.post(CONFIRM, {"token": "../../etc/passwd"})
@@ -148,25 +164,41 @@ def test_a_file_over_the_limit_is_refused_on_the_form(office_client, settings):
     _refused_on_the_form(_upload(office_client), "too_large")
 
 
-def test_the_template_has_headers_an_example_and_the_allowed_values(office_client):
+def test_the_template_has_an_empty_list_an_example_beside_it_and_the_allowed_values(office_client):
     response = office_client.get(TEMPLATE)
     assert response.status_code == 200
     sheets = read_xlsx(response_bytes(response))
-    names = list(sheets)
-    assert names == ["名单", "可填写的值"]
-    headers, example = sheets["名单"]
-    assert headers[0] == "企业（项目）名称" and "包抓领导" in headers
-    assert example[0] == "西安灞河示例机械有限公司"
+    assert list(sheets) == ["名单", gettext("Example"), "可填写的值"]
+    [headers] = sheets["名单"]  # the headers, and no row to import by mistake
+    assert headers[0] == "企业（项目）名称" and "包抓领导" in headers and "干部手机" in headers
+    example = sheets[gettext("Example")]
+    assert example[0] == headers
+    assert example[1][0] == "西安灞河示例机械有限公司"
+    assert example[1][headers.index("干部手机")] == "13900000000"
     allowed = {row[0]: row[1] for row in sheets["可填写的值"][1:]}
     assert allowed["行业"] == "工业、商贸、建筑、科技、文化、旅游"
     assert allowed["来源"] == "市级确定、区级选取"
+    assert "干部手机" in allowed
 
 
-def test_the_template_imports_as_it_is(office_client):
+def test_the_template_uploaded_as_downloaded_creates_nothing(office_client):
+    users = User.objects.count()
     content = response_bytes(office_client.get(TEMPLATE))
     response = office_client.post(IMPORT, {"file": SimpleUploadedFile("模板.xlsx", content)})
-    assert response.context["report"].ok, response.context["report"].errors
-    assert response.context["report"].new == 1
+    report = response.context["report"]
+    assert [(e.row, e.code) for e in report.errors] == [(0, "no_rows")]
+    assert "确认导入" not in response.text
+    assert (Enterprise.objects.count(), Cadre.objects.count(), User.objects.count()) == (0, 0, users)
+
+
+def test_the_templates_example_row_copied_into_the_list_is_refused(office_client):
+    book = load_workbook(io.BytesIO(response_bytes(office_client.get(TEMPLATE))))
+    book["名单"].append([cell.value for cell in book[gettext("Example")][2]])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = office_client.post(IMPORT, {"file": SimpleUploadedFile("名单.xlsx", buffer.getvalue())})
+    assert [(e.row, e.field, e.code) for e in response.context["report"].errors] == [(2, "name", "example_row")]
+    assert (Enterprise.objects.count(), Cadre.objects.count()) == (0, 0)
 
 
 def test_the_nav_shows_import_to_the_office_only(client, office, cadre):
@@ -192,10 +224,13 @@ def test_anonymous_users_cannot_export(client):
 
 
 def test_the_enterprise_export_holds_only_what_the_user_may_see(client, cadre, other_cadre, enterprise, office):
+    cadre.mobile = "13912345678"
+    cadre.save()
     client.force_login(cadre.user)
     rows = read_xlsx(response_bytes(client.get(EXPORT)))["名单"]
     assert [r[1] for r in rows[1:]] == [enterprise.name]
-    assert rows[1][9:12] == ["王建国", cadre.title, datetime.datetime(2026, 6, 17)]
+    assert rows[0][9:13] == ["包抓领导", "职务", "干部手机", "结对日期"]
+    assert rows[1][9:13] == ["王建国", cadre.title, "13912345678", datetime.datetime(2026, 6, 17)]
     client.force_login(office)
     assert len(read_xlsx(response_bytes(client.get(EXPORT)))["名单"]) == 3
 

@@ -24,6 +24,8 @@ class Command(BaseCommand):
         report = enterprise_import(data=file.read_bytes(), dry_run=dry_run, filename=file.name)
         for error in report.errors:
             self.stderr.write(str(error))
+        for warning in report.warnings:
+            self.stdout.write(self.style.WARNING(_("Please check: %(warning)s") % {"warning": warning}))
         counts = _("%(new)d new, %(updated)d updated, %(unchanged)d unchanged.") % {
             "new": report.new,
             "updated": report.updated,
