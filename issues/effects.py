@@ -30,6 +30,7 @@ from issues.payloads import (
     SendBackPayload,
 )
 from issues.workflow import Capacity
+from organisation.models import Department, DepartmentStaff
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -58,9 +59,7 @@ def assign(
     department, deadline = payload.department, payload.deadline
     if department is None:
         raise WorkflowError("department_required", _("Choose the responsible department."))
-    person = payload.responsible_person.strip()
-    if not person:
-        raise WorkflowError("person_required", _("Name the responsible person."))
+    staff, person = _responsible(payload, department)
     if deadline is None:
         raise WorkflowError("deadline_required", _("The deadline must be today or later."))
     if deadline < timezone.localdate(now):
@@ -71,7 +70,7 @@ def assign(
     if issue.status in workflow.AWAITING_ROUTING:
         issue.flow = Flow.ASSIGNED
     issue.department = department
-    issue.responsible_person = person
+    issue.responsible_person, issue.responsible_staff = person, staff
     issue.deadline = deadline
     Milestone.objects.bulk_create(
         Milestone(issue=issue, title=title.strip(), planned_on=planned_on, department=department)
@@ -83,6 +82,24 @@ def assign(
         "deadline": deadline.isoformat(),
     }
     return f"{summary} {payload.note}".strip()
+
+
+def _responsible(payload: AssignPayload, department: Department) -> tuple[DepartmentStaff | None, str]:
+    """Return the responsible person's account (if one was picked) and the name the problem shows."""
+    staff, typed = payload.responsible_staff, payload.responsible_person.strip()
+    if staff is None:
+        if not typed:
+            raise WorkflowError("person_required", _("Name the responsible person."))
+        return None, typed
+    if staff.department_id != department.pk:
+        raise WorkflowError(
+            "staff_not_in_unit",
+            _("%(person)s is not on the staff of %(department)s: pick one of its staff, or type the name.")
+            % {"person": staff.name, "department": department.name},
+        )
+    if typed and typed != staff.name:
+        raise WorkflowError("person_conflict", _("Pick the responsible person's account or type a name, not both."))
+    return staff, staff.name
 
 
 def _check_roadmap(milestones: tuple[tuple[str, datetime.date], ...], deadline: datetime.date) -> None:
@@ -136,6 +153,7 @@ def _leave_department(issue: Issue, reason: str, now: datetime.datetime) -> None
         decision=ExtensionRequest.Decision.REFUSED, decided_at=now, decision_note=reason
     )
     issue.department, issue.deadline, issue.responsible_person, issue.supervised = None, None, "", False
+    issue.responsible_staff = None
 
 
 def return_(
