@@ -29,6 +29,8 @@ class Kind(models.TextChoices):
     FEEDBACK_WAITING = "feedback_waiting", _("Resolved problem waiting for feedback")
     ERRAND_STALE = "errand_stale", _("Errand not moved")
     EXTENSION_PENDING = "extension_pending", _("Extension request waiting for a decision")
+    # Not found by the scan: recorded by a move on a problem, for whoever's turn it is (handovers.py).
+    ISSUE_HANDED_OVER = "issue_handed_over", _("Your turn on a problem")
 
 
 class Reminder(models.Model):
