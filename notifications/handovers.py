@@ -47,7 +47,7 @@ from core.roles import Role
 from issues.models import Action, Issue
 from issues.signals import MoveMade
 from notifications.channels import InAppChannel, channels
-from notifications.models import Delivery, Kind, Reminder
+from notifications.models import TITLE_LENGTH, Delivery, Kind, Reminder
 from notifications.reminders import People
 from notifications.services import deliveries_enqueue
 
@@ -169,7 +169,7 @@ def _record(move: MoveMade, rule: Tell, told: list[int]) -> list[Reminder]:
     # The stored text is what every channel says: the campaign's language, not the actor's.
     with translation.override(settings.LANGUAGE_CODE):
         values = {"title": issue.title, "department": issue.department.name if issue.department else ""}
-        title = Truncator(rule.title % values).chars(Reminder._meta.get_field("title").max_length or 200)
+        title = Truncator(rule.title % values).chars(TITLE_LENGTH)
         body = _("%(enterprise)s · %(actor)s: %(note)s") % {
             "enterprise": issue.enterprise.name,
             "actor": event.actor.get_full_name() or event.actor.get_username(),
