@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import F, IntegerField, Max, OuterRef, Q, Subquery
+from django.db.models import Case, F, IntegerField, Max, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -119,14 +119,16 @@ class People:
 
     @staticmethod
     def issue_cadres(issues: Iterable[Issue]) -> dict[int, int]:
-        """The user told as "the cadre" of each problem, in one query: the enterprise's cadre now, else the reporter."""
+        """The user told as "the cadre" of each problem, in one query: the enterprise's cadre now, else the reporter.
+
+        A problem whose enterprise has no active cadre and whose reporter's account is disabled has nobody.
+        """
         current = Pairing.objects.active().filter(enterprise=OuterRef("enterprise"), cadre__user__is_active=True)
+        reporter = Case(When(reporter__user__is_active=True, then=F("reporter__user_id")))
         rows = Issue.objects.filter(pk__in={issue.pk for issue in issues}).annotate(
-            cadre_user=Coalesce(
-                Subquery(current.values("cadre__user_id")[:1]), F("reporter__user_id"), output_field=IntegerField()
-            )
+            cadre_user=Coalesce(Subquery(current.values("cadre__user_id")[:1]), reporter, output_field=IntegerField())
         )
-        return dict(rows.values_list("pk", "cadre_user"))
+        return {pk: user_id for pk, user_id in rows.values_list("pk", "cadre_user") if user_id is not None}
 
     @staticmethod
     def cadres(enterprise_ids: Iterable[int]) -> dict[int, int]:

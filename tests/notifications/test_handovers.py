@@ -236,6 +236,17 @@ def test_without_a_cadre_now_the_reporter_is_told(cadre, staff, department):
     assert list(Reminder.objects.values_list("recipient_id", flat=True)) == [cadre.user_id]
 
 
+def test_without_a_cadre_now_and_with_the_reporters_account_disabled_nobody_is_told(cadre, staff, department):
+    lonely = PairingFactory(ended_on=datetime.date(2026, 9, 30)).enterprise
+    issue = issue_in(Status.IN_PROGRESS, department=department, enterprise=lonely, reporter=cadre)
+    cadre.user.is_active = False
+    cadre.user.save()
+    issue_transition(
+        issue_id=issue.pk, actor=staff.user, action=Action.RESOLVE, version=0, payload=ResolvePayload(note="已办结")
+    )
+    assert not Reminder.objects.exists()
+
+
 @pytest.mark.parametrize("gone", ["disabled", "moved"])
 def test_a_linked_account_that_left_the_unit_falls_back_to_its_staff(
     gone, cadre, enterprise, staff, colleague, other_department, leader
