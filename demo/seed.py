@@ -398,7 +398,8 @@ class _Seeder:
             start = timezone.localdate(reported)
             return AssignPayload(
                 department=dept,
-                responsible_person=worker.first_name,
+                responsible_staff=worker.department_staff,  # told in person, as the assign form offers
+                responsible_person="",
                 deadline=deadline,
                 milestones=(("核实情况、制定方案", start + (deadline - start) / 2), ("办结并答复企业", deadline)),
                 note=note,

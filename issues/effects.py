@@ -8,7 +8,7 @@ Each effect validates its payload, changes the problem's fields (never its statu
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,7 +31,7 @@ from issues.payloads import (
     SendBackPayload,
 )
 from issues.workflow import Capacity
-from organisation.models import Department
+from organisation.models import Department, DepartmentStaff
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -58,37 +58,46 @@ def resolve(
 def assign(
     issue: Issue, payload: AssignPayload, *, actor: User, now: datetime.datetime, capacities: frozenset[Capacity]
 ) -> str:
-    department = _check_assignment(payload, now)
+    desk = _check_assignment(payload, now)
     if issue.status == Status.ESCALATED or (Capacity.LEADING_GROUP in capacities and Capacity.CADRE not in capacities):
         issue.supervised = True  # 督办: the leading group assigned it
     if issue.status in workflow.AWAITING_ROUTING:
         issue.flow = Flow.ASSIGNED
-    _give_to(issue, payload, department)
+    _give_to(issue, payload, desk)
     return f"{_assignment_summary(issue)} {payload.note}".strip()
 
 
-def _check_assignment(payload: AssignPayload, now: datetime.datetime) -> Department:
-    """Refuse an assignment without its department, person, deadline or roadmap; return its department."""
+def _check_assignment(payload: AssignPayload, now: datetime.datetime) -> Desk:
+    """Refuse an assignment without its department, person, deadline or roadmap; return where it goes."""
     department, deadline = payload.department, payload.deadline
     if department is None:
         raise WorkflowError("department_required", _("Choose the responsible department."))
     if not department.is_active:
         raise WorkflowError("department_inactive", _("That department no longer takes assignments."))
-    if not payload.responsible_person.strip():
-        raise WorkflowError("person_required", _("Name the responsible person."))
+    staff, person = _responsible(payload, department)
     if deadline is None:
         raise WorkflowError("deadline_required", _("The deadline must be today or later."))
     if deadline < timezone.localdate(now):
         raise WorkflowError("deadline_past", _("The deadline must be today or later."))
     _check_roadmap(payload.milestones, deadline)
-    return department
+    return Desk(department, staff, person, deadline)
 
 
-def _give_to(issue: Issue, payload: AssignPayload, department: Department) -> None:
+class Desk(NamedTuple):
+    """Where an assignment puts a problem: the unit, its responsible person (account and name), the deadline."""
+
+    department: Department
+    staff: DepartmentStaff | None
+    person: str
+    deadline: datetime.date
+
+
+def _give_to(issue: Issue, payload: AssignPayload, desk: Desk) -> None:
     """Put the problem in the department's hands, with its person, deadline and a new roadmap."""
+    department = desk.department
     issue.department = department
-    issue.responsible_person = payload.responsible_person.strip()
-    issue.deadline = payload.deadline
+    issue.responsible_person, issue.responsible_staff = desk.person, desk.staff
+    issue.deadline = desk.deadline
     Milestone.objects.bulk_create(
         Milestone(issue=issue, title=title.strip(), planned_on=planned_on, department=department)
         for title, planned_on in payload.milestones
@@ -101,6 +110,24 @@ def _assignment_summary(issue: Issue) -> str:
         "person": issue.responsible_person,
         "deadline": issue.deadline.isoformat() if issue.deadline else "",
     }
+
+
+def _responsible(payload: AssignPayload, department: Department) -> tuple[DepartmentStaff | None, str]:
+    """Return the responsible person's account (if one was picked) and the name the problem shows."""
+    staff, typed = payload.responsible_staff, payload.responsible_person.strip()
+    if staff is None:
+        if not typed:
+            raise WorkflowError("person_required", _("Name the responsible person."))
+        return None, typed
+    if staff.department_id != department.pk:
+        raise WorkflowError(
+            "staff_not_in_unit",
+            _("%(person)s is not on the staff of %(department)s: pick one of its staff, or type the name.")
+            % {"person": staff.name, "department": department.name},
+        )
+    if typed and typed != staff.name:
+        raise WorkflowError("person_conflict", _("Pick the responsible person's account or type a name, not both."))
+    return staff, staff.name
 
 
 def _check_roadmap(milestones: tuple[tuple[str, datetime.date], ...], deadline: datetime.date) -> None:
@@ -171,6 +198,7 @@ def _leave_department(issue: Issue, *, actor: User, now: datetime.datetime, reas
     issue.milestones.filter(superseded=False).update(superseded=True)
     withdrawn = _withdraw_extension(issue, actor=actor, now=now, reason=reason)
     issue.department, issue.deadline, issue.responsible_person, issue.supervised = None, None, "", False
+    issue.responsible_staff = None
     return withdrawn
 
 
@@ -193,7 +221,7 @@ def reassign(
     issue: Issue, payload: ReassignPayload, *, actor: User, now: datetime.datetime, capacities: frozenset[Capacity]
 ) -> str:
     reason = _require_note(payload.note, _("Say why the problem is taken back and reassigned."))
-    department = _check_assignment(payload.assignment, now)
+    desk = _check_assignment(payload.assignment, now)
     before = {
         "old": issue.department.name if issue.department else "",
         "old_person": issue.responsible_person or "—",
@@ -202,7 +230,7 @@ def reassign(
     # 督办 stays with a supervised problem, and the leading group's reassignment is supervised as its assignment is.
     supervised = issue.supervised or Capacity.LEADING_GROUP in capacities
     withdrawn = _leave_department(issue, actor=actor, now=now, reason=_("The problem was taken back and reassigned."))
-    _give_to(issue, payload.assignment, department)
+    _give_to(issue, payload.assignment, desk)
     issue.supervised = supervised
     taken_back = _("Taken back from %(old)s (responsible person %(old_person)s, deadline %(old_deadline)s).") % before
     return _with(

@@ -27,7 +27,7 @@ from issues.payloads import (
     RoutePayload,
     SendBackPayload,
 )
-from organisation.models import Department
+from organisation.models import Department, DepartmentStaff
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -92,6 +92,17 @@ class SendBackForm(MoveForm):
         return SendBackPayload(note=self.cleaned_data["note"])
 
 
+class StaffSelect(forms.Select):
+    """A staff member's option names their department, so the page can offer only the chosen unit's staff."""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option: dict[str, Any] = super().create_option(*args, **kwargs)
+        staff = getattr(option["value"], "instance", None)
+        if isinstance(staff, DepartmentStaff):
+            option["attrs"]["data-department"] = staff.department_id
+        return option
+
+
 class RoadmapMixin(forms.Form):
     """Department, responsible person, deadline and up to four milestones, for an assignment."""
 
@@ -99,6 +110,15 @@ class RoadmapMixin(forms.Form):
 
     department = forms.ModelChoiceField(
         label=_("Responsible department"), queryset=Department.objects.filter(is_active=True), required=False
+    )
+    responsible_staff = forms.ModelChoiceField(
+        label=_("Responsible person's account"),
+        queryset=DepartmentStaff.objects.filter(user__is_active=True, department__is_active=True)
+        .select_related("department")
+        .order_by("department__kind", "department__name", "name"),
+        required=False,
+        widget=StaffSelect,
+        help_text=_("One of the department's staff, who is then told in person; or type a name below."),
     )
     responsible_person = forms.CharField(label=_("Responsible person"), max_length=50, required=False)
     deadline = forms.DateField(label=_("Deadline"), widget=DATE_INPUT, required=False)
@@ -137,6 +157,7 @@ class RoadmapMixin(forms.Form):
         )
         return AssignPayload(
             department=data.get("department"),
+            responsible_staff=data.get("responsible_staff"),
             responsible_person=data.get("responsible_person") or "",
             deadline=data.get("deadline"),
             milestones=milestones,
@@ -270,7 +291,16 @@ class ReportForm(RoadmapMixin):
         help_text=_("Required when solved on the spot or escalated."),
     )
 
-    field_order = ["title", "category", "description", "route", "note", "department", "responsible_person"]
+    field_order = [
+        "title",
+        "category",
+        "description",
+        "route",
+        "note",
+        "department",
+        "responsible_staff",
+        "responsible_person",
+    ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"milestone_1": _("Resolve and reply to the enterprise")})

@@ -128,6 +128,10 @@ class IssueQuerySet(models.QuerySet["Issue"]):
     def awaiting_routing(self) -> Self:
         return self.filter(status__in=(Status.REPORTED, Status.REOPENED))
 
+    def awaiting_feedback(self) -> Self:
+        """Resolved, waiting for the enterprise's word, which the cadre records to close or reopen it."""
+        return self.filter(status=Status.RESOLVED)
+
     def open(self) -> Self:
         return self.filter(status__in=OPEN_STATUSES)
 
@@ -173,6 +177,16 @@ class Issue(models.Model):
         verbose_name=_("responsible department"),
     )
     responsible_person = models.CharField(_("responsible person"), max_length=50, blank=True)
+    # The responsible person's account, when they have one: hand-overs and reminders then go to them
+    # alone rather than to every staff member of the department. The name above is kept either way.
+    responsible_staff = models.ForeignKey(
+        "organisation.DepartmentStaff",
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("responsible person's account"),
+    )
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     supervised = models.BooleanField(_("supervised by the leading group"), default=False)
     matter = models.ForeignKey(

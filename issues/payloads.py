@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass
 
 from issues.models import SystemicMatter
-from organisation.models import Department
+from organisation.models import Department, DepartmentStaff
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -25,6 +25,7 @@ class AssignPayload:
     """Where an assigned problem goes: department, responsible person, deadline and roadmap.
 
     Department and deadline may be missing here (a form left them blank); the move refuses them.
+    The responsible person is a staff account of the department, or a name typed for someone without one.
     """
 
     department: Department | None
@@ -32,6 +33,7 @@ class AssignPayload:
     deadline: datetime.date | None
     milestones: tuple[tuple[str, datetime.date], ...] = ()  # (what, planned on)
     note: str = ""
+    responsible_staff: DepartmentStaff | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -3,7 +3,8 @@
 Each public function is one transaction. `issue_transition` is the only code that
 writes `Issue.status`: it locks the row, checks the move against the table in
 `issues.workflow`, applies the move's effect (`issues.moves`) with its typed payload,
-bumps the version, writes the timeline event, and saves.
+bumps the version, writes the timeline event, and saves; then it announces the move
+(`issues.signals.issue_moved`) so the apps above can tell whoever's turn it is now.
 """
 
 import dataclasses
@@ -29,6 +30,7 @@ from issues.payloads import (
     ResolvePayload,
     RoutePayload,
 )
+from issues.signals import MoveMade, issue_moved
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -134,13 +136,13 @@ def issue_transition(
     unmet = workflow.unmet(move, issue)
     if unmet is not None:
         raise WorkflowError(unmet.code, str(unmet.message))
-    from_status, from_department_id = issue.status, issue.department_id
+    from_status, from_department_id, from_staff_id = issue.status, issue.department_id, issue.responsible_staff_id
     payload = dataclasses.replace(payload, note=payload.note.strip())  # every record carries a note: trim it once
     event_note = spec.effect(issue, payload, actor=actor, now=now, capacities=capacities)
     issue.status = move.target or issue.status
     issue.version += 1
     issue.save()
-    IssueEvent.objects.create(
+    event = IssueEvent.objects.create(
         issue=issue,
         actor=actor,
         action=move.action,
@@ -151,6 +153,11 @@ def issue_transition(
         note=event_note,
         created_at=now,
     )
+    # Whoever's turn it is now is told (notifications/handovers.py), in this same transaction.
+    made = MoveMade(
+        issue=issue, event=event, from_department_id=from_department_id, from_responsible_staff_id=from_staff_id
+    )
+    issue_moved.send(sender=Issue, move=made)
     return issue
 
 

@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class NotificationsConfig(AppConfig):
     name = "notifications"
     verbose_name = _("Reminders and notifications")
+
+    def ready(self) -> None:
+        # The problems app sits below this one and may not import it: it announces each move, and
+        # this app tells whoever's turn it is now (notifications/handovers.py).
+        from issues.models import Issue
+        from issues.signals import issue_moved
+        from notifications.handovers import on_issue_moved
+
+        issue_moved.connect(on_issue_moved, sender=Issue, dispatch_uid="notifications.handovers")

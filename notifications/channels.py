@@ -35,9 +35,14 @@ class InAppChannel:
     name = "in_app"
 
     def send(self, *, recipient, reminders: Sequence[Reminder], now: datetime.datetime) -> None:
+        self.write(reminders, now=now)
+
+    @staticmethod
+    def write(reminders: Sequence[Reminder], *, now: datetime.datetime) -> None:
+        """Write the notifications of any number of people's reminders in one query (a move's hand-over)."""
         Notification.objects.bulk_create(
             Notification(
-                recipient=recipient,
+                recipient_id=r.recipient_id,
                 reminder=r,
                 kind=r.kind,
                 title=r.title,

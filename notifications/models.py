@@ -29,6 +29,12 @@ class Kind(models.TextChoices):
     FEEDBACK_WAITING = "feedback_waiting", _("Resolved problem waiting for feedback")
     ERRAND_STALE = "errand_stale", _("Errand not moved")
     EXTENSION_PENDING = "extension_pending", _("Extension request waiting for a decision")
+    # Not found by the scan: recorded by a move on a problem, for whoever's turn it is (handovers.py).
+    ISSUE_HANDED_OVER = "issue_handed_over", _("Your turn on a problem")
+
+
+# A reminder's title; "Overdue 3 days: " and the like before a problem's title (itself up to 200) are cut.
+TITLE_LENGTH = 200
 
 
 class Reminder(models.Model):
@@ -42,7 +48,7 @@ class Reminder(models.Model):
     )
     # What makes a repeat a new reminder: a date, a month, a deadline and step, a timestamp.
     period = models.CharField(_("period"), max_length=40)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=TITLE_LENGTH)
     body = models.TextField(_("text"), blank=True)
     link = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
@@ -116,7 +122,7 @@ class Notification(models.Model):
         verbose_name=_("reminder"),
     )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=TITLE_LENGTH)
     body = models.TextField(_("text"), blank=True)
     link = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)

@@ -14,8 +14,8 @@ recipient, period):
 | --- | --- | --- | --- |
 | visit_short | pairing | the cadre | the reminder day (2026-11-20) |
 | visits_missed | none (0) | the campaign office | last month (2026-10) |
-| issue_due_soon | problem | the department's staff | the deadline |
-| issue_overdue | problem | the department's staff, the cadre | deadline and repeat step (2026-11-12#2) |
+| issue_due_soon | problem | the responsible account, else the department's staff | the deadline |
+| issue_overdue | problem | the same, and the cadre | deadline and repeat step (2026-11-12#2) |
 | issue_supervise | problem | the leading group | the deadline |
 | escalation_undecided | problem | the leading group | when it was escalated |
 | feedback_waiting | problem | the cadre | when it was resolved |
@@ -36,7 +36,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Max, Q
+from django.db.models import Case, F, IntegerField, Max, OuterRef, Q, Subquery, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -89,7 +90,7 @@ class Clock:
 class People:
     """Who receives what; each lookup is one query for all the items of a kind."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._groups: dict[str, list[int]] = {}
 
     def group(self, role: str) -> list[int]:
@@ -103,13 +104,38 @@ class People:
         return self._groups[role]
 
     @staticmethod
-    def department_staff(department_ids: Iterable[int]) -> dict[int, list[int]]:
-        """Staff accounts per department: they stand for the free-text "responsible person" too."""
-        rows = DepartmentStaff.objects.filter(department_id__in=set(department_ids), user__is_active=True)
-        staff: dict[int, list[int]] = defaultdict(list)
-        for department_id, user_id in rows.order_by("user_id").values_list("department_id", "user_id"):
-            staff[department_id].append(user_id)
-        return staff
+    def responsible(desks: Iterable[tuple[int, int | None]]) -> dict[tuple[int, int | None], list[int]]:
+        """Who answers for each (department, responsible account) desk, in one query.
+
+        The responsible person's own account while it is active on that department's staff;
+        otherwise (a typed name, an account since disabled or moved) every active staff account.
+        """
+        desks = set(desks)
+        rows = DepartmentStaff.objects.filter(
+            department_id__in={department_id for department_id, _staff_id in desks}, user__is_active=True
+        )
+        staff: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for pk, department_id, user_id in rows.order_by("user_id").values_list("pk", "department_id", "user_id"):
+            staff[department_id].append((pk, user_id))
+        answer: dict[tuple[int, int | None], list[int]] = {}
+        for department_id, staff_id in desks:
+            everyone = staff[department_id]
+            linked = [user_id for pk, user_id in everyone if pk == staff_id]
+            answer[department_id, staff_id] = linked or [user_id for _pk, user_id in everyone]
+        return answer
+
+    @staticmethod
+    def issue_cadres(issues: Iterable[Issue]) -> dict[int, int]:
+        """The user told as "the cadre" of each problem, in one query: the enterprise's cadre now, else the reporter.
+
+        A problem whose enterprise has no active cadre and whose reporter's account is disabled has nobody.
+        """
+        current = Pairing.objects.active().filter(enterprise=OuterRef("enterprise"), cadre__user__is_active=True)
+        reporter = Case(When(reporter__user__is_active=True, then=F("reporter__user_id")))
+        rows = Issue.objects.filter(pk__in={issue.pk for issue in issues}).annotate(
+            cadre_user=Coalesce(Subquery(current.values("cadre__user_id")[:1]), reporter, output_field=IntegerField())
+        )
+        return {pk: user_id for pk, user_id in rows.values_list("pk", "cadre_user") if user_id is not None}
 
     @staticmethod
     def cadres(enterprise_ids: Iterable[int]) -> dict[int, int]:
@@ -209,12 +235,12 @@ def _with_department(issues: Iterable[Issue]) -> list[tuple[Issue, int, datetime
 def issue_due_soon(clock: Clock, people: People) -> Iterator[Due]:
     """Within CAMPAIGN_DUE_SOON_DAYS of the deadline: the department's staff."""
     issues = _with_department(Issue.objects.due_soon(clock.today).select_related(*ISSUE_RELATED))
-    staff = people.department_staff(department_id for _issue, department_id, _deadline in issues)
+    staff = people.responsible((department_id, i.responsible_staff_id) for i, department_id, _deadline in issues)
     for issue, department_id, deadline in issues:
         values = _issue_context(issue, clock)
         title = _("Due soon: %(title)s") % values
         body = _("%(enterprise)s: “%(title)s” is due on %(deadline)s (responsible person: %(person)s).") % values
-        for user_id in staff[department_id]:
+        for user_id in staff[department_id, issue.responsible_staff_id]:
             yield Due(Kind.ISSUE_DUE_SOON, issue.pk, user_id, deadline.isoformat(), title, body, _issue_link(issue.pk))
 
 
@@ -224,7 +250,7 @@ def issue_overdue(clock: Clock, people: People) -> Iterator[Due]:
     Once it has been overdue CAMPAIGN_OVERDUE_ESCALATE_DAYS, the leading group too (督办), once per deadline.
     """
     issues = _with_department(Issue.objects.overdue(clock.today).select_related(*ISSUE_RELATED))
-    staff = people.department_staff(department_id for _issue, department_id, _deadline in issues)
+    staff = people.responsible((department_id, i.responsible_staff_id) for i, department_id, _deadline in issues)
     cadres = people.cadres(issue.enterprise_id for issue, _department_id, _deadline in issues)
     for issue, department_id, deadline in issues:
         values = _issue_context(issue, clock)
@@ -235,7 +261,7 @@ def issue_overdue(clock: Clock, people: People) -> Iterator[Due]:
         # The enterprise's cadre now; the reporter if the enterprise has none at the moment.
         cadre_user = cadres.get(issue.enterprise_id, issue.reporter.user_id)
         link = _issue_link(issue.pk)
-        for user_id in dict.fromkeys([*staff[department_id], cadre_user]):
+        for user_id in dict.fromkeys([*staff[department_id, issue.responsible_staff_id], cadre_user]):
             yield Due(Kind.ISSUE_OVERDUE, issue.pk, user_id, period, title, body, link)
         if values["days"] >= settings.CAMPAIGN_OVERDUE_ESCALATE_DAYS:
             title = _("For supervision, overdue %(days)d days: %(title)s") % values

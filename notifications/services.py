@@ -20,11 +20,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.text import Truncator
 
 from core.roles import PortalUser
 from notifications import reminders
 from notifications.channels import channels
-from notifications.models import Delivery, Notification, Reminder
+from notifications.models import TITLE_LENGTH, Delivery, Notification, Reminder
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ def reminders_send(*, now: datetime.datetime | None = None, dry_run: bool = Fals
                     object_id=d.object_id,
                     recipient_id=d.recipient_id,
                     period=d.period,
-                    title=d.title,
+                    title=Truncator(d.title).chars(TITLE_LENGTH),  # a problem's title may fill it alone
                     body=d.body,
                     link=d.link,
                     created_at=now,

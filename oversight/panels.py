@@ -1,7 +1,7 @@
 """What each role's home page shows: one small function per role, each a handful of queries."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Count, Q
@@ -18,7 +18,10 @@ from visits.models import Visit
 
 @dataclass(frozen=True)
 class CadrePanel:
-    """The cadre's enterprise, this month's standing under the two-visit rule, open problems, recent visits."""
+    """The cadre's enterprise, this month's standing under the two-visit rule, open problems, recent visits.
+
+    And the problems resolved and awaiting the enterprise's feedback, which only the cadre can record.
+    """
 
     cadre: Cadre
     pairing: Pairing | None
@@ -26,6 +29,8 @@ class CadrePanel:
     days_left: int
     issues: list[Issue]
     recent_visits: list[Visit]
+    awaiting_feedback: list[Issue] = field(default_factory=list)  # the longest waiting first
+    awaiting_feedback_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,8 @@ def cadre_panel(user: PortalUser, today: datetime.date) -> CadrePanel | None:
     cell = compliance.Cell()
     issues: list[Issue] = []
     recent_visits: list[Visit] = []
+    awaiting_feedback: list[Issue] = []
+    awaiting_feedback_count = 0
     if pairing:
         # The rule module judges the cadre's month (all their pairings in it), as the grid and 我的企业 do.
         cell = compliance.cadre_month(cadre, today)
@@ -72,6 +79,9 @@ def cadre_panel(user: PortalUser, today: datetime.date) -> CadrePanel | None:
             .order_by("deadline", "-created_at")[:10]
         )
         recent_visits = list(pairing.visits.order_by("-visited_on", "-pk")[:5])
+        waiting = Issue.objects.visible_to(user).awaiting_feedback().filter(enterprise=pairing.enterprise)
+        awaiting_feedback = list(waiting.select_related(*ROW_RELATED).order_by("resolved_at", "pk")[:10])
+        awaiting_feedback_count = waiting.count()
     return CadrePanel(
         cadre=cadre,
         pairing=pairing,
@@ -79,6 +89,8 @@ def cadre_panel(user: PortalUser, today: datetime.date) -> CadrePanel | None:
         days_left=days_left_in_month(today),
         issues=issues,
         recent_visits=recent_visits,
+        awaiting_feedback=awaiting_feedback,
+        awaiting_feedback_count=awaiting_feedback_count,
     )
 
 

@@ -39,6 +39,21 @@ def _test_settings(settings):
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def queued(request, monkeypatch):
+    """Record the delivery tasks queued after a commit (a scan, a move's hand-over) instead of publishing them.
+
+    Tests that talk to a real broker say so with a module-level REAL_BROKER = True.
+    """
+    from notifications import tasks
+
+    recorded: list[int] = []
+    if getattr(request.module, "REAL_BROKER", False):
+        return recorded
+    monkeypatch.setattr(tasks.deliver, "delay", recorded.append)
+    return recorded
+
+
 SHARED_DISTRICT = pytest.StashKey[SharedDistrict]()
 
 

@@ -5,6 +5,7 @@ import itertools
 
 import factory
 from django.contrib.auth.models import Group, User
+from django.utils import timezone
 
 from core.roles import Role
 from enterprises.models import Enterprise, Kind, Origin, Sector
@@ -122,5 +123,15 @@ def issue_in(status: str, *, department=None, **fields) -> Issue:
         status=status,
         department=department if with_department else None,
         deadline=datetime.date(2099, 1, 1) if with_department else None,
+        **fields,
+    )
+
+
+def issue_resolved(*, days_ago: int = 1, **fields) -> Issue:
+    """A problem resolved `days_ago` days ago and waiting for the enterprise's feedback."""
+    return IssueFactory(
+        status=Status.RESOLVED,
+        flow=Flow.ASSIGNED,
+        resolved_at=timezone.now() - datetime.timedelta(days=days_ago),
         **fields,
     )

@@ -75,7 +75,7 @@ def _get_errand_for_user(request: AuthenticatedRequest, pk: int) -> Errand:
 @role_required(Role.CADRE)
 @require_GET
 def my_enterprise(request: AuthenticatedRequest) -> HttpResponse:
-    """The paired enterprise: profile, this month's visits, open problems and errands, latest history."""
+    """The paired enterprise: profile, this month's visits, open and awaiting-feedback problems, errands, history."""
     pairing = _active_pairing(request)
     if pairing is None:
         return render(request, "visits/my_enterprise.html", {"pairing": None})
@@ -85,6 +85,14 @@ def my_enterprise(request: AuthenticatedRequest) -> HttpResponse:
     cell = compliance.cadre_month(request.user, today)
     issues = list(
         Issue.objects.visible_to(request.user).open().filter(enterprise=enterprise).select_related(*ROW_RELATED)
+    )
+    # Resolved and waiting for the enterprise's word, which the cadre records on each problem's page.
+    awaiting_feedback = list(
+        Issue.objects.visible_to(request.user)
+        .awaiting_feedback()
+        .filter(enterprise=enterprise)
+        .select_related(*ROW_RELATED)
+        .order_by("resolved_at", "pk")
     )
     errands = list(
         Errand.objects.visible_to(request.user).open().filter(pairing=pairing).select_related("pairing__enterprise")
@@ -99,6 +107,7 @@ def my_enterprise(request: AuthenticatedRequest) -> HttpResponse:
             "cell": cell,
             "days_left": days_left_in_month(today),
             "issues": issues,
+            "awaiting_feedback": awaiting_feedback,
             "errands": errands,
             "history": history,
         },

@@ -4,7 +4,6 @@ import zoneinfo
 import pytest
 
 from issues.models import Action, Flow, IssueEvent, Status
-from notifications import tasks
 from tests.factories import IssueFactory
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -17,16 +16,6 @@ def at(text: str) -> datetime.datetime:
 
 NOW = at("2026-11-20 09:00")
 TODAY = NOW.date()
-
-
-@pytest.fixture(autouse=True)
-def queued(request, monkeypatch):
-    """Record the delivery tasks a scan queues instead of publishing them (the broker tests opt out)."""
-    recorded: list[int] = []
-    if getattr(request.module, "REAL_BROKER", False):
-        return recorded
-    monkeypatch.setattr(tasks.deliver, "delay", recorded.append)
-    return recorded
 
 
 @pytest.fixture
