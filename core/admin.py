@@ -9,7 +9,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from core.accounts import may_administer
+from core.accounts import accounts_within_portal_roles, may_administer
 from core.forms import OfficeUserChangeForm, OfficeUserCreationForm
 from core.roles import Role
 
@@ -55,6 +55,15 @@ class PortalUserAdmin(UserAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return super().get_queryset(request).prefetch_related("groups")
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet[User], search_term: str) -> Any:
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        match = request.resolver_match
+        if match is not None and match.url_name == "autocomplete" and not request.user.is_superuser:
+            # Picking an account for a record (a unit's staff, a cadre) gives it a role: a clerk picks
+            # only among the accounts it may administer.
+            queryset = queryset.filter(pk__in=accounts_within_portal_roles())
+        return queryset, may_have_duplicates
 
     @admin.display(description=_("Portal roles"))
     def roles(self, account: User) -> str:

@@ -30,6 +30,7 @@ from issues.payloads import (
     SendBackPayload,
 )
 from issues.workflow import Capacity
+from organisation.models import Department
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -58,6 +59,7 @@ def assign(
     department, deadline = payload.department, payload.deadline
     if department is None:
         raise WorkflowError("department_required", _("Choose the responsible department."))
+    _check_can_receive(department)
     person = payload.responsible_person.strip()
     if not person:
         raise WorkflowError("person_required", _("Name the responsible person."))
@@ -83,6 +85,23 @@ def assign(
         "deadline": deadline.isoformat(),
     }
     return f"{summary} {payload.note}".strip()
+
+
+def _check_can_receive(department: Department) -> None:
+    """Refuse a unit where no one could accept the problem (`Department.objects.can_receive`)."""
+    if Department.objects.can_receive().filter(pk=department.pk).exists():
+        return
+    names = {"department": department.name}
+    if not Department.objects.active().filter(pk=department.pk).exists():
+        raise WorkflowError("unit_inactive", _("%(department)s no longer receives problems.") % names)
+    raise WorkflowError(
+        "unit_without_staff",
+        _(
+            "%(department)s has no staff account yet, so no one there could accept the problem."
+            " Choose another unit, or ask the campaign office to add its staff."
+        )
+        % names,
+    )
 
 
 def _check_roadmap(milestones: tuple[tuple[str, datetime.date], ...], deadline: datetime.date) -> None:

@@ -233,7 +233,9 @@ def test_the_leading_group_resolves_or_sends_back_an_escalation(report, leader, 
     assert sent_back.status == Status.REPORTED
 
 
-def test_the_office_reassigns_a_returned_problem(report, assignment, staff, other_department, office, move, today):
+def test_the_office_reassigns_a_returned_problem(
+    report, assignment, staff, other_department, other_staff, office, move, today
+):
     issue = report(assignment)
     move(issue, staff.user, Action.RETURN, ReturnPayload(note="不属于本单位职责。"))
     issue = move(issue, office, Action.ASSIGN, replace(assignment, department=other_department))
