@@ -42,13 +42,13 @@ class PortalUserAdmin(UserAdmin):
     office_fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Personal info"), {"fields": ("first_name", "email")}),
-        (_("Portal roles"), {"fields": ("is_active", "groups")}),
+        (_("Permissions"), {"fields": ("is_active", "groups")}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     office_add_fieldsets = (
         (None, {"fields": ("username", "first_name", "email")}),
         (_("Password"), {"fields": ("usable_password", "password1", "password2")}),
-        (_("Portal roles"), {"fields": ("groups",)}),
+        (_("Permissions"), {"fields": ("groups",)}),
     )
     list_display = ("username", "first_name", "roles", "is_active", "is_staff", "last_login")
     list_filter = ("groups", "is_active", "is_staff", "is_superuser")
@@ -72,7 +72,12 @@ class PortalUserAdmin(UserAdmin):
     def get_fieldsets(self, request: HttpRequest, obj: User | None = None) -> Any:
         if request.user.is_superuser:
             return super().get_fieldsets(request, obj)
-        return self.office_add_fieldsets if obj is None else self.office_fieldsets
+        if obj is None:
+            return self.office_add_fieldsets
+        if not may_administer(request.user, obj):
+            # Shown read-only, without the password's reset button, which would only be refused.
+            return ((None, {"fields": ("username",)}), *self.office_fieldsets[1:])
+        return self.office_fieldsets
 
     def get_form(self, request: HttpRequest, obj: User | None = None, change: bool = False, **kwargs: Any) -> Any:
         if not request.user.is_superuser:
