@@ -82,12 +82,20 @@ def test_the_leading_group_sees_escalations_oldest_first(client, leader):
     assert body.index("较早的上报") < body.index("较新的上报")
 
 
-def test_the_campaign_office_sees_the_registry_counts_and_the_admin_link(client, office, cadre):
+def test_the_campaign_office_sees_the_registry_counts_and_the_admin_link(client, clerk, cadre):
     EnterpriseFactory(origin="district")
-    client.force_login(office)
+    client.force_login(clerk)
     body = client.get(HOME).content.decode()
     assert 'id="office-panel"' in body
     assert reverse("admin:index") in body
+
+
+def test_the_office_role_without_admin_access_is_not_led_to_the_admin(client, office):
+    """Admin access (is_staff) is a superuser's to give; a link that only refuses would be a dead end."""
+    client.force_login(office)
+    body = client.get(HOME).content.decode()
+    assert 'id="office-panel"' in body
+    assert reverse("admin:index") not in body
 
 
 def test_a_user_without_a_role_is_told_so(client, django_user_model):
