@@ -27,6 +27,21 @@ class ReadOnlyAdminMixin:
         return False
 
 
+class RoleFilter(admin.SimpleListFilter):
+    """Accounts by portal role, named in the user's language."""
+
+    title = _("Portal roles")
+    parameter_name = "role"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return list(Role.choices)
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> QuerySet[User]:
+        if self.value() in Role.values:
+            return queryset.filter(groups__name=self.value())
+        return queryset
+
+
 admin.site.unregister(User)
 
 
@@ -51,7 +66,7 @@ class PortalUserAdmin(UserAdmin):
         (_("Permissions"), {"fields": ("groups",)}),
     )
     list_display = ("username", "first_name", "roles", "is_active", "is_staff", "last_login")
-    list_filter = ("groups", "is_active", "is_staff", "is_superuser")
+    list_filter = (RoleFilter, "is_active", "is_staff", "is_superuser")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return super().get_queryset(request).prefetch_related("groups")

@@ -34,7 +34,7 @@ class ReceivesFilter(admin.SimpleListFilter):
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "is_active", "staff_accounts"]
+    list_display = ["name", "staff_accounts", "kind", "is_active"]  # on a phone, what needs doing first
     list_filter = [ReceivesFilter, "kind", "is_active"]
     search_fields = ["name"]
 

@@ -179,3 +179,10 @@ def test_a_superuser_keeps_djangos_full_user_admin(client, superuser, account):
     assert client.post(_change(account), data).status_code == 302
     account.refresh_from_db()
     assert account.is_staff
+
+
+def test_the_account_list_filters_by_role_named_in_chinese(client, clerk, account, leader):
+    _log_in(client, "judy")
+    response = client.get(reverse("admin:auth_user_changelist"), {"role": Role.CADRE})
+    assert [u.username for u in response.context["cl"].result_list] == ["kim"]
+    assert "助企干部" in response.content.decode() and "领导小组" in response.content.decode()
