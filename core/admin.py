@@ -1,4 +1,17 @@
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.forms import ModelForm
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from core.accounts import accounts_within_portal_roles, may_administer
+from core.forms import OfficeUserChangeForm, OfficeUserCreationForm
+from core.roles import Role
 
 
 class ReadOnlyAdminMixin:
@@ -12,3 +25,106 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+class RoleFilter(admin.SimpleListFilter):
+    """Accounts by portal role, named in the user's language."""
+
+    title = _("Portal roles")
+    parameter_name = "role"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return list(Role.choices)
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> QuerySet[User]:
+        if self.value() in Role.values:
+            return queryset.filter(groups__name=self.value())
+        return queryset
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class PortalUserAdmin(UserAdmin):
+    """Superusers keep Django's user admin; a campaign-office clerk works within the portal's roles.
+
+    The clerk's forms carry no field beyond the roles and refuse a submission that asks for more
+    (core/forms.py); `save_model` and `save_related` check again what is about to be written, inside
+    the admin's transaction, so nothing beyond the roles is ever saved (core/accounts.py).
+    """
+
+    office_fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Personal info"), {"fields": ("first_name", "email")}),
+        (_("Permissions"), {"fields": ("is_active", "groups")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    office_add_fieldsets = (
+        (None, {"fields": ("username", "first_name", "email")}),
+        (_("Password"), {"fields": ("usable_password", "password1", "password2")}),
+        (_("Permissions"), {"fields": ("groups",)}),
+    )
+    list_display = ("username", "first_name", "roles", "is_active", "is_staff", "last_login")
+    list_filter = (RoleFilter, "is_active", "is_staff", "is_superuser")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        return super().get_queryset(request).prefetch_related("groups")
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet[User], search_term: str) -> Any:
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        match = request.resolver_match
+        if match is not None and match.url_name == "autocomplete" and not request.user.is_superuser:
+            # Picking an account for a record (a unit's staff, a cadre) gives it a role: a clerk picks
+            # only among the accounts it may administer.
+            queryset = queryset.filter(pk__in=accounts_within_portal_roles())
+        return queryset, may_have_duplicates
+
+    @admin.display(description=_("Portal roles"))
+    def roles(self, account: User) -> str:
+        return "、".join(str(Role(g.name).label) for g in account.groups.all() if g.name in Role.values)
+
+    def get_fieldsets(self, request: HttpRequest, obj: User | None = None) -> Any:
+        if request.user.is_superuser:
+            return super().get_fieldsets(request, obj)
+        if obj is None:
+            return self.office_add_fieldsets
+        if not may_administer(request.user, obj):
+            # Shown read-only, without the password's reset button, which would only be refused.
+            return ((None, {"fields": ("username",)}), *self.office_fieldsets[1:])
+        return self.office_fieldsets
+
+    def get_form(self, request: HttpRequest, obj: User | None = None, change: bool = False, **kwargs: Any) -> Any:
+        if not request.user.is_superuser:
+            kwargs["form"] = OfficeUserCreationForm if obj is None else OfficeUserChangeForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> Any:
+        if request.user.is_superuser:
+            return super().get_readonly_fields(request, obj)
+        return ("last_login", "date_joined")
+
+    def has_change_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        # A clerk sees a superuser's account, or one with more than the roles, but cannot change it
+        # (nor reset its password: Django's password page asks this too).
+        if obj is not None and not may_administer(request.user, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        if obj is not None and not may_administer(request.user, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: User, form: ModelForm, change: bool) -> None:
+        if not request.user.is_superuser:
+            before = User.objects.filter(pk=obj.pk).values("is_staff", "is_superuser").first() if change else None
+            if obj.is_superuser or obj.is_staff != (before["is_staff"] if before else False):
+                raise PermissionDenied
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: ModelForm, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # The groups are saved now; refusing here rolls back the whole save (the admin's transaction).
+        if not may_administer(request.user, form.instance):
+            raise PermissionDenied

@@ -85,15 +85,3 @@ def role_required(*roles: str) -> Callable[[View], View]:
         return wrapped
 
     return decorator
-
-
-# The campaign office administers these apps' records through the admin pages.
-OFFICE_ADMIN_APPS = ("enterprises", "organisation", "issues", "visits", "notifications", "auth")
-
-
-def grant_office_permissions(**kwargs: Any) -> None:
-    """Give the campaign-office group every permission on the apps it administers (after migrate)."""
-    from django.contrib.auth.models import Group, Permission
-
-    group, _created = Group.objects.get_or_create(name=Role.CAMPAIGN_OFFICE)
-    group.permissions.add(*Permission.objects.filter(content_type__app_label__in=OFFICE_ADMIN_APPS))

@@ -44,12 +44,15 @@ DISTRICT_COUNT = 76  # 区里选取的企业和项目
 TOTAL = CITY_COUNT + DISTRICT_COUNT
 SWAPPED = (4, 5)  # two cadres who traded enterprises mid-campaign, so pairings have history
 
-# One demo login for each role; README lists the same.
-DEMO_LOGINS = [
-    (Role.CADRE, "ganbu001"),
-    (Role.DEPARTMENT_STAFF, "bumen01"),
-    (Role.LEADING_GROUP, "lingdao01"),
-    (Role.CAMPAIGN_OFFICE, "admin"),
+LEADERS = 5
+# The demo logins, as `seed_demo` prints them and README lists them: (role, first, last of the range, note).
+DEMO_LOGINS: list[tuple[str, str, str, str]] = [
+    (Role.CADRE, "ganbu001", f"ganbu{TOTAL:03d}", ""),
+    (Role.DEPARTMENT_STAFF, "bumen01", f"bumen{len(data.DEPARTMENTS):02d}", "区级部门"),
+    (Role.DEPARTMENT_STAFF, "jiedao01", f"jiedao{len(data.STREETS):02d}", "街道办事处"),
+    (Role.LEADING_GROUP, "lingdao01", f"lingdao{LEADERS:02d}", ""),
+    (Role.CAMPAIGN_OFFICE, "admin", "admin", "超级用户"),
+    (Role.CAMPAIGN_OFFICE, "bangongshi", "bangongshi", "办公室文员，可进入管理页面"),
 ]
 
 
@@ -120,18 +123,20 @@ class _Seeder:
             streets.append(dept)
         return depts, streets
 
-    def staff(self, depts: list[Department]) -> dict[int, User]:
+    def staff(self, depts: list[Department], prefix: str = "bumen") -> dict[int, User]:
+        """One staff account for each unit, so that every unit offered for a problem can accept it."""
         first_staff = {}
         for i, dept in enumerate(depts, start=1):
             name = _person_name(self.rng, self.names)
-            user = self.user(f"bumen{i:02d}", name, Role.DEPARTMENT_STAFF)
+            user = self.user(f"{prefix}{i:02d}", name, Role.DEPARTMENT_STAFF)
             DepartmentStaff.objects.get_or_create(user=user, defaults={"department": dept, "name": name})
             first_staff[dept.pk] = user
         return first_staff
 
     def leading_group(self) -> list[User]:
         return [
-            self.user(f"lingdao{i:02d}", _person_name(self.rng, self.names), Role.LEADING_GROUP) for i in range(1, 6)
+            self.user(f"lingdao{i:02d}", _person_name(self.rng, self.names), Role.LEADING_GROUP)
+            for i in range(1, LEADERS + 1)
         ]
 
     def office(self) -> User:
@@ -468,4 +473,6 @@ def seed_demo(today: datetime.date | None = None) -> SeedResult:
     seeder.visit_policies(policies)
     seeder.created["errands"] = seeder.errands(active)
     seeder.created["issues"] = seeder.issues(active, depts, staff, leaders)
+    # The street offices' staff last, so that the rest of the district draws the same names as before.
+    seeder.staff(streets, prefix="jiedao")
     return SeedResult(created=seeder.created)

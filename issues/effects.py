@@ -72,8 +72,7 @@ def _check_assignment(payload: AssignPayload, now: datetime.datetime) -> Desk:
     department, deadline = payload.department, payload.deadline
     if department is None:
         raise WorkflowError("department_required", _("Choose the responsible department."))
-    if not department.is_active:
-        raise WorkflowError("department_inactive", _("That department no longer takes assignments."))
+    _check_can_receive(department)
     staff, person = _responsible(payload, department)
     if deadline is None:
         raise WorkflowError("deadline_required", _("The deadline must be today or later."))
@@ -128,6 +127,23 @@ def _responsible(payload: AssignPayload, department: Department) -> tuple[Depart
     if typed and typed != staff.name:
         raise WorkflowError("person_conflict", _("Pick the responsible person's account or type a name, not both."))
     return staff, staff.name
+
+
+def _check_can_receive(department: Department) -> None:
+    """Refuse a unit where no one could accept the problem (`Department.objects.can_receive`)."""
+    if Department.objects.can_receive().filter(pk=department.pk).exists():
+        return
+    names = {"department": department.name}
+    if not Department.objects.active().filter(pk=department.pk).exists():
+        raise WorkflowError("unit_inactive", _("%(department)s no longer receives problems.") % names)
+    raise WorkflowError(
+        "unit_without_staff",
+        _(
+            "%(department)s has no staff account yet, so no one there could accept the problem."
+            " Choose another unit, or ask the campaign office to add its staff."
+        )
+        % names,
+    )
 
 
 def _check_roadmap(milestones: tuple[tuple[str, datetime.date], ...], deadline: datetime.date) -> None:

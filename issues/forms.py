@@ -8,6 +8,7 @@ from django import forms
 from django.forms import BoundField
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from issues.models import Action, Feedback, Issue, IssueCategory, SystemicMatter
@@ -108,8 +109,9 @@ class RoadmapMixin(forms.Form):
 
     milestone_count = MILESTONE_ROWS
 
+    # Only units someone can accept a problem in (organisation.models: Department.objects.can_receive).
     department = forms.ModelChoiceField(
-        label=_("Responsible department"), queryset=Department.objects.filter(is_active=True), required=False
+        label=_("Responsible department"), queryset=Department.objects.can_receive(), required=False
     )
     responsible_staff = forms.ModelChoiceField(
         label=_("Responsible person's account"),
@@ -132,6 +134,11 @@ class RoadmapMixin(forms.Form):
             self.fields[f"milestone_{n}_on"] = forms.DateField(
                 label=_("Planned date"), widget=DATE_INPUT, required=False
             )
+
+    @cached_property
+    def units_awaiting_staff(self) -> list[Department]:
+        """The active units not offered, as they have no staff account yet: the template says why."""
+        return list(Department.objects.awaiting_staff())
 
     def milestone_rows(self) -> list[tuple[BoundField, BoundField]]:
         """Pairs of bound fields, for the template to lay out as a table."""

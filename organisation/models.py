@@ -4,12 +4,33 @@ from typing import Self
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.mobiles import MobileField
-from core.roles import PortalUser, scope_to_cadre
+from core.roles import PortalUser, Role, scope_to_cadre
+
+
+class DepartmentQuerySet(models.QuerySet["Department"]):
+    def active(self) -> Self:
+        return self.filter(is_active=True)
+
+    def can_receive(self) -> Self:
+        """Units a problem may be assigned to: active, with at least one staff account that can accept it.
+
+        A unit nobody can act for would leave an assigned problem stuck: the assign forms do not offer
+        it and the assign move refuses it (issues/effects.py).
+        """
+        return self.active().filter(_has_acting_staff())
+
+    def awaiting_staff(self) -> Self:
+        """Active units that cannot receive problems until the campaign office adds a staff account."""
+        return self.active().exclude(_has_acting_staff())
+
+
+def _has_acting_staff() -> Exists:
+    return Exists(DepartmentStaff.objects.acting().filter(department=OuterRef("pk")))
 
 
 class Department(models.Model):
@@ -23,6 +44,8 @@ class Department(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind, default=Kind.DEPARTMENT)
     is_active = models.BooleanField(_("active"), default=True)
 
+    objects = DepartmentQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("department")
         verbose_name_plural = _("departments")
@@ -30,6 +53,12 @@ class Department(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DepartmentStaffQuerySet(models.QuerySet["DepartmentStaff"]):
+    def acting(self) -> Self:
+        """Staff who can act for their unit: the account is active and holds the department-staff role."""
+        return self.filter(user__is_active=True, user__groups__name=Role.DEPARTMENT_STAFF)
 
 
 class DepartmentStaff(models.Model):
@@ -43,6 +72,8 @@ class DepartmentStaff(models.Model):
     )
     name = models.CharField(_("name"), max_length=50)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+
+    objects = DepartmentStaffQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("department staff member")

@@ -1,18 +1,23 @@
-"""The organisation's writes: cadres and their accounts, and one-to-one pairings with history."""
+"""The organisation's writes: cadres, units' staff and their accounts, one-to-one pairings with history."""
 
 import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core.roles import Role
 from enterprises.importers import PairingPlan
 from enterprises.models import Enterprise
-from organisation.models import Cadre, Pairing
+from organisation.models import Cadre, Department, DepartmentStaff, Pairing
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 CADRE_USERNAME_PREFIX = "cadre-"
 
@@ -145,3 +150,23 @@ def pairing_apply(*, enterprise: Enterprise, plan: PairingPlan) -> PairingOutcom
         old.save(update_fields=["ended_on"])
     pairing = Pairing.objects.create(cadre=match.cadre, enterprise=enterprise, started_on=plan.started_on)
     return PairingOutcome(pairing, changed=True, cadre=match)
+
+
+@transaction.atomic
+def staff_appoint(*, user: "User", department: Department, name: str, phone: str = "") -> DepartmentStaff:
+    """Make an account a unit's staff member: the record, and the department-staff role to act with."""
+    if DepartmentStaff.objects.filter(user=user).exists():
+        raise _refusal(
+            "user", "already_staff", _("%(user)s is a unit's staff member already.") % {"user": user.get_username()}
+        )
+    user.groups.add(Group.objects.get_or_create(name=Role.DEPARTMENT_STAFF)[0])
+    return DepartmentStaff.objects.create(user=user, department=department, name=name.strip(), phone=phone.strip())
+
+
+@transaction.atomic
+def staff_account_create(
+    *, username: str, password: str, department: Department, name: str, phone: str = ""
+) -> DepartmentStaff:
+    """Create the login of a unit's staff member, with the department-staff role and the staff record."""
+    user = get_user_model().objects.create_user(username=username, password=password, first_name=name.strip())
+    return staff_appoint(user=user, department=department, name=name, phone=phone)

@@ -2,7 +2,8 @@
 
 Personas, after healthchecks' Alice and Bob: `cadre` (paired with `enterprise`),
 `other_cadre` (paired with `other_enterprise`), `staff` and `other_staff` (two
-departments), `leader` (leading group), `office` (campaign office), `superuser`
+departments), `leader` (leading group), `office` (campaign office), `clerk` (the
+campaign office with access to the administration pages, not a superuser), `superuser`
 and `nobody` (an account with no role). `successor` took over `former_enterprise`,
 which `cadre` served before.
 
@@ -179,6 +180,15 @@ def leader(db):
 @pytest.fixture
 def office(db):
     return factories.UserFactory(username="frank", first_name="活动办公室", roles=[Role.CAMPAIGN_OFFICE])
+
+
+@pytest.fixture
+def clerk(db):
+    """The campaign office's clerk, like the demo's `bangongshi`: admin access, not a superuser.
+
+    The office group's permissions come from the migration, as on a fresh install: none are granted here.
+    """
+    return factories.UserFactory(username="judy", first_name="办公室文员", is_staff=True, roles=[Role.CAMPAIGN_OFFICE])
 
 
 @pytest.fixture

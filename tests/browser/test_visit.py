@@ -10,7 +10,9 @@ from visits.models import Visit
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_a_cadre_logs_a_visit_with_an_assigned_problem_on_a_phone(phone, live_server, cadre, enterprise, department):
+def test_a_cadre_logs_a_visit_with_an_assigned_problem_on_a_phone(
+    phone, live_server, cadre, enterprise, department, staff
+):
     category("utilities")  # transactional tests flush what the migrations loaded
     errors: list[str] = []
     phone.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)

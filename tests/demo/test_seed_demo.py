@@ -6,7 +6,8 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from core.months import Month
-from demo.seed import seed_demo
+from core.roles import roles_of
+from demo.seed import DEMO_LOGINS, seed_demo
 from enterprises.models import Enterprise, Sector
 from issues.models import Flow, Issue, IssueEvent, Status
 from organisation.models import Cadre, Department, Pairing
@@ -83,7 +84,8 @@ def test_problems_cover_all_three_flows_and_several_states_some_overdue(demo_dis
 def test_the_command_prints_the_demo_logins_and_respects_if_empty(capsys):
     call_command("seed_demo", "--if-empty")
     first = capsys.readouterr().out
-    assert "ganbu001" in first and "admin" in first
+    for _role, first_login, last_login, _note in DEMO_LOGINS:
+        assert first_login in first and last_login in first
     call_command("seed_demo", "--if-empty")
     assert "未加载演示数据" in capsys.readouterr().out
 
@@ -95,3 +97,16 @@ def test_it_fills_the_policy_library_and_errands_at_every_stage(demo_district):
     assert Visit.policies.through.objects.exists()
     assert set(Errand.objects.values_list("stage", flat=True)) == {1, 2, 3, 4}
     assert Errand.objects.stale().exists()
+
+
+def test_every_demo_login_listed_exists_with_its_role_and_the_password(demo_district):
+    for role, first, last, _note in DEMO_LOGINS:
+        for username in (first, last):
+            user = User.objects.get(username=username)
+            assert role in roles_of(user) and user.check_password("Baqiao@2026")
+
+
+def test_every_unit_of_the_demo_district_can_receive_problems(demo_district):
+    assert Department.objects.filter(kind=Department.Kind.STREET).count() == 9
+    assert Department.objects.can_receive().count() == Department.objects.count() == 22
+    assert not Department.objects.awaiting_staff().exists()

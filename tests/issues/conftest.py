@@ -15,7 +15,8 @@ def today():
 
 
 @pytest.fixture
-def assignment(department, today):
+def assignment(department, staff, today):
+    """An assignment to `department`, which can receive it: `staff` works there."""
     return AssignPayload(
         department=department,
         responsible_person="张晓明",

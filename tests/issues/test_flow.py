@@ -240,7 +240,9 @@ def test_the_leading_group_resolves_or_sends_back_an_escalation(report, leader, 
     assert sent_back.status == Status.REPORTED
 
 
-def test_the_office_reassigns_a_returned_problem(report, assignment, staff, other_department, office, move, today):
+def test_the_office_reassigns_a_returned_problem(
+    report, assignment, staff, other_department, other_staff, office, move, today
+):
     issue = report(assignment)
     move(issue, staff.user, Action.RETURN, ReturnPayload(note="不属于本单位职责。"))
     issue = move(issue, office, Action.ASSIGN, replace(assignment, department=other_department))
@@ -283,8 +285,8 @@ def test_a_systemic_matter_needs_a_title_and_a_problem(report, leader, title, is
 
 
 @pytest.fixture
-def reassignment(other_department, today):
-    """Take the problem back and give it to `other_department`, with a new person, deadline and roadmap."""
+def reassignment(other_department, other_staff, today):
+    """Take the problem back and give it to `other_department` (where `other_staff` works), with a new desk."""
     return ReassignPayload(
         assignment=AssignPayload(
             department=other_department,
@@ -414,7 +416,7 @@ def test_a_department_no_longer_active_takes_no_assignment(report, assignment, o
             Action.REASSIGN,
             ReassignPayload(assignment=replace(assignment, department=other_department), note="改派"),
         )
-    assert exc.value.code == "department_inactive"
+    assert exc.value.code == "unit_inactive"
 
 
 # --- A pending extension request ends with the department's time on the problem ---------------

@@ -83,7 +83,7 @@ def _valid_post(action, issue, department, leader) -> dict:
 
 
 @pytest.mark.parametrize("action", list(MOVE_SPECS))
-def test_every_moves_form_builds_the_record_the_move_takes(action, department, leader):
+def test_every_moves_form_builds_the_record_the_move_takes(action, department, staff, leader):
     issue = issue_in(Status.IN_PROGRESS, department=department)
     Milestone.objects.create(issue=issue, title="核实材料", planned_on=datetime.date(2099, 1, 1), department=department)
     form = move_form(action, issue, data=_valid_post(action, issue, department, leader))

@@ -87,7 +87,7 @@ def test_the_report_form_links_the_staff_account_picked(client, cadre, departmen
     assert issue.responsible_staff == staff and issue.responsible_person == staff.name
 
 
-def test_the_report_form_refuses_another_units_staff_and_saves_nothing(client, cadre, department, other_staff):
+def test_the_report_form_refuses_another_units_staff_and_saves_nothing(client, cadre, department, staff, other_staff):
     client.force_login(cadre.user)
     response = client.post(reverse("issues:report"), _report_post(department, responsible_staff=other_staff.pk))
     assert response.status_code == 400
@@ -134,7 +134,7 @@ def test_the_assign_move_on_the_problem_page_links_the_account(client, office, s
     assert 'id="responsible-account"' in client.get(reverse("issues:detail", args=[issue.pk])).content.decode()
 
 
-def test_the_assign_move_refuses_another_units_staff_with_its_code(client, office, other_staff, department):
+def test_the_assign_move_refuses_another_units_staff_with_its_code(client, office, staff, other_staff, department):
     issue = issue_in(Status.REPORTED)
     client.force_login(office)
     soon = (datetime.date.today() + datetime.timedelta(days=5)).isoformat()

@@ -72,7 +72,7 @@ def test_pages_of_another_role_are_forbidden(client, request, name, persona):
 # --- Reporting -----------------------------------------------------------------------------
 
 
-def test_a_cadre_reports_and_assigns_in_one_submit(client, cadre, department, enterprise):
+def test_a_cadre_reports_and_assigns_in_one_submit(client, cadre, department, staff, enterprise):
     client.force_login(cadre.user)
     assert enterprise.name in client.get(reverse("issues:report")).content.decode()
     deadline = timezone.localdate() + datetime.timedelta(days=10)
@@ -94,7 +94,7 @@ def test_a_cadre_reports_and_assigns_in_one_submit(client, cadre, department, en
     assert issue.status == Status.ASSIGNED and issue.department == department
 
 
-def test_an_assignment_without_a_deadline_gets_the_categorys_default(client, cadre, department):
+def test_an_assignment_without_a_deadline_gets_the_categorys_default(client, cadre, department, staff):
     client.force_login(cadre.user)
     client.post(
         reverse("issues:report"),
@@ -121,7 +121,7 @@ def test_a_report_with_errors_is_shown_again_in_chinese_and_nothing_is_saved(cli
     assert not Issue.objects.exists()
 
 
-def test_a_report_the_service_refuses_is_shown_again_with_its_reason(client, cadre, department):
+def test_a_report_the_service_refuses_is_shown_again_with_its_reason(client, cadre, department, staff):
     client.force_login(cadre.user)
     response = client.post(
         reverse("issues:report"),
@@ -216,7 +216,7 @@ def test_the_cadre_records_feedback_and_dissatisfied_reopens(client, report, cad
     assert issue.status == Status.REOPENED
 
 
-def test_the_leading_group_links_escalations_and_decides_once(client, report, leader, department):
+def test_the_leading_group_links_escalations_and_decides_once(client, report, leader, department, staff):
     first, second = report(EscalatePayload(note="共性")), report(EscalatePayload(note="共性"))
     client.force_login(leader)
     assert client.get(reverse("issues:review")).status_code == 200
@@ -478,7 +478,9 @@ def test_the_feedback_message_says_whether_the_problem_was_closed_or_reopened(
     assert str(other.label) not in str(message)
 
 
-def test_the_office_takes_back_a_problem_from_its_page(client, report, assignment, office, other_department):
+def test_the_office_takes_back_a_problem_from_its_page(
+    client, report, assignment, office, other_department, other_staff
+):
     issue = report(assignment)
     client.force_login(office)
     page = client.get(reverse("issues:detail", args=[issue.pk]))

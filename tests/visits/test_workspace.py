@@ -99,7 +99,7 @@ def test_a_visit_page_refuses_post(client, cadre):
 # --- Logging a visit --------------------------------------------------------------------------
 
 
-def test_a_visit_with_two_problems_is_one_submit(client, cadre, department):
+def test_a_visit_with_two_problems_is_one_submit(client, cadre, department, staff):
     client.force_login(cadre.user)
     response = client.post(reverse("visits:visit_new"), _visit_post(**_two_problems(department)))
     visit = Visit.objects.get()
@@ -111,7 +111,7 @@ def test_a_visit_with_two_problems_is_one_submit(client, cadre, department):
     assert set(visit.issues.values_list("pk", flat=True)) == set(Issue.objects.values_list("pk", flat=True))
 
 
-def test_a_failure_in_either_problem_saves_nothing(client, cadre, department):
+def test_a_failure_in_either_problem_saves_nothing(client, cadre, department, staff):
     client.force_login(cadre.user)
     deadline = TODAY() + datetime.timedelta(days=10)
     # The service refuses a milestone after the deadline: the visit and the first problem go too.

@@ -21,8 +21,9 @@ class Command(BaseCommand):
         else:
             self._seed()
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
-        for role, username in DEMO_LOGINS:
-            self.stdout.write(f"  {Role(role).label}：{username}")
+        for role, first, last, note in DEMO_LOGINS:
+            logins = first if first == last else f"{first} … {last}"
+            self.stdout.write(f"  {Role(role).label}：{logins}" + (f"（{note}）" if note else ""))
 
     def _seed(self) -> None:
         result = seed_demo()

@@ -1,0 +1,73 @@
+"""The campaign office's account forms in the admin: the portal's roles, and nothing beyond them."""
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm, UsernameField
+from django.contrib.auth.models import Group, User
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from core.accounts import BEYOND_PORTAL_ROLES, portal_groups
+from core.roles import Role
+
+
+class PortalRolesField(forms.ModelMultipleChoiceField):
+    """The portal's four roles, named in the user's language; another group is not a valid choice."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Portal roles"))
+        kwargs.setdefault("required", False)
+        super().__init__(queryset=portal_groups(), **kwargs)
+
+    def label_from_instance(self, obj: Group) -> str:
+        return str(Role(obj.name).label)
+
+
+def _refuse_beyond_portal_roles(form: forms.BaseForm) -> None:
+    """Refuse a submission that asks for more than the roles, even though no field of the form offers it."""
+    if any(name in form.data for name in BEYOND_PORTAL_ROLES):
+        error = ValidationError(
+            _(
+                "The campaign office gives only the portal's roles: superuser status, access to the"
+                " administration pages and permissions are given by a superuser."
+            ),
+            code="beyond_portal_roles",
+        )
+        form.add_error(None, error)
+
+
+class OfficeUserCreationForm(AdminUserCreationForm):
+    """A new account, its name, its password (or none yet) and its portal roles."""
+
+    groups = PortalRolesField()
+
+    class Meta:
+        model = User
+        fields = ("username", "first_name", "email", "groups")
+        field_classes = {"username": UsernameField}
+        labels = {"first_name": _("Full name")}
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        _refuse_beyond_portal_roles(self)
+        return self.cleaned_data
+
+
+class OfficeUserChangeForm(UserChangeForm):
+    """An account's name, whether it may log in, and its portal roles; the password is reset on its own page."""
+
+    groups = PortalRolesField()
+
+    class Meta:
+        model = User
+        fields = ("username", "password", "first_name", "email", "is_active", "groups")
+        field_classes = {"username": UsernameField}
+        labels = {"first_name": _("Full name")}
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        _refuse_beyond_portal_roles(self)
+        return self.cleaned_data
