@@ -17,7 +17,7 @@ class Submission(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
     )
     token = models.UUIDField(_("token"))
-    result_url = models.CharField(_("result"), max_length=500)
+    result_url = models.CharField(_("result page"), max_length=500)
     created_at = models.DateTimeField(_("submitted at"), default=timezone.now, db_index=True)
 
     class Meta:
