@@ -64,7 +64,7 @@ def _claim(*, user: "User", token: uuid.UUID, now: datetime.datetime) -> Submiss
             return Submission.objects.create(user=user, token=token, created_at=now)
     except IntegrityError:
         first = submission_result(user=user, token=token)
-        if first is None:  # the constraint refused something else than a repeat: not ours to hide
+        if first is None:  # the database refused something other than a repeat: not ours to hide
             raise
         raise Resubmitted(first) from None
 
