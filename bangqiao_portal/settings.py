@@ -142,6 +142,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "notifications.tasks.scan_reminders",
         "schedule": crontab(minute=5, hour=env.str("REMINDER_SCAN_HOURS", default="8-18")),
     },
+    # The one-time tokens of submitted forms (core.models.Submission) outlive any page that could send them.
+    "sweep-submissions": {"task": "core.tasks.sweep_submissions", "schedule": crontab(minute=30, hour=3)},
 }
 
 # Sessions live in the database, so pages keep working when Redis is down.

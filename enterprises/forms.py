@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.submissions import OneTimeTokenForm
 from enterprises.importers import ImportFileError, check_kind, check_size
 
 
@@ -23,3 +24,9 @@ class ImportForm(forms.Form):
             raise forms.ValidationError(exc.message, code=exc.code) from exc
         self.cleaned_data["data"] = data
         return upload
+
+
+class ImportConfirmForm(OneTimeTokenForm):
+    """The confirmation of a previewed list: the kept upload's token, and the submission's own."""
+
+    token = forms.CharField(widget=forms.HiddenInput)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from core.submissions import OneTimeTokenForm
 from issues.models import Action, Feedback, Issue, IssueCategory, SystemicMatter
 from issues.payloads import (
     AcceptPayload,
@@ -37,8 +38,9 @@ MILESTONE_ROWS = 4
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class MoveForm(forms.Form):
-    """One move on a problem. It carries the version the page showed (see issue_transition)."""
+class MoveForm(OneTimeTokenForm):
+    """One move on a problem. It carries the version the page showed (see issue_transition), and a
+    one-time token, so that a form sent twice makes its move once instead of being refused as stale."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
@@ -277,8 +279,8 @@ class FeedbackForm(MoveForm):
         return FeedbackPayload(rating=self.cleaned_data["rating"], note=self.cleaned_data["note"])
 
 
-class ReportForm(RoadmapMixin):
-    """A cadre's report of a problem, and its route, in one submit."""
+class ProblemFields(RoadmapMixin):
+    """A problem an enterprise raised, and its route: reported alone (ReportForm) or in a visit."""
 
     ROUTES = [
         (Action.RESOLVE, _("Solved on the spot")),
@@ -333,6 +335,10 @@ class ReportForm(RoadmapMixin):
         if data["route"] == Action.ESCALATE:
             return EscalatePayload(note=data["note"])
         return ResolvePayload(note=data["note"])
+
+
+class ReportForm(OneTimeTokenForm, ProblemFields):
+    """A cadre's report of a problem, and its route, in one submit, carrying its one-time token."""
 
 
 class MatterForm(forms.Form):

@@ -6,12 +6,15 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.roles import AuthenticatedRequest, Role, role_required
+from core.services import submission_run
 from core.spreadsheets import xlsx_response
+from core.submissions import submitted_once
 from issues import workflow
 from issues.errors import WorkflowError
 from issues.filters import IssueFilter
@@ -145,8 +148,9 @@ def _feedback_label() -> str:
 
 @login_required
 @require_POST
+@submitted_once
 def act(request: AuthenticatedRequest, pk: int, action: str) -> HttpResponse:
-    """Make one move on a problem; the service decides whether it is allowed."""
+    """Make one move on a problem, once however often its form is sent; the service decides whether it is allowed."""
     issue = _get_issue_for_user(request, pk)
     if spec_for(action) is None:
         raise Http404
@@ -158,11 +162,14 @@ def act(request: AuthenticatedRequest, pk: int, action: str) -> HttpResponse:
     # The move made is the one the service records: for feedback the rating decides (close, or reopen),
     # whichever form it came from, and the message must say which.
     made = feedback_action(payload) if isinstance(payload, FeedbackPayload) else Action(action)
-    try:
+
+    def move() -> Issue:
         if isinstance(payload, FeedbackPayload):
-            issue_record_feedback(issue_id=issue.pk, actor=request.user, version=version, payload=payload)
-        else:
-            issue_transition(issue_id=issue.pk, actor=request.user, action=made, version=version, payload=payload)
+            return issue_record_feedback(issue_id=issue.pk, actor=request.user, version=version, payload=payload)
+        return issue_transition(issue_id=issue.pk, actor=request.user, action=made, version=version, payload=payload)
+
+    try:
+        submission_run(user=request.user, token=form.submission_token, create=move, result_url=_detail_url)
     except WorkflowError as exc:
         # The code goes along as the message's tag, for tests and scripts; the user reads the message.
         messages.error(request, exc.message, extra_tags=exc.code)
@@ -171,11 +178,16 @@ def act(request: AuthenticatedRequest, pk: int, action: str) -> HttpResponse:
     return redirect("issues:detail", pk=issue.pk)
 
 
+def _detail_url(issue: Issue) -> str:
+    return reverse("issues:detail", args=[issue.pk])
+
+
 @login_required
 @role_required(Role.CADRE)
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def report(request: AuthenticatedRequest) -> HttpResponse:
-    """A cadre reports a problem of the paired enterprise and routes it, in one submit."""
+    """A cadre reports a problem of the paired enterprise and routes it, in one submit; once however often sent."""
     pairing = Pairing.objects.current_for(request.user)
     if pairing is None:
         messages.error(request, _("You have no paired enterprise to report for."))
@@ -188,14 +200,19 @@ def report(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            issue = issue_report(
-                actor=request.user,
-                enterprise=pairing.enterprise,
-                title=data["title"],
-                description=data["description"],
-                category=data["category"],
-                route=form.route_payload(),
-                visit=visit,
+            issue = submission_run(
+                user=request.user,
+                token=form.submission_token,
+                create=lambda: issue_report(
+                    actor=request.user,
+                    enterprise=pairing.enterprise,
+                    title=data["title"],
+                    description=data["description"],
+                    category=data["category"],
+                    route=form.route_payload(),
+                    visit=visit,
+                ),
+                result_url=_detail_url,
             )
         except WorkflowError as exc:
             form.add_error(None, ValidationError(exc.message, code=exc.code))

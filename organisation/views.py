@@ -8,14 +8,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from openpyxl import Workbook
 
-from core.roles import Role, role_required, roles_of, sees_everything
+from core.roles import AuthenticatedRequest, Role, role_required, roles_of, sees_everything
+from core.services import submission_run
 from core.spreadsheets import workbook_response, write_rows, xlsx_response
-from enterprises.forms import ImportForm
+from core.submissions import submitted_once
+from enterprises.forms import ImportConfirmForm, ImportForm
 from enterprises.importers import check_kind
 from organisation.exports import (
     EXAMPLE_ROW,
@@ -82,9 +85,25 @@ def _discard_upload(request: HttpRequest) -> None:
         (_imports_dir() / pending["path"]).unlink(missing_ok=True)
 
 
-def _preview(request: HttpRequest, report: ImportReport, name: str, token: str, status: int = 200) -> HttpResponse:
-    ctx = {"report": report, "name": name, "token": token, "form": ImportForm()}
+def _preview(
+    request: HttpRequest,
+    report: ImportReport,
+    name: str,
+    token: str,
+    status: int = 200,
+    confirm: ImportConfirmForm | None = None,
+) -> HttpResponse:
+    confirm = confirm or ImportConfirmForm(initial={"token": token})
+    ctx = {"report": report, "name": name, "form": ImportForm(), "confirm": confirm}
     return render(request, "organisation/import_preview.html", ctx, status=status)
+
+
+class _NotImported(Exception):
+    """The registry changed since the preview and nothing was written: raised, so the claim goes too."""
+
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__()
+        self.report = report
 
 
 @login_required
@@ -105,18 +124,38 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 @login_required
 @role_required(Role.CAMPAIGN_OFFICE)  # importing rewrites the district's registry
 @require_POST
-def import_confirm(request: HttpRequest) -> HttpResponse:
-    """Import the previewed list, all or nothing."""
-    kept = _kept_upload(request, request.POST.get("token", ""))
+@submitted_once
+def import_confirm(request: AuthenticatedRequest) -> HttpResponse:
+    """Import the previewed list, all or nothing; once, however often the confirmation is sent."""
+    form = ImportConfirmForm(request.POST)
+    token = request.POST.get("token", "")
+    kept = _kept_upload(request, token)
     if kept is None:
         messages.error(request, _("The uploaded list has expired or was already imported. Please upload it again."))
         return redirect("organisation:import")
     name, data = kept
-    report = enterprise_import(data=data, dry_run=False, filename=name)
-    if not report.written:
+    if not form.is_valid():
+        # A confirmation without its one-time token (a page older than the token): preview again, with one.
+        report = enterprise_import(data=data, dry_run=True, filename=name)
+        return _preview(request, report, name, token, status=400, confirm=form)
+
+    def import_or_refuse() -> ImportReport:
+        report = enterprise_import(data=data, dry_run=False, filename=name)
+        if not report.written:
+            raise _NotImported(report)
+        return report
+
+    try:
+        report = submission_run(
+            user=request.user,
+            token=form.submission_token,
+            create=import_or_refuse,
+            result_url=lambda _report: reverse("organisation:import"),
+        )
+    except _NotImported as refused:
         # The registry changed since the preview: show why, write nothing.
         _discard_upload(request)
-        return _preview(request, report, name, "", status=409)
+        return _preview(request, refused.report, name, "", status=409)
     _discard_upload(request)
     messages.success(
         request,

@@ -7,8 +7,9 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.submissions import OneTimeTokenForm
 from enterprises.models import Enterprise, Origin, Sector
-from issues.forms import DATE_INPUT, ReportForm
+from issues.forms import DATE_INPUT, ProblemFields
 from organisation.models import Department
 from visits.models import Errand, Policy, PolicySector, Visit
 from visits.services import RaisedProblem, VisitData
@@ -52,7 +53,11 @@ class VisitForm(forms.ModelForm):
         )
 
 
-class ProblemForm(ReportForm):
+class NewVisitForm(OneTimeTokenForm, VisitForm):
+    """A visit being logged: its one-time token stands for the whole submit, its problems included."""
+
+
+class ProblemForm(ProblemFields):
     """One problem raised in a visit, routed in the same submit; two milestone rows fit a phone."""
 
     milestone_count = 2
@@ -70,7 +75,7 @@ class ProblemForm(ReportForm):
 ProblemFormSet = forms.formset_factory(ProblemForm, extra=0, max_num=10, validate_max=True)
 
 
-class ErrandForm(forms.ModelForm):
+class ErrandForm(OneTimeTokenForm, forms.ModelForm):
     on = forms.DateField(label=_("Materials submitted on"), widget=DATE_INPUT)
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 

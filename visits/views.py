@@ -18,13 +18,22 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.errors import PortalError
 from core.months import days_left_in_month, last_months, month_label
 from core.roles import AuthenticatedRequest, PortalUser, Role, role_required, sees_everything
+from core.services import submission_run
 from core.spreadsheets import xlsx_response
+from core.submissions import submitted_once
 from enterprises.models import Enterprise, Sector
 from issues.models import ROW_RELATED, Issue, IssueEvent
 from organisation.models import Pairing
 from visits import compliance
 from visits.exports import visit_month_headers, visit_month_rows
-from visits.forms import ComplianceFilterForm, ErrandAdvanceForm, ErrandForm, ProblemFormSet, VisitForm
+from visits.forms import (
+    ComplianceFilterForm,
+    ErrandAdvanceForm,
+    ErrandForm,
+    NewVisitForm,
+    ProblemFormSet,
+    VisitForm,
+)
 from visits.models import Errand, ErrandStep, Policy, Visit
 from visits.services import errand_advance, errand_open, visit_correct, visit_is_editable, visit_log
 
@@ -168,18 +177,24 @@ def _history(user: PortalUser, pairing: Pairing, limit: int = 12) -> list[Histor
 @login_required
 @role_required(Role.CADRE)
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def visit_new(request: AuthenticatedRequest) -> HttpResponse:
-    """Log a visit, and any problems raised in it, in one submit (mobile first)."""
+    """Log a visit, and any problems raised in it, in one submit (mobile first); once, however often it is sent."""
     pairing = _active_pairing(request)
     if pairing is None:
         messages.error(request, _("You have no paired enterprise to log visits for."))
         return redirect("home")
-    form = VisitForm(request.POST or None, enterprise=pairing.enterprise)
+    form = NewVisitForm(request.POST or None, enterprise=pairing.enterprise)
     problems = ProblemFormSet(request.POST or None, prefix="problems")
     if request.method == "POST" and form.is_valid() and problems.is_valid():
         raised = [p.raised() for p in problems if p.has_changed()]
         try:
-            visit = visit_log(actor=request.user, pairing=pairing, data=form.visit_data(), problems=raised)
+            visit = submission_run(
+                user=request.user,
+                token=form.submission_token,
+                create=lambda: visit_log(actor=request.user, pairing=pairing, data=form.visit_data(), problems=raised),
+                result_url=lambda visit: reverse("visits:visit_detail", args=[visit.pk]),
+            )
         except PortalError as exc:
             form.add_error(None, ValidationError(exc.message, code=exc.code))
         else:
@@ -250,7 +265,9 @@ def errand_list(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @role_required(Role.CADRE)
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def errand_new(request: AuthenticatedRequest) -> HttpResponse:
+    """Open an approval errand for the paired enterprise; once, however often the form is sent."""
     pairing = _active_pairing(request)
     if pairing is None:
         messages.error(request, _("You have no paired enterprise to handle errands for."))
@@ -260,15 +277,20 @@ def errand_new(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            errand = errand_open(
-                actor=request.user,
-                pairing=pairing,
-                matter=data["matter"],
-                approving_department=data["approving_department"],
-                mode=data["mode"],
-                on=data["on"],
-                note=data["note"],
-                visit=visit,
+            errand = submission_run(
+                user=request.user,
+                token=form.submission_token,
+                create=lambda: errand_open(
+                    actor=request.user,
+                    pairing=pairing,
+                    matter=data["matter"],
+                    approving_department=data["approving_department"],
+                    mode=data["mode"],
+                    on=data["on"],
+                    note=data["note"],
+                    visit=visit,
+                ),
+                result_url=lambda errand: reverse("visits:errand_detail", args=[errand.pk]),
             )
         except PortalError as exc:
             form.add_error(None, ValidationError(exc.message, code=exc.code))

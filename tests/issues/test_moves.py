@@ -13,6 +13,7 @@ from issues.payloads import AcceptPayload, FeedbackPayload, ProgressPayload, Res
 from issues.services import issue_transition
 from issues.workflow import MOVES
 from tests.factories import issue_in
+from tests.submissions import with_token
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +80,7 @@ def _valid_post(action, issue, department, leader) -> dict:
     form = move_form(action, issue)
     data = QueryDict(mutable=True)
     data.update({form.add_prefix(name): value for name, value in {**fields, "version": issue.version}.items()})
+    data.update(with_token())  # unprefixed, in every form
     return data
 
 

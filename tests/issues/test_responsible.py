@@ -6,14 +6,17 @@ from dataclasses import replace
 import pytest
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.urls import reverse
+from django.utils import timezone
 
 from issues.errors import WorkflowError
 from issues.models import Action, Issue, Milestone, Status
 from issues.payloads import AcceptPayload, EscalatePayload, FeedbackPayload, ResolvePayload, ReturnPayload
 from issues.services import matter_create
 from tests.factories import DepartmentStaffFactory, category, issue_in
+from tests.submissions import with_token
 
-pytestmark = pytest.mark.django_db
+# `department` receives problems only while someone there can accept them: `staff` works there.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("staff")]
 
 
 def test_an_assignment_to_a_staff_account_links_it_and_shows_its_name(report, assignment, staff):
@@ -66,7 +69,7 @@ def test_a_problem_that_leaves_the_department_drops_the_account(report, assignme
 
 
 def _report_post(department, **fields) -> dict:
-    deadline = (datetime.date.today() + datetime.timedelta(days=10)).isoformat()
+    deadline = (timezone.localdate() + datetime.timedelta(days=10)).isoformat()
     return {
         "title": "用电增容",
         "category": category("utilities").pk,
@@ -81,7 +84,7 @@ def _report_post(department, **fields) -> dict:
 
 def test_the_report_form_links_the_staff_account_picked(client, cadre, department, staff):
     client.force_login(cadre.user)
-    response = client.post(reverse("issues:report"), _report_post(department, responsible_staff=staff.pk))
+    response = client.post(reverse("issues:report"), with_token(_report_post(department, responsible_staff=staff.pk)))
     issue = Issue.objects.get()
     assert response.status_code == 302
     assert issue.responsible_staff == staff and issue.responsible_person == staff.name
@@ -89,7 +92,9 @@ def test_the_report_form_links_the_staff_account_picked(client, cadre, departmen
 
 def test_the_report_form_refuses_another_units_staff_and_saves_nothing(client, cadre, department, staff, other_staff):
     client.force_login(cadre.user)
-    response = client.post(reverse("issues:report"), _report_post(department, responsible_staff=other_staff.pk))
+    response = client.post(
+        reverse("issues:report"), with_token(_report_post(department, responsible_staff=other_staff.pk))
+    )
     assert response.status_code == 400
     assert response.context["form"].has_error(NON_FIELD_ERRORS, "staff_not_in_unit")
     assert not Issue.objects.exists()
@@ -98,7 +103,7 @@ def test_the_report_form_refuses_another_units_staff_and_saves_nothing(client, c
 def test_an_inactive_account_cannot_be_picked(client, cadre, department):
     gone = DepartmentStaffFactory(department=department, user__is_active=False)
     client.force_login(cadre.user)
-    response = client.post(reverse("issues:report"), _report_post(department, responsible_staff=gone.pk))
+    response = client.post(reverse("issues:report"), with_token(_report_post(department, responsible_staff=gone.pk)))
     assert response.status_code == 400
     assert response.context["form"].has_error("responsible_staff", "invalid_choice")
     assert not Issue.objects.exists()
@@ -117,16 +122,18 @@ def test_the_assign_move_on_the_problem_page_links_the_account(client, office, s
     client.force_login(office)
     page = client.get(reverse("issues:detail", args=[issue.pk])).content.decode()
     assert 'name="assign-responsible_staff"' in page and "js/roadmap.js" in page
-    soon = (datetime.date.today() + datetime.timedelta(days=5)).isoformat()
+    soon = (timezone.localdate() + datetime.timedelta(days=5)).isoformat()
     response = client.post(
         reverse("issues:act", args=[issue.pk, Action.ASSIGN]),
-        {
-            "assign-version": issue.version,
-            "assign-department": department.pk,
-            "assign-responsible_staff": staff.pk,
-            "assign-deadline": soon,
-            "assign-milestone_1": "核实",
-        },
+        with_token(
+            {
+                "assign-version": issue.version,
+                "assign-department": department.pk,
+                "assign-responsible_staff": staff.pk,
+                "assign-deadline": soon,
+                "assign-milestone_1": "核实",
+            }
+        ),
     )
     assert response.status_code == 302
     issue.refresh_from_db()
@@ -137,16 +144,18 @@ def test_the_assign_move_on_the_problem_page_links_the_account(client, office, s
 def test_the_assign_move_refuses_another_units_staff_with_its_code(client, office, staff, other_staff, department):
     issue = issue_in(Status.REPORTED)
     client.force_login(office)
-    soon = (datetime.date.today() + datetime.timedelta(days=5)).isoformat()
+    soon = (timezone.localdate() + datetime.timedelta(days=5)).isoformat()
     response = client.post(
         reverse("issues:act", args=[issue.pk, Action.ASSIGN]),
-        {
-            "assign-version": issue.version,
-            "assign-department": department.pk,
-            "assign-responsible_staff": other_staff.pk,
-            "assign-deadline": soon,
-            "assign-milestone_1": "核实",
-        },
+        with_token(
+            {
+                "assign-version": issue.version,
+                "assign-department": department.pk,
+                "assign-responsible_staff": other_staff.pk,
+                "assign-deadline": soon,
+                "assign-milestone_1": "核实",
+            }
+        ),
         follow=True,
     )
     assert [m.extra_tags for m in response.context["messages"]] == ["staff_not_in_unit"]
@@ -159,17 +168,19 @@ def test_the_matter_decision_assigns_every_problem_to_the_account(client, leader
     matter = matter_create(actor=leader, title="供电容量不足", issue_ids=[first.pk, second.pk])
     client.force_login(leader)
     assert 'name="responsible_staff"' in client.get(reverse("issues:matter", args=[matter.pk])).content.decode()
-    soon = (datetime.date.today() + datetime.timedelta(days=5)).isoformat()
+    soon = (timezone.localdate() + datetime.timedelta(days=5)).isoformat()
     response = client.post(
         reverse("issues:matter_decide", args=[matter.pk]),
-        {
-            "decision": Action.ASSIGN,
-            "note": "统筹解决",
-            "department": department.pk,
-            "responsible_staff": staff.pk,
-            "deadline": soon,
-            "milestone_1": "统筹",
-        },
+        with_token(
+            {
+                "decision": Action.ASSIGN,
+                "note": "统筹解决",
+                "department": department.pk,
+                "responsible_staff": staff.pk,
+                "deadline": soon,
+                "milestone_1": "统筹",
+            }
+        ),
     )
     assert response.status_code == 302
     assert set(Issue.objects.values_list("responsible_staff", flat=True)) == {staff.pk}
@@ -179,7 +190,7 @@ def test_a_problem_raised_in_a_visit_links_the_account(client, cadre, department
     from visits.models import Visit
 
     client.force_login(cadre.user)
-    today = datetime.date.today()
+    today = timezone.localdate()
     page = client.get(reverse("visits:visit_new")).content.decode()
     assert "js/roadmap.js" in page
     response = client.post(
@@ -188,6 +199,7 @@ def test_a_problem_raised_in_a_visit_links_the_account(client, cadre, department
             "visited_on": today.isoformat(),
             "mode": Visit.Mode.ON_SITE,
             "summary": "走访",
+            **with_token(),
             "problems-TOTAL_FORMS": "1",
             "problems-INITIAL_FORMS": "0",
             **{f"problems-0-{k}": v for k, v in _report_post(department, responsible_staff=staff.pk).items()},

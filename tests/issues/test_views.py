@@ -15,6 +15,7 @@ from issues.payloads import AcceptPayload, EscalatePayload, ExtensionRequestPayl
 from tests.factories import EnterpriseFactory, IssueFactory, category, issue_in
 from tests.issues.test_flow import SITUATIONS, situated
 from tests.refusals import in_chinese, refusals, shown
+from tests.submissions import with_token
 
 pytestmark = pytest.mark.django_db
 
@@ -78,16 +79,18 @@ def test_a_cadre_reports_and_assigns_in_one_submit(client, cadre, department, st
     deadline = timezone.localdate() + datetime.timedelta(days=10)
     response = client.post(
         reverse("issues:report"),
-        {
-            "title": "用电增容",
-            "category": category("utilities").pk,
-            "route": "assign",
-            "department": department.pk,
-            "responsible_person": "张晓明",
-            "deadline": deadline.isoformat(),
-            "milestone_1": "现场勘查",
-            "milestone_1_on": deadline.isoformat(),
-        },
+        with_token(
+            {
+                "title": "用电增容",
+                "category": category("utilities").pk,
+                "route": "assign",
+                "department": department.pk,
+                "responsible_person": "张晓明",
+                "deadline": deadline.isoformat(),
+                "milestone_1": "现场勘查",
+                "milestone_1_on": deadline.isoformat(),
+            }
+        ),
     )
     issue = Issue.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("issues:detail", args=[issue.pk])
@@ -98,22 +101,26 @@ def test_an_assignment_without_a_deadline_gets_the_categorys_default(client, cad
     client.force_login(cadre.user)
     client.post(
         reverse("issues:report"),
-        {
-            "title": "贷款难",
-            "category": category("financing").pk,
-            "route": "assign",
-            "department": department.pk,
-            "responsible_person": "张晓明",
-            "milestone_1": "对接银行",
-            "milestone_1_on": (timezone.localdate() + datetime.timedelta(days=3)).isoformat(),
-        },
+        with_token(
+            {
+                "title": "贷款难",
+                "category": category("financing").pk,
+                "route": "assign",
+                "department": department.pk,
+                "responsible_person": "张晓明",
+                "milestone_1": "对接银行",
+                "milestone_1_on": (timezone.localdate() + datetime.timedelta(days=3)).isoformat(),
+            }
+        ),
     )
     assert Issue.objects.get().deadline == timezone.localdate() + datetime.timedelta(days=20)
 
 
 def test_a_report_with_errors_is_shown_again_in_chinese_and_nothing_is_saved(client, cadre):
     client.force_login(cadre.user)
-    response = client.post(reverse("issues:report"), {"title": "", "route": "escalate", "category": category().pk})
+    response = client.post(
+        reverse("issues:report"), with_token({"title": "", "route": "escalate", "category": category().pk})
+    )
     assert response.status_code == 400
     form = response.context["form"]
     assert form.has_error("title", "required") and form.has_error("note", None)
@@ -125,15 +132,17 @@ def test_a_report_the_service_refuses_is_shown_again_with_its_reason(client, cad
     client.force_login(cadre.user)
     response = client.post(
         reverse("issues:report"),
-        {
-            "title": "用电增容",
-            "category": category("utilities").pk,
-            "route": "assign",
-            "department": department.pk,
-            "responsible_person": " ",  # the form trims it to nothing; the service refuses the assignment
-            "deadline": (timezone.localdate() + datetime.timedelta(days=10)).isoformat(),
-            "milestone_1": "现场勘查",
-        },
+        with_token(
+            {
+                "title": "用电增容",
+                "category": category("utilities").pk,
+                "route": "assign",
+                "department": department.pk,
+                "responsible_person": " ",  # the form trims it to nothing; the service refuses the assignment
+                "deadline": (timezone.localdate() + datetime.timedelta(days=10)).isoformat(),
+                "milestone_1": "现场勘查",
+            }
+        ),
     )
     assert response.status_code == 400
     form = response.context["form"]
@@ -158,7 +167,9 @@ def test_department_staff_accept_from_the_detail_page(client, assigned, staff):
     client.force_login(staff.user)
     page = client.get(reverse("issues:detail", args=[assigned.pk])).content.decode()
     assert "接收" in page and "退回" in page
-    response = client.post(reverse("issues:act", args=[assigned.pk, "accept"]), {"accept-version": assigned.version})
+    response = client.post(
+        reverse("issues:act", args=[assigned.pk, "accept"]), with_token({"accept-version": assigned.version})
+    )
     assert response.status_code == 302
     assigned.refresh_from_db()
     assert assigned.status == Status.IN_PROGRESS
@@ -167,10 +178,10 @@ def test_department_staff_accept_from_the_detail_page(client, assigned, staff):
 def test_a_stale_page_is_refused_with_a_clear_message(client, assigned, staff):
     client.force_login(staff.user)
     url = reverse("issues:act", args=[assigned.pk, "accept"])
-    client.post(url, {"accept-version": assigned.version})
+    client.post(url, with_token({"accept-version": assigned.version}))
     response = client.post(
         reverse("issues:act", args=[assigned.pk, "return"]),
-        {"return-version": assigned.version, "return-note": "非本单位职责"},
+        with_token({"return-version": assigned.version, "return-note": "非本单位职责"}),
         follow=True,
     )
     [(code, message)] = refusals(response)
@@ -181,7 +192,9 @@ def test_a_stale_page_is_refused_with_a_clear_message(client, assigned, staff):
 def test_a_disallowed_move_is_refused_and_writes_nothing(client, assigned, cadre):
     client.force_login(cadre.user)
     response = client.post(
-        reverse("issues:act", args=[assigned.pk, "accept"]), {"accept-version": assigned.version}, follow=True
+        reverse("issues:act", args=[assigned.pk, "accept"]),
+        with_token({"accept-version": assigned.version}),
+        follow=True,
     )
     [(code, message)] = refusals(response)
     assert code == "not_allowed" and shown(response, message)
@@ -191,7 +204,9 @@ def test_a_disallowed_move_is_refused_and_writes_nothing(client, assigned, cadre
 
 def test_a_move_form_with_errors_is_shown_again(client, assigned, staff):
     client.force_login(staff.user)
-    response = client.post(reverse("issues:act", args=[assigned.pk, "return"]), {"return-version": assigned.version})
+    response = client.post(
+        reverse("issues:act", args=[assigned.pk, "return"]), with_token({"return-version": assigned.version})
+    )
     assert response.status_code == 400
     bound = {action: form for action, _label, form in response.context["forms"]}
     assert bound[Action.RETURN].has_error("note", "required")
@@ -210,7 +225,7 @@ def test_the_cadre_records_feedback_and_dissatisfied_reopens(client, report, cad
     assert "记录企业反馈" in client.get(reverse("issues:detail", args=[issue.pk])).content.decode()
     client.post(
         reverse("issues:act", args=[issue.pk, "close"]),
-        {"feedback-version": issue.version, "feedback-rating": "dissatisfied", "feedback-note": "未落实"},
+        with_token({"feedback-version": issue.version, "feedback-rating": "dissatisfied", "feedback-note": "未落实"}),
     )
     issue.refresh_from_db()
     assert issue.status == Status.REOPENED
@@ -467,7 +482,7 @@ def test_the_feedback_message_says_whether_the_problem_was_closed_or_reopened(
     client.force_login(cadre.user)
     response = client.post(
         reverse("issues:act", args=[issue.pk, url_action]),
-        {"feedback-version": issue.version, "feedback-rating": rating, "feedback-note": "企业意见"},
+        with_token({"feedback-version": issue.version, "feedback-rating": rating, "feedback-note": "企业意见"}),
         follow=True,
     )
     [message] = response.context["messages"]
@@ -486,15 +501,17 @@ def test_the_office_takes_back_a_problem_from_its_page(
     page = client.get(reverse("issues:detail", args=[issue.pk]))
     assert [action for action, _label, _form in page.context["forms"]] == [Action.REASSIGN]
     assert shown(page, str(Action.REASSIGN.label))
-    deadline = (datetime.date.today() + datetime.timedelta(days=20)).isoformat()
-    post = {
-        "reassign-version": issue.version,
-        "reassign-department": other_department.pk,
-        "reassign-responsible_person": "赵丽华",
-        "reassign-deadline": deadline,
-        "reassign-milestone_1": "现场踏勘",
-        "reassign-milestone_1_on": deadline,
-    }
+    deadline = (timezone.localdate() + datetime.timedelta(days=20)).isoformat()
+    post = with_token(
+        {
+            "reassign-version": issue.version,
+            "reassign-department": other_department.pk,
+            "reassign-responsible_person": "赵丽华",
+            "reassign-deadline": deadline,
+            "reassign-milestone_1": "现场踏勘",
+            "reassign-milestone_1_on": deadline,
+        }
+    )
     refused = client.post(reverse("issues:act", args=[issue.pk, "reassign"]), post)
     assert refused.status_code == 400  # no reason given
     assert {a: f for a, _l, f in refused.context["forms"]}[Action.REASSIGN].has_error("note", "required")

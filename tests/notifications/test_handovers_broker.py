@@ -16,6 +16,7 @@ from notifications.services import reminders_send
 from tests.factories import category, issue_in
 from tests.notifications.test_broker import _drain, _wait_for
 from tests.notifications.test_broker import redis_down as redis_down  # a fixture, used by name
+from tests.submissions import with_token
 
 REAL_BROKER = True  # tests/conftest.py: do not stub the delivery task here
 
@@ -33,7 +34,7 @@ def test_with_redis_down_a_move_still_commits_rings_the_bell_and_the_email_waits
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("issues:act", args=[issue.pk, Action.RESOLVE]),
-            {"resolve-version": issue.version, "resolve-note": "已协调供电公司增容"},
+            with_token({"resolve-version": issue.version, "resolve-note": "已协调供电公司增容"}),
         )
     assert response.status_code == 302 and time.monotonic() - started < 5
     issue.refresh_from_db()

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from core.roles import Role
 from issues.forms import AssignForm, ReportForm
@@ -23,7 +24,7 @@ def street(db):
 
 
 def _assignment(department) -> AssignPayload:
-    deadline = datetime.date.today() + datetime.timedelta(days=10)
+    deadline = timezone.localdate() + datetime.timedelta(days=10)
     return AssignPayload(
         department=department, responsible_person="王主任", deadline=deadline, milestones=(("办结答复", deadline),)
     )

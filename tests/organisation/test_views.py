@@ -14,6 +14,7 @@ from organisation.models import Cadre, Pairing
 from organisation.views import PENDING_KEY
 from tests import factories
 from tests.organisation.helpers import fixture, read_xlsx, response_bytes
+from tests.submissions import tokens_on, with_token
 
 pytestmark = pytest.mark.django_db
 
@@ -71,13 +72,14 @@ def test_uploading_previews_without_writing_then_confirming_writes(office_client
     assert "确认导入" in response.text
     assert Enterprise.objects.count() == 0
     token = office_client.session[PENDING_KEY]["token"]
-    response = office_client.post(CONFIRM, {"token": token})
+    [submission] = tokens_on(response)
+    response = office_client.post(CONFIRM, with_token({"token": token}, submission))
     assert response.status_code == 302
     assert Enterprise.objects.count() == 3
     assert Pairing.objects.active().count() == 3
-    # The kept file is gone, and confirming twice does nothing more.
+    # The kept file is gone, and a confirmation from another page does nothing more.
     assert PENDING_KEY not in office_client.session
-    response = office_client.post(CONFIRM, {"token": token}, follow=True)
+    response = office_client.post(CONFIRM, with_token({"token": token}), follow=True)
     expired = gettext("The uploaded list has expired or was already imported. Please upload it again.")
     assert expired in [str(m) for m in response.context["messages"]]
     assert escape(expired) in response.text
@@ -105,13 +107,13 @@ def test_a_preview_shows_namesakes_with_both_excel_rows_and_still_offers_the_imp
     assert '<td class="text-nowrap">3、5</td>' in table
     assert escape(warning.message) in table
     assert "确认导入" in response.text  # a warning, not an error
-    office_client.post(CONFIRM, {"token": office_client.session[PENDING_KEY]["token"]})
+    office_client.post(CONFIRM, with_token({"token": office_client.session[PENDING_KEY]["token"]}))
     assert Enterprise.objects.count() == 3
 
 
 def test_a_token_that_does_not_match_the_session_is_refused(office_client):
     _upload(office_client)
-    response = office_client.post(CONFIRM, {"token": "../../etc/passwd"})
+    response = office_client.post(CONFIRM, with_token({"token": "../../etc/passwd"}))
     assert response.status_code == 302
     assert Enterprise.objects.count() == 0
 
@@ -122,7 +124,7 @@ def test_a_file_changed_on_the_server_after_the_preview_is_refused(office_client
     path = settings.MEDIA_ROOT / "imports" / pending["path"]
     assert oct(path.stat().st_mode)[-3:] == "600"
     path.write_bytes(fixture("bad_values.xlsx"))
-    office_client.post(CONFIRM, {"token": pending["token"]})
+    office_client.post(CONFIRM, with_token({"token": pending["token"]}))
     assert Enterprise.objects.count() == 0
 
 
@@ -131,7 +133,7 @@ def test_confirming_after_the_registry_changed_writes_nothing_and_says_why(offic
     token = office_client.session[PENDING_KEY]["token"]
     # Someone registers one of the list's names under another code in between.
     factories.EnterpriseFactory(name="西安浐灞文旅发展有限公司")
-    response = office_client.post(CONFIRM, {"token": token})
+    response = office_client.post(CONFIRM, with_token({"token": token}))
     assert response.status_code == 409
     errors = response.context["report"].errors
     assert [(e.row, e.field, e.code) for e in errors] == [(5, "uscc", "uscc_conflict")]

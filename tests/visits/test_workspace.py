@@ -14,6 +14,7 @@ from issues.models import Issue, Status
 from organisation.models import Pairing
 from tests.factories import EnterpriseFactory, PairingFactory, VisitFactory, category
 from tests.refusals import in_chinese, refusals, shown
+from tests.submissions import with_token
 from visits.models import Errand, Policy, PolicySector, Visit
 from visits.services import errand_advance, errand_open
 
@@ -33,7 +34,7 @@ def _visit_post(**extra):
         "problems-MAX_NUM_FORMS": "10",
     }
     data.update(extra)
-    return data
+    return with_token(data)
 
 
 def _two_problems(department, *, deadline=None, milestone_on=None):
@@ -202,7 +203,9 @@ def test_an_errand_moves_forward_to_delivery_with_its_result(client, cadre):
     client.force_login(cadre.user)
     response = client.post(
         reverse("visits:errand_new"),
-        {"matter": "代办施工许可证", "approving_department": "区住建局", "mode": "agent", "on": TODAY().isoformat()},
+        with_token(
+            {"matter": "代办施工许可证", "approving_department": "区住建局", "mode": "agent", "on": TODAY().isoformat()}
+        ),
     )
     errand = Errand.objects.get()
     assert response["Location"] == reverse("visits:errand_detail", args=[errand.pk])
