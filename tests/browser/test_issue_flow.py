@@ -27,7 +27,7 @@ def test_a_problem_goes_from_the_cadre_to_the_department_and_back_with_feedback(
     assert phone.get_by_label("责任单位").is_visible()
     assert not phone.get_by_label("解决情况或上报理由").is_visible()  # hidden for this route
     phone.get_by_label("责任单位").select_option(label=department.name)
-    phone.get_by_label("责任人").fill("张晓明")
+    phone.get_by_label("责任人", exact=True).fill("张晓明")
     phone.screenshot(path="test-results/report-phone.png", full_page=True)
     phone.get_by_role("button", name="提交").click()
     phone.get_by_text("问题已报告").wait_for()
@@ -76,7 +76,7 @@ def test_the_leading_group_takes_a_stuck_problem_back_and_the_new_department_fin
     phone.locator("#act-reassign summary").click()
     form = phone.locator("#act-reassign")
     form.get_by_label("责任单位").select_option(label=other_staff.department.name)
-    form.get_by_label("责任人").fill("赵丽华")
+    form.get_by_label("责任人", exact=True).fill("赵丽华")
     form.locator("textarea").fill("原单位两周未推进，改派住建局。")
     form.get_by_role("button").click()
     phone.locator(".alert-success").wait_for()

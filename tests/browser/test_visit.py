@@ -27,7 +27,7 @@ def test_a_cadre_logs_a_visit_with_an_assigned_problem_on_a_phone(
     problem.get_by_label("交办部门").check()
     assert not problem.get_by_label("解决情况或上报理由").is_visible()
     problem.get_by_label("责任单位").select_option(label=department.name)
-    problem.get_by_label("责任人").fill("张晓明")
+    problem.get_by_label("责任人", exact=True).fill("张晓明")
     phone.screenshot(path="test-results/visit-form-phone.png", full_page=True)
     phone.get_by_role("button", name="保存服务记录").click()
     phone.get_by_text("服务记录已保存").wait_for()
