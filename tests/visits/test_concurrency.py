@@ -19,7 +19,9 @@ from visits.models import Visit
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def test_two_identical_visit_submits_at_once_file_one_visit_with_its_two_problems(cadre, department, staff, monkeypatch):
+def test_two_identical_visit_submits_at_once_file_one_visit_with_its_two_problems(
+    cadre, department, staff, monkeypatch
+):
     page = Client()
     page.force_login(cadre.user)
     [token] = tokens_on(page.get(reverse("visits:visit_new")))
