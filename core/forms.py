@@ -39,10 +39,19 @@ def _refuse_beyond_portal_roles(form: forms.BaseForm) -> None:
         form.add_error(None, error)
 
 
-class OfficeUserCreationForm(AdminUserCreationForm):
-    """A new account, its name, its password (or none yet) and its portal roles."""
+class _WithinPortalRoles(forms.ModelForm):
+    """The portal's roles as the only groups, and a submission that asks for more refused."""
 
     groups = PortalRolesField()
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        _refuse_beyond_portal_roles(self)
+        return self.cleaned_data
+
+
+class OfficeUserCreationForm(_WithinPortalRoles, AdminUserCreationForm):
+    """A new account, its name, its password (or none yet) and its portal roles."""
 
     class Meta:
         model = User
@@ -50,24 +59,12 @@ class OfficeUserCreationForm(AdminUserCreationForm):
         field_classes = {"username": UsernameField}
         labels = {"first_name": _("Full name")}
 
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        _refuse_beyond_portal_roles(self)
-        return self.cleaned_data
 
-
-class OfficeUserChangeForm(UserChangeForm):
+class OfficeUserChangeForm(_WithinPortalRoles, UserChangeForm):
     """An account's name, whether it may log in, and its portal roles; the password is reset on its own page."""
-
-    groups = PortalRolesField()
 
     class Meta:
         model = User
         fields = ("username", "password", "first_name", "email", "is_active", "groups")
         field_classes = {"username": UsernameField}
         labels = {"first_name": _("Full name")}
-
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        _refuse_beyond_portal_roles(self)
-        return self.cleaned_data

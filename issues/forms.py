@@ -181,8 +181,8 @@ def roadmap_initial(category: IssueCategory, today: datetime.date | None = None)
     return {"deadline": deadline, "milestone_1": _("Resolve and reply to the enterprise"), "milestone_1_on": deadline}
 
 
-class AssignForm(RoadmapMixin, MoveForm):
-    note = _note(_("Instructions"), required=False, rows=2)
+class _RoadmapMoveForm(RoadmapMixin, MoveForm):
+    """A move that gives the problem a desk: suggests the category's deadline and checks the roadmap."""
 
     def initial_for(self, issue: Issue) -> dict[str, Any]:
         return roadmap_initial(issue.category)
@@ -191,23 +191,19 @@ class AssignForm(RoadmapMixin, MoveForm):
         super().clean()
         self.clean_roadmap()
         return self.cleaned_data
+
+
+class AssignForm(_RoadmapMoveForm):
+    note = _note(_("Instructions"), required=False, rows=2)
 
     def payload(self) -> AssignPayload:
         return self.assign_payload(note=self.cleaned_data["note"])
 
 
-class ReassignForm(RoadmapMixin, MoveForm):
+class ReassignForm(_RoadmapMoveForm):
     """The new department, person, deadline and roadmap, as an assignment asks for them, and the reason."""
 
     note = _note(_("Why it is taken back and reassigned"), required=True, rows=2)
-
-    def initial_for(self, issue: Issue) -> dict[str, Any]:
-        return roadmap_initial(issue.category)
-
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        self.clean_roadmap()
-        return self.cleaned_data
 
     def payload(self) -> ReassignPayload:
         return ReassignPayload(assignment=self.assign_payload(), note=self.cleaned_data["note"])
