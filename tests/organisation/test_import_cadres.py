@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from enterprises.models import Enterprise
 from organisation.imports import enterprise_import
 from organisation.models import Cadre, Pairing
+from organisation.services import cadre_create
 from tests import factories
 from tests.organisation.helpers import fixture, xlsx_bytes
 
@@ -193,3 +194,10 @@ def test_cadres_without_a_mobile_do_not_collide(db):
     factories.CadreFactory(mobile="")
     factories.CadreFactory(mobile="")
     assert Cadre.objects.filter(mobile="").count() == 2
+
+
+def test_a_new_cadres_account_takes_the_next_number_after_the_highest_one(django_user_model):
+    for username in ("cadre-0007", "cadre-9999", "cadre-10000", "cadre-x12", "somebody"):
+        django_user_model.objects.create_user(username)
+    made = cadre_create(name="新干部", title="")
+    assert made.user.username == "cadre-10001"  # by number, not by spelling: cadre-9999 < cadre-10000
