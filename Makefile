@@ -1,5 +1,7 @@
 # The two commands a newcomer needs: `make run` and `make test` (see README.md).
 PYTHON ?= python3
+# The portal's own packages (bangqiao_portal is configuration; the rest are the apps).
+APPS := bangqiao_portal core enterprises organisation issues visits notifications oversight demo
 VENV := .venv
 BIN := $(VENV)/bin
 export PATH := $(abspath $(BIN)):$(PATH)
@@ -47,6 +49,7 @@ test: install-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+	$(BIN)/bandit -q -ll -r $(APPS) -x '*/migrations/*'
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest $(PYTEST_SELECT) $(PYTEST_ARGS)
