@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: run test test-all install install-dev migrate demo lint format messages bench bench-city clean
+.PHONY: backup restore run test test-all install install-dev migrate demo lint format messages bench bench-city clean
 
 # On a developer's machine `make test` leaves out the tests marked slow (browsers, the crawl,
 # subprocesses; see pyproject.toml); under CI=true (.ci/run) and in `make test-all` it runs them all.
@@ -103,6 +103,17 @@ bench-city: install-dev
 	DATABASE_URL=sqlite:///$(CITY_DB) DEBUG=false $(BIN)/python bench/city.py >> docs/benchmarks-city.md
 	rm -f $(CITY_DB)*
 	@cat docs/benchmarks-city.md
+
+# Back up the database (PostgreSQL custom-format dump, or an SQLite copy) and the uploaded files into
+# BACKUP (a new folder); restore one into an empty, migrated database. docs/deployment.md §5.
+BACKUP ?= var/backups/$(shell date +%Y%m%d-%H%M%S)
+backup: install
+	$(BIN)/python manage.py backup $(BACKUP)
+
+restore: install
+	@test -n "$(FROM)" || (echo "make restore FROM=<a backup folder>"; exit 2)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py restore $(FROM)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
