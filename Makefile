@@ -43,7 +43,7 @@ run: demo
 	@echo ""
 	$(BIN)/honcho start -f Procfile
 
-# Lint, Django's checks, migrations in step, then the tests (all of them under CI=true).
+# Lint, security lint, Django's checks, migrations in step, then the tests (all of them under CI=true).
 test: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

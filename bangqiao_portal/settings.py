@@ -21,10 +21,12 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DEBUG = env.bool("DEBUG", default=False)
 # The default key is for development and tests only: `manage.py check --deploy`
 # fails while it is in use (see bangqiao_portal/checks.py).
-INSECURE_SECRET_KEY = "dev-only-insecure-key-set-SECRET_KEY-in-production"
+INSECURE_SECRET_KEY = "dev-only-insecure-key-set-SECRET_KEY-in-production"  # nosec B105 # refused by check --deploy
 SECRET_KEY = env.str("SECRET_KEY", default=INSECURE_SECRET_KEY)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# The portal's own page (in the user's language) when a form fails the CSRF check.
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

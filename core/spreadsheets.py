@@ -3,7 +3,10 @@
 Every xlsx the portal hands out goes through `xlsx_response`: rows are written
 by openpyxl's write-only mode to a temporary file (memory stays flat however many
 rows there are) and the file is streamed back. Text that a spreadsheet would run
-as a formula (=, +, -, @ at the start) is prefixed with an apostrophe.
+as a formula (=, +, -, @, tab or carriage return at the start) is written as a typed
+text cell with the "quote prefix" style: Excel and WPS show and keep it as text and
+never evaluate it, and the value itself is unchanged, so an export read back (or
+re-imported) gives exactly what the portal holds.
 """
 
 import datetime
@@ -21,11 +24,23 @@ from openpyxl.styles import Font
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def escape_formula(value: object) -> object:
-    """Return value safe to put in a cell: text that looks like a formula is kept as text."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+def looks_like_formula(value: object) -> bool:
+    """Whether a spreadsheet would run this text as a formula if it were typed in."""
+    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
+
+
+def text_cell(sheet: Any, value: str) -> WriteOnlyCell:
+    """A cell holding `value` exactly, as text that is never evaluated.
+
+    openpyxl would take text starting with "=" as a formula; the cell is forced to
+    a string (written as an inline string, no `<f>` element) and given the quote
+    prefix style, the mark Excel and WPS put on text typed after an apostrophe, so
+    editing the cell there does not turn it into a formula either.
+    """
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
 
 
 def _cell_value(value: object) -> object:
@@ -36,7 +51,12 @@ def _cell_value(value: object) -> object:
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
     if isinstance(value, bool | int | float | Decimal | datetime.date):
         return value
-    return escape_formula(str(value))
+    return str(value)
+
+
+def _cell(sheet: Any, value: object) -> object:
+    value = _cell_value(value)
+    return text_cell(sheet, value) if isinstance(value, str) and looks_like_formula(value) else value
 
 
 def write_rows(sheet: Any, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
@@ -49,7 +69,7 @@ def write_rows(sheet: Any, headers: Sequence[str], rows: Iterable[Sequence[objec
         header_cells.append(cell)
     sheet.append(header_cells)
     for row in rows:
-        sheet.append([_cell_value(v) for v in row])
+        sheet.append([_cell(sheet, v) for v in row])
 
 
 def xlsx_response(

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from core.roles import AuthenticatedRequest, View
 from core.services import Resubmitted, submission_result
 
-TOKEN_FIELD = "submission"
+TOKEN_FIELD = "submission"  # nosec B105 # a form field's name, not a secret
 REPEAT_CODE = "already_submitted"
 
 

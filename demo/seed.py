@@ -38,7 +38,7 @@ from organisation.models import Cadre, Department, DepartmentStaff, Pairing
 from visits.models import Errand, Policy, PolicySector, Visit
 from visits.services import errand_advance, errand_open
 
-DEMO_PASSWORD = "Baqiao@2026"
+DEMO_PASSWORD = "Baqiao@2026"  # nosec B105 # the demo district's published password
 CITY_COUNT = 63  # 市上确定的帮扶企业
 DISTRICT_COUNT = 76  # 区里选取的企业和项目
 TOTAL = CITY_COUNT + DISTRICT_COUNT
@@ -94,7 +94,7 @@ def _uscc(rng: random.Random) -> str:
 class _Seeder:
     def __init__(self, today: datetime.date):
         self.today = today
-        self.rng = random.Random(20260617)
+        self.rng = random.Random(20260617)  # nosec B311 # a repeatable demo, not security
         self.created = {"users": 0, "departments": 0, "cadres": 0, "enterprises": 0, "pairings": 0}
         self.password = make_password(DEMO_PASSWORD)  # hashed once: hashing 300 times is slow
         self.groups = {role: Group.objects.get_or_create(name=role)[0] for role in Role.values}

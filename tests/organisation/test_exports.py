@@ -107,6 +107,18 @@ def test_a_title_changed_in_the_exported_list_updates_the_same_cadre(demo_distri
     assert Cadre.objects.get(mobile=mobile).title == "区委副书记"
 
 
+def test_an_export_of_formula_looking_values_reimports_without_a_change(office):
+    factories.EnterpriseFactory(name="=1+1", contact_person="@sum", phone="+86 138 0000 0000")
+    factories.EnterpriseFactory(name="-减号企业", contact_person="-张三", phone="=2*3")
+    before = _registry()
+
+    report = enterprise_import(data=_export_bytes(office), dry_run=False)
+
+    assert report.ok, report.errors[:5]
+    assert (report.new, report.updated, report.unchanged) == (0, 0, 2)
+    assert _registry() == before
+
+
 @pytest.mark.parametrize("size", [3, 30])
 def test_the_enterprise_export_runs_the_same_queries_whatever_its_size(size, office, django_assert_num_queries):
     for _ in range(size):

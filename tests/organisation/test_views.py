@@ -240,9 +240,9 @@ def test_the_enterprise_export_holds_only_what_the_user_may_see(client, cadre, o
 def test_exports_escape_formula_looking_cells(office_client):
     factories.EnterpriseFactory(name='=HYPERLINK("http://evil.example/")', contact_person="@SUM(1)", phone="+86 1")
     rows = read_xlsx(response_bytes(office_client.get(EXPORT)))["名单"]
-    assert rows[1][1] == '\'=HYPERLINK("http://evil.example/")'
-    assert rows[1][7] == "'@SUM(1)"
-    assert rows[1][8] == "'+86 1"
+    assert rows[1][1] == '=HYPERLINK("http://evil.example/")'
+    assert rows[1][7] == "@SUM(1)"
+    assert rows[1][8] == "+86 1"
 
 
 def test_files_of_previews_never_confirmed_are_swept_after_a_day(office_client, settings):
