@@ -27,3 +27,25 @@ class PortalLocaleMiddleware:
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class NoStoreMiddleware:
+    """Tell browsers and proxies to keep no copy of a logged-in user's pages or of any download.
+
+    A shared office computer's cache, or a caching proxy on the intranet, would otherwise keep
+    enterprises' problems and spreadsheets of mobile numbers after the user logged out. A view that
+    chose its own Cache-Control keeps it; static files never get here (WhiteNoise answers first).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if "Cache-Control" in response:
+            return response
+        user = getattr(request, "user", None)
+        download = response.get("Content-Disposition", "").lower().startswith("attachment")
+        if download or (user is not None and user.is_authenticated):
+            response["Cache-Control"] = "no-store"
+        return response

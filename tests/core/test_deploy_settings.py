@@ -35,7 +35,10 @@ def test_plain_http_is_warned_of():
         assert code in run.stderr
 
 
-SHOW = "from django.conf import settings as s; print(s.SECURE_PROXY_SSL_HEADER, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE)"
+SHOW = (
+    "from django.conf import settings as s; "
+    "print(s.SECURE_PROXY_SSL_HEADER, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE)"
+)
 
 
 @pytest.mark.parametrize(
