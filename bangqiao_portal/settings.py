@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # No copy of a logged-in user's page or of a download in a browser's or a proxy's cache.
+    "core.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -226,10 +228,29 @@ CONTENT_SECURITY_POLICY = {
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
-    CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
+# HTTPS=true: the portal is reached only over HTTPS (docs/deployment.md, "HTTPS or plain HTTP").
+# It redirects plain HTTP, sends HSTS and marks its cookies secure; `check --deploy` then passes
+# at --fail-level WARNING. Without it the portal runs in the HTTP-only intranet mode, whose risks
+# that page lists, and `check --deploy` warns of them.
+HTTPS = env.bool("HTTPS", default=False)
+# BEHIND_PROXY=true: a reverse proxy (nginx) in front of gunicorn terminates the connection and
+# sets X-Forwarded-Proto. Only then is that header believed: without a proxy, any client could
+# send it and pass a plain-HTTP request off as a secure one.
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=HTTPS)
+CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=HTTPS)
+if HTTPS:
+    SECURE_SSL_REDIRECT = True
+    # A year by default; a first roll-out may start with an hour (HSTS_SECONDS=3600), since a
+    # browser that has seen the header refuses plain HTTP to this host until it expires.
+    SECURE_HSTS_SECONDS = env.int("HSTS_SECONDS", default=365 * 24 * 60 * 60)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("HSTS_PRELOAD", default=False)
+# Preloading means submitting the domain to the browsers' public list, which an intranet host
+# name cannot join; its warning (W021) says nothing about this deployment unless asked for.
+SILENCED_SYSTEM_CHECKS = [] if HTTPS and SECURE_HSTS_PRELOAD else ["security.W021"]
 
 LOGGING = {
     "version": 1,

@@ -27,3 +27,28 @@ class PortalLocaleMiddleware:
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class NoStoreMiddleware:
+    """Tell browsers and proxies to keep no copy of a logged-in user's pages or of any download.
+
+    A shared office computer's cache, or a caching proxy on the intranet, would otherwise keep
+    enterprises' problems and spreadsheets of mobile numbers after the user logged out. A view that
+    chose its own Cache-Control keeps it; static files never get here (WhiteNoise answers first).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if "Cache-Control" in response:
+            return response
+        # A session is what a login leaves (the portal gives anonymous visitors none). Asking its cookie,
+        # not request.user, costs no query: the 500 page and an outage must not need the database.
+        session = settings.SESSION_COOKIE_NAME
+        logged_in = session in request.COOKIES or session in response.cookies
+        download = response.get("Content-Disposition", "").lower().startswith("attachment")
+        if download or logged_in:
+            response["Cache-Control"] = "no-store"
+        return response

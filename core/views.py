@@ -1,15 +1,17 @@
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from core import health as checks
 
 
-@require_GET
+@never_cache
+@require_safe
 def health(request: HttpRequest) -> JsonResponse:
-    """Answer 200 when the database answers; for the load balancer and the process manager."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """For the proxy, the process manager and monitoring: 200 when healthy, else 503 (core/health.py)."""
+    healthy, answer = checks.report()
+    return JsonResponse(answer, status=200 if healthy else 503)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

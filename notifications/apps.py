@@ -14,3 +14,9 @@ class NotificationsConfig(AppConfig):
         from notifications.handovers import on_issue_moved
 
         issue_moved.connect(on_issue_moved, sender=Issue, dispatch_uid="notifications.handovers")
+
+        # Core's /health/ may not import this app either: it asks the probes registered with it.
+        from core import health
+        from notifications.health import reminders
+
+        health.register("reminders", reminders)

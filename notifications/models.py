@@ -146,3 +146,33 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+class ScanRecord(models.Model):
+    """When a scan last ran to its end: one row per scan (`REMINDERS`), rewritten by each run.
+
+    `/health/` reports its age, so a monitor notices a beat that stopped even when the scans found
+    nothing due (which would leave the newest `Reminder` old on a quiet day).
+    """
+
+    REMINDERS = "reminders"
+
+    name = models.CharField(_("scan"), max_length=30, primary_key=True)
+    finished_at = models.DateTimeField(_("last finished at"))
+
+    class Meta:
+        verbose_name = _("scan record")
+        verbose_name_plural = _("scan records")
+
+    def __str__(self) -> str:
+        return f"{self.name} · {self.finished_at:%Y-%m-%d %H:%M}"
+
+    @staticmethod
+    def record(name: str) -> None:
+        """Say that scan `name` has just finished: one upsert (INSERT … ON CONFLICT DO UPDATE), race-free."""
+        ScanRecord.objects.bulk_create(
+            [ScanRecord(name=name, finished_at=timezone.now())],
+            update_conflicts=True,
+            unique_fields=["name"],
+            update_fields=["finished_at"],
+        )

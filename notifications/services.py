@@ -25,7 +25,7 @@ from django.utils.text import Truncator
 from core.roles import PortalUser
 from notifications import reminders
 from notifications.channels import channels
-from notifications.models import TITLE_LENGTH, Delivery, Notification, Reminder
+from notifications.models import TITLE_LENGTH, Delivery, Notification, Reminder, ScanRecord
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +98,7 @@ def reminders_send(*, now: datetime.datetime | None = None, dry_run: bool = Fals
             set(Delivery.objects.filter(sent_at__isnull=True).values_list("recipient_id", flat=True).distinct())
         )
         result = ScanResult(counts=Counter(kind for _pk, kind, _rid in fresh), recipients=pending, inline=inline)
+        ScanRecord.record(ScanRecord.REMINDERS)  # for /health/: the scan ran, whether or not it found anything
         # Outside any other transaction this runs as the block above commits, so the caller
         # gets the result with its hand-over filled in.
         transaction.on_commit(lambda: _hand_over(result, now))
