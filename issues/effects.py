@@ -164,9 +164,9 @@ def _check_roadmap(
     for title, planned_on in milestones:
         if is_blank(title) or planned_on is None:
             raise WorkflowError("milestone_incomplete", _("Every milestone needs a description and a planned date."))
-        _in_window(planned_on, now)
         if planned_on > deadline:
             raise WorkflowError("milestone_after_deadline", _("A milestone cannot be planned after the deadline."))
+        _in_window(planned_on, now)
 
 
 def escalate(
