@@ -2,9 +2,6 @@
 
 import unicodedata
 
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
-
 # Zero-width and byte-order characters that are not format category (Cf) but show nothing.
 _INVISIBLE_EXTRA = frozenset("\u115f\u1160\u3164\uffa0\u034f")
 
@@ -21,9 +18,3 @@ def visible(text: str) -> str:
 def is_blank(text: str | None) -> bool:
     """Whether `text` shows nothing: empty, spaces, or only invisible characters."""
     return not visible(text or "")
-
-
-def require_visible(value: str) -> None:
-    """A form-field validator: refuse text that shows nothing (code ``blank``)."""
-    if is_blank(value):
-        raise ValidationError(_("This field cannot be empty or made only of invisible characters."), code="blank")
