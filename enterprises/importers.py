@@ -30,6 +30,7 @@ from tablib import Dataset
 
 from core.errors import PortalError
 from core.mobiles import is_mobile, normalize_mobile
+from core.text import is_blank
 from enterprises.models import Enterprise, Kind, Origin, Sector
 from enterprises.uscc import normalize_uscc
 
@@ -430,6 +431,9 @@ class EnterpriseResource(resources.ModelResource):
         """Match by the code first, else by the exact name; refuse a name that belongs to another code."""
         uscc = normalize_uscc(clean_text(row.get("uscc")))
         name = clean_text(row.get("name"))
+        if name and is_blank(name):
+            message = _("The enterprise name cannot be made only of invisible characters.")
+            raise ValidationError({"name": ValidationError(message, code="blank")})
         if name == EXAMPLE_NAME:
             message = _("This is the template's example row: delete it from the list.")
             raise ValidationError({"name": ValidationError(message, code="example_row")})

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, NamedTuple
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import dates
+from core.text import is_blank
 from issues import workflow
 from issues.errors import WorkflowError
 from issues.models import ExtensionRequest, Feedback, Flow, Issue, Milestone, Status
@@ -38,9 +40,16 @@ if TYPE_CHECKING:
 
 
 def _require_note(note: str, message: str) -> str:
-    if not note:
+    if is_blank(note):
         raise WorkflowError("note_required", message)
     return note
+
+
+def _in_window(day: datetime.date, now: datetime.datetime) -> None:
+    """Refuse a date outside the portal's window (core/dates.py) with its code."""
+    today = timezone.localdate(now)
+    if not dates.in_range(day, today):
+        raise WorkflowError(dates.DATE_OUT_OF_RANGE, dates.out_of_range_message(day, today))
 
 
 def resolve(
@@ -78,7 +87,8 @@ def _check_assignment(payload: AssignPayload, now: datetime.datetime) -> Desk:
         raise WorkflowError("deadline_required", _("The deadline must be today or later."))
     if deadline < timezone.localdate(now):
         raise WorkflowError("deadline_past", _("The deadline must be today or later."))
-    _check_roadmap(payload.milestones, deadline)
+    _in_window(deadline, now)
+    _check_roadmap(payload.milestones, deadline, now)
     return Desk(department, staff, person, deadline)
 
 
@@ -146,14 +156,17 @@ def _check_can_receive(department: Department) -> None:
     )
 
 
-def _check_roadmap(milestones: tuple[tuple[str, datetime.date], ...], deadline: datetime.date) -> None:
+def _check_roadmap(
+    milestones: tuple[tuple[str, datetime.date], ...], deadline: datetime.date, now: datetime.datetime
+) -> None:
     if not milestones:
         raise WorkflowError("roadmap_required", _("The roadmap needs at least one milestone with a planned date."))
     for title, planned_on in milestones:
-        if not title.strip() or planned_on is None:
+        if is_blank(title) or planned_on is None:
             raise WorkflowError("milestone_incomplete", _("Every milestone needs a description and a planned date."))
         if planned_on > deadline:
             raise WorkflowError("milestone_after_deadline", _("A milestone cannot be planned after the deadline."))
+        _in_window(planned_on, now)
 
 
 def escalate(
@@ -183,6 +196,7 @@ def progress(
     done_on = payload.done_on or today
     if done_on > today:
         raise WorkflowError("milestone_in_future", _("A milestone cannot be done in the future."))
+    _in_window(done_on, now)
     milestone.done_on, milestone.note = done_on, note
     milestone.save(update_fields=["done_on", "note"])
     return _("Milestone “%(title)s” done on %(date)s.") % {"title": milestone.title, "date": done_on} + (
@@ -274,6 +288,7 @@ def request_extension(
 ) -> str:
     note = _require_note(payload.note, _("Give the reason for the extension."))
     old, new = issue.deadline, payload.new_deadline
+    _in_window(new, now)
     if old is None or new <= old:
         raise WorkflowError("extension_not_later", _("The new deadline must be later than the current one."))
     ExtensionRequest.objects.create(

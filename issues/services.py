@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.text import is_blank
 from enterprises.models import Enterprise
 from issues import workflow
 from issues.errors import MoveNotAllowed, StaleIssue, WorkflowError
@@ -74,7 +75,7 @@ def issue_report(
     cadre = getattr(actor, "cadre", None)
     if cadre is None or not enterprise.pairings.filter(cadre=cadre, ended_on__isnull=True).exists():
         raise MoveNotAllowed("not_paired", _("Only the cadre paired with this enterprise may report its problems."))
-    if not title.strip():
+    if is_blank(title):
         raise WorkflowError("title_required", _("The problem needs a title."))
     issue = Issue.objects.create(
         enterprise=enterprise,
@@ -200,7 +201,7 @@ def matter_create(
     now: datetime.datetime | None = None,
 ) -> SystemicMatter:
     """Group escalated problems under one systemic matter, so the leading group decides once."""
-    if not title.strip():
+    if is_blank(title):
         raise WorkflowError("title_required", _("The systemic matter needs a title."))
     if not issue_ids:
         raise WorkflowError("issues_required", _("Select at least one escalated problem to link."))

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.params import id_param
 from core.roles import AuthenticatedRequest, Role, role_required
 from core.services import submission_run
 from core.spreadsheets import xlsx_response
@@ -194,8 +195,8 @@ def report(request: AuthenticatedRequest) -> HttpResponse:
         return redirect("home")
     # A problem raised in a visit (?visit=) links to it; the visit must be of this very pairing.
     # `pairing.visits` is the visits app's reverse relation: a lazy reference, not an upward import.
-    visit_id = request.GET.get("visit") or request.POST.get("visit")
-    visit = get_object_or_404(pairing.visits, pk=visit_id) if visit_id else None
+    visit_id = id_param(request, "visit")
+    visit = get_object_or_404(pairing.visits, pk=visit_id) if visit_id is not None else None
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.utils.translation import gettext as _
 
+from core import dates
 from core.roles import Role
 from enterprises.importers import PairingPlan
 from enterprises.models import Enterprise
@@ -125,6 +126,8 @@ def pairing_apply(*, enterprise: Enterprise, plan: PairingPlan) -> PairingOutcom
     active = Pairing.objects.active().filter(enterprise=enterprise).select_related("cadre").first()
     if active is not None and plan.matches(active):
         return PairingOutcome(active, changed=False)
+    if plan.started_on is not None and not dates.in_range(plan.started_on):
+        raise _refusal("paired_on", dates.DATE_OUT_OF_RANGE, dates.out_of_range_message(plan.started_on))
     match = cadre_find_or_create(name=plan.name, title=plan.title, mobile=plan.mobile)
     if active is not None and active.cadre_id == match.cadre.pk:
         # The same cadre: the list gives a new title or key, or corrects when the pairing began.

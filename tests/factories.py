@@ -122,7 +122,7 @@ def issue_in(status: str, *, department=None, **fields) -> Issue:
     return IssueFactory(
         status=status,
         department=department if with_department else None,
-        deadline=datetime.date(2099, 1, 1) if with_department else None,
+        deadline=datetime.date(2030, 1, 1) if with_department else None,
         **fields,
     )
 

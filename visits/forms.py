@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.params import IdModelMultipleChoiceField
 from core.submissions import OneTimeTokenForm
 from enterprises.models import Enterprise, Origin, Sector
 from issues.forms import DATE_INPUT, ProblemFields
@@ -29,6 +30,7 @@ class VisitForm(forms.ModelForm):
             "summary": forms.Textarea(attrs={"rows": 2}),
             "policies": forms.CheckboxSelectMultiple,
         }
+        field_classes = {"policies": IdModelMultipleChoiceField}
 
     def __init__(self, *args, enterprise: Enterprise, **kwargs):
         super().__init__(*args, **kwargs)

@@ -10,7 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import dates
 from core.errors import PortalError
+from core.text import is_blank
 from issues.models import IssueCategory
 from issues.payloads import RoutePayload
 from issues.services import issue_report
@@ -45,7 +47,15 @@ class VisitData:
     policies: Sequence[Policy] = field(default_factory=tuple)
 
 
+def _in_window(day: datetime.date, now: datetime.datetime) -> None:
+    """Refuse a date outside the portal's window (core/dates.py) with its code."""
+    today = timezone.localdate(now)
+    if not dates.in_range(day, today):
+        raise VisitError(dates.DATE_OUT_OF_RANGE, dates.out_of_range_message(day, today))
+
+
 def _check_date(pairing: Pairing, visited_on: datetime.date, now: datetime.datetime) -> None:
+    _in_window(visited_on, now)
     if visited_on > timezone.localdate(now):
         raise VisitError("visit_in_future", _("A visit cannot be dated in the future."))
     if visited_on < pairing.started_on:
@@ -141,6 +151,9 @@ def errand_open(
     now = now or timezone.now()
     if pairing.cadre.user_id != actor.pk or pairing.ended_on is not None:
         raise VisitError("not_own_pairing", _("You can open errands only for the enterprise you serve now."))
+    if is_blank(matter):
+        raise VisitError("matter_required", _("Say what the errand is for."))
+    _in_window(on, now)
     if on > timezone.localdate(now):
         raise VisitError("stage_in_future", _("A stage cannot be dated in the future."))
     if on < pairing.started_on:
@@ -182,6 +195,7 @@ def errand_advance(
         raise VisitError("not_own_pairing", _("Only the cadre handling this errand may move it."))
     if stage <= errand.stage:
         raise VisitError("errand_backwards", _("An errand only moves forward, to a stage it has not reached."))
+    _in_window(on, now)
     if on > timezone.localdate(now):
         raise VisitError("stage_in_future", _("A stage cannot be dated in the future."))
     last = errand.steps.order_by("-stage").first()
@@ -191,7 +205,7 @@ def errand_advance(
             _("A stage cannot be dated before the previous one (%(date)s).") % {"date": last.on},
         )
     if stage == Errand.Stage.DELIVERED:
-        if not result.strip():
+        if is_blank(result):
             raise VisitError("result_required", _("Record the result delivered to the enterprise."))
         errand.result = result.strip()
     errand.stage, errand.moved_at = stage, now

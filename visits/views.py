@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import PortalError
 from core.months import days_left_in_month, last_months, month_label
+from core.params import id_param
 from core.roles import AuthenticatedRequest, PortalUser, Role, role_required, sees_everything
 from core.services import submission_run
 from core.spreadsheets import xlsx_response
@@ -61,7 +62,7 @@ def _active_pairing(request: AuthenticatedRequest) -> Pairing | None:
 
 def linked_visit(request: AuthenticatedRequest, pairing: Pairing) -> Visit | None:
     """The visit a report or errand starts from (?visit=), if it is the cadre's own on this pairing; else 404."""
-    if visit_id := request.GET.get("visit") or request.POST.get("visit"):
+    if (visit_id := id_param(request, "visit")) is not None:
         return get_object_or_404(Visit.objects.visible_to(request.user), pk=visit_id, pairing=pairing)
     return None
 

@@ -69,6 +69,9 @@ def test_an_assigned_problem_has_department_person_deadline_and_roadmap(report, 
         ({"milestones": ()}, "roadmap_required"),
         ({"milestones": ((" ", datetime.date(2099, 1, 1)),)}, "milestone_incomplete"),
         ({"milestones": (("办结答复", datetime.date(2099, 1, 1)),)}, "milestone_after_deadline"),
+        ({"deadline": datetime.date(9999, 12, 31)}, "date_out_of_range"),
+        ({"milestones": (("核实材料", datetime.date(1, 1, 1)),)}, "date_out_of_range"),
+        ({"milestones": (("\u200b\u200c\u200d\ufeff\u200f", datetime.date(2026, 1, 1)),)}, "milestone_incomplete"),
     ],
 )
 def test_an_assignment_without_its_parts_is_refused_and_nothing_is_written(report, assignment, change, code):
@@ -78,9 +81,10 @@ def test_an_assignment_without_its_parts_is_refused_and_nothing_is_written(repor
     assert not Issue.objects.exists() and not Milestone.objects.exists()
 
 
-def test_a_problem_without_a_title_is_refused(report, assignment):
+@pytest.mark.parametrize("title", [" ", "\u200b\u200c\u200d\ufeff", "\u200e\u200f\u202e\u3000"])
+def test_a_problem_without_a_title_is_refused(report, assignment, title):
     with pytest.raises(WorkflowError) as exc:
-        report(assignment, title=" ")
+        report(assignment, title=title)
     assert exc.value.code == "title_required"
     assert not Issue.objects.exists()
 
@@ -187,7 +191,7 @@ def test_an_extension_approved_moves_the_deadline_and_the_timeline_keeps_the_ori
 
 def test_an_extension_refused_keeps_the_deadline(report, assignment, staff, office, move):
     issue = report(assignment)
-    request = ExtensionRequestPayload(new_deadline=issue.deadline.replace(year=2099), note="理由")
+    request = ExtensionRequestPayload(new_deadline=issue.deadline + datetime.timedelta(days=365), note="理由")
     move(issue, staff.user, Action.REQUEST_EXTENSION, request)
     issue = move(issue, office, Action.DECIDE_EXTENSION, ExtensionDecisionPayload(approve=False, note="按原时限办理"))
     assert issue.deadline == assignment.deadline
@@ -674,7 +678,7 @@ def _payload_for(request, action, issue, assignment):
     if action == Action.PROGRESS:
         return ProgressPayload(note="进展顺利")
     if action == Action.REQUEST_EXTENSION:
-        later = (issue.deadline or datetime.date(2099, 1, 1)) + datetime.timedelta(days=5)
+        later = (issue.deadline or datetime.date.today() + datetime.timedelta(days=60)) + datetime.timedelta(days=5)
         return ExtensionRequestPayload(new_deadline=later, note="理由")
     if action == Action.DECIDE_EXTENSION:
         return ExtensionDecisionPayload(approve=True)

@@ -71,7 +71,7 @@ def _valid_post(action, issue, department, leader) -> dict:
         Action.ASSIGN: {"department": department.pk, "responsible_person": "张晓明", "deadline": soon},
         Action.REASSIGN: {"department": department.pk, "responsible_person": "李娜", "deadline": soon, "note": "理由"},
         Action.PROGRESS: {"note": "进展顺利"},
-        Action.REQUEST_EXTENSION: {"new_deadline": "2099-12-31", "note": "理由"},
+        Action.REQUEST_EXTENSION: {"new_deadline": "2030-12-31", "note": "理由"},
         Action.DECIDE_EXTENSION: {"approve": "yes"},
         Action.LINK: {"matter": SystemicMatter.objects.create(title="共性问题", created_by=leader).pk},
         Action.CLOSE: {"rating": "satisfied"},

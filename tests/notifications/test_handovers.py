@@ -48,7 +48,7 @@ from tests.factories import DepartmentStaffFactory, PairingFactory, UserFactory,
 from tests.notifications.conftest import NOW, TODAY
 
 pytestmark = pytest.mark.django_db
-FAR = datetime.date(2099, 1, 1)
+FAR = datetime.date(2030, 1, 1)
 
 
 @pytest.fixture

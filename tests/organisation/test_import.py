@@ -278,3 +278,21 @@ def test_xml_is_parsed_with_defusedxml():
 def test_content_decides_the_kind_not_the_name():
     assert sniff_kind(fixture("title_row.xlsx")) == "xlsx"
     assert sniff_kind(fixture("district_gbk.csv")) == "csv"
+
+
+@pytest.mark.parametrize("paired_on", ["9999-12-31", "1999-12-31"])
+def test_a_pairing_date_outside_the_window_is_refused_and_the_current_pairing_stands(enterprise, cadre, paired_on):
+    data = xlsx_bytes(
+        [HEADER, [enterprise.name, enterprise.uscc, "企业", "市级确定", "工业", "", "孙浩然", "区长", paired_on]]
+    )
+    report = enterprise_import(data=data, dry_run=False)
+    assert _refusals(report) == [(2, "paired_on", "date_out_of_range")]
+    assert Pairing.objects.active().get(enterprise=enterprise).cadre == cadre
+    assert not Pairing.objects.filter(ended_on__isnull=False).exists()
+
+
+def test_an_enterprise_name_of_invisible_characters_is_refused():
+    data = xlsx_bytes([HEADER, ["\u200b\u200c\u200d\ufeff", USCC[0], "企业", "市级确定", "工业", "", "", "", ""]])
+    report = enterprise_import(data=data, dry_run=False)
+    assert _refusals(report) == [(2, "name", "blank")]
+    assert _counts() == (0, 0, 0)

@@ -85,6 +85,8 @@ def test_a_correction_keeps_the_visit_within_the_pairing(cadre):
         ("other_cadre", TODAY, "not_own_pairing"),
         ("cadre", TODAY + datetime.timedelta(days=1), "stage_in_future"),
         ("cadre", datetime.date(2026, 6, 16), "before_pairing"),  # the day before the pairing started
+        ("cadre", datetime.date(9999, 12, 31), "date_out_of_range"),
+        ("cadre", datetime.date(1, 1, 1), "date_out_of_range"),
     ],
 )
 def test_an_errand_is_opened_by_its_cadre_dated_within_the_pairing(request, cadre, who, on, code):
