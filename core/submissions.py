@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 
+from core.drafts import confirm_saved
 from core.roles import AuthenticatedRequest, View
 from core.services import Resubmitted, submission_result
 
@@ -114,4 +115,5 @@ def submitted_once(view: View) -> View:
 def _first_result(request: HttpRequest, url: str) -> HttpResponseRedirect:
     message = _("This was already submitted and saved once; it was not saved again.")
     messages.info(request, message, extra_tags=REPEAT_CODE)
+    confirm_saved(request)  # the first submission of this very form was saved
     return HttpResponseRedirect(url)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.drafts import confirm_saved
 from core.params import id_param
 from core.roles import AuthenticatedRequest, Role, role_required
 from core.services import submission_run
@@ -176,6 +177,7 @@ def act(request: AuthenticatedRequest, pk: int, action: str) -> HttpResponse:
         messages.error(request, exc.message, extra_tags=exc.code)
     else:
         messages.success(request, _("Done: %(action)s.") % {"action": made.label}, extra_tags=made.value)
+        confirm_saved(request)
     return redirect("issues:detail", pk=issue.pk)
 
 
@@ -221,6 +223,7 @@ def report(request: AuthenticatedRequest) -> HttpResponse:
             messages.success(
                 request, _("The problem is reported: %(status)s.") % {"status": issue.get_status_display()}
             )
+            confirm_saved(request)
             return redirect("issues:detail", pk=issue.pk)
     return render(
         request,
@@ -305,6 +308,7 @@ def matter_new(request: AuthenticatedRequest) -> HttpResponse:
     except WorkflowError as exc:
         messages.error(request, exc.message, extra_tags=exc.code)
         return redirect("issues:review")
+    confirm_saved(request)
     return redirect("issues:matter", pk=matter.pk)
 
 
@@ -331,6 +335,7 @@ def matter_decide_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             form.add_error(None, ValidationError(exc.message, code=exc.code))
         else:
             messages.success(request, _("Decided for %(count)d problems.") % {"count": count})
+            confirm_saved(request)
             return redirect("issues:matter", pk=matter.pk)
     return _render_matter(request, matter, form, status=400)
 

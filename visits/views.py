@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.drafts import confirm_saved
 from core.errors import PortalError
 from core.months import days_left_in_month, last_months, month_label
 from core.params import id_param
@@ -200,6 +201,7 @@ def visit_new(request: AuthenticatedRequest) -> HttpResponse:
             form.add_error(None, ValidationError(exc.message, code=exc.code))
         else:
             messages.success(request, _("Visit logged with %(n)d problem(s).") % {"n": len(raised)})
+            confirm_saved(request)
             return redirect("visits:visit_detail", pk=visit.pk)
     status = 400 if request.method == "POST" else 200
     return render(
@@ -248,6 +250,7 @@ def visit_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             messages.error(request, exc.message, extra_tags=exc.code)
         else:
             messages.success(request, _("The visit is corrected; the earlier version is kept in its history."))
+            confirm_saved(request)
         return redirect("visits:visit_detail", pk=visit.pk)
     return render(request, "visits/visit_edit.html", {"form": form, "visit": visit}, status=400 if form.errors else 200)
 
@@ -296,6 +299,7 @@ def errand_new(request: AuthenticatedRequest) -> HttpResponse:
         except PortalError as exc:
             form.add_error(None, ValidationError(exc.message, code=exc.code))
         else:
+            confirm_saved(request)
             return redirect("visits:errand_detail", pk=errand.pk)
     return render(
         request,
@@ -333,6 +337,7 @@ def errand_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 form.add_error(None, ValidationError(exc.message, code=exc.code))
             else:
                 messages.success(request, _("The errand moved on."))
+                confirm_saved(request)
                 return redirect("visits:errand_detail", pk=errand.pk)
     return render(
         request,

@@ -14,7 +14,7 @@ from issues.models import Action, ExtensionRequest, Flow, Issue, IssueEvent, Sta
 from issues.payloads import AcceptPayload, EscalatePayload, ExtensionRequestPayload, ResolvePayload
 from tests.factories import EnterpriseFactory, IssueFactory, category, issue_in
 from tests.issues.test_flow import SITUATIONS, situated
-from tests.refusals import in_chinese, refusals, shown
+from tests.refusals import in_chinese, read_by_the_user, refusals, shown
 from tests.submissions import with_token
 
 pytestmark = pytest.mark.django_db
@@ -442,7 +442,7 @@ def _moves_made_through_the_page(client, issue) -> list[tuple[str, str, str]]:
         with transaction.atomic():
             response = client.post(reverse("issues:act", args=[issue.pk, action]), data)
             # Read off the request: a department that returned the problem may not see the page it lands on.
-            [message] = messages.get_messages(response.wsgi_request)
+            [message] = read_by_the_user(messages.get_messages(response.wsgi_request))
             recorded = IssueEvent.objects.filter(issue=issue).order_by("pk").last()
             made.append((action, message, recorded.action if recorded else ""))
             transaction.set_rollback(True)
@@ -486,7 +486,7 @@ def test_the_feedback_message_says_whether_the_problem_was_closed_or_reopened(
         with_token({"feedback-version": issue.version, "feedback-rating": rating, "feedback-note": "企业意见"}),
         follow=True,
     )
-    [message] = response.context["messages"]
+    [message] = read_by_the_user(response.context["messages"])
     issue.refresh_from_db()
     assert issue.status == status and issue.events.last().action == recorded
     assert message.extra_tags == recorded and str(recorded.label) in str(message)
