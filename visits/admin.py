@@ -1,7 +1,13 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminFileWidget
+from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import ReadOnlyAdminMixin
+from visits import attachments
 from visits.models import Errand, ErrandStep, Policy, PolicySector, Visit
 
 
@@ -20,10 +26,53 @@ class PolicySectorInline(admin.TabularInline):
     extra = 1
 
 
+class StoredAttachment:
+    """The stored file as the file input shows it: its name, linked to the download view."""
+
+    def __init__(self, name: str, url: str) -> None:
+        self.name = name
+        self.url = url
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PolicyAttachmentInput(AdminFileWidget):
+    """The admin's file input, whose "currently" link goes through the download view: /media/ is not served."""
+
+    download_url = ""
+
+    def format_value(self, value: Any) -> Any:
+        shown = super().format_value(value)
+        if shown and self.download_url:
+            return StoredAttachment(str(shown), self.download_url)
+        return shown
+
+
+class PolicyAdminForm(forms.ModelForm):
+    """The policy's form: the attachment's input says what it accepts and links the stored file."""
+
+    class Meta:
+        model = Policy
+        fields = ["title", "level", "issuing_body", "summary", "url", "attachment", "published_on", "is_active"]
+        widgets = {"attachment": PolicyAttachmentInput(attrs={"accept": ",".join(attachments.EXTENSIONS)})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "attachment" in self.fields:
+            field = self.fields["attachment"]
+            field.help_text = attachments.help_text()
+            if self.instance.pk:
+                widget = field.widget
+                assert isinstance(widget, PolicyAttachmentInput)
+                widget.download_url = reverse("visits:policy_attachment", args=[self.instance.pk])
+
+
 @admin.register(Policy)
 class PolicyAdmin(admin.ModelAdmin):
     """The campaign office keeps the policy library here."""
 
+    form = PolicyAdminForm
     list_display = ["title", "level", "issuing_body", "published_on", "is_active"]
     list_filter = ["level", "is_active", "sectors__sector"]
     search_fields = ["title", "issuing_body", "summary"]
