@@ -3,12 +3,19 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminFileWidget
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import ReadOnlyAdminMixin
 from visits import attachments
+from visits.attachments import AttachmentNotStored
 from visits.models import Errand, ErrandStep, Policy, PolicySector, Visit
+from visits.services import policy_save
+
+# Where the change form's second showing finds the storage refusal of the first (PolicyAdmin).
+STORAGE_REFUSAL = "_policy_attachment_refusal"
 
 
 @admin.register(Visit)
@@ -50,7 +57,9 @@ class PolicyAttachmentInput(AdminFileWidget):
 
 
 class PolicyAdminForm(forms.ModelForm):
-    """The policy's form: the attachment's input says what it accepts and links the stored file."""
+    """The policy's form; a storage refusal from a first attempt shows on the attachment field."""
+
+    storage_refusal: AttachmentNotStored | None = None
 
     class Meta:
         model = Policy
@@ -67,6 +76,12 @@ class PolicyAdminForm(forms.ModelForm):
                 assert isinstance(widget, PolicyAttachmentInput)
                 widget.download_url = reverse("visits:policy_attachment", args=[self.instance.pk])
 
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        if self.storage_refusal is not None:
+            self.add_error("attachment", ValidationError(self.storage_refusal.message, code=self.storage_refusal.code))
+        return cleaned
+
 
 @admin.register(Policy)
 class PolicyAdmin(admin.ModelAdmin):
@@ -77,6 +92,29 @@ class PolicyAdmin(admin.ModelAdmin):
     list_filter = ["level", "is_active", "sectors__sector"]
     search_fields = ["title", "issuing_body", "summary"]
     inlines = [PolicySectorInline]
+
+    def changeform_view(
+        self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except AttachmentNotStored as refusal:
+            # The admin's transaction is rolled back: nothing was saved. Show the same form again
+            # (get_form hands it the refusal), answering 503: the server, not the user, must act.
+            setattr(request, STORAGE_REFUSAL, refusal)
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            response.status_code = 503
+            return response
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
+        refusal = getattr(request, STORAGE_REFUSAL, None)
+        if refusal is not None:
+            form = type(form.__name__, (form,), {"storage_refusal": refusal})
+        return form
+
+    def save_model(self, request: HttpRequest, obj: Policy, form: Any, change: bool) -> None:
+        policy_save(policy=obj)
 
 
 class ErrandStepInline(admin.TabularInline):

@@ -13,6 +13,7 @@ them as .docx, .xlsx or PDF. An Office file holding a macro project (vbaProject.
 Anything else (HTML, scripts, archives) is refused, whatever it is called.
 """
 
+import errno
 import logging
 import zipfile
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from django.db.models.fields.files import FieldFile
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from core.errors import PortalError
 
 logger = logging.getLogger(__name__)
 
@@ -187,3 +190,27 @@ def upload_path(instance: Any, filename: str) -> str:
     path = PurePosixPath(filename.replace("\\", "/"))
     stem = path.stem.strip()[:STEM_CHARS] or "attachment"
     return f"policies/{timezone.localdate().year}/{stem}{path.suffix.lower()}"
+
+
+class AttachmentNotStored(PortalError):
+    """The attachment could not be written to the server's disk, so nothing was saved."""
+
+
+def not_stored(exc: OSError) -> AttachmentNotStored:
+    """Return the refusal to show for a storage error, and log the error for the operators."""
+    logger.error("A policy attachment could not be stored: %s", exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return AttachmentNotStored(
+            "storage_full",
+            _(
+                "The attachment could not be saved: the server's disk is full. Nothing was saved; "
+                "please tell the system administrator."
+            ),
+        )
+    return AttachmentNotStored(
+        "storage_failed",
+        _(
+            "The attachment could not be saved: the server's attachment folder cannot be written to. "
+            "Nothing was saved; please tell the system administrator."
+        ),
+    )

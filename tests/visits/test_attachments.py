@@ -1,6 +1,8 @@
-"""Policy attachments: accepted by content through the admin, downloaded in scope."""
+"""Policy attachments: accepted by content through the admin, stored whole or not at all, downloaded in scope."""
 
+import errno
 import importlib
+import os
 from pathlib import Path
 from urllib.parse import quote
 
@@ -9,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import clear_url_caches, reverse
 
+from core.storage import WholeFileStorage
 from tests.refusals import shown
 from tests.visits import attachment_files as files
 from visits.models import Policy
@@ -219,6 +222,72 @@ def test_the_admin_links_the_stored_attachment_through_the_download_view(client,
     assert f'href="{reverse("visits:policy_attachment", args=[policy.pk])}"' in page
     assert "/media/" not in page
     assert 'accept=".pdf,.docx,.xlsx,.ofd,.png,.jpg,.jpeg"' in page
+
+
+# --- A disk that will not take the file ------------------------------------------------------------
+
+
+def _refuse_writes(monkeypatch, error: int) -> None:
+    def refuse(self, name, content):
+        raise OSError(error, os.strerror(error), str(name))
+
+    monkeypatch.setattr(WholeFileStorage, "_save", refuse)
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [(errno.ENOSPC, "storage_full"), (errno.EACCES, "storage_failed"), (errno.EROFS, "storage_failed")],
+)
+def test_a_disk_that_refuses_the_file_shows_the_form_again_and_saves_nothing(
+    client, clerk, media, monkeypatch, error, code
+):
+    _refuse_writes(monkeypatch, error)
+    client.force_login(clerk)
+
+    response = client.post(ADD, _policy_post(_upload("细则.pdf", files.pdf()), title="不会保存的政策"))
+
+    assert response.status_code == 503
+    assert _attachment_codes(response) == [code]
+    assert response.context["adminform"].form["title"].value() == "不会保存的政策"  # what was typed is kept
+    message = response.context["adminform"].form.errors.as_data()["attachment"][0].messages[0]
+    assert shown(response, message)
+    assert not Policy.objects.exists()
+    assert _stored(media) == []
+
+
+def test_a_disk_that_refuses_a_new_file_leaves_the_edited_policy_as_it_was(client, clerk, media, monkeypatch):
+    policy = _policy("细则.pdf", files.pdf())
+    before = policy.attachment.name
+    _refuse_writes(monkeypatch, errno.ENOSPC)
+    client.force_login(clerk)
+
+    response = client.post(
+        reverse("admin:visits_policy_change", args=[policy.pk]),
+        _policy_post(_upload("新细则.pdf", files.pdf()), title="改过的标题"),
+    )
+
+    assert response.status_code == 503
+    assert _attachment_codes(response) == ["storage_full"]
+    policy.refresh_from_db()
+    assert (policy.title, policy.attachment.name) == ("关于支持工业企业稳增长的若干措施", before)
+    assert _stored(media) == [media / before]
+
+
+def test_a_disk_that_fills_while_the_file_is_written_leaves_no_partial_file(client, clerk, media, monkeypatch):
+    # The real storage writes the file, then the disk reports it full when the data reaches it.
+    def full(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", full)
+    client.force_login(clerk)
+
+    response = client.post(ADD, _policy_post(_upload("细则.pdf", files.pdf())))
+
+    assert response.status_code == 503
+    assert _attachment_codes(response) == ["storage_full"]
+    assert not Policy.objects.exists()
+    assert (media / "policies").is_dir()  # the file was begun there ...
+    assert _stored(media) == []  # ... and is gone, not left at 0 bytes
 
 
 # --- Downloading ------------------------------------------------------------------------------------
