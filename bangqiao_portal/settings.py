@@ -191,7 +191,8 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploads are written whole or not at all: a full disk leaves no 0-byte file (core/storage.py).
+    "default": {"BACKEND": "core.storage.WholeFileStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -284,5 +285,7 @@ CAMPAIGN_FEEDBACK_WAIT_DAYS = env.int("CAMPAIGN_FEEDBACK_WAIT_DAYS", default=7)
 CAMPAIGN_EXTENSION_DECIDE_DAYS = env.int("CAMPAIGN_EXTENSION_DECIDE_DAYS", default=3)
 # The largest spreadsheet the campaign office may upload (bytes).
 CAMPAIGN_IMPORT_MAX_BYTES = env.int("CAMPAIGN_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+# The largest policy attachment the campaign office may upload (bytes); the types are in visits/attachments.py.
+CAMPAIGN_ATTACHMENT_MAX_BYTES = env.int("CAMPAIGN_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 
 PORTAL_TITLE = _("Baqiao Pro-Business Service Portal")

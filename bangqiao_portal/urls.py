@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -29,5 +27,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-# Uploaded files (policy attachments) in development; in production nginx serves MEDIA_ROOT.
-urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No /media/ here, in development either: uploaded files are served only by views that check who
+# asks (the policy attachment: visits.views.policy_attachment), never as a folder (issue 11).

@@ -1,8 +1,21 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminFileWidget
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import ReadOnlyAdminMixin
+from visits import attachments
+from visits.attachments import AttachmentNotStored
 from visits.models import Errand, ErrandStep, Policy, PolicySector, Visit
+from visits.services import policy_save
+
+# Where the change form's second showing finds the storage refusal of the first (PolicyAdmin).
+STORAGE_REFUSAL = "_policy_attachment_refusal"
 
 
 @admin.register(Visit)
@@ -20,14 +33,88 @@ class PolicySectorInline(admin.TabularInline):
     extra = 1
 
 
+class StoredAttachment:
+    """The stored file as the file input shows it: its name, linked to the download view."""
+
+    def __init__(self, name: str, url: str) -> None:
+        self.name = name
+        self.url = url
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PolicyAttachmentInput(AdminFileWidget):
+    """The admin's file input, whose "currently" link goes through the download view: /media/ is not served."""
+
+    download_url = ""
+
+    def format_value(self, value: Any) -> Any:
+        shown = super().format_value(value)
+        if shown and self.download_url:
+            return StoredAttachment(str(shown), self.download_url)
+        return shown
+
+
+class PolicyAdminForm(forms.ModelForm):
+    """The policy's form; a storage refusal from a first attempt shows on the attachment field."""
+
+    storage_refusal: AttachmentNotStored | None = None
+
+    class Meta:
+        model = Policy
+        fields = ["title", "level", "issuing_body", "summary", "url", "attachment", "published_on", "is_active"]
+        widgets = {"attachment": PolicyAttachmentInput(attrs={"accept": ",".join(attachments.EXTENSIONS)})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "attachment" in self.fields:
+            field = self.fields["attachment"]
+            field.help_text = attachments.help_text()
+            if self.instance.pk:
+                widget = field.widget
+                assert isinstance(widget, PolicyAttachmentInput)
+                widget.download_url = reverse("visits:policy_attachment", args=[self.instance.pk])
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        if self.storage_refusal is not None:
+            self.add_error("attachment", ValidationError(self.storage_refusal.message, code=self.storage_refusal.code))
+        return cleaned
+
+
 @admin.register(Policy)
 class PolicyAdmin(admin.ModelAdmin):
     """The campaign office keeps the policy library here."""
 
+    form = PolicyAdminForm
     list_display = ["title", "level", "issuing_body", "published_on", "is_active"]
     list_filter = ["level", "is_active", "sectors__sector"]
     search_fields = ["title", "issuing_body", "summary"]
     inlines = [PolicySectorInline]
+
+    def changeform_view(
+        self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except AttachmentNotStored as refusal:
+            # The admin's transaction is rolled back: nothing was saved. Show the same form again
+            # (get_form hands it the refusal), answering 503: the server, not the user, must act.
+            setattr(request, STORAGE_REFUSAL, refusal)
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            response.status_code = 503
+            return response
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
+        refusal = getattr(request, STORAGE_REFUSAL, None)
+        if refusal is not None:
+            form = type(form.__name__, (form,), {"storage_refusal": refusal})
+        return form
+
+    def save_model(self, request: HttpRequest, obj: Policy, form: Any, change: bool) -> None:
+        policy_save(policy=obj)
 
 
 class ErrandStepInline(admin.TabularInline):

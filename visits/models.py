@@ -11,9 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.days import age_cutoff
-from core.roles import PortalUser, scope_to_cadre
+from core.roles import PortalUser, roles_of, scope_to_cadre, sees_everything
 from enterprises.models import Sector
 from organisation.models import Pairing
+from visits import attachments
 
 
 class VisitQuerySet(models.QuerySet["Visit"]):
@@ -64,6 +65,16 @@ class Visit(models.Model):
         return f"{self.visited_on} {self.pairing.enterprise.name}"
 
 
+class PolicyQuerySet(models.QuerySet["Policy"]):
+    def visible_to(self, user: PortalUser) -> Self:
+        """Scope to what the user may see: overseers every policy, other roles the active ones, no role none."""
+        if sees_everything(user):
+            return self
+        if roles_of(user):
+            return self.filter(is_active=True)
+        return self.none()
+
+
 class Policy(models.Model):
     """A support policy (扶持政策) cadres explain to enterprises; the campaign office keeps the library."""
 
@@ -78,9 +89,16 @@ class Policy(models.Model):
     issuing_body = models.CharField(_("issuing body"), max_length=100)
     summary = models.TextField(_("summary"), blank=True)
     url = models.URLField(_("document link"), blank=True)
-    attachment = models.FileField(_("attachment"), upload_to="policies/%Y/", blank=True)
+    attachment = models.FileField(
+        _("attachment"),
+        upload_to=attachments.upload_path,
+        validators=[attachments.validate_attachment],
+        blank=True,
+    )
     published_on = models.DateField(_("published on"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+
+    objects = PolicyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("support policy")

@@ -1,4 +1,4 @@
-"""The cadre's writes: logging and correcting visits, and moving approval errands along."""
+"""The cadre's writes: logging and correcting visits, and moving approval errands along; saving a policy."""
 
 import datetime
 from collections.abc import Sequence
@@ -17,6 +17,7 @@ from issues.models import IssueCategory
 from issues.payloads import RoutePayload
 from issues.services import issue_report
 from organisation.models import Pairing
+from visits import attachments
 from visits.models import Errand, ErrandStep, Policy, Visit
 
 if TYPE_CHECKING:
@@ -212,3 +213,16 @@ def errand_advance(
     errand.save()
     ErrandStep.objects.create(errand=errand, stage=stage, on=on, note=note, actor=actor, created_at=now)
     return errand
+
+
+def policy_save(*, policy: Policy) -> None:
+    """Save the policy with its new attachment, or neither: a disk that refuses the file is AttachmentNotStored.
+
+    The file is written before the row (FileField.pre_save), and the storage leaves no partial file
+    (core/storage.py), so a refusal leaves no row, no changed row and no 0-byte file.
+    """
+    try:
+        with transaction.atomic():
+            policy.save()
+    except OSError as exc:
+        raise attachments.not_stored(exc) from exc

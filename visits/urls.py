@@ -16,5 +16,6 @@ urlpatterns = [
     path("compliance/", views.compliance_grid, name="compliance"),
     path("policies/", views.policy_list, name="policy_list"),
     path("policies/<int:pk>/", views.policy_detail, name="policy_detail"),
+    path("policies/<int:pk>/attachment/", views.policy_attachment, name="policy_attachment"),
     path("exports/visits.xlsx", views.visit_export, name="visit_export"),
 ]

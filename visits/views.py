@@ -1,5 +1,6 @@
 import datetime
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.contrib import messages
@@ -7,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,7 +27,7 @@ from core.submissions import submitted_once
 from enterprises.models import Enterprise, Sector
 from issues.models import ROW_RELATED, Issue, IssueEvent
 from organisation.models import Pairing
-from visits import compliance
+from visits import attachments, compliance
 from visits.exports import visit_month_headers, visit_month_rows
 from visits.forms import (
     ComplianceFilterForm,
@@ -73,6 +74,11 @@ def _get_visit_for_user(request: AuthenticatedRequest, pk: int) -> Visit:
     return get_object_or_404(
         Visit.objects.visible_to(request.user).select_related("pairing__enterprise", "pairing__cadre"), pk=pk
     )
+
+
+def _get_policy_for_user(request: AuthenticatedRequest, pk: int) -> Policy:
+    """Return the policy if the user may see it, else 404."""
+    return get_object_or_404(Policy.objects.visible_to(request.user).prefetch_related("sectors"), pk=pk)
 
 
 def _get_errand_for_user(request: AuthenticatedRequest, pk: int) -> Errand:
@@ -399,7 +405,8 @@ def compliance_grid(request: AuthenticatedRequest) -> HttpResponseBase:
 @require_GET
 def policy_list(request: AuthenticatedRequest) -> HttpResponse:
     """The policy library; for the overseers, how many enterprises have had each one explained."""
-    policies = Policy.objects.filter(is_active=True).prefetch_related("sectors")
+    # The library lists the policies in force; an overseer reaches a withdrawn one from the admin.
+    policies = Policy.objects.visible_to(request.user).filter(is_active=True).prefetch_related("sectors")
     level, sector = request.GET.get("level", ""), request.GET.get("sector", "")
     if level in Policy.Level.values:
         policies = policies.filter(level=level)
@@ -423,7 +430,7 @@ def policy_list(request: AuthenticatedRequest) -> HttpResponse:
 @require_GET
 def policy_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """One policy; for the overseers its coverage: who has had it explained, and who in its sectors has not."""
-    policy = get_object_or_404(Policy.objects.prefetch_related("sectors"), pk=pk, is_active=True)
+    policy = _get_policy_for_user(request, pk)
     context: dict[str, object] = {"policy": policy}
     if sees_everything(request.user):
         explained = (
@@ -439,3 +446,21 @@ def policy_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             .order_by("name")
         )
     return render(request, "visits/policy_detail.html", context)
+
+
+@login_required
+@require_GET
+def policy_attachment(request: AuthenticatedRequest, pk: int) -> FileResponse:
+    """Download a policy's attachment, to whoever may see the policy, never to be shown in the browser."""
+    policy = _get_policy_for_user(request, pk)
+    stored = attachments.open_stored(policy.attachment) if policy.attachment else None
+    if stored is None:
+        raise Http404
+    file, kind = stored
+    # The content type is the allow-list's for what the file is, never a guess from its name.
+    response = FileResponse(
+        file, as_attachment=True, filename=PurePosixPath(policy.attachment.name).name, content_type=kind.content_type
+    )
+    # Never sniffed into something the browser would run, whatever the security settings say.
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -7,7 +7,7 @@ import pytest
 from organisation.models import Pairing
 from tests import factories
 from tests.visibility import expected, seen_by
-from visits.models import Errand, Visit
+from visits.models import Errand, Policy, Visit
 
 pytestmark = pytest.mark.django_db
 
@@ -57,4 +57,21 @@ def test_each_persona_sees_exactly_the_errands_its_role_allows(everyone, pairing
         successor={"ivan"},
         staff=(),
         other_staff=(),
+    )
+
+
+def test_each_persona_sees_exactly_the_policies_its_role_allows(everyone):
+    for title, active in (("在用政策", True), ("已失效政策", False)):
+        Policy.objects.create(title=title, level="district", issuing_body="区政府", is_active=active)
+
+    seen = seen_by(everyone, lambda user: Policy.objects.visible_to(user).values_list("title", flat=True))
+
+    assert seen == expected(
+        # The overseers keep the library, withdrawn policies included; every other role reads the ones in force.
+        {"在用政策", "已失效政策"},
+        cadre={"在用政策"},
+        other_cadre={"在用政策"},
+        successor={"在用政策"},
+        staff={"在用政策"},
+        other_staff={"在用政策"},
     )
