@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import http.client
+import json
 import os
 import re
 import secrets
@@ -90,8 +91,6 @@ class Answer:
     content_type: str
 
     def json(self) -> object:
-        import json
-
         return json.loads(self.body)
 
 
