@@ -115,6 +115,11 @@ def _missing(item) -> str | None:
 
         if chromium_path() is None:
             return "needs Chromium (apt-get install chromium)"
+    if item.get_closest_marker("pg_cluster"):
+        from tests.services import postgres_bindir
+
+        if postgres_bindir() is None:
+            return "needs PostgreSQL's server programs, initdb and pg_ctl (apt-get install postgresql)"
     return None
 
 

@@ -1,8 +1,11 @@
-"""Find the outside services some tests need: Redis and a Chromium binary."""
+"""Find the outside services some tests need: Redis, a Chromium binary, PostgreSQL's server programs."""
 
 import functools
+import glob
 import os
+import pwd
 import shutil
+from pathlib import Path
 
 
 @functools.cache
@@ -27,3 +30,29 @@ def chromium_path() -> str | None:
         if candidate and (path := shutil.which(candidate)):
             return path
     return None
+
+
+@functools.cache
+def postgres_bindir() -> Path | None:
+    """Return the folder holding PostgreSQL's initdb and pg_ctl, else None (tests/pgcluster.py uses them).
+
+    Debian keeps them off PATH, in /usr/lib/postgresql/<version>/bin; PG_BINDIR names another folder.
+    Run as root, the cluster belongs to the `postgres` account (initdb refuses root), which must exist.
+    """
+    if os.geteuid() == 0:
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            return None
+    on_path = shutil.which("initdb")
+    candidates = [os.environ.get("PG_BINDIR"), on_path and str(Path(on_path).resolve().parent)]
+    candidates += sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=_version, reverse=True)
+    for candidate in candidates:
+        if candidate and all((Path(candidate) / name).is_file() for name in ("initdb", "pg_ctl", "pg_isready")):
+            return Path(candidate)
+    return None
+
+
+def _version(bindir: str) -> int:
+    name = Path(bindir).parent.name
+    return int(name) if name.isdigit() else 0
