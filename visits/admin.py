@@ -56,6 +56,14 @@ class PolicyAttachmentInput(AdminFileWidget):
         return shown
 
 
+class HttpsURLField(forms.URLField):
+    """A link typed without its scheme is taken as https (Django 6's default, said now)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("assume_scheme", "https")
+        super().__init__(**kwargs)
+
+
 class PolicyAdminForm(forms.ModelForm):
     """The policy's form; a storage refusal from a first attempt shows on the attachment field."""
 
@@ -65,6 +73,7 @@ class PolicyAdminForm(forms.ModelForm):
         model = Policy
         fields = ["title", "level", "issuing_body", "summary", "url", "attachment", "published_on", "is_active"]
         widgets = {"attachment": PolicyAttachmentInput(attrs={"accept": ",".join(attachments.EXTENSIONS)})}
+        field_classes = {"url": HttpsURLField}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
