@@ -74,28 +74,31 @@ def login_locked() -> Exists:
     return Exists(_locking_attempts(timezone.now()).filter(username=OuterRef("username")))
 
 
-def locked_until(*, username: str, ip_address: str | None) -> datetime.datetime | None:
-    """Return the last moment of the account's lockout from this address; None when it is not locked out.
+def lockouts(*, username: str) -> dict[str | None, datetime.datetime]:
+    """Return each address the account is locked out from now, with the last moment of that lockout.
 
-    Axes keeps one row per account, address and browser, each with its latest counted failure. The
-    lockout lasts until enough rows have left the window that the rest count fewer than the limit.
+    Axes keeps one row per account, address and browser, each with its latest counted failure. A
+    lockout lasts until enough of its rows have left the window that the rest count fewer than the limit.
     """
-    now = timezone.now()
     cool_off = _cool_off()
     limit = get_failure_limit(None, None)
-    attempts = list(
-        AccessAttempt.objects.filter(username=username, ip_address=ip_address, attempt_time__gte=now - cool_off)
+    by_address: dict[str | None, list[tuple[datetime.datetime, int]]] = {}
+    for address, at, failures in (
+        AccessAttempt.objects.filter(username=username, attempt_time__gte=timezone.now() - cool_off)
         .order_by("attempt_time")
-        .values_list("attempt_time", "failures_since_start")
-    )
-    counted = sum(failures for _at, failures in attempts)
-    for at, failures in attempts:  # oldest first: the first to leave the window
-        if counted < limit:
-            break
-        counted -= failures
-        if counted < limit:
-            return at + cool_off
-    return None
+        .values_list("ip_address", "attempt_time", "failures_since_start")
+    ):
+        by_address.setdefault(address, []).append((at, failures))
+    ends = {}
+    for address, attempts in by_address.items():
+        counted = sum(failures for _at, failures in attempts)
+        for at, failures in attempts:  # oldest first: the first to leave the window
+            if counted < limit:
+                break
+            counted -= failures
+            if counted < limit:
+                ends[address] = at + cool_off
+    return ends
 
 
 def unlock(*, usernames: list[str]) -> int:
@@ -114,7 +117,7 @@ def lockout_response(
     username = get_client_username(request, credentials) or ""
     address = getattr(request, "axes_ip_address", None) or client_address(request)
     retry_at = minutes_left = None
-    if (ends := locked_until(username=username, ip_address=address)) is not None:
+    if (ends := lockouts(username=username).get(address)) is not None:
         # The lockout lasts up to and including `ends`: the page names the next whole minute.
         retry_at = (ends + datetime.timedelta(minutes=1)).replace(second=0, microsecond=0)
         minutes_left = math.ceil((retry_at - timezone.now()).total_seconds() / 60)

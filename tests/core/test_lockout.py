@@ -10,6 +10,9 @@ import datetime
 import axes.handlers.proxy
 import pytest
 from axes.models import AccessAttempt
+from django.contrib.admin.models import LogEntry
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,9 +28,8 @@ ATTACKER, VICTIM = "198.51.100.66", "198.51.100.10"
 
 def log_in(client, username: str, password: str = PASSWORD, *, remote: str = NGINX, forwarded: str | None = None):
     headers = {"X-Forwarded-For": forwarded} if forwarded is not None else {}
-    return client.post(
-        reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=remote, headers=headers
-    )
+    data = {"username": username, "password": password}
+    return client.post(reverse("login"), data, REMOTE_ADDR=remote, headers=headers)
 
 
 def fail_until_locked(client, settings, username: str, **address) -> None:
@@ -158,3 +160,126 @@ def test_the_locked_out_page_says_when_to_try_again_and_whom_to_ask(client, sett
     page = response.content.decode()
     assert timezone.localtime(response.context["retry_at"]).strftime("%H:%M") in page
     assert 'lang="zh-hans"' in page and reverse("login") in page
+
+
+# --- 3. The campaign office unlocks its accounts ---------------------------------------------------
+
+
+def _lock_out(settings, username: str, remote: str = ATTACKER) -> None:
+    from django.test import Client
+
+    fail_until_locked(Client(), settings, username, remote=remote)
+
+
+def _changelist(client):
+    return client.get(reverse("admin:auth_user_changelist"))
+
+
+def _locked_in_list(response) -> set[str]:
+    return {user.username for user in response.context["cl"].result_list if user.login_locked}
+
+
+def test_the_clerk_sees_which_accounts_are_locked_out(client, settings, clerk, account):
+    UserFactory(username="lee", roles=[Role.CADRE])
+    _lock_out(settings, "kim")
+    client.force_login(clerk)
+    response = _changelist(client)
+    assert _locked_in_list(response) == {"kim"}
+    assert "column-login_locked" in response.content.decode()
+
+
+def test_the_user_list_asks_the_same_number_of_queries_however_many_are_locked(client, settings, clerk, account):
+    _lock_out(settings, "kim")
+    client.force_login(clerk)
+    _changelist(client)  # the content types, cached after the first page
+    with CaptureQueriesContext(connection) as one_locked:
+        assert len(_locked_in_list(_changelist(client))) == 1
+    for n in range(3):
+        UserFactory(username=f"locked{n}", roles=[Role.CADRE])
+        _lock_out(settings, f"locked{n}", remote=f"198.51.100.{n}")
+    with CaptureQueriesContext(connection) as four_locked:
+        assert len(_locked_in_list(_changelist(client))) == 4
+    assert len(four_locked.captured_queries) == len(one_locked.captured_queries)
+
+
+def test_the_clerk_unlocks_accounts_from_the_user_list(client, settings, clerk, account):
+    _lock_out(settings, "kim")
+    client.force_login(clerk)
+    response = client.post(
+        reverse("admin:auth_user_changelist"), {"action": "unlock_logins", "_selected_action": [account.pk]}
+    )
+    assert response.status_code == 302
+    assert _locked_in_list(_changelist(client)) == set()
+    assert LogEntry.objects.filter(user=clerk, object_id=str(account.pk)).exists()
+    assert is_logged_in(log_in(client, "kim", remote=ATTACKER))
+
+
+def test_the_clerk_unlocks_an_account_from_its_page(client, settings, clerk, account):
+    _lock_out(settings, "kim")
+    client.force_login(clerk)
+    unlock = reverse("admin:auth_user_unlock", args=[account.pk])
+    page = client.get(reverse("admin:auth_user_change", args=[account.pk]))
+    assert page.context["login_locked_until"] is not None and unlock in page.content.decode()
+    response = client.post(unlock)
+    assert response.status_code == 302 and response["Location"] == reverse("admin:auth_user_change", args=[account.pk])
+    assert client.get(reverse("admin:auth_user_change", args=[account.pk])).context["login_locked_until"] is None
+    assert LogEntry.objects.filter(user=clerk, object_id=str(account.pk)).exists()
+    assert is_logged_in(log_in(client, "kim", remote=ATTACKER))
+
+
+def test_an_account_that_is_not_locked_shows_no_unlock_button(client, clerk, account):
+    client.force_login(clerk)
+    page = client.get(reverse("admin:auth_user_change", args=[account.pk]))
+    assert page.context["login_locked_until"] is None
+    assert reverse("admin:auth_user_unlock", args=[account.pk]) not in page.content.decode()
+
+
+def test_unlocking_takes_a_post(client, settings, clerk, account):
+    _lock_out(settings, "kim")
+    client.force_login(clerk)
+    assert client.get(reverse("admin:auth_user_unlock", args=[account.pk])).status_code == 405
+    assert AccessAttempt.objects.filter(username="kim").exists()
+
+
+def test_unlocking_an_account_that_does_not_exist_is_404(client, clerk):
+    client.force_login(clerk)
+    assert client.post(reverse("admin:auth_user_unlock", args=[987654])).status_code == 404
+
+
+def test_the_clerk_cannot_unlock_an_account_beyond_the_portal_roles(client, settings, clerk, superuser):
+    _lock_out(settings, "grace")
+    client.force_login(clerk)
+    assert client.post(reverse("admin:auth_user_unlock", args=[superuser.pk])).status_code == 403
+    client.post(reverse("admin:auth_user_changelist"), {"action": "unlock_logins", "_selected_action": [superuser.pk]})
+    assert _locked_in_list(_changelist(client)) == {"grace"}
+
+
+def test_a_superuser_unlocks_a_superuser(client, settings, superuser):
+    other = UserFactory(username="heidi", is_staff=True, is_superuser=True)
+    _lock_out(settings, "heidi")
+    client.force_login(superuser)
+    assert client.post(reverse("admin:auth_user_unlock", args=[other.pk])).status_code == 302
+    assert not AccessAttempt.objects.filter(username="heidi").exists()
+
+
+def test_the_office_without_admin_access_cannot_unlock(client, settings, office, account):
+    _lock_out(settings, "kim")
+    client.force_login(office)
+    response = client.post(reverse("admin:auth_user_unlock", args=[account.pk]))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
+    assert AccessAttempt.objects.filter(username="kim").exists()
+
+
+def test_anonymous_cannot_unlock(client, settings, account):
+    _lock_out(settings, "kim")
+    response = client.post(reverse("admin:auth_user_unlock", args=[account.pk]))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
+    assert AccessAttempt.objects.filter(username="kim").exists()
+
+
+def test_an_account_locked_out_elsewhere_is_not_listed_once_the_hour_is_up(client, settings, clerk, account, clock):
+    _lock_out(settings, "kim")
+    client.force_login(clerk)
+    assert _locked_in_list(_changelist(client)) == {"kim"}
+    clock.advance(hours=1, seconds=1)
+    assert _locked_in_list(_changelist(client)) == set()
