@@ -12,6 +12,7 @@ import pytest
 from axes.models import AccessAttempt
 from django.contrib.admin.models import LogEntry
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -166,8 +167,6 @@ def test_the_locked_out_page_says_when_to_try_again_and_whom_to_ask(client, sett
 
 
 def _lock_out(settings, username: str, remote: str = ATTACKER) -> None:
-    from django.test import Client
-
     fail_until_locked(Client(), settings, username, remote=remote)
 
 
@@ -283,3 +282,43 @@ def test_an_account_locked_out_elsewhere_is_not_listed_once_the_hour_is_up(clien
     assert _locked_in_list(_changelist(client)) == {"kim"}
     clock.advance(hours=1, seconds=1)
     assert _locked_in_list(_changelist(client)) == set()
+
+
+# --- 4. The password-change form counts too ---------------------------------------------------------
+
+
+def _change_password(client, old: str, new: str = "Qiye-fuwu-2027"):
+    data = {"old_password": old, "new_password1": new, "new_password2": new}
+    return client.post(reverse("password_change"), data, REMOTE_ADDR=NGINX)
+
+
+def test_wrong_old_passwords_on_the_change_form_count_as_failed_logins(client, settings, account):
+    assert is_logged_in(log_in(client, "kim"))
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = _change_password(client, "wrong-password")
+        assert response.status_code == 200 and "old_password" in response.context["form"].errors
+    assert _change_password(client, "wrong-password").status_code == 429
+    assert log_in(Client(), "kim").status_code == 429  # the login from the same address is locked too
+
+
+def test_a_locked_out_user_cannot_keep_guessing_on_the_change_form(client, settings, account):
+    client.force_login(account)
+    _lock_out(settings, "kim", remote=NGINX)
+    assert _change_password(client, PASSWORD).status_code == 429  # even the right old password
+    account.refresh_from_db()
+    assert account.check_password(PASSWORD)
+    assert AccessAttempt.objects.get().failures_since_start == settings.AXES_FAILURE_LIMIT
+
+
+def test_the_right_old_password_still_changes_it(client, account):
+    client.force_login(account)
+    response = _change_password(client, PASSWORD)
+    assert response.status_code == 302
+    account.refresh_from_db()
+    assert account.check_password("Qiye-fuwu-2027")
+
+
+def test_the_admins_own_password_page_is_the_counted_one(client, clerk):
+    client.force_login(clerk)
+    response = client.get(reverse("admin:password_change"))
+    assert response.status_code == 302 and response["Location"] == reverse("password_change")
