@@ -141,7 +141,8 @@ class PortalUserAdmin(UserAdmin):
             self.log_change(request, account, gettext("Unlocked the login."))
         if locked:
             names = "、".join(account.username for account in locked)
-            self.message_user(request, gettext("Unlocked the login of: %(accounts)s.") % {"accounts": names})
+            message = gettext("Unlocked the login of: %(accounts)s.") % {"accounts": names}
+            self.message_user(request, message, messages.SUCCESS)
         else:
             self.message_user(request, gettext("None of these accounts was locked out."), messages.WARNING)
 

@@ -13,7 +13,6 @@ Axes asks this module for the client's address (AXES_CLIENT_IP_CALLABLE) and for
 
 import datetime
 import ipaddress
-import math
 from http import HTTPStatus
 
 from axes.helpers import get_client_username, get_cool_off, get_failure_limit
@@ -120,6 +119,6 @@ def lockout_response(
     if (ends := lockouts(username=username).get(address)) is not None:
         # The lockout lasts up to and including `ends`: the page names the next whole minute.
         retry_at = (ends + datetime.timedelta(minutes=1)).replace(second=0, microsecond=0)
-        minutes_left = math.ceil((retry_at - timezone.now()).total_seconds() / 60)
+        minutes_left = max(1, round((retry_at - timezone.now()).total_seconds() / 60))
     context = {"retry_at": retry_at, "minutes_left": minutes_left}
     return render(request, "registration/locked_out.html", context, status=HTTPStatus.TOO_MANY_REQUESTS)
