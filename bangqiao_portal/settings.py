@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -172,12 +173,19 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lock an account and address out after repeated failed logins (django-axes).
+# Lock an account out from one client address after repeated failed logins (django-axes; the rule
+# is core/lockout.py's). Failures count on the login pages and, as wrong old passwords, on the
+# password-change form. The lockout ends an hour after the failure that caused it: tries during it
+# are refused uncounted, so they do not restart the hour. The campaign office can unlock sooner.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# The client's address, through TRUSTED_PROXIES; the locked-out page, in the user's language.
+AXES_CLIENT_IP_CALLABLE = "core.lockout.client_address"
+AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -245,6 +253,14 @@ HTTPS = env.bool("HTTPS", default=False)
 BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies of the district's own stand in front of gunicorn, each appending the
+# address it was reached from to X-Forwarded-For: the client's address, which the login lockout
+# counts, is read that many entries from the right (core/lockout.py). 0: the connection's own
+# address, and the header is ignored. One nginx (docs/deployment.md, section 4) is the default
+# behind a declared proxy; never more than really are there, or a client could pick its address.
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=1 if BEHIND_PROXY else 0)
+if TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXIES is a number of proxies: 0 or more.")
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=HTTPS)
 CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=HTTPS)
 if HTTPS:

@@ -1,14 +1,20 @@
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.forms import ModelForm
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import URLPattern, path, reverse
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
+from core import lockout
 from core.accounts import accounts_within_portal_roles, may_administer
 from core.forms import OfficeUserChangeForm, OfficeUserCreationForm
 from core.roles import Role
@@ -65,11 +71,22 @@ class PortalUserAdmin(UserAdmin):
         (_("Password"), {"fields": ("usable_password", "password1", "password2")}),
         (_("Permissions"), {"fields": ("groups",)}),
     )
-    list_display = ("username", "first_name", "roles", "is_active", "is_staff", "last_login")
+    list_display = ("username", "first_name", "roles", "is_active", "login_locked", "is_staff", "last_login")
     list_filter = (RoleFilter, "is_active", "is_staff", "is_superuser")
+    actions = ("unlock_logins",)
+    change_form_template = "admin/auth/user/portal_change_form.html"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
-        return super().get_queryset(request).prefetch_related("groups")
+        # Whether each account is locked out, in the list's own query (core/lockout.py).
+        return super().get_queryset(request).prefetch_related("groups").annotate(login_locked=lockout.login_locked())
+
+    def get_urls(self) -> list[URLPattern]:
+        unlock = path(
+            "<id>/unlock/",
+            self.admin_site.admin_view(self.unlock_view),
+            name=f"{self.opts.app_label}_{self.opts.model_name}_unlock",
+        )
+        return [unlock, *super().get_urls()]
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet[User], search_term: str) -> Any:
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
@@ -83,6 +100,59 @@ class PortalUserAdmin(UserAdmin):
     @admin.display(description=_("Portal roles"))
     def roles(self, account: User) -> str:
         return "、".join(str(Role(g.name).label) for g in account.groups.all() if g.name in Role.values)
+
+    @admin.display(description=_("Locked out"), boolean=True, ordering="login_locked")
+    def login_locked(self, account: User) -> bool:
+        return bool(getattr(account, "login_locked", False))
+
+    @admin.action(description=_("Unlock login"), permissions=["change"])
+    def unlock_logins(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        """Unlock the chosen accounts the actor may change; say which others were left as they are."""
+        permitted = queryset if request.user.is_superuser else queryset.filter(pk__in=accounts_within_portal_roles())
+        accounts = list(permitted)
+        left = queryset.exclude(pk__in=[account.pk for account in accounts]).values_list("username", flat=True)
+        self._unlock(request, accounts)
+        if left:
+            message = gettext("Left as they are, since the campaign office may not change them: %(accounts)s.")
+            self.message_user(request, message % {"accounts": "、".join(left)}, messages.WARNING)
+
+    @method_decorator(require_POST)
+    def unlock_view(self, request: HttpRequest, id: str) -> HttpResponse:
+        """Unlock one account from its page: whoever may change the account may unlock it."""
+        account = self.get_object(request, unquote(id))
+        if account is None:
+            raise Http404
+        if not self.has_change_permission(request, account):
+            raise PermissionDenied
+        self._unlock(request, [account])
+        return HttpResponseRedirect(
+            reverse(
+                f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_change",
+                args=[account.pk],
+                current_app=self.admin_site.name,
+            )
+        )
+
+    def _unlock(self, request: HttpRequest, accounts: list[User]) -> None:
+        """Forget the accounts' failed logins, from every address; record and say whose lockout ended."""
+        lockout.unlock(usernames=[account.username for account in accounts])
+        locked = [account for account in accounts if getattr(account, "login_locked", False)]
+        for account in locked:
+            self.log_change(request, account, gettext("Unlocked the login."))
+        if locked:
+            names = "、".join(account.username for account in locked)
+            message = gettext("Unlocked the login of: %(accounts)s.") % {"accounts": names}
+            self.message_user(request, message, messages.SUCCESS)
+        else:
+            self.message_user(request, gettext("None of these accounts was locked out."), messages.WARNING)
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        account = self.get_object(request, unquote(object_id))
+        ends = lockout.lockouts(username=account.username).values() if account is not None else ()
+        context = {"login_locked_until": max(ends, default=None), **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, context)
 
     def get_fieldsets(self, request: HttpRequest, obj: User | None = None) -> Any:
         if request.user.is_superuser:

@@ -1,11 +1,13 @@
-"""The campaign office's account forms in the admin: the portal's roles, and nothing beyond them."""
+"""Account forms: the campaign office's in the admin (the portal's roles, nothing beyond), and the password change."""
 
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm, UsernameField
+from django.contrib.auth import authenticate
+from django.contrib.auth.forms import AdminUserCreationForm, PasswordChangeForm, UserChangeForm, UsernameField
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from core.accounts import BEYOND_PORTAL_ROLES, portal_groups
@@ -68,3 +70,24 @@ class OfficeUserChangeForm(_WithinPortalRoles, UserChangeForm):
         fields = ("username", "password", "first_name", "email", "is_active", "groups")
         field_classes = {"username": UsernameField}
         labels = {"first_name": _("Full name")}
+
+
+class PortalPasswordChangeForm(PasswordChangeForm):
+    """Django's password change, with the old password checked as a login is: counted, and refused when locked out.
+
+    Django's own form only compares the old password, so a wrong one went uncounted and a locked-out
+    account could go on guessing here. Asking `authenticate` with the request lets django-axes count a
+    wrong old password as a failed login of this account from this address, and refuse even the right
+    one while the account is locked out (core/lockout.py); the locked-out page then replaces this one.
+    """
+
+    def __init__(self, user: User, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self) -> str:
+        old_password: str = self.cleaned_data["old_password"]
+        checked = authenticate(self.request, username=self.user.get_username(), password=old_password)
+        if checked is None or checked.pk != self.user.pk:
+            raise ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+        return old_password

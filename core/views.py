@@ -1,9 +1,14 @@
+from typing import Any
+
+from django.contrib.auth.views import PasswordChangeView
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from core import health as checks
+from core.forms import PortalPasswordChangeForm
 
 
 @never_cache
@@ -21,3 +26,16 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     that the input was not saved and how to send it again. The reason is logged by Django.
     """
     return render(request, "403_csrf.html", status=403)
+
+
+class PasswordChange(PasswordChangeView):
+    """The user's own password change: the old password is checked as a login is (core/forms.py).
+
+    The admin's own page (admin:password_change) sends here, so there is only this one.
+    """
+
+    form_class = PortalPasswordChangeForm
+    success_url = reverse_lazy("home")
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "request": self.request}

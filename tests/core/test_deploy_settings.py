@@ -14,7 +14,10 @@ PRODUCTION = {
     "SECRET_KEY": secrets.token_urlsafe(50)[:50],
     "ALLOWED_HOSTS": "portal.example.gov.cn",
 }
-SWITCHES = ("HTTPS", "BEHIND_PROXY", "SECURE_COOKIES", "HSTS_SECONDS", "HSTS_PRELOAD", "HSTS_INCLUDE_SUBDOMAINS")
+SWITCHES = (
+    "HTTPS", "BEHIND_PROXY", "SECURE_COOKIES", "HSTS_SECONDS", "HSTS_PRELOAD", "HSTS_INCLUDE_SUBDOMAINS",
+    "TRUSTED_PROXIES",
+)  # fmt: skip
 # Set by the browser tests for Playwright's event loop; a deployment never has it (check --deploy says so).
 TEST_ONLY = ("DJANGO_ALLOW_ASYNC_UNSAFE",)
 
@@ -55,3 +58,25 @@ def test_the_proxy_header_is_trusted_only_behind_a_declared_proxy(environment, e
     run = manage("shell", "--no-imports", "-c", SHOW, **environment)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == expected
+
+
+@pytest.mark.parametrize(
+    ("environment", "expected"),
+    [
+        ({}, "0"),
+        ({"BEHIND_PROXY": "true"}, "1"),
+        ({"BEHIND_PROXY": "true", "TRUSTED_PROXIES": "2"}, "2"),
+        ({"TRUSTED_PROXIES": "1"}, "1"),
+    ],
+)
+def test_the_client_address_is_read_through_the_declared_proxies_only(environment, expected):
+    run = manage(
+        "shell", "--no-imports", "-c", "from django.conf import settings as s; print(s.TRUSTED_PROXIES)", **environment
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == expected
+
+
+def test_a_negative_number_of_proxies_is_refused():
+    run = manage("check", TRUSTED_PROXIES="-1")
+    assert run.returncode != 0 and "TRUSTED_PROXIES" in run.stderr
