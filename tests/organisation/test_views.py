@@ -29,12 +29,6 @@ def _upload(client, name="title_row.xlsx"):
     return client.post(IMPORT, {"file": SimpleUploadedFile(name, fixture(name))})
 
 
-@pytest.fixture
-def office_client(client, office):
-    client.force_login(office)
-    return client
-
-
 def test_it_shows_the_import_page_to_the_campaign_office(office_client):
     response = office_client.get(IMPORT)
     assert response.status_code == 200
