@@ -16,6 +16,7 @@ by rollback) is django-import-export's.
 import csv
 import datetime
 import io
+import json
 import re
 import zipfile
 import zlib
@@ -140,6 +141,35 @@ class Table:
     def excel_row(self, number: int) -> int:
         """Return the row number Excel shows for the dataset's 1-based row `number`."""
         return self.row_numbers[number - 1]
+
+    def to_json(self) -> bytes:
+        """Return the table as JSON, to keep a preview's reading until its confirmation (never pickle)."""
+        rows = [[number, *values] for number, values in zip(self.row_numbers, self.dataset, strict=True)]
+        content = {"columns": list(COLUMNS), "header_row": self.header_row, "rows": rows}
+        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode()
+
+    @classmethod
+    def from_json(cls, data: bytes) -> "Table":
+        """Read back what to_json wrote; raise ValueError for anything else."""
+        content = json.loads(data)
+        if not isinstance(content, dict) or content.get("columns") != list(COLUMNS):
+            raise ValueError("not a table of the list's columns")
+        header_row, rows = content.get("header_row"), content.get("rows")
+        if not isinstance(header_row, int) or not isinstance(rows, list) or len(rows) > MAX_ROWS:
+            raise ValueError("not a table of the list's columns")
+        dataset = Dataset(headers=list(COLUMNS))
+        numbers = []
+        for row in rows:
+            if (
+                not isinstance(row, list)
+                or len(row) != len(COLUMNS) + 1
+                or not isinstance(row[0], int)
+                or not all(isinstance(value, str) for value in row[1:])
+            ):
+                raise ValueError("a row that is not the list's columns")
+            numbers.append(row[0])
+            dataset.append(row[1:])
+        return cls(dataset=dataset, row_numbers=numbers, header_row=header_row)
 
 
 def clean_text(value) -> str:

@@ -7,7 +7,7 @@ import pytest
 
 from core.errors import PortalError
 from enterprises import importers
-from enterprises.importers import ImportFileError, read_table
+from enterprises.importers import ImportFileError, Table, read_table
 from tests.organisation.helpers import WORKBOOK_PARTS, xlsx_bytes
 
 CSV = "企业名称,类型,来源,行业\n西安甲有限公司,企业,市级确定,工业\n".encode()
@@ -80,6 +80,15 @@ def test_a_workbook_damaged_inside_is_refused_as_damaged():
 
 def test_a_valid_file_reads_without_refusal():
     assert read_table(CSV, filename="名单.csv").row_numbers == [2]
+
+
+def test_a_table_kept_as_json_reads_back_the_same_and_nothing_else_reads_as_one():
+    table = read_table(CSV + "西安乙有限公司,项目,区级选取,商贸\n".encode(), filename="名单.csv")
+    again = Table.from_json(table.to_json())
+    assert (again.dataset.dict, again.row_numbers, again.header_row) == (table.dataset.dict, [2, 3], 1)
+    for tampered in (b"[]", b'{"columns": ["name"]}', table.to_json().replace(b'"header_row":1', b'"header_row":"1"')):
+        with pytest.raises(ValueError):
+            Table.from_json(tampered)
 
 
 def _refused(data: bytes, filename: str = "") -> str:
