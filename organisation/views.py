@@ -23,9 +23,7 @@ from organisation.exports import (
     template_headers,
 )
 from organisation.imports import ImportReport, enterprise_import, enterprise_import_table
-from organisation.pending import PENDING_KEY, NotStored, pending_discard, pending_keep, pending_table
-
-__all__ = ["PENDING_KEY"]  # the session's key for the kept list, which tests read
+from organisation.pending import NotStored, pending_discard, pending_keep, pending_table
 
 
 def _preview(

@@ -5,7 +5,7 @@ import pytest
 
 from enterprises import importers
 from enterprises.models import Enterprise
-from organisation.views import PENDING_KEY
+from organisation.pending import PENDING_KEY
 from tests.organisation.helpers import (
     excel_xlsx,
     forbid_parsing,

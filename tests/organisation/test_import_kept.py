@@ -14,7 +14,7 @@ from enterprises.models import Enterprise
 from organisation import pending
 from organisation.imports import enterprise_import
 from organisation.models import Pairing
-from organisation.views import PENDING_KEY
+from organisation.pending import PENDING_KEY
 from tests import factories
 from tests.organisation.helpers import CONFIRM, IMPORT, fixture, forbid_parsing, form_refusal, kept_files, upload
 from tests.submissions import tokens_on, told_already_submitted, with_token

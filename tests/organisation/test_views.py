@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from enterprises.models import Enterprise
 from organisation.models import Cadre, Pairing
-from organisation.views import PENDING_KEY
+from organisation.pending import PENDING_KEY
 from tests import factories
 from tests.organisation.helpers import fixture, read_xlsx, response_bytes
 from tests.submissions import tokens_on, with_token
