@@ -123,15 +123,17 @@ def zip_bomb_xlsx(text_bytes: int = 150 * 1024 * 1024, level: int = 9) -> bytes:
     and next to no memory; at level 9 a 157 MiB table packs into 392 KiB.
     """
     unit = "<si><t>灞桥区</t></si>".encode()
-    chunk = unit * (1024 * 1024 // len(unit))
+    per_chunk = 1024 * 1024 // len(unit)
+    units = text_bytes // len(unit)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as archive:
         for name, text in WORKBOOK_PARTS.items():
             archive.writestr(name, text)
         with archive.open("xl/sharedStrings.xml", "w", force_zip64=True) as table:
             table.write(f'<sst xmlns="{_MAIN}">'.encode())
-            for _ in range(-(-text_bytes // len(chunk))):  # whole chunks, so the XML stays well formed
-                table.write(chunk)
+            for _ in range(units // per_chunk):
+                table.write(unit * per_chunk)
+            table.write(unit * (units % per_chunk))  # whole strings only, so the XML stays well formed
             table.write(b"</sst>")
     return buffer.getvalue()
 
