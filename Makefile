@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: backup restore run test test-all install install-dev migrate demo lint format messages bench bench-city clean
+.PHONY: backup restore run test test-all install install-dev migrate demo lint format messages bench bench-city bench-uploads clean
 
 # On a developer's machine `make test` leaves out the tests marked slow (browsers, the crawl,
 # subprocesses; see pyproject.toml); under CI=true (.ci/run) and in `make test-all` it runs them all.
@@ -103,6 +103,21 @@ bench-city: install-dev
 	DATABASE_URL=sqlite:///$(CITY_DB) DEBUG=false $(BIN)/python bench/city.py >> docs/benchmarks-city.md
 	rm -f $(CITY_DB)*
 	@cat docs/benchmarks-city.md
+
+# What an uploaded list costs: a city's list against the caps on what a workbook unpacks to, a preview and its
+# confirmation, and refusing issue 11's zip bomb (time, peak memory), beside openpyxl reading it uncapped.
+# The report is docs/benchmarks-uploads.md; it takes some minutes, most of them openpyxl reading the bomb.
+UPLOADS_DB := $(abspath var)/uploads.sqlite3
+bench-uploads: install-dev
+	rm -f $(UPLOADS_DB)*
+	mkdir -p var
+	@echo "# Uploads: what a list costs, and refusing a zip bomb" > docs/benchmarks-uploads.md
+	@echo "" >> docs/benchmarks-uploads.md
+	@echo "Made by \`make bench-uploads\` (\`bench/upload_limits.py --unguarded\`) on $$(date -u +%Y-%m-%d) ($$(nproc) cores). Times are wall-clock on a shared machine; memory is the peak resident set (VmHWM) of a process that only refuses the bomb." >> docs/benchmarks-uploads.md
+	@echo "" >> docs/benchmarks-uploads.md
+	DATABASE_URL=sqlite:///$(UPLOADS_DB) DEBUG=false $(BIN)/python bench/upload_limits.py --unguarded >> docs/benchmarks-uploads.md
+	rm -f $(UPLOADS_DB)*
+	@cat docs/benchmarks-uploads.md
 
 # Back up the database (PostgreSQL custom-format dump, or an SQLite copy) and the uploaded files into
 # BACKUP (a new folder); restore one into an empty, migrated database. docs/deployment.md §5.

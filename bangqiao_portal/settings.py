@@ -305,5 +305,12 @@ CAMPAIGN_EXTENSION_DECIDE_DAYS = env.int("CAMPAIGN_EXTENSION_DECIDE_DAYS", defau
 CAMPAIGN_IMPORT_MAX_BYTES = env.int("CAMPAIGN_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 # The largest policy attachment the campaign office may upload (bytes); the types are in visits/attachments.py.
 CAMPAIGN_ATTACHMENT_MAX_BYTES = env.int("CAMPAIGN_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# What an uploaded .xlsx may hold once unpacked, read from the zip's directory before anything is parsed
+# (enterprises/importers.py, check_workbook_archive). A city's list of 13,900 rows, every column filled,
+# unpacks to 10.9 MiB, 3.0 MiB of it text as Excel keeps it (bench/upload_limits.py): the caps pass a list
+# twice that long, and refuse the zip bomb of issue 11 (384 KB holding 157 MB of text) at once.
+CAMPAIGN_IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("CAMPAIGN_IMPORT_MAX_UNCOMPRESSED_BYTES", default=32 * 1024 * 1024)
+# The text table (shared strings) is held whole in memory while the sheet is read, at about six times its size.
+CAMPAIGN_IMPORT_MAX_SHARED_STRINGS_BYTES = env.int("CAMPAIGN_IMPORT_MAX_SHARED_STRINGS_BYTES", default=8 * 1024 * 1024)
 
 PORTAL_TITLE = _("Baqiao Pro-Business Service Portal")

@@ -16,8 +16,10 @@ by rollback) is django-import-export's.
 import csv
 import datetime
 import io
+import json
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +28,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from openpyxl import load_workbook
+from openpyxl.packaging.manifest import Manifest
+from openpyxl.xml.constants import ARC_CONTENT_TYPES, SHARED_STRINGS
+from openpyxl.xml.functions import fromstring
 from tablib import Dataset
 
 from core.errors import PortalError
@@ -88,8 +93,21 @@ EXAMPLE_NAME = "西安灞河示例机械有限公司"
 MAX_ROWS = 10_000  # the district's lists have 139 rows; anything near this is not a list
 MAX_COLUMNS = 60
 HEADER_SCAN_ROWS = 10  # a title block above the headers is a few rows at most
-# An .xlsx is a zip: refuse one that would expand far beyond any real list (a zip bomb).
-MAX_UNZIPPED_RATIO = 40
+
+# An .xlsx is a zip of XML parts, and a few hundred KB of zip can unpack to gigabytes (a zip bomb).
+# check_workbook_archive reads every part's size from the zip's directory, inflating nothing, and
+# refuses before openpyxl opens the file; the caps on what may be unpacked are settings
+# (CAMPAIGN_IMPORT_MAX_UNCOMPRESSED_BYTES, CAMPAIGN_IMPORT_MAX_SHARED_STRINGS_BYTES). A directory
+# cannot understate a part: zipfile stops inflating at the stated size and the checksum then fails,
+# which is read as a damaged file.
+MAX_PARTS = 1_000  # a list saved by Excel or WPS has a dozen parts
+# Real sheets deflate 5 to 15 times; a part of some size deflated beyond 100 times is padding, not a list.
+MAX_PART_RATIO = 100
+RATIO_FROM_BYTES = 256 * 1024  # small parts deflate oddly at times, and cost nothing to parse anyway
+MAX_CONTENT_TYPES_BYTES = 1024 * 1024  # [Content_Types].xml, read to find the text table: a few KB
+# What zipfile raises for a part it cannot inflate: a bad checksum or header, a truncated or corrupt
+# stream, a compression method it lacks (NotImplementedError), a password (RuntimeError).
+UNREADABLE_ZIP = (zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError, RuntimeError)
 
 _FULL_WIDTH_DIGITS = {0xFF10 + d: 0x30 + d for d in range(10)}
 _SPACES = " \t\r\n\u3000\u00a0\ufeff"
@@ -99,8 +117,8 @@ class ImportFileError(PortalError):
     """The file as a whole cannot be read as a list: wrong type, too large, no headers.
 
     Its codes: too_large, empty, wrong_suffix, suffix_mismatch, not_xlsx, damaged, zip_bomb,
-    xls_not_accepted, not_text, bad_encoding, too_many_rows, duplicate_column, missing_columns, no_header,
-    no_rows.
+    unpacked_too_large, text_too_large, xls_not_accepted, not_text, bad_encoding, too_many_rows,
+    duplicate_column, missing_columns, no_header, no_rows.
     """
 
 
@@ -123,6 +141,35 @@ class Table:
     def excel_row(self, number: int) -> int:
         """Return the row number Excel shows for the dataset's 1-based row `number`."""
         return self.row_numbers[number - 1]
+
+    def to_json(self) -> bytes:
+        """Return the table as JSON, to keep a preview's reading until its confirmation (never pickle)."""
+        rows = [[number, *values] for number, values in zip(self.row_numbers, self.dataset, strict=True)]
+        content = {"columns": list(COLUMNS), "header_row": self.header_row, "rows": rows}
+        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode()
+
+    @classmethod
+    def from_json(cls, data: bytes) -> "Table":
+        """Read back what to_json wrote; raise ValueError for anything else."""
+        content = json.loads(data)
+        if not isinstance(content, dict) or content.get("columns") != list(COLUMNS):
+            raise ValueError("not a table of the list's columns")
+        header_row, rows = content.get("header_row"), content.get("rows")
+        if not isinstance(header_row, int) or not isinstance(rows, list) or len(rows) > MAX_ROWS:
+            raise ValueError("not a table of the list's columns")
+        dataset = Dataset(headers=list(COLUMNS))
+        numbers = []
+        for row in rows:
+            if (
+                not isinstance(row, list)
+                or len(row) != len(COLUMNS) + 1
+                or not isinstance(row[0], int)
+                or not all(isinstance(value, str) for value in row[1:])
+            ):
+                raise ValueError("a row that is not the list's columns")
+            numbers.append(row[0])
+            dataset.append(row[1:])
+        return cls(dataset=dataset, row_numbers=numbers, header_row=header_row)
 
 
 def clean_text(value) -> str:
@@ -148,21 +195,21 @@ def _header_key(text: str) -> str:
 _HEADER_LOOKUP = {_header_key(h): field for field, names in HEADERS.items() for h in (*names, field)}
 
 
+def _damaged() -> ImportFileError:
+    return ImportFileError("damaged", _("The file is damaged: it cannot be opened as an Excel workbook."))
+
+
 def sniff_kind(data: bytes) -> str:
     """Return "xlsx" or "csv" judged by the content, or raise ImportFileError."""
     if data.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 names = set(archive.namelist())
-                unzipped = sum(info.file_size for info in archive.infolist())
-        except zipfile.BadZipFile as exc:
-            raise ImportFileError(
-                "damaged", _("The file is damaged: it cannot be opened as an Excel workbook.")
-            ) from exc
-        if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-            raise ImportFileError("not_xlsx", _("The file is not an Excel workbook (.xlsx)."))
-        if unzipped > MAX_UNZIPPED_RATIO * settings.CAMPAIGN_IMPORT_MAX_BYTES:
-            raise ImportFileError("zip_bomb", _("The workbook expands to far more data than a list can hold."))
+                if ARC_CONTENT_TYPES not in names or "xl/workbook.xml" not in names:
+                    raise ImportFileError("not_xlsx", _("The file is not an Excel workbook (.xlsx)."))
+                check_workbook_archive(archive)
+        except UNREADABLE_ZIP as exc:
+            raise _damaged() from exc
         return "xlsx"
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportFileError(
@@ -171,6 +218,60 @@ def sniff_kind(data: bytes) -> str:
     if b"\x00" in data[:4096]:
         raise ImportFileError("not_text", _("The file is neither an Excel workbook (.xlsx) nor a CSV text file."))
     return "csv"
+
+
+def check_workbook_archive(archive: zipfile.ZipFile) -> None:
+    """Refuse a workbook that would unpack to more than any list holds; inflate at most its small manifest."""
+    parts = archive.infolist()
+    if len(parts) > MAX_PARTS:
+        raise _zip_bomb()
+    for part in parts:
+        if part.file_size > RATIO_FROM_BYTES and part.file_size > MAX_PART_RATIO * part.compress_size:
+            raise _zip_bomb()
+    unpacked = sum(part.file_size for part in parts)
+    limit = settings.CAMPAIGN_IMPORT_MAX_UNCOMPRESSED_BYTES
+    if unpacked > limit:
+        raise ImportFileError(
+            "unpacked_too_large",
+            _(
+                "The workbook holds %(size).1f MB once unpacked; a list may hold at most %(limit).1f MB. "
+                "Keep only the list's sheet, without pictures, and upload it again."
+            )
+            % {"size": unpacked / 1024 / 1024, "limit": limit / 1024 / 1024},
+        )
+    text = _shared_strings(archive)
+    limit = settings.CAMPAIGN_IMPORT_MAX_SHARED_STRINGS_BYTES
+    if text is not None and text.file_size > limit:
+        raise ImportFileError(
+            "text_too_large",
+            _(
+                "The workbook holds %(size).1f MB of text; a list may hold at most %(limit).1f MB. "
+                "Keep only the list's sheet and upload it again."
+            )
+            % {"size": text.file_size / 1024 / 1024, "limit": limit / 1024 / 1024},
+        )
+
+
+def _zip_bomb() -> ImportFileError:
+    return ImportFileError("zip_bomb", _("The workbook expands to far more data than a list can hold."))
+
+
+def _shared_strings(archive: zipfile.ZipFile) -> zipfile.ZipInfo | None:
+    """Return the part openpyxl will hold whole in memory as the text table, found as openpyxl finds it."""
+    manifest = archive.getinfo(ARC_CONTENT_TYPES)
+    if manifest.file_size > MAX_CONTENT_TYPES_BYTES:
+        raise _zip_bomb()
+    try:
+        declared = Manifest.from_tree(fromstring(archive.read(manifest))).find(SHARED_STRINGS)
+    except (SyntaxError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        # Not XML, XML that defusedxml refuses (entities), or a manifest openpyxl cannot read.
+        raise _damaged() from exc
+    if declared is None:
+        return None
+    try:
+        return archive.getinfo(declared.PartName.lstrip("/"))
+    except KeyError:
+        return None  # declared but missing: openpyxl refuses it, and it is read as damaged
 
 
 def _decode(data: bytes) -> str:
@@ -274,8 +375,10 @@ def read_table(data: bytes, filename: str = "") -> Table:
             if number > MAX_ROWS:
                 raise ImportFileError("too_many_rows", _("The list has more than %(n)d rows.") % {"n": MAX_ROWS})
             rows.append((number, [clean_text(c) for c in cells]))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ImportFileError("damaged", _("The file is damaged: it cannot be opened as an Excel workbook.")) from exc
+    except csv.Error as exc:  # a cell past csv's field limit (128 KB), or a line it cannot split
+        raise ImportFileError("damaged", _("The CSV file is damaged: it cannot be read as a table.")) from exc
+    except (*UNREADABLE_ZIP, KeyError, ValueError, OSError) as exc:
+        raise _damaged() from exc
     header_row, mapping = _find_header(rows)
     dataset = Dataset(headers=list(COLUMNS))
     numbers = []

@@ -4,6 +4,9 @@
 `manage.py import_enterprises`. A preview and a real import run the very same
 code inside one transaction; the preview (and any import with a bad row) is
 rolled back at the end, so the preview cannot promise what the import would not do.
+The report of a list that could be read carries the rows read (`ImportReport.table`), and
+`enterprise_import_table` imports those: the page's confirmation imports the preview's
+rows, never parsing the workbook a second time.
 """
 
 from collections import defaultdict
@@ -73,6 +76,7 @@ class ImportReport:
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
     warnings: list[RowWarning] = field(default_factory=list)
+    table: Table | None = field(default=None, repr=False)  # the rows read, when the file could be read
 
     @property
     def ok(self) -> bool:
@@ -85,12 +89,16 @@ class ImportReport:
 
 def enterprise_import(*, data: bytes, dry_run: bool, filename: str = "") -> ImportReport:
     """Import a list (.xlsx or .csv bytes) all or nothing; with dry_run, report and write nothing."""
-    report = ImportReport(dry_run=dry_run)
     try:
         table = read_table(data, filename=filename)
     except ImportFileError as exc:
-        report.errors.append(RowError(0, exc.code, exc.message))
-        return report
+        return ImportReport(dry_run=dry_run, errors=[RowError(0, exc.code, exc.message)])
+    return enterprise_import_table(table=table, dry_run=dry_run)
+
+
+def enterprise_import_table(*, table: Table, dry_run: bool) -> ImportReport:
+    """Import a list already read (a preview's rows, kept for its confirmation) all or nothing."""
+    report = ImportReport(dry_run=dry_run, table=table)
     conflicts, warnings = _cross_row_checks(table)
     report.errors.extend(conflicts)
     report.warnings.extend(warnings)

@@ -1,11 +1,7 @@
-import hashlib
-import time
-import uuid
-from pathlib import Path
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +15,6 @@ from core.services import submission_run
 from core.spreadsheets import workbook_response, write_rows, xlsx_response
 from core.submissions import submitted_once
 from enterprises.forms import ImportConfirmForm, ImportForm
-from enterprises.importers import check_kind
 from organisation.exports import (
     EXAMPLE_ROW,
     allowed_value_rows,
@@ -27,62 +22,8 @@ from organisation.exports import (
     export_headers,
     template_headers,
 )
-from organisation.imports import ImportReport, enterprise_import
-
-# Between the preview and the confirmation the upload waits on the server, never in the
-# browser: the session holds its random name and digest, the form only a token to match.
-PENDING_KEY = "enterprise_import"
-ABANDONED_AFTER_SECONDS = 24 * 60 * 60
-
-
-def _imports_dir() -> Path:
-    folder = Path(settings.MEDIA_ROOT) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _sweep_abandoned(folder: Path) -> None:
-    # A preview nobody confirmed leaves its file behind; a day later nobody will.
-    cutoff = time.time() - ABANDONED_AFTER_SECONDS
-    for path in folder.iterdir():
-        if path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
-
-
-def _keep_upload(request: HttpRequest, name: str, data: bytes) -> str:
-    _discard_upload(request)
-    _sweep_abandoned(_imports_dir())
-    token = uuid.uuid4().hex
-    path = _imports_dir() / f"{token}.{check_kind(data)}"
-    path.write_bytes(data)
-    path.chmod(0o600)
-    request.session[PENDING_KEY] = {
-        "token": token,
-        "path": path.name,
-        "sha256": hashlib.sha256(data).hexdigest(),
-        "name": Path(name).name[:200],
-    }
-    return token
-
-
-def _kept_upload(request: HttpRequest, token: str) -> tuple[str, bytes] | None:
-    pending = request.session.get(PENDING_KEY)
-    if not pending or pending["token"] != token:
-        return None
-    path = _imports_dir() / pending["path"]
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    if hashlib.sha256(data).hexdigest() != pending["sha256"]:
-        return None
-    return pending["name"], data
-
-
-def _discard_upload(request: HttpRequest) -> None:
-    pending = request.session.pop(PENDING_KEY, None)
-    if pending:
-        (_imports_dir() / pending["path"]).unlink(missing_ok=True)
+from organisation.imports import ImportReport, enterprise_import, enterprise_import_table
+from organisation.pending import NotStored, pending_discard, pending_keep, pending_table
 
 
 def _preview(
@@ -112,13 +53,22 @@ class _NotImported(Exception):
 def import_upload(request: HttpRequest) -> HttpResponse:
     """Upload a list and preview what importing it would do; nothing is written yet."""
     form = ImportForm(request.POST or None, request.FILES or None)
+    status = 400 if form.is_bound else 200
     if request.method == "POST" and form.is_valid():
         upload, data = form.cleaned_data["file"], form.cleaned_data["data"]
         report = enterprise_import(data=data, dry_run=True, filename=upload.name)
-        token = _keep_upload(request, upload.name, data) if report.ok else ""
-        return _preview(request, report, upload.name, token)
+        if not report.ok or report.table is None:
+            return _preview(request, report, upload.name, "")
+        try:
+            # The rows read are kept, so that the confirmation imports them without reading the file again.
+            token = pending_keep(request.session, name=upload.name, table=report.table)
+        except NotStored as refused:
+            form.add_error("file", ValidationError(refused.message, code=refused.code))
+            status = 503  # the server's disk, not the file: the same file may be sent again later
+        else:
+            return _preview(request, report, upload.name, token)
     ctx = {"form": form, "max_mb": settings.CAMPAIGN_IMPORT_MAX_BYTES / 1024 / 1024}
-    return render(request, "organisation/import.html", ctx, status=400 if form.is_bound else 200)
+    return render(request, "organisation/import.html", ctx, status=status)
 
 
 @login_required
@@ -129,18 +79,18 @@ def import_confirm(request: AuthenticatedRequest) -> HttpResponse:
     """Import the previewed list, all or nothing; once, however often the confirmation is sent."""
     form = ImportConfirmForm(request.POST)
     token = request.POST.get("token", "")
-    kept = _kept_upload(request, token)
+    kept = pending_table(request.session, token)
     if kept is None:
         messages.error(request, _("The uploaded list has expired or was already imported. Please upload it again."))
         return redirect("organisation:import")
-    name, data = kept
+    name, table = kept
     if not form.is_valid():
         # A confirmation without its one-time token (a page older than the token): preview again, with one.
-        report = enterprise_import(data=data, dry_run=True, filename=name)
+        report = enterprise_import_table(table=table, dry_run=True)
         return _preview(request, report, name, token, status=400, confirm=form)
 
     def import_or_refuse() -> ImportReport:
-        report = enterprise_import(data=data, dry_run=False, filename=name)
+        report = enterprise_import_table(table=table, dry_run=False)
         if not report.written:
             raise _NotImported(report)
         return report
@@ -154,9 +104,10 @@ def import_confirm(request: AuthenticatedRequest) -> HttpResponse:
         )
     except _NotImported as refused:
         # The registry changed since the preview: show why, write nothing.
-        _discard_upload(request)
+        pending_discard(request.session)
         return _preview(request, refused.report, name, "", status=409)
-    _discard_upload(request)
+    # The import has committed: from here on nothing may fail, or the page would deny what was written.
+    pending_discard(request.session)
     messages.success(
         request,
         _("%(name)s imported: %(new)d new, %(updated)d updated, %(unchanged)d unchanged.")

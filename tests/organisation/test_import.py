@@ -11,7 +11,7 @@ from enterprises.models import Enterprise, Kind, Origin, Sector
 from organisation.imports import enterprise_import
 from organisation.models import Cadre, Pairing
 from tests import factories
-from tests.organisation.helpers import HEADER, fixture, xlsx_bytes
+from tests.organisation.helpers import HEADER, excel_xlsx, fixture, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -269,6 +269,19 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(settings):
         archive.writestr("xl/sharedStrings.xml", "a" * 1_000_000)
     report = enterprise_import(data=buffer.getvalue(), dry_run=False)
     assert _refusals(report) == [(0, "", "zip_bomb")]
+
+
+def test_a_list_saved_as_excel_saves_it_with_its_text_in_a_shared_strings_table_imports():
+    data = excel_xlsx(
+        [
+            ["灞桥区亲商助企企业名单"],
+            HEADER,
+            ["西安灞河精工机械有限公司", USCC[0], "企业", "市级确定", "工业", "", "赵丽华", "副区长", "2026-06-17"],
+        ]
+    )
+    report = enterprise_import(data=data, dry_run=False, filename="名单.xlsx")
+    assert report.ok, report.errors
+    assert Pairing.objects.active().get(enterprise__uscc=USCC[0]).cadre.name == "赵丽华"
 
 
 def test_xml_is_parsed_with_defusedxml():

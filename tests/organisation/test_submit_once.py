@@ -8,7 +8,7 @@ from django.urls import reverse
 from core.models import Submission
 from enterprises.models import Enterprise
 from organisation.models import Pairing
-from organisation.views import PENDING_KEY
+from organisation.pending import PENDING_KEY
 from tests import factories
 from tests.organisation.helpers import fixture
 from tests.refusals import refusals

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from enterprises.models import Enterprise
 from organisation.models import Cadre, Pairing
-from organisation.views import PENDING_KEY
+from organisation.pending import PENDING_KEY
 from tests import factories
 from tests.organisation.helpers import fixture, read_xlsx, response_bytes
 from tests.submissions import tokens_on, with_token
@@ -27,12 +27,6 @@ EXPORTS = reverse("organisation:exports")
 
 def _upload(client, name="title_row.xlsx"):
     return client.post(IMPORT, {"file": SimpleUploadedFile(name, fixture(name))})
-
-
-@pytest.fixture
-def office_client(client, office):
-    client.force_login(office)
-    return client
 
 
 def test_it_shows_the_import_page_to_the_campaign_office(office_client):
