@@ -3,7 +3,7 @@
 from typing import cast
 
 from django import forms
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +11,8 @@ from core.params import IdModelMultipleChoiceField
 from core.submissions import OneTimeTokenForm
 from enterprises.models import Enterprise, Origin, Sector
 from issues.forms import DATE_INPUT, ProblemFields
-from organisation.models import Department
+from organisation.models import Department, Pairing
+from visits.compliance import CadreRow, Standing
 from visits.models import Errand, Policy, PolicySector, Visit
 from visits.services import RaisedProblem, VisitData
 
@@ -110,27 +111,89 @@ class ErrandAdvanceForm(forms.Form):
         self.fields["on"].initial = timezone.localdate()
 
 
+SHORT_CHOICE = "short"
+BY_NAME = "name"
+# "Below the rule first": missed this month, then at risk, then met, then not judged this month.
+_THIS_MONTH_FIRST = {Standing.MISSED: 0, Standing.AT_RISK: 1, Standing.COMPLIANT: 2, Standing.NONE: 3}
+
+
+def _below_the_rule_first(row: CadreRow) -> tuple[int, int]:
+    """Sort key: this month's standing, worst first, then the most months below the rule (stable on name)."""
+    return (_THIS_MONTH_FIRST[row.cells[-1].standing], -row.short)
+
+
 class ComplianceFilterForm(forms.Form):
+    """The grid's filters: by the cadre or enterprise, by this month's standing, and by where they belong.
+
+    The enterprise's and the unit's filters narrow the pairings the rule judges (`filter`); a name and
+    this month's standing narrow the judged rows (`narrow`), which also puts them in the order chosen.
+    The page, its chart and its xlsx all show what `narrow` returns.
+    """
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Cadre or enterprise")}),
+    )
+    standing = forms.ChoiceField(
+        label=_("This month"),
+        choices=[("", _("All")), (SHORT_CHOICE, _("At risk or missed")), *Standing.choices],
+        required=False,
+    )
     origin = forms.ChoiceField(label=_("Origin"), choices=[("", "---------"), *Origin.choices], required=False)
     sector = forms.ChoiceField(label=_("Sector"), choices=[("", "---------"), *Sector.choices], required=False)
     street = forms.ChoiceField(label=_("Street"), required=False)
     department = forms.ModelChoiceField(label=_("Cadre's unit"), queryset=Department.objects.all(), required=False)
+    order = forms.ChoiceField(
+        label=_("Order"), choices=[("", _("Below the rule first")), (BY_NAME, _("By name"))], required=False
+    )
+
+    # The fields shown folded away under "More filters" (open when one of them is in use).
+    MORE = ("origin", "sector", "street", "department", "order")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         streets = Enterprise.objects.exclude(street="").values_list("street", flat=True).distinct().order_by("street")
         cast(forms.ChoiceField, self.fields["street"]).choices = [("", "---------"), *((s, s) for s in streets)]
 
+    @property
+    def more(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.MORE]
+
+    @property
+    def more_in_use(self) -> bool:
+        return any(self.data.get(name) for name in self.MORE)
+
+    def _chosen(self) -> dict:
+        return self.cleaned_data if self.is_valid() else {}
+
     def filter(self, pairings):
-        if not self.is_valid():
-            return pairings
-        data = self.cleaned_data
-        if data["origin"]:
+        data = self._chosen()
+        if data.get("q"):
+            # By cadre, not by pairing: a cadre found through one enterprise is judged on all their pairings.
+            found = Pairing.objects.filter(
+                Q(cadre__name__icontains=data["q"]) | Q(enterprise__name__icontains=data["q"])
+            ).values("cadre_id")
+            pairings = pairings.filter(cadre_id__in=found)
+        if data.get("origin"):
             pairings = pairings.filter(enterprise__origin=data["origin"])
-        if data["sector"]:
+        if data.get("sector"):
             pairings = pairings.filter(enterprise__sector=data["sector"])
-        if data["street"]:
+        if data.get("street"):
             pairings = pairings.filter(enterprise__street=data["street"])
-        if data["department"]:
+        if data.get("department"):
             pairings = pairings.filter(cadre__unit=data["department"])
         return pairings
+
+    def narrow(self, rows: list[CadreRow]) -> list[CadreRow]:
+        """Keep the rows whose standing this month (their last cell) was chosen, in the order chosen."""
+        data = self._chosen()
+        wanted = data.get("standing")
+        if wanted == SHORT_CHOICE:
+            rows = [row for row in rows if row.cells[-1].is_short]
+        elif wanted:
+            rows = [row for row in rows if row.cells[-1].standing == wanted]
+        if data.get("order") == BY_NAME:
+            return rows  # judge returns them in the cadres' name order
+        return sorted(rows, key=_below_the_rule_first)

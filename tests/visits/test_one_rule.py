@@ -76,7 +76,12 @@ def test_a_part_month_pairing_reads_the_same_everywhere(client, the_27th, cadre,
     assert row[-2:] == [1, 0]  # one visit in the year, no month below the rule
 
 
-def test_the_visits_export_and_the_grid_count_the_same_short_months_for_every_demo_cadre(client, demo_district):
+def test_the_visits_export_and_the_grid_count_the_same_short_months_for_every_demo_cadre(
+    client, demo_district, monkeypatch
+):
+    from visits import views
+
+    monkeypatch.setattr(views, "GRID_PAGE_SIZE", 1000)  # every demo cadre on one page of the grid
     client.force_login(User.objects.get(username="admin"))
     year = django.utils.timezone.localdate().year
     sheet = read_xlsx(response_bytes(client.get(reverse("visits:visit_export"), {"year": year})))["每月走访"]
