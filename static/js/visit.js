@@ -37,7 +37,7 @@
     const entry = document.querySelector("[data-problem-card='" + card.id + "']");
     if (entry) entry.hidden = removed;
     const banner = document.getElementById("problem-errors");
-    if (banner) banner.hidden = !banner.querySelector("[data-problem-card]:not([hidden])");
+    if (banner) banner.hidden = !banner.querySelector("[data-problem-card]:not([hidden]), [data-problems-error]");
     renumber();
   }
 

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from issues.models import Issue
 from tests.factories import category
@@ -82,6 +83,21 @@ def test_removed_cards_do_not_count_towards_the_limit_of_ten(client, cadre):
     cards["problems-3-DELETE"] = "on"
     assert client.post(reverse("visits:visit_new"), _visit_post(**cards)).status_code == 302
     assert Issue.objects.count() == 10 and not Issue.objects.filter(title="问题3").exists()
+
+
+def test_more_than_ten_problems_are_refused_in_the_banner_at_the_top(client, cadre):
+    client.force_login(cadre.user)
+    cards = {"problems-TOTAL_FORMS": "11"}
+    for i in range(11):
+        cards |= {f"problems-{i}-title": f"问题{i}", f"problems-{i}-category": category("other").pk}
+        cards |= {f"problems-{i}-route": "resolve", f"problems-{i}-note": "当场解决。"}
+    response = client.post(reverse("visits:visit_new"), _visit_post(**cards))
+    assert response.status_code == 400
+    assert [e.code for e in response.context["problems"].non_form_errors().as_data()] == ["too_many_forms"]
+    page = response.content.decode()
+    assert escape(response.context["problems"].non_form_errors()[0]) in _banner(page)
+    assert page.index('id="problem-errors"') < page.index('name="visited_on"')
+    assert not Visit.objects.exists()
 
 
 def test_every_card_offers_its_remove_button_and_its_hidden_delete_box(client, cadre):
