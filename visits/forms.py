@@ -1,9 +1,12 @@
 """Forms for the cadre's workspace. They check shapes; cadres/services.py decides the rules."""
 
+from dataclasses import dataclass
 from typing import cast
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import Exists, OuterRef, Q
+from django.forms.formsets import DELETION_FIELD_NAME
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -75,7 +78,74 @@ class ProblemForm(ProblemFields):
         )
 
 
-ProblemFormSet = forms.formset_factory(ProblemForm, extra=0, max_num=10, validate_max=True)
+@dataclass(frozen=True)
+class CardErrors:
+    """What is wrong with one problem card, for the banner at the top of the visit form."""
+
+    number: int
+    anchor: str
+    title: str
+    errors: list[tuple[str, str]]  # (the field's label, or "" for the card as a whole; the message)
+
+
+class BaseProblemFormSet(forms.BaseFormSet):
+    """The visit's problem cards. A card the cadre removed stays in the page, hidden, with DELETE ticked.
+
+    Removing by ticking DELETE rather than renumbering the cards keeps TOTAL_FORMS and every field's
+    name as they were, so a draft kept in the browser (static/js/drafts.js) restores the same cards.
+    """
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        # visit.js ticks it from the card's remove button and hides the card.
+        form.fields[DELETION_FIELD_NAME].widget.attrs.update({"hidden": True, "data-problem-delete": ""})
+        form.fields[DELETION_FIELD_NAME].label = _("Remove this problem")
+
+    def removed(self, form: forms.Form) -> bool:
+        """Whether the cadre removed this card: its DELETE box ticked, whatever else it holds."""
+        return form.is_bound and bool(form[DELETION_FIELD_NAME].value())
+
+    def cards(self) -> list[tuple[int | None, forms.Form]]:
+        """Each card with its number as the cadre sees it (1, 2, …); a removed card has none."""
+        cards: list[tuple[int | None, forms.Form]] = []
+        number = 0
+        for form in self.forms:
+            if self.removed(form):
+                cards.append((None, form))
+            else:
+                number += 1
+                cards.append((number, form))
+        return cards
+
+    def cards_with_errors(self) -> list[CardErrors]:
+        """The cards kept in the visit that must be corrected, for the banner at the top of the form."""
+        if not self.is_bound:
+            return []
+        found = []
+        for number, form in self.cards():
+            if number is None or not form.errors:
+                continue
+            errors = [
+                ("" if name == NON_FIELD_ERRORS else str(form[name].label), str(message))
+                for name, messages in form.errors.items()
+                for message in messages
+            ]
+            title = form.data.get(form.add_prefix("title"), "").strip()
+            found.append(CardErrors(number=number, anchor=form.prefix or "", title=title, errors=errors))
+        return found
+
+    def raised(self) -> list[RaisedProblem]:
+        """The problems to report: the cards filled in and not removed (call once the formset is valid)."""
+        kept = [cast(ProblemForm, form) for form in self.forms if not self.removed(form)]
+        return [form.raised() for form in kept if form.has_changed()]
+
+
+ProblemFormSet = cast(
+    type[BaseProblemFormSet],
+    forms.formset_factory(
+        ProblemForm, formset=BaseProblemFormSet, extra=0, max_num=10, validate_max=True, can_delete=True
+    ),
+)
 
 
 class ErrandForm(OneTimeTokenForm, forms.ModelForm):

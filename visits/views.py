@@ -195,7 +195,7 @@ def visit_new(request: AuthenticatedRequest) -> HttpResponse:
     form = NewVisitForm(request.POST or None, enterprise=pairing.enterprise)
     problems = ProblemFormSet(request.POST or None, prefix="problems")
     if request.method == "POST" and form.is_valid() and problems.is_valid():
-        raised = [p.raised() for p in problems if p.has_changed()]
+        raised = problems.raised()
         try:
             visit = submission_run(
                 user=request.user,
