@@ -11,6 +11,8 @@ docs/screenshots/<journey>-<step>-phone.png (`Journey.shot`).
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,13 +60,18 @@ class Journey:
         page.goto(f"{self.base_url}/")
         if self.language != settings.LANGUAGE_CODE:
             switch_language(page, self.language)
-        with translation.override(self.language):
-            form = AuthenticationForm()
-            username_label, password_label = str(form.fields["username"].label), str(form.fields["password"].label)
-        page.get_by_label(username_label).fill(username)
-        page.get_by_label(password_label).fill(password)
+        username_field, password_field = self.login_fields()
+        username_field.fill(username)
+        password_field.fill(password)
         page.get_by_role("button", name=self.t("Log in")).click()
         page.wait_for_url(f"{self.base_url}/")
+
+    def login_fields(self) -> tuple[Locator, Locator]:
+        """The login page's username and password, by the labels Django's login form gives them."""
+        with translation.override(self.language):
+            form = AuthenticationForm()
+            username, password = str(form.fields["username"].label), str(form.fields["password"].label)
+        return self.page.get_by_label(username), self.page.get_by_label(password)
 
     def open_menu(self, link: str) -> None:
         """Follow a link of the menu, folded behind its button on a phone."""
@@ -75,8 +82,12 @@ class Journey:
         """Unfold a move's panel on the problem's page, when it is folded, and return its form."""
         button = self.page.get_by_role("button", name=label, exact=True)
         if not button.is_visible():
-            self.page.locator("summary").filter(has_text=re.compile(rf"^\s*{re.escape(label)}\s*$")).click()
+            self.fold(label).click()
         return self.page.locator("form").filter(has=button)
+
+    def fold(self, label: str) -> Locator:
+        """The title of a move's panel, which folds it open or shut."""
+        return self.page.locator("summary").filter(has_text=re.compile(rf"^\s*{re.escape(label)}\s*$"))
 
     def sees(self, text: str) -> None:
         """The text is on the page, visibly (a message, a status)."""
@@ -107,15 +118,28 @@ def language(request) -> str:
     return request.param
 
 
+@contextmanager
+def walking(page: Page, base_url: str, language: str, name: str) -> Iterator[Journey]:
+    """A journey on this page; at its end, no blocked asset, no Content-Security-Policy violation, no script error."""
+    walk = Journey(page, base_url, language, name)
+    page.on("console", lambda msg: walk.console_errors.append(msg.text) if msg.type == "error" else None)
+    yield walk
+    assert walk.console_errors == [], walk.console_errors
+
+
 @pytest.fixture
 def journey(request, phone, live_server, language):
-    """The journey of this test module (its name, e.g. test_cadre_visit → cadre-visit), on a phone."""
+    """The journey of this test module (named after it: test_cadre_visit → cadre-visit), on a phone."""
     name = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_").replace("_", "-")
-    walk = Journey(phone, live_server.url, language, name)
-    phone.on("console", lambda msg: walk.console_errors.append(msg.text) if msg.type == "error" else None)
-    yield walk
-    # No blocked asset, no Content-Security-Policy violation, no script error on the way.
-    assert walk.console_errors == [], walk.console_errors
+    with walking(phone, live_server.url, language, name) as walk:
+        yield walk
+
+
+@pytest.fixture
+def at_a_desk(page, live_server):
+    """A journey in Chinese in a desktop browser window, for the tests made with the keyboard alone."""
+    with walking(page, live_server.url, settings.LANGUAGE_CODE, "keyboard") as walk:
+        yield walk
 
 
 def focused(target: Locator) -> bool:
