@@ -175,12 +175,16 @@ def other_department(db):
 
 @pytest.fixture
 def staff(department):
-    return factories.DepartmentStaffFactory(department=department, name="张晓明", user__username="charlie")
+    return factories.DepartmentStaffFactory(
+        department=department, name="张晓明", user__username="charlie", user__first_name="张晓明"
+    )
 
 
 @pytest.fixture
 def other_staff(other_department):
-    return factories.DepartmentStaffFactory(department=other_department, name="赵丽华", user__username="dave")
+    return factories.DepartmentStaffFactory(
+        department=other_department, name="赵丽华", user__username="dave", user__first_name="赵丽华"
+    )
 
 
 @pytest.fixture
