@@ -80,9 +80,11 @@ class Journey:
 
     def move(self, label: str) -> Locator:
         """Unfold a move's panel on the problem's page, when it is folded, and return its form."""
+        fold = self.fold(label)
+        fold.wait_for()  # the problem's page is there, not the page the user came from
         button = self.page.get_by_role("button", name=label, exact=True)
         if not button.is_visible():
-            self.fold(label).click()
+            fold.click()
         return self.page.locator("form").filter(has=button)
 
     def fold(self, label: str) -> Locator:
