@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: backup restore run test test-all install install-dev migrate demo lint format messages bench bench-city bench-uploads clean
+.PHONY: backup restore run test test-all install install-dev migrate demo lint format messages bench bench-city bench-uploads screenshots clean
 
 # On a developer's machine `make test` leaves out the tests marked slow (browsers, the crawl,
 # subprocesses; see pyproject.toml); under CI=true (.ci/run) and in `make test-all` it runs them all.
@@ -118,6 +118,11 @@ bench-uploads: install-dev
 	DATABASE_URL=sqlite:///$(UPLOADS_DB) DEBUG=false $(BIN)/python bench/upload_limits.py --unguarded >> docs/benchmarks-uploads.md
 	rm -f $(UPLOADS_DB)*
 	@cat docs/benchmarks-uploads.md
+
+# The journeys' key pages in Chinese, on a phone, into docs/screenshots/<journey>-<step>-phone.png (README's
+# gallery): the Chinese journeys run with SCREENSHOTS=1. Needs Chromium and fonts-noto-cjk (apt-get install).
+screenshots: install-dev
+	SCREENSHOTS=1 $(BIN)/python -m pytest -m slow tests/browser/journeys -k "zh-hans" -q -p no:cacheprovider
 
 # Back up the database (PostgreSQL custom-format dump, or an SQLite copy) and the uploaded files into
 # BACKUP (a new folder); restore one into an empty, migrated database. docs/deployment.md §5.

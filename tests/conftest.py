@@ -7,6 +7,9 @@ campaign office with access to the administration pages, not a superuser), `supe
 and `nobody` (an account with no role). `successor` took over `former_enterprise`,
 which `cadre` served before.
 
+Problems go through the real services: `report` reports one for `cadre`'s enterprise and
+routes it, `assignment` is a route to `department` with a roadmap, `move` makes a move.
+
 `demo_district` is the demo district (demo/seed.py), seeded once per session for the
 tests that only read it (see tests/shared_district.py); those tests run first.
 """
@@ -16,9 +19,12 @@ import os
 
 import pytest
 from django.db import connection
-from django.utils import translation
+from django.utils import timezone, translation
 
 from core.roles import Role
+from issues.models import Action, Issue
+from issues.payloads import AssignPayload, MovePayload, RoutePayload
+from issues.services import issue_report, issue_transition
 from tests import factories
 from tests.shared_district import DemoDistrict, SharedDistrict, is_transactional, uses_district
 
@@ -169,12 +175,16 @@ def other_department(db):
 
 @pytest.fixture
 def staff(department):
-    return factories.DepartmentStaffFactory(department=department, name="张晓明", user__username="charlie")
+    return factories.DepartmentStaffFactory(
+        department=department, name="张晓明", user__username="charlie", user__first_name="张晓明"
+    )
 
 
 @pytest.fixture
 def other_staff(other_department):
-    return factories.DepartmentStaffFactory(department=other_department, name="赵丽华", user__username="dave")
+    return factories.DepartmentStaffFactory(
+        department=other_department, name="赵丽华", user__username="dave", user__first_name="赵丽华"
+    )
 
 
 @pytest.fixture
@@ -245,3 +255,45 @@ def everyone(cadre, other_cadre, successor, staff, other_staff, leader, office, 
         "nobody": nobody,
         "anonymous": AnonymousUser(),
     }
+
+
+@pytest.fixture
+def today():
+    return timezone.localdate()
+
+
+@pytest.fixture
+def assignment(department, staff, today):
+    """An assignment to `department`, which can receive it: `staff` works there."""
+    return AssignPayload(
+        department=department,
+        responsible_person="张晓明",
+        deadline=today + datetime.timedelta(days=15),
+        milestones=(
+            ("核实材料", today + datetime.timedelta(days=5)),
+            ("办结答复", today + datetime.timedelta(days=14)),
+        ),
+    )
+
+
+@pytest.fixture
+def report(cadre, enterprise):
+    """Report a problem for the cadre's enterprise, routed as the route's record says."""
+
+    def _report(route: RoutePayload, **kwargs) -> Issue:
+        kwargs.setdefault("title", "施工许可证办理进度缓慢")
+        kwargs.setdefault("category", factories.category("approvals"))
+        return issue_report(actor=cadre.user, enterprise=enterprise, route=route, **kwargs)
+
+    return _report
+
+
+@pytest.fixture
+def move():
+    """Make a move as the given user on the problem's current version."""
+
+    def _move(issue: Issue, user, action: Action, payload: MovePayload) -> Issue:
+        issue.refresh_from_db()
+        return issue_transition(issue_id=issue.pk, actor=user, action=action, version=issue.version, payload=payload)
+
+    return _move

@@ -3,33 +3,16 @@
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
 
 from enterprises.models import Enterprise
 from organisation.models import Pairing
 from tests.browser.conftest import PHONE, log_in
+from tests.browser.lists import ROWS, corrected, fill_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 # Screenshots go to test-results/ (not committed); docs/screenshots/ holds a chosen set.
 SHOTS = Path("test-results")
-ROWS = [
-    [
-        "西安灞桥示范机械有限公司",
-        "91610111MA6U000014",
-        "企业",
-        "市级确定",
-        "工业",
-        "纺织城街道",
-        "张伟",
-        "13900000001",
-        "孙浩然",
-        "区长",
-        "13912345678",
-        "2026-06-17",
-    ],
-    ["灞河生态修复项目", "", "项目", "区级选取", "农业", "灞桥街道", "", "", "钱思远", "副区长", "", "2026-06-17"],
-]
 
 
 @pytest.fixture(autouse=True)
@@ -49,19 +32,6 @@ def office_page(request, browser):
     page.device = request.param
     yield page
     context.close()
-
-
-def _fill_in(template: Path, rows: list[list]) -> Path:
-    # What the office does in its spreadsheet program: fill in the list sheet below its headers
-    # (the example is on a sheet of its own).
-    book = load_workbook(template)
-    sheet = book["名单"]
-    assert sheet.max_row == 1
-    for row in rows:
-        sheet.append(row)
-    filled = template.with_name("我的名单.xlsx")
-    book.save(filled)
-    return filled
 
 
 def _shot(page, name: str) -> None:
@@ -88,7 +58,7 @@ def test_the_office_downloads_the_template_fills_it_fixes_an_error_and_imports(
     assert template.name == "企业名单模板.xlsx"
 
     # First try: the project's sector is not one the campaign uses.
-    page.get_by_label("名单文件").set_input_files(_fill_in(template, ROWS))
+    page.get_by_label("名单文件").set_input_files(fill_in(template, ROWS))
     page.get_by_role("button", name="检查名单").click()
     page.get_by_text("未写入任何数据").first.wait_for()
     error = page.locator("#import-errors tbody tr")
@@ -102,9 +72,7 @@ def test_the_office_downloads_the_template_fills_it_fixes_an_error_and_imports(
     assert Enterprise.objects.count() == 0
 
     # Fixed: 文化 instead of 农业; upload again, check, confirm.
-    fixed = [row[:] for row in ROWS]
-    fixed[1][4] = "文化"
-    page.get_by_label("名单文件").set_input_files(_fill_in(template, fixed))
+    page.get_by_label("名单文件").set_input_files(fill_in(template, corrected(ROWS)))
     page.get_by_role("button", name="检查名单").click()
     page.get_by_text("所有行均有效").wait_for()
     assert page.locator("#import-counts .stat-value").first.inner_text() == "2"
