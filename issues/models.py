@@ -382,6 +382,11 @@ class IssueEvent(models.Model):
         blank=True,
         verbose_name=_("department"),
     )
+    # What the step says, put together in the reader's language when shown (issues/timeline.py): the kind
+    # of sentence and its values. Blank on the rows written before: their note is the whole sentence.
+    kind = models.CharField(_("kind"), max_length=30, blank=True)
+    params = models.JSONField(_("values"), default=dict, blank=True)
+    # The user's own words, shown as typed.
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now)
 
@@ -393,3 +398,10 @@ class IssueEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issue_id}: {self.from_status or '—'} → {self.to_status}"
+
+    @property
+    def text(self) -> str:
+        """The step's sentence and note in the active language (issues/timeline.py)."""
+        from issues.timeline import sentence  # the catalogue reads this module's choices
+
+        return sentence(self.kind, self.params, self.note)
