@@ -43,7 +43,7 @@ def address_lines(bind: str, hostname: str) -> list[str]:
 
 
 class Command(BaseCommand):
-    help = "Print the address `make run` serves the portal at, from BIND (default 127.0.0.1:8000), as gunicorn binds it."
+    help = "Print the address `make run` serves the portal at: BIND (default 127.0.0.1:8000), as gunicorn binds it."
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", help="The bind to describe; by default the BIND environment variable's.")
