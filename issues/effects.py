@@ -63,7 +63,7 @@ def resolve(
     issue.resolution = note
     issue.resolved_at = now
     # The department's reply ends its time on the problem: a request for more of it is moot.
-    withdrawn = _withdraw_extension(issue, actor=actor, now=now, reason=_("The problem was resolved."))
+    withdrawn = _withdraw_extension(issue, actor=actor, now=now, reason="resolved")
     return Entry(note=note).withdrawing(withdrawn)
 
 
@@ -209,7 +209,8 @@ def progress(
 def _withdraw_extension(issue: Issue, *, actor: User, now: datetime.datetime, reason: str) -> str:
     """Withdraw the extension request still waiting, if any: nobody can decide it once the problem moves on.
 
-    Return the withdrawn request's new deadline, which the move's timeline mentions, or "" when nothing was waiting.
+    `reason` is a key of `issues.timeline.WITHDRAWN_BECAUSE`, said in the reader's language. Return the withdrawn
+    request's new deadline, which the move's timeline mentions, or "" when nothing was waiting.
     """
     request = issue.extensions.filter(decision=ExtensionRequest.Decision.PENDING).first()
     if request is None:
@@ -238,7 +239,7 @@ def return_(
     note = _require_note(payload.note, _("Say why this is not your department's remit."))
     # The table lets only the problem's own department return it, so it has one.
     department = issue.department.name if issue.department else ""
-    withdrawn = _leave_department(issue, actor=actor, now=now, reason=_("The problem was returned."))
+    withdrawn = _leave_department(issue, actor=actor, now=now, reason="returned")
     return Entry("returned", {"department": department, "reason": note}).withdrawing(withdrawn)
 
 
@@ -254,7 +255,7 @@ def reassign(
     }
     # 督办 stays with a supervised problem, and the leading group's reassignment is supervised as its assignment is.
     supervised = issue.supervised or Capacity.LEADING_GROUP in capacities
-    withdrawn = _leave_department(issue, actor=actor, now=now, reason=_("The problem was taken back and reassigned."))
+    withdrawn = _leave_department(issue, actor=actor, now=now, reason="reassigned")
     _give_to(issue, payload.assignment, desk)
     issue.supervised = supervised
     values = {**before, **_assignment(issue), "reason": reason}
@@ -335,7 +336,7 @@ def _feedback(
     if dissatisfied:
         _require_note(note, _("Record what the enterprise is dissatisfied with."))
         issue.resolved_at = None
-        withdrawn = _leave_department(issue, actor=actor, now=now, reason=_("The problem was reopened."))
+        withdrawn = _leave_department(issue, actor=actor, now=now, reason="reopened")
     else:
         issue.closed_at = now
         withdrawn = ""

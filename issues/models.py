@@ -328,6 +328,16 @@ class ExtensionRequest(models.Model):
     def __str__(self) -> str:
         return f"{self.issue_id}: {self.old_deadline} → {self.new_deadline}"
 
+    @property
+    def decision_text(self) -> str:
+        """The decision's note in the active language: a withdrawal's reason is a key (issues/timeline.py)."""
+        from issues.timeline import WITHDRAWN_BECAUSE  # the catalogue reads this module's choices
+
+        note = self.decision_note
+        if self.decision == self.Decision.WITHDRAWN and note in WITHDRAWN_BECAUSE:
+            return str(WITHDRAWN_BECAUSE[note])
+        return note  # the decider's own words, or a withdrawal stored before as text
+
 
 class Feedback(models.Model):
     """The enterprise's word on a resolved problem (满意度); without it a problem is not closed."""

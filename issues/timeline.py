@@ -41,6 +41,13 @@ SENTENCES: dict[str, tuple["StrPromise", ...]] = {
     "feedback": (_("Enterprise feedback: %(rating)s."),),
 }
 WITHDRAWN = _("The extension request to %(new)s, waiting for a decision, is withdrawn.")
+# Why an extension request was withdrawn, stored as its decision note (a key), said where the requests are listed.
+WITHDRAWN_BECAUSE: dict[str, "StrPromise"] = {
+    "resolved": _("The problem was resolved."),
+    "returned": _("The problem was returned."),
+    "reassigned": _("The problem was taken back and reassigned."),
+    "reopened": _("The problem was reopened."),
+}
 
 # Values stored as a choice's value, shown as its label in the reader's language.
 CHOICES: dict[str, Any] = {"rating": Feedback.Rating}

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext
 
 from issues.models import Action, ExtensionRequest, IssueEvent, Status
 from issues.payloads import (
@@ -84,7 +85,14 @@ def test_a_rating_and_a_withdrawn_request_are_said_in_the_readers_language(cadre
         payload=ResolvePayload(note="已办结"),
     )
     resolved = IssueEvent.objects.filter(issue=issue).last()
-    assert ExtensionRequest.objects.get().decision == ExtensionRequest.Decision.WITHDRAWN
+    request = ExtensionRequest.objects.get()
+    assert (request.decision, request.decision_note) == (ExtensionRequest.Decision.WITHDRAWN, "resolved")
+    with translation.override("en"):
+        assert request.decision_text == "The problem was resolved."
+    with translation.override("zh-hans"):
+        assert request.decision_text == gettext("The problem was resolved.") != "The problem was resolved."
+    request.decision_note = "问题已办结。"  # a withdrawal stored before as text says its text
+    assert request.decision_text == "问题已办结。"
     with translation.override("en"):
         assert resolved.text == (
             f"已办结 The extension request to {later.isoformat()}, waiting for a decision, is withdrawn."
