@@ -132,3 +132,11 @@ def test_the_list_runs_the_same_queries_for_more_notifications_said_from_their_v
 
 def _due_soon(title: str) -> dict:
     return {"title": title, "enterprise": "灞桥企业", "deadline": "2026-11-21", "person": "张晓明", "days": -1}
+
+
+def test_values_that_no_longer_fit_their_kind_say_the_kind_never_break_the_page(caplog):
+    from notifications.texts import say
+
+    with translation.override("en"):
+        said = say(Kind.ISSUE_OVERDUE, {"title": "缺少天数"})  # "days" missing
+    assert said == ("Problem overdue", "") and "cannot be said" in caplog.text
