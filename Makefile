@@ -30,15 +30,19 @@ install-dev: $(VENV)/.installed-dev
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
-# Load the demo district, but only into an empty database: never mix it into real data.
+# Load the demo district, but only into an empty database: never mix it into real data; then print its logins
+# (demo/seed.py's DEMO_LOGINS, the one list).
 demo: migrate
 	$(BIN)/python manage.py seed_demo --if-empty
+	@echo ""
+	@$(BIN)/python manage.py demo_logins
 
-# Install, migrate, load the demo district, then run web + Celery worker + beat (Procfile).
+# Install, migrate, load the demo district, then run web + Celery worker + beat (Procfile). The address printed
+# is the one gunicorn binds: BIND (default 127.0.0.1:8000), as the Procfile passes it.
 run: export DEBUG ?= true
 run: demo
 	@echo ""
-	@echo "  门户地址 The portal:  http://127.0.0.1:8000/"
+	@$(BIN)/python manage.py portal_address
 	@echo "  按 Ctrl+C 停止 Press Ctrl+C to stop."
 	@echo ""
 	$(BIN)/honcho start -f Procfile

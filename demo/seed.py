@@ -9,12 +9,14 @@ import calendar
 import datetime
 import random
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from core.roles import Role
 from demo import data
@@ -38,6 +40,9 @@ from organisation.models import Cadre, Department, DepartmentStaff, Pairing
 from visits.models import Errand, Policy, PolicySector, Visit
 from visits.services import errand_advance, errand_open
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
 DEMO_PASSWORD = "Baqiao@2026"  # nosec B105 # the demo district's published password
 CITY_COUNT = 63  # 市上确定的帮扶企业
 DISTRICT_COUNT = 76  # 区里选取的企业和项目
@@ -45,15 +50,55 @@ TOTAL = CITY_COUNT + DISTRICT_COUNT
 SWAPPED = (4, 5)  # two cadres who traded enterprises mid-campaign, so pairings have history
 
 LEADERS = 5
-# The demo logins, as `seed_demo` prints them and README lists them: (role, first, last of the range, note).
-DEMO_LOGINS: list[tuple[str, str, str, str]] = [
-    (Role.CADRE, "ganbu001", f"ganbu{TOTAL:03d}", ""),
-    (Role.DEPARTMENT_STAFF, "bumen01", f"bumen{len(data.DEPARTMENTS):02d}", "区级部门"),
-    (Role.DEPARTMENT_STAFF, "jiedao01", f"jiedao{len(data.STREETS):02d}", "街道办事处"),
-    (Role.LEADING_GROUP, "lingdao01", f"lingdao{LEADERS:02d}", ""),
-    (Role.CAMPAIGN_OFFICE, "admin", "admin", "超级用户"),
-    (Role.CAMPAIGN_OFFICE, "bangongshi", "bangongshi", "办公室文员，可进入管理页面"),
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    """A range of demo logins of one role: `first` to `last`, numbered alike (ganbu001 … ganbu139), and a note."""
+
+    role: str
+    first: str
+    last: str
+    note: "StrPromise | str" = ""
+
+    def usernames(self) -> list[str]:
+        """Every login of the range, from first to last."""
+        prefix = self.first.rstrip("0123456789")
+        if self.first == self.last or not self.first[len(prefix) :]:
+            return [self.first]
+        start, end, width = int(self.first[len(prefix) :]), int(self.last[len(prefix) :]), len(self.first) - len(prefix)
+        return [f"{prefix}{n:0{width}d}" for n in range(start, end + 1)]
+
+
+# The demo logins: `manage.py demo_logins` and `seed_demo` print them (`make run` shows them), README lists them.
+# A test holds this list to the accounts the seed makes, so neither can drift from the other.
+DEMO_LOGINS: list[DemoLogin] = [
+    DemoLogin(Role.CADRE, "ganbu001", f"ganbu{TOTAL:03d}"),
+    DemoLogin(Role.DEPARTMENT_STAFF, "bumen01", f"bumen{len(data.DEPARTMENTS):02d}", Department.Kind.DEPARTMENT.label),
+    DemoLogin(Role.DEPARTMENT_STAFF, "jiedao01", f"jiedao{len(data.STREETS):02d}", Department.Kind.STREET.label),
+    DemoLogin(Role.LEADING_GROUP, "lingdao01", f"lingdao{LEADERS:02d}"),
+    DemoLogin(Role.CAMPAIGN_OFFICE, "admin", "admin", gettext_lazy("superuser")),
+    DemoLogin(
+        Role.CAMPAIGN_OFFICE,
+        "bangongshi",
+        "bangongshi",
+        gettext_lazy("the office's clerk: the administration pages, within the portal's roles"),
+    ),
 ]
+
+
+def demo_login_lines() -> list[str]:
+    """The demo logins as `make run` prints them, in the active language: the password, then one line a range."""
+    lines = [gettext("Demo logins (the password of every one is %(password)s):") % {"password": DEMO_PASSWORD}]
+    for login in DEMO_LOGINS:
+        values = {
+            "role": Role(login.role).label,
+            "logins": login.first if login.first == login.last else f"{login.first} … {login.last}",
+            "note": login.note,
+        }
+        line = gettext("%(role)s: %(logins)s (%(note)s)") if login.note else gettext("%(role)s: %(logins)s")
+        lines.append("  " + line % values)
+    return lines
 
 
 @dataclass

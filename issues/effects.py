@@ -1,7 +1,8 @@
 """The effect of each move on a problem, given its typed payload.
 
 Each effect validates its payload, changes the problem's fields (never its status: only
-`issue_transition` writes that) and returns the note for the timeline. A refusal is a
+`issue_transition` writes that) and returns its timeline entry (`issues.timeline.Entry`: the
+sentence's kind and values, the user's note), rendered in each reader's language. A refusal is a
 `WorkflowError` with a stable code; the transaction around the move then writes nothing.
 """
 
@@ -32,6 +33,7 @@ from issues.payloads import (
     ReturnPayload,
     SendBackPayload,
 )
+from issues.timeline import Entry
 from issues.workflow import Capacity
 from organisation.models import Department, DepartmentStaff
 
@@ -54,26 +56,27 @@ def _in_window(day: datetime.date, now: datetime.datetime) -> None:
 
 def resolve(
     issue: Issue, payload: ResolvePayload, *, actor: User, now: datetime.datetime, capacities: frozenset[Capacity]
-) -> str:
+) -> Entry:
     note = _require_note(payload.note, _("Say how the problem was resolved."))
     if issue.status in workflow.AWAITING_ROUTING:
         issue.flow = Flow.ON_THE_SPOT
     issue.resolution = note
     issue.resolved_at = now
     # The department's reply ends its time on the problem: a request for more of it is moot.
-    return _with(note, _withdraw_extension(issue, actor=actor, now=now, reason=_("The problem was resolved.")))
+    withdrawn = _withdraw_extension(issue, actor=actor, now=now, reason="resolved")
+    return Entry(note=note).withdrawing(withdrawn)
 
 
 def assign(
     issue: Issue, payload: AssignPayload, *, actor: User, now: datetime.datetime, capacities: frozenset[Capacity]
-) -> str:
+) -> Entry:
     desk = _check_assignment(payload, now)
     if issue.status == Status.ESCALATED or (Capacity.LEADING_GROUP in capacities and Capacity.CADRE not in capacities):
         issue.supervised = True  # 督办: the leading group assigned it
     if issue.status in workflow.AWAITING_ROUTING:
         issue.flow = Flow.ASSIGNED
     _give_to(issue, payload, desk)
-    return f"{_assignment_summary(issue)} {payload.note}".strip()
+    return Entry("assigned", _assignment(issue), payload.note)
 
 
 def _check_assignment(payload: AssignPayload, now: datetime.datetime) -> Desk:
@@ -113,8 +116,9 @@ def _give_to(issue: Issue, payload: AssignPayload, desk: Desk) -> None:
     )
 
 
-def _assignment_summary(issue: Issue) -> str:
-    return _("Assigned to %(department)s, responsible person %(person)s, deadline %(deadline)s.") % {
+def _assignment(issue: Issue) -> dict[str, str]:
+    """The values of the timeline's "assigned to" sentence."""
+    return {
         "department": issue.department.name if issue.department else "",
         "person": issue.responsible_person,
         "deadline": issue.deadline.isoformat() if issue.deadline else "",
@@ -171,24 +175,24 @@ def _check_roadmap(
 
 def escalate(
     issue: Issue, payload: EscalatePayload, *, actor: User, now: datetime.datetime, capacities: frozenset[Capacity]
-) -> str:
+) -> Entry:
     note = _require_note(payload.note, _("Say why the problem is common, systemic or major."))
     issue.flow = Flow.ESCALATED
-    return note
+    return Entry(note=note)
 
 
 def accept(
     issue: Issue, payload: AcceptPayload, *, actor: User, now: datetime.datetime, capacities: frozenset[Capacity]
-) -> str:
-    return payload.note
+) -> Entry:
+    return Entry(note=payload.note)
 
 
 def progress(
     issue: Issue, payload: ProgressPayload, *, actor: User, now: datetime.datetime, capacities: frozenset[Capacity]
-) -> str:
+) -> Entry:
     note = payload.note
     if payload.milestone_id is None:
-        return _require_note(note, _("Describe the progress made."))
+        return Entry(note=_require_note(note, _("Describe the progress made.")))
     milestone = issue.milestones.filter(pk=payload.milestone_id, superseded=False).first()
     if milestone is None:
         raise WorkflowError("milestone_unknown", _("That milestone is not on this problem's current roadmap."))
@@ -199,15 +203,14 @@ def progress(
     _in_window(done_on, now)
     milestone.done_on, milestone.note = done_on, note
     milestone.save(update_fields=["done_on", "note"])
-    return _("Milestone “%(title)s” done on %(date)s.") % {"title": milestone.title, "date": done_on} + (
-        f" {note}" if note else ""
-    )
+    return Entry("milestone_done", {"title": milestone.title, "date": done_on.isoformat()}, note)
 
 
 def _withdraw_extension(issue: Issue, *, actor: User, now: datetime.datetime, reason: str) -> str:
     """Withdraw the extension request still waiting, if any: nobody can decide it once the problem moves on.
 
-    Return the sentence the move's timeline note adds, or "" when nothing was waiting.
+    `reason` is a key of `issues.timeline.WITHDRAWN_BECAUSE`, said in the reader's language. Return the withdrawn
+    request's new deadline, which the move's timeline mentions, or "" when nothing was waiting.
     """
     request = issue.extensions.filter(decision=ExtensionRequest.Decision.PENDING).first()
     if request is None:
@@ -215,15 +218,13 @@ def _withdraw_extension(issue: Issue, *, actor: User, now: datetime.datetime, re
     request.decision = ExtensionRequest.Decision.WITHDRAWN
     request.decided_by, request.decided_at, request.decision_note = actor, now, reason
     request.save(update_fields=["decision", "decided_by", "decided_at", "decision_note"])
-    return _("The extension request to %(new)s, waiting for a decision, is withdrawn.") % {
-        "new": request.new_deadline.isoformat()
-    }
+    return request.new_deadline.isoformat()
 
 
 def _leave_department(issue: Issue, *, actor: User, now: datetime.datetime, reason: str) -> str:
     """Take the problem off its department's desk, keeping the roadmap and requests as history.
 
-    Return what the timeline note adds about a withdrawn extension request ("" if none).
+    Return the new deadline of the extension request it withdrew, for the timeline ("" if none).
     """
     issue.milestones.filter(superseded=False).update(superseded=True)
     withdrawn = _withdraw_extension(issue, actor=actor, now=now, reason=reason)
@@ -232,24 +233,19 @@ def _leave_department(issue: Issue, *, actor: User, now: datetime.datetime, reas
     return withdrawn
 
 
-def _with(note: str, *more: str) -> str:
-    """Join a timeline note and what the move adds to it, leaving out what is empty."""
-    return " ".join(part for part in (note, *more) if part)
-
-
 def return_(
     issue: Issue, payload: ReturnPayload, *, actor: User, now: datetime.datetime, capacities: frozenset[Capacity]
-) -> str:
+) -> Entry:
     note = _require_note(payload.note, _("Say why this is not your department's remit."))
     # The table lets only the problem's own department return it, so it has one.
     department = issue.department.name if issue.department else ""
-    withdrawn = _leave_department(issue, actor=actor, now=now, reason=_("The problem was returned."))
-    return _with(_("Returned by %(department)s: %(reason)s") % {"department": department, "reason": note}, withdrawn)
+    withdrawn = _leave_department(issue, actor=actor, now=now, reason="returned")
+    return Entry("returned", {"department": department, "reason": note}).withdrawing(withdrawn)
 
 
 def reassign(
     issue: Issue, payload: ReassignPayload, *, actor: User, now: datetime.datetime, capacities: frozenset[Capacity]
-) -> str:
+) -> Entry:
     reason = _require_note(payload.note, _("Say why the problem is taken back and reassigned."))
     desk = _check_assignment(payload.assignment, now)
     before = {
@@ -259,23 +255,17 @@ def reassign(
     }
     # 督办 stays with a supervised problem, and the leading group's reassignment is supervised as its assignment is.
     supervised = issue.supervised or Capacity.LEADING_GROUP in capacities
-    withdrawn = _leave_department(issue, actor=actor, now=now, reason=_("The problem was taken back and reassigned."))
+    withdrawn = _leave_department(issue, actor=actor, now=now, reason="reassigned")
     _give_to(issue, payload.assignment, desk)
     issue.supervised = supervised
-    taken_back = _("Taken back from %(old)s (responsible person %(old_person)s, deadline %(old_deadline)s).") % before
-    return _with(
-        taken_back,
-        _assignment_summary(issue),
-        _("Reason: %(reason)s") % {"reason": reason},
-        payload.assignment.note,
-        withdrawn,
-    )
+    values = {**before, **_assignment(issue), "reason": reason}
+    return Entry("reassigned", values, payload.assignment.note).withdrawing(withdrawn)
 
 
 def send_back(
     issue: Issue, payload: SendBackPayload, *, actor: User, now: datetime.datetime, capacities: frozenset[Capacity]
-) -> str:
-    return _require_note(payload.note, _("Say why the problem is sent back."))
+) -> Entry:
+    return Entry(note=_require_note(payload.note, _("Say why the problem is sent back.")))
 
 
 def request_extension(
@@ -285,7 +275,7 @@ def request_extension(
     actor: User,
     now: datetime.datetime,
     capacities: frozenset[Capacity],
-) -> str:
+) -> Entry:
     note = _require_note(payload.note, _("Give the reason for the extension."))
     old, new = issue.deadline, payload.new_deadline
     _in_window(new, now)
@@ -294,7 +284,7 @@ def request_extension(
     ExtensionRequest.objects.create(
         issue=issue, requested_by=actor, old_deadline=old, new_deadline=new, reason=note, created_at=now
     )
-    return _("Extension requested from %(old)s to %(new)s: %(reason)s") % {"old": old, "new": new, "reason": note}
+    return Entry("extension_requested", {"old": old.isoformat(), "new": new.isoformat(), "reason": note})
 
 
 def decide_extension(
@@ -304,7 +294,7 @@ def decide_extension(
     actor: User,
     now: datetime.datetime,
     capacities: frozenset[Capacity],
-) -> str:
+) -> Entry:
     # The move's precondition (workflow.EXTENSION_PENDING) made sure there is one.
     request = issue.extensions.get(decision=ExtensionRequest.Decision.PENDING)
     approve = payload.approve
@@ -313,35 +303,32 @@ def decide_extension(
     request.save()
     if approve:
         issue.deadline = request.new_deadline
-        text = _("Extension approved: deadline %(old)s moved to %(new)s.")
-    else:
-        text = _("Extension refused: the deadline stays %(old)s.")
-    return (text % {"old": request.old_deadline, "new": request.new_deadline} + f" {payload.note}").strip()
+    values = {"old": request.old_deadline.isoformat(), "new": request.new_deadline.isoformat()}
+    return Entry("extension_approved" if approve else "extension_refused", values, payload.note)
 
 
 def link(
     issue: Issue, payload: LinkPayload, *, actor: User, now: datetime.datetime, capacities: frozenset[Capacity]
-) -> str:
+) -> Entry:
     issue.matter = payload.matter
-    text = _("Linked to the systemic matter “%(title)s”.") % {"title": payload.matter.title}
-    return f"{text} {payload.note}".strip()
+    return Entry("linked", {"title": payload.matter.title}, payload.note)
 
 
 def close(
     issue: Issue, payload: FeedbackPayload, *, actor: User, now: datetime.datetime, capacities: frozenset[Capacity]
-) -> str:
+) -> Entry:
     return _feedback(issue, payload, actor=actor, now=now, dissatisfied=False)
 
 
 def reopen(
     issue: Issue, payload: FeedbackPayload, *, actor: User, now: datetime.datetime, capacities: frozenset[Capacity]
-) -> str:
+) -> Entry:
     return _feedback(issue, payload, actor=actor, now=now, dissatisfied=True)
 
 
 def _feedback(
     issue: Issue, payload: FeedbackPayload, *, actor: User, now: datetime.datetime, dissatisfied: bool
-) -> str:
+) -> Entry:
     rating, note = payload.rating, payload.note
     # Closing takes a satisfied rating, reopening the dissatisfied one: anything else is no answer.
     if rating not in Feedback.Rating.values or (rating == Feedback.Rating.DISSATISFIED) != dissatisfied:
@@ -349,10 +336,9 @@ def _feedback(
     if dissatisfied:
         _require_note(note, _("Record what the enterprise is dissatisfied with."))
         issue.resolved_at = None
-        withdrawn = _leave_department(issue, actor=actor, now=now, reason=_("The problem was reopened."))
+        withdrawn = _leave_department(issue, actor=actor, now=now, reason="reopened")
     else:
         issue.closed_at = now
         withdrawn = ""
     Feedback.objects.create(issue=issue, rating=rating, comment=note, recorded_by=actor, created_at=now)
-    label = str(Feedback.Rating(rating).label)
-    return _with(f"{label}：{note}" if note else label, withdrawn)
+    return Entry("feedback", {"rating": rating}, note).withdrawing(withdrawn)

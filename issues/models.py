@@ -328,6 +328,16 @@ class ExtensionRequest(models.Model):
     def __str__(self) -> str:
         return f"{self.issue_id}: {self.old_deadline} → {self.new_deadline}"
 
+    @property
+    def decision_text(self) -> str:
+        """The decision's note in the active language: a withdrawal's reason is a key (issues/timeline.py)."""
+        from issues.timeline import WITHDRAWN_BECAUSE  # the catalogue reads this module's choices
+
+        note = self.decision_note
+        if self.decision == self.Decision.WITHDRAWN and note in WITHDRAWN_BECAUSE:
+            return str(WITHDRAWN_BECAUSE[note])
+        return note  # the decider's own words, or a withdrawal stored before as text
+
 
 class Feedback(models.Model):
     """The enterprise's word on a resolved problem (满意度); without it a problem is not closed."""
@@ -382,6 +392,11 @@ class IssueEvent(models.Model):
         blank=True,
         verbose_name=_("department"),
     )
+    # What the step says, put together in the reader's language when shown (issues/timeline.py): the kind
+    # of sentence and its values. Blank on the rows written before: their note is the whole sentence.
+    kind = models.CharField(_("kind"), max_length=30, blank=True)
+    params = models.JSONField(_("values"), default=dict, blank=True)
+    # The user's own words, shown as typed.
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now)
 
@@ -393,3 +408,10 @@ class IssueEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issue_id}: {self.from_status or '—'} → {self.to_status}"
+
+    @property
+    def text(self) -> str:
+        """The step's sentence and note in the active language (issues/timeline.py)."""
+        from issues.timeline import sentence  # the catalogue reads this module's choices
+
+        return sentence(self.kind, self.params, self.note)

@@ -27,6 +27,7 @@ from issues.payloads import (
     ReturnPayload,
     SendBackPayload,
 )
+from issues.timeline import Entry
 from issues.workflow import Capacity
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ P_contra = TypeVar("P_contra", contravariant=True)
 
 
 class Effect(Protocol[P_contra]):
-    """Validate the payload, change the problem's fields (never its status), return the timeline's note."""
+    """Validate the payload, change the problem's fields (never its status), return the timeline's entry."""
 
     def __call__(
         self,
@@ -48,7 +49,7 @@ class Effect(Protocol[P_contra]):
         actor: "User",
         now: datetime.datetime,
         capacities: frozenset[Capacity],
-    ) -> str: ...
+    ) -> Entry: ...
 
 
 @dataclass(frozen=True)

@@ -139,7 +139,7 @@ def issue_transition(
         raise WorkflowError(unmet.code, str(unmet.message))
     from_status, from_department_id, from_staff_id = issue.status, issue.department_id, issue.responsible_staff_id
     payload = dataclasses.replace(payload, note=payload.note.strip())  # every record carries a note: trim it once
-    event_note = spec.effect(issue, payload, actor=actor, now=now, capacities=capacities)
+    entry = spec.effect(issue, payload, actor=actor, now=now, capacities=capacities)
     issue.status = move.target or issue.status
     issue.version += 1
     issue.save()
@@ -151,7 +151,9 @@ def issue_transition(
         to_status=issue.status,
         from_department_id=from_department_id,
         department=issue.department,
-        note=event_note,
+        kind=entry.kind,
+        params=entry.params,
+        note=entry.note,
         created_at=now,
     )
     # Whoever's turn it is now is told (notifications/handovers.py), in this same transaction.

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.drafts import confirm_saved
@@ -64,23 +65,24 @@ def ledger(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "issues/ledger.html", {"filter": filterset, "page": page, "query": query.urlencode()})
 
 
+# The ledger export's columns, headed in the reader's language.
 LEDGER_COLUMNS = [
-    ("pk", "编号"),
-    ("created", "报告时间"),
-    ("enterprise", "企业（项目）"),
-    ("origin", "来源"),
-    ("sector", "行业"),
-    ("street", "街道"),
-    ("title", "问题"),
-    ("category", "类别"),
-    ("flow", "处理方式"),
-    ("status", "状态"),
-    ("department", "责任单位"),
-    ("person", "责任人"),
-    ("deadline", "办理时限"),
-    ("warning", "预警"),
-    ("supervised", "督办"),
-    ("resolution", "办理结果"),
+    ("pk", gettext_lazy("No.")),
+    ("created", gettext_lazy("Reported at")),
+    ("enterprise", gettext_lazy("Enterprise (project)")),
+    ("origin", gettext_lazy("Origin")),
+    ("sector", gettext_lazy("Sector")),
+    ("street", gettext_lazy("Street")),
+    ("title", gettext_lazy("Problem")),
+    ("category", gettext_lazy("Category")),
+    ("flow", gettext_lazy("Flow")),
+    ("status", gettext_lazy("Status")),
+    ("department", gettext_lazy("Responsible department")),
+    ("person", gettext_lazy("Responsible person")),
+    ("deadline", gettext_lazy("Deadline")),
+    ("warning", gettext_lazy("Warning")),
+    ("supervised", gettext_lazy("Supervised")),
+    ("resolution", gettext_lazy("Result")),
 ]
 
 
@@ -113,8 +115,9 @@ def ledger_export(request: AuthenticatedRequest):
                 i.resolution,
             ]
 
-    filename = f"问题台账-{today:%Y%m%d}.xlsx"
-    return xlsx_response(filename, [title for _key, title in LEDGER_COLUMNS], rows(), sheet_title="问题台账")
+    filename = _("problem-ledger-%(date)s.xlsx") % {"date": f"{today:%Y%m%d}"}
+    headers = [str(title) for _key, title in LEDGER_COLUMNS]
+    return xlsx_response(filename, headers, rows(), sheet_title=_("Problem ledger"))
 
 
 @login_required

@@ -45,6 +45,7 @@ class InAppChannel:
                 recipient_id=r.recipient_id,
                 reminder=r,
                 kind=r.kind,
+                params=r.params,
                 title=r.title,
                 body=r.body,
                 link=r.link,
@@ -55,7 +56,7 @@ class InAppChannel:
 
 
 class EmailChannel:
-    """One email per person per delivery, listing every reminder, in Chinese, from templates/emails/.
+    """One email per person per delivery, listing every reminder, in the recipient's language, from templates/emails/.
 
     The mail goes out before the transaction commits: if the server refuses it the
     reminders stay pending. A worker killed between the server's acceptance and the
@@ -74,10 +75,20 @@ class EmailChannel:
             "base_url": settings.PORTAL_BASE_URL.rstrip("/"),
             "now": now,
         }
-        with translation.override(settings.LANGUAGE_CODE):
+        # Said now, in the reader's language, whoever's move or scan recorded the reminders.
+        with translation.override(recipient_language(recipient)):
             subject = render_to_string("emails/reminders_subject.txt", context).strip()
             body = render_to_string("emails/reminders.txt", context)
         send_mail(subject, body, None, [recipient.email], fail_silently=False)
+
+
+def recipient_language(recipient) -> str:
+    """The language a person's mail is written in: the campaign's (LANGUAGE_CODE).
+
+    The portal keeps no language per person (the footer's switch is a cookie in one browser);
+    a preference, once kept, is read here.
+    """
+    return settings.LANGUAGE_CODE
 
 
 def channels() -> list[Channel]:

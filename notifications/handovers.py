@@ -34,25 +34,18 @@ import enum
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import translation
-from django.utils.text import Truncator
-from django.utils.translation import gettext_lazy as _
 
 from core.roles import Role
 from issues.models import Action, Issue
 from issues.signals import MoveMade
 from notifications.channels import InAppChannel, channels
-from notifications.models import TITLE_LENGTH, Delivery, Kind, Reminder
+from notifications.models import Delivery, Kind, Reminder
 from notifications.reminders import People
 from notifications.services import deliveries_enqueue
-
-if TYPE_CHECKING:
-    from django_stubs_ext import StrPromise
 
 logger = logging.getLogger(__name__)
 
@@ -74,10 +67,9 @@ GROUPS = {OFFICE: Role.CAMPAIGN_OFFICE, GROUP: Role.LEADING_GROUP}
 
 @dataclass(frozen=True)
 class Tell:
-    """The move hands work to these people; `title` says what (with the problem's title and department)."""
+    """The move hands work to these people; what they are told is `notifications.texts.HANDED_OVER`'s."""
 
     audiences: tuple[Audience, ...]
-    title: "StrPromise"
 
 
 @dataclass(frozen=True)
@@ -88,16 +80,16 @@ class Nobody:
 
 
 HANDOVERS: dict[Action, Tell | Nobody] = {
-    Action.ASSIGN: Tell((UNIT, CADRE), _("Assigned to %(department)s: %(title)s")),
-    Action.RESOLVE: Tell((CADRE,), _("Resolved, record the enterprise's feedback: %(title)s")),
-    Action.ESCALATE: Tell((GROUP,), _("Escalated, for the leading group to decide: %(title)s")),
-    Action.RETURN: Tell((OFFICE,), _("Returned by the department, to route again: %(title)s")),
-    Action.SEND_BACK: Tell((CADRE,), _("Sent back by the leading group, to route again: %(title)s")),
-    Action.REOPEN: Tell((OFFICE,), _("Reopened, the enterprise is dissatisfied; to route again: %(title)s")),
-    Action.REQUEST_EXTENSION: Tell((GROUP, OFFICE), _("Extension requested, to decide: %(title)s")),
-    Action.DECIDE_EXTENSION: Tell((UNIT,), _("Extension decided: %(title)s")),
+    Action.ASSIGN: Tell((UNIT, CADRE)),
+    Action.RESOLVE: Tell((CADRE,)),
+    Action.ESCALATE: Tell((GROUP,)),
+    Action.RETURN: Tell((OFFICE,)),
+    Action.SEND_BACK: Tell((CADRE,)),
+    Action.REOPEN: Tell((OFFICE,)),
+    Action.REQUEST_EXTENSION: Tell((GROUP, OFFICE)),
+    Action.DECIDE_EXTENSION: Tell((UNIT,)),
     # 收回改派: the unit it left stops, the unit it went to starts, and the cadre learns who has it now.
-    Action.REASSIGN: Tell((FORMER_UNIT, UNIT, CADRE), _("Taken back and reassigned to %(department)s: %(title)s")),
+    Action.REASSIGN: Tell((FORMER_UNIT, UNIT, CADRE)),
     Action.ACCEPT: Nobody(
         "the work stays with the department, which was told when it was assigned; the cadre is told of its reply"
     ),
@@ -142,7 +134,7 @@ def handover_record(*, move: MoveMade) -> list[int]:
         told = recipients(move, rule.audiences, People())
         if not told:
             return []
-        fresh = _record(move, rule, told)
+        fresh = _record(move, told)
         names = [channel.name for channel in channels()]
         now = move.event.created_at
         # The bell is our own database: written now, it is seen exactly when the move commits.
@@ -165,23 +157,23 @@ def handover_record(*, move: MoveMade) -> list[int]:
     return [r.recipient_id for r in fresh]
 
 
-def _record(move: MoveMade, rule: Tell, told: list[int]) -> list[Reminder]:
+def _record(move: MoveMade, told: list[int]) -> list[Reminder]:
     """Record one reminder per person under the move's key; return those this call recorded."""
     issue, event = move.issue, move.event
-    # The stored text is what every channel says: the campaign's language, not the actor's.
-    with translation.override(settings.LANGUAGE_CODE):
-        values = {"title": issue.title, "department": issue.department.name if issue.department else ""}
-        title = Truncator(rule.title % values).chars(TITLE_LENGTH)
-        body = _("%(enterprise)s · %(actor)s: %(note)s") % {
-            "enterprise": issue.enterprise.name,
-            "actor": event.actor.get_full_name() or event.actor.get_username(),
-            "note": event.note or event.get_action_display(),
-        }
+    # The values it is said from, in each reader's language (notifications/texts.py), the event's own included.
+    params = {
+        "action": event.action,
+        "title": issue.title,
+        "department": issue.department.name if issue.department else "",
+        "enterprise": issue.enterprise.name,
+        "actor": event.actor.get_full_name() or event.actor.get_username(),
+        "event": {"kind": event.kind, "params": event.params, "note": event.note},
+    }
     key: dict[str, Any] = {"kind": Kind.ISSUE_HANDED_OVER, "object_id": issue.pk, "period": str(event.pk)}
     link = reverse("issues:detail", args=[issue.pk])
     Reminder.objects.bulk_create(
         [
-            Reminder(**key, recipient_id=user_id, title=title, body=body, link=link, created_at=event.created_at)
+            Reminder(**key, recipient_id=user_id, params=params, link=link, created_at=event.created_at)
             for user_id in told
         ],
         ignore_conflicts=True,

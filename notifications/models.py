@@ -6,7 +6,7 @@ in-app `Notification` on its reminder. A scan that runs twice, or twice at once,
 finds the keys taken and records nothing new.
 """
 
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
 from django.db import models
@@ -15,6 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.roles import PortalUser
+
+if TYPE_CHECKING:
+    from notifications.texts import Said
 
 
 class Kind(models.TextChoices):
@@ -48,7 +51,10 @@ class Reminder(models.Model):
     )
     # What makes a repeat a new reminder: a date, a month, a deadline and step, a timestamp.
     period = models.CharField(_("period"), max_length=40)
-    title = models.CharField(_("title"), max_length=TITLE_LENGTH)
+    # What it says is put together from these values in the reader's language (notifications/texts.py).
+    params = models.JSONField(_("values"), default=dict, blank=True)
+    # The text as stored by reminders recorded before the values were kept; blank on later ones.
+    title = models.CharField(_("title"), max_length=TITLE_LENGTH, blank=True)
     body = models.TextField(_("text"), blank=True)
     link = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
@@ -65,6 +71,11 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.period}"
+
+    @property
+    def text(self) -> "Said":
+        """Its title and text in the active language."""
+        return said(self)
 
 
 class Delivery(models.Model):
@@ -122,7 +133,9 @@ class Notification(models.Model):
         verbose_name=_("reminder"),
     )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind)
-    title = models.CharField(_("title"), max_length=TITLE_LENGTH)
+    # As on its reminder: the values it is said from, or (rows written before) the stored text.
+    params = models.JSONField(_("values"), default=dict, blank=True)
+    title = models.CharField(_("title"), max_length=TITLE_LENGTH, blank=True)
     body = models.TextField(_("text"), blank=True)
     link = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -141,11 +154,23 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.text.title
+
+    @property
+    def text(self) -> "Said":
+        """Its title and text in the active language."""
+        return said(self)
 
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+def said(row: Reminder | Notification) -> "Said":
+    """Return what a reminder or notification says in the active language (notifications/texts.py)."""
+    from notifications.texts import say  # the catalogue names this module's kinds
+
+    return say(row.kind, row.params, title=row.title, body=row.body)
 
 
 class ScanRecord(models.Model):

@@ -33,6 +33,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -40,13 +41,13 @@ from django.db.models import Case, F, IntegerField, Max, OuterRef, Q, Subquery, 
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from core.days import age_cutoff
 from core.months import Month, month_label
 from core.roles import Role
 from issues.models import ExtensionRequest, Issue, Status
 from notifications.models import Kind
+from notifications.texts import say
 from organisation.models import DepartmentStaff, Pairing
 from visits import compliance
 from visits.models import Errand
@@ -56,19 +57,27 @@ DAY = datetime.timedelta(days=1)
 
 @dataclass(frozen=True)
 class Due:
-    """One reminder the scan found due: its unique key and what it says."""
+    """One reminder the scan found due: its unique key and the values it is said from (notifications/texts.py)."""
 
     kind: str
     object_id: int
     recipient_id: int
     period: str
-    title: str
-    body: str = ""
+    params: dict[str, Any]
     link: str = ""
 
     @property
     def key(self) -> tuple[str, int, int, str]:
         return (self.kind, self.object_id, self.recipient_id, self.period)
+
+    @property
+    def title(self) -> str:
+        """What it says, in the active language."""
+        return say(self.kind, self.params).title
+
+    @property
+    def body(self) -> str:
+        return say(self.kind, self.params).body
 
 
 @dataclass
@@ -152,7 +161,7 @@ def _local(moment: datetime.datetime) -> str:
     return timezone.localtime(moment).isoformat(timespec="seconds")
 
 
-def _issue_context(issue: Issue, clock: Clock) -> dict:
+def _issue_context(issue: Issue, clock: Clock) -> dict[str, Any]:
     return {
         "title": issue.title,
         "enterprise": issue.enterprise.name,
@@ -194,14 +203,7 @@ def visit_short(clock: Clock, people: People) -> Iterator[Due]:
             "month_end": (cell.part_end or month.last).isoformat(),
         }
         yield Due(
-            Kind.VISIT_SHORT,
-            row.pairing.pk,
-            row.cadre.user_id,
-            day.isoformat(),
-            _("Visits this month: %(done)d of %(required)d") % values,
-            _("%(enterprise)s: %(done)d visits this month; the campaign asks for %(required)d by %(month_end)s.")
-            % values,
-            reverse("visits:visit_new"),
+            Kind.VISIT_SHORT, row.pairing.pk, row.cadre.user_id, day.isoformat(), values, reverse("visits:visit_new")
         )
 
 
@@ -209,16 +211,21 @@ def visits_missed(clock: Clock, people: People) -> Iterator[Due]:
     """From the 1st: one summary to the campaign office of the cadres who fell short last month."""
     month = Month.of(clock.today.replace(day=1) - DAY)
     missed = [
-        f"{row.cadre.name} → {row.enterprise.name}（{row.cells[0].visits}/{row.cells[0].required}）"
+        {
+            "cadre": row.cadre.name,
+            "enterprise": row.enterprise.name,
+            "visits": row.cells[0].visits,
+            "required": row.cells[0].required,
+        }
         for row in compliance.judge([month], clock.today)
         if row.cells[0].standing == compliance.Standing.MISSED
     ]
     if not missed:
         return
     label = month_label(month)
-    title = _("Cadres short of visits in %(month)s: %(count)d") % {"month": label, "count": len(missed)}
+    values = {"month": label, "count": len(missed), "lines": missed}
     for user_id in people.group(Role.CAMPAIGN_OFFICE):
-        yield Due(Kind.VISITS_MISSED, 0, user_id, label, title, "\n".join(missed), reverse("visits:compliance"))
+        yield Due(Kind.VISITS_MISSED, 0, user_id, label, values, reverse("visits:compliance"))
 
 
 # --- Problems ---------------------------------------------------------------
@@ -238,10 +245,8 @@ def issue_due_soon(clock: Clock, people: People) -> Iterator[Due]:
     staff = people.responsible((department_id, i.responsible_staff_id) for i, department_id, _deadline in issues)
     for issue, department_id, deadline in issues:
         values = _issue_context(issue, clock)
-        title = _("Due soon: %(title)s") % values
-        body = _("%(enterprise)s: “%(title)s” is due on %(deadline)s (responsible person: %(person)s).") % values
         for user_id in staff[department_id, issue.responsible_staff_id]:
-            yield Due(Kind.ISSUE_DUE_SOON, issue.pk, user_id, deadline.isoformat(), title, body, _issue_link(issue.pk))
+            yield Due(Kind.ISSUE_DUE_SOON, issue.pk, user_id, deadline.isoformat(), values, _issue_link(issue.pk))
 
 
 def issue_overdue(clock: Clock, people: People) -> Iterator[Due]:
@@ -256,17 +261,14 @@ def issue_overdue(clock: Clock, people: People) -> Iterator[Due]:
         values = _issue_context(issue, clock)
         step = (values["days"] - 1) // settings.CAMPAIGN_OVERDUE_REPEAT_DAYS
         period = f"{deadline.isoformat()}#{step}"
-        body = _("%(enterprise)s: “%(title)s” was due on %(deadline)s; with %(department)s (%(person)s).") % values
-        title = _("Overdue %(days)d days: %(title)s") % values
         # The enterprise's cadre now; the reporter if the enterprise has none at the moment.
         cadre_user = cadres.get(issue.enterprise_id, issue.reporter.user_id)
         link = _issue_link(issue.pk)
         for user_id in dict.fromkeys([*staff[department_id, issue.responsible_staff_id], cadre_user]):
-            yield Due(Kind.ISSUE_OVERDUE, issue.pk, user_id, period, title, body, link)
+            yield Due(Kind.ISSUE_OVERDUE, issue.pk, user_id, period, values, link)
         if values["days"] >= settings.CAMPAIGN_OVERDUE_ESCALATE_DAYS:
-            title = _("For supervision, overdue %(days)d days: %(title)s") % values
             for user_id in people.group(Role.LEADING_GROUP):
-                yield Due(Kind.ISSUE_SUPERVISE, issue.pk, user_id, str(deadline), title, body, link)
+                yield Due(Kind.ISSUE_SUPERVISE, issue.pk, user_id, str(deadline), values, link)
 
 
 def escalation_undecided(clock: Clock, people: People) -> Iterator[Due]:
@@ -286,18 +288,8 @@ def escalation_undecided(clock: Clock, people: People) -> Iterator[Due]:
             "days": clock.days_since(escalated_at),
             "date": timezone.localdate(escalated_at).isoformat(),
         }
-        title = _("Escalation waiting %(days)d days: %(title)s") % values
-        body = _("%(enterprise)s: “%(title)s” was escalated on %(date)s and awaits the leading group.") % values
         for user_id in people.group(Role.LEADING_GROUP):
-            yield Due(
-                Kind.ESCALATION_UNDECIDED,
-                issue.pk,
-                user_id,
-                _local(escalated_at),
-                title,
-                body,
-                _issue_link(issue.pk),
-            )
+            yield Due(Kind.ESCALATION_UNDECIDED, issue.pk, user_id, _local(escalated_at), values, _issue_link(issue.pk))
 
 
 def feedback_waiting(clock: Clock, people: People) -> Iterator[Due]:
@@ -322,8 +314,7 @@ def feedback_waiting(clock: Clock, people: People) -> Iterator[Due]:
             issue.pk,
             cadres.get(issue.enterprise_id, issue.reporter.user_id),
             _local(resolved_at),
-            _("Feedback waiting %(days)d days: %(title)s") % values,
-            _("“%(title)s” was resolved on %(date)s; record %(enterprise)s's feedback to close it.") % values,
+            values,
             _issue_link(issue.pk),
         )
 
@@ -346,16 +337,13 @@ def extension_pending(clock: Clock, people: People) -> Iterator[Due]:
             "new": request.new_deadline.isoformat(),
             "reason": request.reason,
         }
-        title = _("Extension request waiting %(days)d days: %(title)s") % values
-        body = _("%(department)s asks to move the deadline of “%(title)s” from %(old)s to %(new)s: %(reason)s") % values
         for user_id in deciders:
             yield Due(
                 Kind.EXTENSION_PENDING,
                 request.pk,
                 user_id,
                 timezone.localdate(request.created_at).isoformat(),
-                title,
-                body,
+                values,
                 _issue_link(request.issue_id),
             )
 
@@ -372,7 +360,7 @@ def errand_stale(clock: Clock, people: People) -> Iterator[Due]:
             "matter": errand.matter,
             "enterprise": errand.pairing.enterprise.name,
             "department": errand.approving_department,
-            "stage": errand.get_stage_display(),
+            "stage": errand.stage,  # said as the stage's label in the reader's language
             "days": clock.days_since(errand.moved_at),
             "date": timezone.localdate(errand.moved_at).isoformat(),
         }
@@ -381,8 +369,7 @@ def errand_stale(clock: Clock, people: People) -> Iterator[Due]:
             errand.pk,
             cadres.get(errand.pairing.enterprise_id, errand.pairing.cadre.user_id),
             _local(errand.moved_at),
-            _("Errand not moved for %(days)d days: %(matter)s") % values,
-            _("%(enterprise)s: “%(matter)s” at %(department)s has been at “%(stage)s” since %(date)s.") % values,
+            values,
             reverse("visits:errand_detail", args=[errand.pk]),
         )
 

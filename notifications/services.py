@@ -16,16 +16,14 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone, translation
-from django.utils.text import Truncator
+from django.utils import timezone
 
 from core.roles import PortalUser
 from notifications import reminders
 from notifications.channels import channels
-from notifications.models import TITLE_LENGTH, Delivery, Notification, Reminder, ScanRecord
+from notifications.models import Delivery, Notification, Reminder, ScanRecord
 
 logger = logging.getLogger(__name__)
 
@@ -61,9 +59,8 @@ class ScanResult:
 def reminders_send(*, now: datetime.datetime | None = None, dry_run: bool = False, inline: bool = False) -> ScanResult:
     """Record every reminder due at `now` once, then deliver after commit (queued, or here if `inline`)."""
     now = now or timezone.now()
-    # The stored text is what every channel says: the campaign's language, not the caller's.
-    with translation.override(settings.LANGUAGE_CODE):
-        due = reminders.scan(now=now)
+    # No sentence is stored: each channel says it in its reader's language (notifications/texts.py).
+    due = reminders.scan(now=now)
     if dry_run:
         return ScanResult(counts=Counter(d.kind for d in due if d.key not in _taken(due)), dry_run=True)
     names = [channel.name for channel in channels()]
@@ -75,8 +72,7 @@ def reminders_send(*, now: datetime.datetime | None = None, dry_run: bool = Fals
                     object_id=d.object_id,
                     recipient_id=d.recipient_id,
                     period=d.period,
-                    title=Truncator(d.title).chars(TITLE_LENGTH),  # a problem's title may fill it alone
-                    body=d.body,
+                    params=d.params,
                     link=d.link,
                     created_at=now,
                 )

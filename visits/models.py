@@ -26,6 +26,18 @@ class VisitQuerySet(models.QuerySet["Visit"]):
         return self.filter(visited_on__year=year, visited_on__month=month)
 
 
+# Why a visit's version was saved, as its history stores it: a key, said in the reader's language when
+# shown. A version saved before keys were stored says its stored reason.
+CHANGE_REASONS = {"corrected": _("Corrected by the cadre")}
+
+
+def change_reason(stored: str | None) -> str:
+    """Return a version's reason in the active language: its key's sentence, else the text as stored."""
+    if not stored:
+        return ""
+    return str(CHANGE_REASONS[stored]) if stored in CHANGE_REASONS else stored
+
+
 class Visit(models.Model):
     """A service visit by a cadre to the paired enterprise (服务 / 走访)."""
 

@@ -129,7 +129,8 @@ def visit_correct(*, actor: "User", visit: Visit, data: VisitData, now: datetime
     _check_date(visit.pairing, data.visited_on, now)
     for name in ("visited_on", "mode", "operations", "opinions", "summary"):
         setattr(visit, name, getattr(data, name))
-    visit._change_reason = _("Corrected by the cadre")  # type: ignore[attr-defined]  # read by simple_history
+    # A key, never a sentence: the history says it in each reader's language (visits.models.CHANGE_REASONS).
+    visit._change_reason = "corrected"  # type: ignore[attr-defined]  # read by simple_history
     visit.save()
     visit.policies.set(data.policies)
     return visit

@@ -37,7 +37,7 @@ from visits.forms import (
     ProblemFormSet,
     VisitForm,
 )
-from visits.models import Errand, ErrandStep, Policy, Visit
+from visits.models import Errand, ErrandStep, Policy, Visit, change_reason
 from visits.services import errand_advance, errand_open, visit_correct, visit_is_editable, visit_log
 
 GRID_PAGE_SIZE = 50
@@ -141,6 +141,11 @@ class HistoryEntry:
     url: str
 
 
+def _what_about(what: str, about: str) -> str:
+    """A history line, "what happened: to what", punctuated in the reader's language."""
+    return _("%(what)s: %(about)s") % {"what": what, "about": about}
+
+
 def _history(user: PortalUser, pairing: Pairing, limit: int = 12) -> list[HistoryEntry]:
     """The latest visits, problem steps and errand steps of the enterprise, newest first."""
     visits = Visit.objects.visible_to(user).filter(pairing=pairing).order_by("-created_at")[:limit]
@@ -155,7 +160,7 @@ def _history(user: PortalUser, pairing: Pairing, limit: int = 12) -> list[Histor
             HistoryEntry(
                 v.created_at,
                 "calendar-check",
-                f"{v.get_mode_display()}：{v.summary or v.operations}",
+                _what_about(v.get_mode_display(), v.summary or v.operations),
                 reverse("visits:visit_detail", args=[v.pk]),
             )
             for v in visits
@@ -164,7 +169,7 @@ def _history(user: PortalUser, pairing: Pairing, limit: int = 12) -> list[Histor
             HistoryEntry(
                 e.created_at,
                 "exclamation-diamond",
-                f"{e.get_action_display()}：{e.issue.title}",
+                _what_about(e.get_action_display(), e.issue.title),
                 reverse("issues:detail", args=[e.issue_id]),
             )
             for e in events
@@ -173,7 +178,7 @@ def _history(user: PortalUser, pairing: Pairing, limit: int = 12) -> list[Histor
             HistoryEntry(
                 s.created_at,
                 "briefcase",
-                f"{s.get_stage_display()}：{s.errand.matter}",
+                _what_about(s.get_stage_display(), s.errand.matter),
                 reverse("visits:errand_detail", args=[s.errand_id]),
             )
             for s in steps
@@ -228,6 +233,9 @@ def visit_list(request: AuthenticatedRequest) -> HttpResponse:
 @require_GET
 def visit_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     visit = _get_visit_for_user(request, pk)
+    versions = list(visit.history.select_related("history_user").order_by("-history_date"))
+    for version in versions:
+        version.reason = change_reason(version.history_change_reason)
     return render(
         request,
         "visits/visit_detail.html",
@@ -236,7 +244,7 @@ def visit_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "policies": visit.policies.all(),
             "issues": visit.issues.select_related(*ROW_RELATED),
             "errands": visit.errands.select_related("pairing__enterprise"),
-            "versions": visit.history.select_related("history_user").order_by("-history_date"),
+            "versions": versions,
             "editable": visit.pairing.cadre.user_id == request.user.pk and visit_is_editable(visit),
         },
     )

@@ -186,7 +186,7 @@ def test_an_extension_approved_moves_the_deadline_and_the_timeline_keeps_the_ori
     issue = move(issue, leader, Action.DECIDE_EXTENSION, ExtensionDecisionPayload(approve=True, note="同意"))
     assert issue.deadline == later
     assert ExtensionRequest.objects.get().decision == ExtensionRequest.Decision.APPROVED
-    assert original.isoformat() in IssueEvent.objects.filter(issue=issue).last().note
+    assert original.isoformat() in IssueEvent.objects.filter(issue=issue).last().text
 
 
 def test_an_extension_refused_keeps_the_deadline(report, assignment, staff, office, move):
@@ -341,8 +341,8 @@ def test_the_office_takes_a_problem_back_from_its_department_and_reassigns_it(
     )
     assert (event.from_department, event.department) == (staff.department, other_staff.department)
     for part in (staff.department.name, other_staff.department.name, "赵丽华", reassignment.note):
-        assert part in event.note
-    assert assignment.deadline.isoformat() in event.note  # the deadline it was taken back with
+        assert part in event.text
+    assert assignment.deadline.isoformat() in event.text  # the deadline it was taken back with
 
 
 def test_after_a_reassignment_only_the_new_department_acts_and_the_old_one_still_reads(
@@ -465,7 +465,7 @@ def test_a_pending_extension_request_is_withdrawn_when_the_problem_leaves_the_de
     assert extension.decision == ExtensionRequest.Decision.WITHDRAWN
     user = request.getfixturevalue(actor)
     assert extension.decided_by == getattr(user, "user", user) and extension.decided_at
-    assert later.isoformat() in IssueEvent.objects.filter(issue=issue).last().note  # the timeline says so
+    assert later.isoformat() in IssueEvent.objects.filter(issue=issue).last().text  # the timeline says so
     assert not ExtensionRequest.objects.filter(decision=ExtensionRequest.Decision.PENDING).exists()
     # Nobody is offered a decision on it, and none can be made.
     assert Action.DECIDE_EXTENSION not in available_actions(leader, issue)
@@ -524,7 +524,7 @@ def test_reopening_withdraws_a_request_left_pending_before_this_rule(report, sta
     )
     move(issue, cadre.user, Action.REOPEN, FeedbackPayload(rating="dissatisfied", note="未解决"))
     assert ExtensionRequest.objects.get().decision == ExtensionRequest.Decision.WITHDRAWN
-    assert "2099-02-01" in IssueEvent.objects.filter(issue=issue).last().note
+    assert "2099-02-01" in IssueEvent.objects.filter(issue=issue).last().text
 
 
 # --- The enterprise's word ------------------------------------------------------------

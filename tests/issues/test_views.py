@@ -2,16 +2,18 @@ import datetime
 import io
 
 import pytest
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from issues.models import Action, ExtensionRequest, Flow, Issue, IssueEvent, Status, SystemicMatter
 from issues.payloads import AcceptPayload, EscalatePayload, ExtensionRequestPayload, ResolvePayload
+from issues.views import LEDGER_COLUMNS
 from tests.factories import EnterpriseFactory, IssueFactory, category, issue_in
 from tests.issues.test_flow import SITUATIONS, situated
 from tests.refusals import in_chinese, read_by_the_user, refusals, shown
@@ -298,6 +300,30 @@ def test_the_export_has_the_same_rows_as_the_filtered_ledger_and_escapes_formula
     titles = [row[6].value for row in sheet.iter_rows(min_row=2)]
     assert titles == ['=HYPERLINK("x")']  # exact, as quote-prefixed text (tests/core/test_spreadsheets.py)
     assert sheet.cell(row=2, column=7).quotePrefix
+
+
+def test_an_english_reader_gets_the_export_headed_in_english(client, office):
+    IssueFactory()
+    client.force_login(office)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get(reverse("issues:ledger_export"))
+    assert "problem-ledger-" in response["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    headers = [cell.value for cell in next(sheet.iter_rows(max_row=1))]
+    assert headers[:3] == ["No.", "Reported at", "Enterprise (project)"] and sheet.title == "Problem ledger"
+    assert headers[-5:] == ["Responsible person", "Deadline", "Warning", "Supervised", "Result"]
+    assert not any(in_chinese(str(header)) for header in headers)
+
+
+def test_the_export_is_headed_in_chinese_by_default(client, office):
+    IssueFactory()
+    client.force_login(office)
+    response = client.get(reverse("issues:ledger_export"))
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    headers = [cell.value for cell in next(sheet.iter_rows(max_row=1))]
+    with translation.override("zh-hans"):
+        assert headers == [str(title) for _key, title in LEDGER_COLUMNS]
+    assert headers[-1] == "办理结果" and sheet.title == "问题台账"
 
 
 def test_the_inbox_splits_the_departments_problems(client, staff, department):

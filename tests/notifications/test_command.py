@@ -9,7 +9,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from demo.seed import seed_demo
@@ -101,3 +101,20 @@ def test_twice_on_the_demo_district_the_second_run_records_nothing():
     delivered = _("Delivered here: %(deliveries)d; recipients: %(people)d (earlier scans' pending included).")
     assert delivered % {"deliveries": 0, "people": 0} in second
     assert Notification.objects.count() == Reminder.objects.count() > 20
+
+
+def test_its_output_is_in_english_for_an_english_run(assigned, staff, cadre):
+    assigned(datetime.date(2026, 11, 19))
+    with translation.override("en"):
+        out = run("--dry-run", "--now", NOW)
+    assert out.splitlines()[0] == "Reminder scan at 2026-11-20 09:00 (dry run: nothing is written or sent)"
+    assert "  Problem overdue (issue_overdue): 2" in out.splitlines()
+    assert "  Your turn on a problem (issue_handed_over): 0" in out.splitlines()
+    assert out.splitlines()[-1] == "Reminders that would be recorded: 3."
+
+
+def test_its_output_is_in_the_campaigns_language_by_default(assigned, staff, cadre):
+    assigned(datetime.date(2026, 11, 19))
+    out = run("--now", NOW)
+    assert out.startswith("提醒扫描时间 2026-11-20 09:00") and "已记录提醒共 3 条。" in out
+    assert "Reminder" not in out and "Problem overdue" not in out

@@ -43,6 +43,7 @@ from notifications.handovers import (
 from notifications.models import Delivery, Kind, Notification, Reminder
 from notifications.reminders import People, scan
 from notifications.services import reminders_deliver
+from notifications.texts import HANDED_OVER
 from organisation.models import DepartmentStaff
 from tests.factories import DepartmentStaffFactory, PairingFactory, UserFactory, issue_in
 from tests.notifications.conftest import NOW, TODAY
@@ -184,7 +185,7 @@ def test_every_move_of_the_workflow_has_a_hand_over_entry_recipients_or_a_reason
         entry = HANDOVERS.get(move.action)
         assert entry is not None, f"notifications/handovers.py: who is told of “{move.action}”, or Nobody(because=…)?"
         if isinstance(entry, Tell):
-            assert entry.audiences and "%(title)s" in str(entry.title), move.action
+            assert entry.audiences and "%(title)s" in str(HANDED_OVER[move.action]), move.action
         else:
             assert isinstance(entry, Nobody) and len(entry.because) > 20, move.action
     assert set(HANDOVERS) == {move.action for move in MOVES}, "an entry for an action that is no move"
@@ -216,9 +217,9 @@ def test_a_move_tells_exactly_whose_turn_it_is_now_once_on_every_channel(scenari
 
 def test_the_notification_names_the_problem_the_unit_the_enterprise_the_actor_and_the_move(make, enterprise, staff):
     issue = make(SCENARIOS[0])  # the cadre assigns to the department, typing the person's name
-    note = Notification.objects.filter(recipient=staff.user).get()
-    assert issue.title in note.title and staff.department.name in note.title
-    assert enterprise.name in note.body and "王建国" in note.body and "张晓明" in note.body
+    said = Notification.objects.filter(recipient=staff.user).get().text
+    assert issue.title in said.title and staff.department.name in said.title
+    assert enterprise.name in said.body and "王建国" in said.body and "张晓明" in said.body
 
 
 def test_the_cadre_told_is_whoever_serves_the_enterprise_now(

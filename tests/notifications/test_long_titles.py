@@ -1,7 +1,8 @@
-"""A problem's title may fill the 200 characters alone: its reminders and hand-overs are cut, never refused.
+"""A problem's title may fill the 200 characters alone: its reminders and hand-overs are recorded, and said cut.
 
-SQLite does not enforce a column's length; PostgreSQL refuses the row, and with it the whole scan
-or the move: hence the marker.
+SQLite does not enforce a column's length; PostgreSQL refuses a row too long, and with it the whole
+scan or the move: hence the marker. The title is kept among the values, never in the 200-character
+column, and what the bell shows is cut to that length.
 """
 
 import datetime
@@ -23,7 +24,7 @@ LONG = "长" * 200
 def test_a_reminder_about_a_problem_with_the_longest_title_is_recorded_cut(assigned, staff, cadre):
     assigned(TODAY + datetime.timedelta(days=1), title=LONG)
     assert reminders_send(now=NOW).counts[Kind.ISSUE_DUE_SOON] == 1
-    title = Reminder.objects.get(kind=Kind.ISSUE_DUE_SOON).title
+    title = Reminder.objects.get(kind=Kind.ISSUE_DUE_SOON).text.title
     assert len(title) == TITLE_LENGTH
 
 
@@ -32,4 +33,4 @@ def test_a_move_on_a_problem_with_the_longest_title_tells_with_a_cut_title(cadre
     issue_transition(
         issue_id=issue.pk, actor=staff.user, action=Action.RESOLVE, version=0, payload=ResolvePayload(note="已办结")
     )
-    assert len(Notification.objects.get(recipient=cadre.user).title) == TITLE_LENGTH
+    assert len(Notification.objects.get(recipient=cadre.user).text.title) == TITLE_LENGTH

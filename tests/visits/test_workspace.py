@@ -2,11 +2,12 @@ import datetime
 import io
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from openpyxl import load_workbook
 
@@ -172,6 +173,26 @@ def test_a_cadre_corrects_a_visit_within_seven_days_and_the_history_keeps_both(c
     visit.refresh_from_db()
     assert visit.summary == "修改稿"
     assert list(visit.history.order_by("history_date").values_list("summary", flat=True)) == ["初稿", "修改稿"]
+
+
+def test_a_corrections_reason_is_stored_as_a_key_and_said_in_the_readers_language(client, cadre):
+    client.force_login(cadre.user)
+    client.post(reverse("visits:visit_new"), _visit_post(summary="初稿"))
+    visit = Visit.objects.get()
+    client.post(reverse("visits:visit_edit", args=[visit.pk]), _visit_post(summary="修改稿"))
+    assert visit.history.latest("history_date").history_change_reason == "corrected"
+    # A version saved before keys were stored says its reason as it was stored.
+    visit.history.earliest("history_date").__class__.objects.filter(history_change_reason=None).update(
+        history_change_reason="由干部更正（旧）"
+    )
+    url = reverse("visits:visit_detail", args=[visit.pk])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(url).content.decode()
+    assert "Corrected by the cadre" in english and "由干部更正（旧）" in english
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    chinese = client.get(url).content.decode()
+    with translation.override("zh-hans"):
+        assert gettext("Corrected by the cadre") in chinese and "Corrected by the cadre" not in chinese
 
 
 def test_a_visit_older_than_seven_days_is_locked(client, cadre):

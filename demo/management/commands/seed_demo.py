@@ -1,12 +1,15 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
-from core.roles import Role
-from demo.seed import DEMO_LOGINS, DEMO_PASSWORD, seed_demo
+from demo.seed import seed_demo
 from enterprises.models import Enterprise
 
 
 class Command(BaseCommand):
-    help = "Load the fictional demo district (139 cadres and enterprises); running it again changes nothing."
+    help = (
+        "Load the fictional demo district (139 cadres and enterprises); running it again changes nothing. "
+        "`manage.py demo_logins` prints its logins."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -17,18 +20,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, if_empty: bool = False, **options):
         if if_empty and Enterprise.objects.exists():
-            self.stdout.write("数据库中已有企业数据，未加载演示数据。")
+            self.stdout.write(_("The database holds enterprises already: the demo district was not loaded."))
         else:
             self._seed()
-        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
-        for role, first, last, note in DEMO_LOGINS:
-            logins = first if first == last else f"{first} … {last}"
-            self.stdout.write(f"  {Role(role).label}：{logins}" + (f"（{note}）" if note else ""))
 
     def _seed(self) -> None:
         result = seed_demo()
         if result.changed:
-            made = "，".join(f"{k} {v}" for k, v in result.created.items() if v)
-            self.stdout.write(self.style.SUCCESS(f"演示数据已创建：{made}"))
+            made = ", ".join(f"{k} {v}" for k, v in result.created.items() if v)
+            self.stdout.write(self.style.SUCCESS(_("Demo district created: %(made)s") % {"made": made}))
         else:
-            self.stdout.write("演示数据已存在，未做任何更改。")
+            self.stdout.write(_("The demo district is there already; nothing changed."))
