@@ -9,7 +9,6 @@ from django.utils import timezone, translation
 from core.durations import calendar_span, waited_for
 from issues.models import Status
 from tests.factories import issue_in
-from tests.pending_translations import with_pending_chinese
 
 D = datetime.date
 TODAY = D(2026, 11, 27)
@@ -17,7 +16,7 @@ TODAY = D(2026, 11, 27)
 
 @pytest.fixture
 def chinese():
-    with with_pending_chinese(), translation.override("zh-hans"):
+    with translation.override("zh-hans"):
         yield
 
 
