@@ -116,3 +116,15 @@ def test_no_serious_axe_violation_on_any_page_for_any_role(live_district, open_c
         f"serious or critical violations: {len(failures)}"
     )
     assert failures == [], f"{len(failures)} serious or critical axe violations:\n" + "\n".join(failures)
+
+
+def test_axe_itself_finds_grey_on_grey_and_an_unnamed_button(browser):
+    """The run above is not vacuous: with these tags, axe reports what the issue reported."""
+    context = browser.new_context()
+    context.add_init_script(path=str(AXE_SCRIPT))
+    page = context.new_page()
+    page.goto("data:text/html,<html lang=en><title>t</title><main><p style='color:%23999;background:%23f8f9fa'>"
+              "2.7:1</p><button><i></i></button></main></html>")  # fmt: skip
+    found = {v["id"]: v["impact"] for v in axe_violations(page)}
+    context.close()
+    assert found.get("color-contrast") == "serious" and found.get("button-name") == "critical"
