@@ -24,8 +24,16 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.installed
 
+# The accessibility checks' tools (tests/a11y): axe-core and the Nu HTML checker, pinned in package-lock.json.
+# --ignore-scripts: vnu-jar's install script would fetch a JDK from the internet; Debian's Java runs it here.
+# Without npm this step is left out and those checks skip, except under CI=true (.ci/run brings npm and Java).
+NPM := $(shell command -v npm 2>/dev/null)
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
 install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+install-dev: $(VENV)/.installed-dev $(if $(NPM),node_modules/.package-lock.json)
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
@@ -140,4 +148,4 @@ restore: install
 	$(BIN)/python manage.py restore $(FROM)
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache node_modules

@@ -121,6 +121,16 @@ def _missing(item) -> str | None:
 
         if chromium_path() is None:
             return "needs Chromium (apt-get install chromium)"
+    if item.get_closest_marker("axe"):
+        from tests.services import axe_missing
+
+        if reason := axe_missing():
+            return reason
+    if item.get_closest_marker("vnu"):
+        from tests.services import vnu_missing
+
+        if reason := vnu_missing():
+            return reason
     if item.get_closest_marker("pg_cluster"):
         from tests.services import postgres_bindir
 

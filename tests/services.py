@@ -1,4 +1,4 @@
-"""Find the outside services some tests need: Redis, a Chromium binary, PostgreSQL's server programs."""
+"""Find the outside services some tests need: Redis, a Chromium binary, PostgreSQL's server programs, the a11y tools."""
 
 import functools
 import glob
@@ -6,6 +6,11 @@ import os
 import pwd
 import shutil
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# The accessibility checks' tools, pinned in package-lock.json and installed by `npm ci` (make install-dev).
+AXE_SCRIPT = ROOT / "node_modules/axe-core/axe.min.js"
+VNU_JAR = ROOT / "node_modules/vnu-jar/build/dist/vnu.jar"
 
 
 @functools.cache
@@ -29,6 +34,28 @@ def chromium_path() -> str | None:
     for candidate in (os.environ.get("CHROMIUM_PATH"), "chromium", "chromium-browser", "google-chrome"):
         if candidate and (path := shutil.which(candidate)):
             return path
+    return None
+
+
+def axe_missing() -> str | None:
+    """Return why axe-core cannot run, else None."""
+    if not AXE_SCRIPT.is_file():
+        return "needs axe-core: `make install-dev` with npm installed (npm ci)"
+    return None
+
+
+@functools.cache
+def java_path() -> str | None:
+    """Return the path of a Java runtime, else None."""
+    return shutil.which("java")
+
+
+def vnu_missing() -> str | None:
+    """Return why the Nu HTML checker cannot run, else None."""
+    if not VNU_JAR.is_file():
+        return "needs the Nu HTML checker: `make install-dev` with npm installed (npm ci)"
+    if java_path() is None:
+        return "needs Java for the Nu HTML checker (apt-get install default-jre-headless)"
     return None
 
 

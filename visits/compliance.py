@@ -77,6 +77,11 @@ class Cell:
     def is_short(self) -> bool:
         return self.standing in SHORT
 
+    @property
+    def progress(self) -> int:
+        """The visits that count toward the month's requirement: a bar's value, never past its end."""
+        return min(self.visits, self.required)
+
 
 @dataclass(frozen=True)
 class CadreRow:

@@ -1,0 +1,171 @@
+"""The portal's pages, each with the demo roles that see it: the one list the accessibility checks walk.
+
+Add a page here when you add a URL pattern that renders HTML. `test_page_list.py` fails while a pattern
+(`get_resolver()`) is neither here nor in EXEMPT with the reason it is not a page of its own. The axe
+run (`test_axe.py`), the Nu HTML checker (`test_html.py`) and the focus check (`test_focus.py`) take
+their pages from here, in the demo district (`demo/seed.py`), for every role listed.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from issues.models import Issue, SystemicMatter
+from issues.workflow import available_actions
+from visits.models import Errand, Policy, Visit
+
+# The demo logins that play each role (README's table). `anonymous` is a visitor who has not logged in.
+PERSONAS = {
+    "anonymous": "",
+    "cadre": "ganbu001",
+    "department": "bumen01",
+    "leading_group": "lingdao01",
+    "office": "bangongshi",  # the campaign office's clerk: admin access, not a superuser
+    "admin": "admin",  # the superuser
+}
+# ganbu001 has reported no problem and runs no errand; this cadre has both (a problem awaiting the
+# enterprise's feedback, so its page shows the feedback form), and more visits this month than the rule asks.
+BUSY_CADRE = "ganbu028"
+
+LOGGED_IN = ("cadre", "department", "leading_group", "office", "admin")
+OVERSIGHT = ("leading_group", "office", "admin")
+OFFICE = ("office", "admin")
+
+LANGUAGES = ("zh-hans", "en")
+WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
+
+Pick = Callable[[User], int | None]
+
+
+def _issue(user: User) -> int | None:
+    """The problem on which the user has the most moves to make (so the page shows the most forms)."""
+    candidates = Issue.objects.visible_to(user).order_by("pk")[:200]
+    best = max(candidates, key=lambda issue: (len(available_actions(user, issue)), -issue.pk), default=None)
+    return best.pk if best else None
+
+
+def _first(rows) -> Pick:
+    return lambda user: rows(user).order_by("pk").values_list("pk", flat=True).first()
+
+
+_visit = _first(lambda user: Visit.objects.visible_to(user))
+_errand = _first(lambda user: Errand.objects.visible_to(user))
+_policy = _first(lambda user: Policy.objects.visible_to(user))
+_matter = _first(lambda user: SystemicMatter.objects.all())
+
+
+@dataclass(frozen=True)
+class Page:
+    """A URL pattern as `get_resolver()` spells it, the roles that see it, and how its URL is filled in."""
+
+    route: str
+    roles: tuple[str, ...]
+    query: str = ""
+    pick: Pick | None = None  # the row an <int:pk> names, among those the viewer may see
+    personas: tuple[tuple[str, str], ...] = ()  # a role played on this page by another demo login
+    status: int = 200
+
+    def username(self, role: str) -> str:
+        return dict(self.personas).get(role, PERSONAS[role])
+
+    def url(self, user: User | None) -> str:
+        """The concrete URL for this viewer; AssertionError when the demo district has no row to show them."""
+        path = "/" + self.route
+        if "<int:pk>" in path:
+            assert self.pick is not None and user is not None, self.route
+            pk = self.pick(user)
+            assert pk is not None, f"the demo district gives {user.username} nothing to show at {self.route}"
+            path = path.replace("<int:pk>", str(pk))
+        return path + self.query
+
+
+PAGES: tuple[Page, ...] = (
+    Page("accounts/login/", ("anonymous",)),
+    Page("", LOGGED_IN),
+    Page("accounts/password/", LOGGED_IN),
+    Page("issues/", LOGGED_IN),
+    Page("issues/<int:pk>/", LOGGED_IN, pick=_issue, personas=(("cadre", BUSY_CADRE),)),
+    Page("issues/report/", ("cadre",)),
+    Page("issues/inbox/", ("department",)),
+    Page("issues/inbox/", ("department",), query="?tab=history"),
+    Page("issues/review/", OVERSIGHT),
+    Page("issues/matters/<int:pk>/", OVERSIGHT, pick=_matter),
+    Page("cadres/mine/", ("cadre",)),
+    Page("cadres/mine/", ("cadre",), personas=(("cadre", BUSY_CADRE),)),
+    Page("", ("cadre",), personas=(("cadre", BUSY_CADRE),)),
+    Page("cadres/visits/", LOGGED_IN),
+    Page("cadres/visits/new/", ("cadre",)),
+    Page("cadres/visits/<int:pk>/", ("cadre", "leading_group"), pick=_visit),
+    Page("cadres/visits/<int:pk>/edit/", ("cadre",), pick=_visit),
+    Page("cadres/errands/", LOGGED_IN),
+    Page("cadres/errands/new/", ("cadre",)),
+    Page("cadres/errands/<int:pk>/", ("cadre", "leading_group"), pick=_errand, personas=(("cadre", BUSY_CADRE),)),
+    Page("cadres/compliance/", OVERSIGHT),
+    Page("cadres/policies/", LOGGED_IN),
+    Page("cadres/policies/<int:pk>/", LOGGED_IN, pick=_policy),
+    Page("enterprises/import/", OFFICE),
+    Page("enterprises/exports/", LOGGED_IN),
+    Page("notifications/", LOGGED_IN),
+    # The error pages (templates/404.html and its kin) share one layout: one of them, logged in and not.
+    Page("no-such-page/", ("anonymous", "cadre"), status=404),
+)
+
+# URL patterns that are not pages of their own, each with the reason. A prefix ending in "/" covers
+# every pattern under it.
+EXEMPT: dict[str, str] = {
+    "admin/": "Django's admin, with its own templates and styles (templates/admin/ only brands it)",
+    "i18n/": "the language switch: POST-only, answers with a redirect",
+    "health/": "JSON for the load balancer and monitoring",
+    "accounts/logout/": "POST-only, answers with a redirect",
+    "issues/export.xlsx": "a spreadsheet download",
+    "issues/<int:pk>/<slug:action>/": "POST-only: a move; a refusal re-renders issues/<int:pk>/, listed",
+    "issues/matters/new/": "POST-only: a refusal re-renders issues/review/, listed",
+    "issues/matters/<int:pk>/decide/": "POST-only: a refusal re-renders issues/matters/<int:pk>/, listed",
+    "cadres/policies/<int:pk>/attachment/": "a file download",
+    "cadres/exports/visits.xlsx": "a spreadsheet download",
+    "enterprises/import/confirm/": "POST-only: the import's confirmation, answers with a redirect",
+    "enterprises/import/template.xlsx": "a spreadsheet download",
+    "enterprises/exports/enterprises.xlsx": "a spreadsheet download",
+    "notifications/bell/": "an htmx fragment: the bell, checked inside every page's header",
+    "notifications/read-all/": "POST-only, answers with a redirect",
+    "notifications/<int:pk>/read/": "POST-only, answers with a redirect",
+}
+
+
+def routes(resolver: URLResolver | None = None, prefix: str = "") -> list[str]:
+    """Every URL pattern of the portal, as a route string (`issues/<int:pk>/`)."""
+    found: list[str] = []
+    for entry in (resolver or get_resolver()).url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            found += routes(entry, route)
+        elif isinstance(entry, URLPattern):
+            found.append(route)
+    return found
+
+
+def exemption(route: str) -> str | None:
+    """The reason a route is not in PAGES, or None."""
+    if route in EXEMPT:
+        return EXEMPT[route]
+    return next((why for prefix, why in EXEMPT.items() if prefix.endswith("/") and route.startswith(prefix)), None)
+
+
+@dataclass(frozen=True)
+class Viewing:
+    """One page as one role sees it: who, where, and what status the page answers with."""
+
+    role: str
+    username: str
+    page: Page
+
+    @property
+    def label(self) -> str:
+        return f"{self.role}({self.username}) /{self.page.route}{self.page.query}"
+
+
+def viewings() -> list[Viewing]:
+    """Every (role, page) pair, in the list's order."""
+    return [Viewing(role, page.username(role), page) for page in PAGES for role in page.roles]
