@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 
-from tests.a11y.allowed import axe_allowed
 from tests.a11y.pages import LANGUAGES, PERSONAS, WIDTHS, viewings
 from tests.services import AXE_SCRIPT
 
@@ -53,7 +52,6 @@ class Tally:
 
     views: int = 0
     failures: list[str] = field(default_factory=list)
-    allowed: int = 0
     minor: int = 0
     found: list[dict] = field(default_factory=list)
 
@@ -85,8 +83,6 @@ def check_role(role: str, base_url: str, open_context) -> Tally:
                     for violation in violations:
                         if violation["impact"] not in FAILING:
                             tally.minor += 1
-                        elif axe_allowed(url, violation["id"]):
-                            tally.allowed += 1
                         else:
                             tally.failures.append(describe(where, violation))
                 context.close()
@@ -106,7 +102,6 @@ def test_no_serious_axe_violation_on_any_page_for_any_role(live_district, open_c
         report.append(
             f"axe, {role}: {pages} pages × {len(WIDTHS)} widths × {len(LANGUAGES)} languages = {tally.views} "
             f"page views in {time.monotonic() - began:.0f} s; serious or critical violations: {len(tally.failures)}"
-            + (f" (+{tally.allowed} on the TEMPORARY allow-list)" if tally.allowed else "")
             + f"; moderate or minor: {tally.minor}"
         )
         failures += tally.failures

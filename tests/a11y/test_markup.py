@@ -55,3 +55,9 @@ def test_a_cadre_past_the_rule_sees_a_full_bar_and_the_real_count(client, cadre)
     bar = re.search(r"<progress[^>]*>", body).group(0)
     assert f'value="{cell.required}" max="{cell.required}"' in bar  # never past its end: invalid HTML
     assert f'id="month-visits">4 / {cell.required}<' in body
+
+
+def test_the_language_switch_names_each_language_in_its_own_language(client):
+    page = client.get("/accounts/login/").content.decode()  # Chinese by default
+    assert '<option value="en" lang="en">English</option>' in page
+    assert '<option value="zh-hans" lang="zh-hans" selected>简体中文</option>' in page

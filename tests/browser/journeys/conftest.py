@@ -108,8 +108,8 @@ class Journey:
 def switch_language(page: Page, language: str) -> None:
     """Pick a language with the footer's switch, as the page in its current language labels it."""
     shown = page.locator("html").get_attribute("lang") or settings.LANGUAGE_CODE
-    # The option is picked by its language code: its name is shown in the page's language today (英语),
-    # and may yet be shown in its own (English), as language switches usually do.
+    # Each option is named in its own language ("English" on a Chinese page), so a reader finds theirs.
+    assert page.locator(f'#language option[value="{language}"]').get_attribute("lang") == language
     page.get_by_label(words(shown, "Language")).select_option(value=language)
     page.get_by_role("button", name=words(shown, "Switch")).click()
     expect(page.locator("html")).to_have_attribute("lang", language)
