@@ -237,6 +237,8 @@ def test_logging_out_clears_the_users_drafts_and_no_one_elses(phone, live_server
     phone.wait_for_function("() => Object.keys(localStorage).filter((k) => k.startsWith('portal-draft:')).length == 2")
 
     phone.get_by_role("button", name="菜单").click()
+    # The user menu inside the opening navigation answers a tap only once the menu has finished opening.
+    phone.locator(".navbar-collapse.collapse.show").wait_for()
     phone.get_by_role("button", name="王建国").click()
     phone.get_by_role("button", name="退出登录").click()
     phone.wait_for_url("**/accounts/login/**")
