@@ -288,6 +288,8 @@ LOGGING = {
 CAMPAIGN_VISITS_PER_MONTH = env.int("CAMPAIGN_VISITS_PER_MONTH", default=2)
 # A problem whose deadline is this close shows yellow; past it, red.
 CAMPAIGN_DUE_SOON_DAYS = env.int("CAMPAIGN_DUE_SOON_DAYS", default=3)
+# Days a department is expected to take to accept (受理) a problem assigned to it: the department table's figure.
+CAMPAIGN_ACCEPT_DAYS = env.int("CAMPAIGN_ACCEPT_DAYS", default=2)
 # Days a cadre may still correct a logged visit.
 CAMPAIGN_VISIT_EDIT_DAYS = env.int("CAMPAIGN_VISIT_EDIT_DAYS", default=7)
 # How many months the compliance grid shows.

@@ -1,11 +1,18 @@
 """The problem ledger's filters (问题台账): one FilterSet for the page and its export."""
 
+from dataclasses import dataclass
+from typing import Any
+
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.months import Month
+from core.periods import Period
 from enterprises.models import Enterprise, Origin, Sector
+from issues import measures
 from issues.models import Flow, Issue, IssueCategory, Status
 from organisation.models import Department
 
@@ -17,7 +24,29 @@ def _streets(request=None):
     ]
 
 
+def _measures(request=None):
+    return [(key, measure.label) for key, measure in measures.MEASURES.items()]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """The figure a ledger lists the rows of (?measure=…&from=…&to=…&unit=…), said above the list."""
+
+    measure: measures.Measure
+    period: Period
+    unit: Department | None
+
+
 class IssueFilter(django_filters.FilterSet):
+    """The ledger's filters; `measure` (with `from`, `to`, `unit`) lists the problems behind a figure.
+
+    The figure's condition is issues/measures.py's, so the list has exactly the rows the figure counted.
+    """
+
+    measure = django_filters.ChoiceFilter(label=_("Figure"), choices=_measures, method="keep", widget=forms.HiddenInput)
+    unit = django_filters.ModelChoiceFilter(
+        label=_("Department's figure"), queryset=Department.objects.all(), method="keep", widget=forms.HiddenInput
+    )
     q = django_filters.CharFilter(label=_("Search"), method="search")
     flow = django_filters.ChoiceFilter(label=_("Flow"), choices=Flow.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices)
@@ -40,6 +69,28 @@ class IssueFilter(django_filters.FilterSet):
     class Meta:
         model = Issue
         fields: list[str] = []
+
+    def keep(self, queryset, name, value):
+        return queryset  # read together by filter_queryset, once the other filters have applied
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        figure = self.figure
+        if figure is None:
+            return queryset
+        window = measures.Window.of(figure.period)
+        return measures.rows(queryset, figure.measure.key, window, unit=figure.unit)
+
+    @property
+    def figure(self) -> Figure | None:
+        """The figure asked for, once the form is valid; None for the plain ledger."""
+        data: dict[str, Any] = self.form.cleaned_data if self.form.is_valid() else {}
+        key = data.get("measure")
+        if not key:
+            return None
+        default = Month.of(timezone.localdate())
+        period = Period.parse(self.data.get("from", ""), self.data.get("to", ""), default=default)
+        return Figure(measures.MEASURES[key], period, data.get("unit"))
 
     def search(self, queryset, name, value):
         return queryset.filter(

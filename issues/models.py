@@ -392,6 +392,10 @@ class IssueEvent(models.Model):
         blank=True,
         verbose_name=_("department"),
     )
+    # The problem's flow and deadline after this step: with `to_status` and `department`, its state then,
+    # so a past period's figures are read from the events' own dates (issues/measures.py).
+    flow = models.CharField(_("flow"), max_length=20, choices=Flow, blank=True)
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
     # What the step says, put together in the reader's language when shown (issues/timeline.py): the kind
     # of sentence and its values. Blank on the rows written before: their note is the whole sentence.
     kind = models.CharField(_("kind"), max_length=30, blank=True)
@@ -404,7 +408,11 @@ class IssueEvent(models.Model):
         verbose_name = _("timeline event")
         verbose_name_plural = _("timeline events")
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["issue", "created_at"])]
+        indexes = [
+            models.Index(fields=["issue", "created_at"]),
+            # A period's moves of one kind (the dashboard, the department table, the monthly report).
+            models.Index(fields=["action", "created_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.issue_id}: {self.from_status or '—'} → {self.to_status}"

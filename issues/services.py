@@ -89,7 +89,13 @@ def issue_report(
         created_at=now,
     )
     IssueEvent.objects.create(
-        issue=issue, actor=actor, action=Action.REPORT, to_status=Status.REPORTED, note=description, created_at=now
+        issue=issue,
+        actor=actor,
+        action=Action.REPORT,
+        to_status=Status.REPORTED,
+        flow=flow,
+        note=description,
+        created_at=now,
     )
     return issue_transition(
         issue_id=issue.pk, actor=actor, action=action, version=issue.version, payload=route, now=now
@@ -151,6 +157,8 @@ def issue_transition(
         to_status=issue.status,
         from_department_id=from_department_id,
         department=issue.department,
+        flow=issue.flow,
+        deadline=issue.deadline,
         kind=entry.kind,
         params=entry.params,
         note=entry.note,

@@ -1,5 +1,6 @@
 """The organisation: departments and their staff, cadres, and the one-to-one pairings."""
 
+import datetime
 from typing import Self
 
 from django.conf import settings
@@ -141,6 +142,10 @@ class Cadre(models.Model):
 class PairingQuerySet(models.QuerySet["Pairing"]):
     def active(self) -> Self:
         return self.filter(ended_on__isnull=True)
+
+    def in_force_on(self, day: datetime.date) -> Self:
+        """The pairings in force on a day (结对在册): begun on or before it, not ended before it."""
+        return self.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day), started_on__lte=day)
 
     def visible_to(self, user: PortalUser) -> Self:
         """Scope to what the user may see: overseers all pairings, a cadre their own, past ones too."""

@@ -1,0 +1,554 @@
+"""What each problem figure counts: the one place that defines them (件件有回应, on time, satisfied, overdue…).
+
+Every figure is a number of problems, and every problem it counts is a row of the ledger: a figure is
+a `Measure` whose `condition` selects its problems, so the dashboard counts it, the roll-ups and the
+department table group it, the monthly report prints it, and the ledger lists its rows
+(`/issues/?measure=<key>&from=YYYY-MM&to=YYYY-MM[&unit=<department id>]`) from the same condition.
+
+A figure is read over a `Window`: a period of whole months and the moment it is read at. While the
+period runs, a problem's state is its row as it is now; once the period is over, its state is what its
+last event before the period's end recorded (status, flow, department, deadline: `IssueEvent` keeps
+them), so a past month gives the same figures however often it is read, whatever happened since.
+
+Three kinds of figure:
+
+- the period's problems (`reported` and what became of them by its end: flow, status, answered);
+- the period's moves (resolved on time or late, returned, reopened, extensions, ratings): problems with
+  at least one such move dated in the period, counted once however many moves they had;
+- the standing at the period's end (overdue, due soon, on track): every problem then with a department.
+
+A department's figures (`unit`) count the moves it made or that were made on its desk (the event's
+department: assigned to it, accepted, resolved, extensions; or the department a problem left: returned,
+reopened on dissatisfaction), and the problems with it at the period's end for the rest.
+
+The rates divide figures of this module (`Rates`); a rate with nothing to divide is None, shown as "—".
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.periods import Period
+from issues.models import DEADLINE_STATUSES, Action, Flow, Issue, IssueEvent, Status
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+# The state annotations `with_state` adds: what the problem was at the window's moment.
+STATE = ("as_status", "as_flow", "as_department", "as_deadline")
+
+
+@dataclass(frozen=True)
+class Window:
+    """A period and the moment its figures are read at (now, or the period's end once it is over)."""
+
+    period: Period
+    now: datetime.datetime
+
+    @classmethod
+    def of(cls, period: Period, now: datetime.datetime | None = None) -> Window:
+        return cls(period, now or timezone.now())
+
+    @property
+    def start_at(self) -> datetime.datetime:
+        return self.period.start_at
+
+    @property
+    def end_at(self) -> datetime.datetime:
+        return self.period.end_at
+
+    @property
+    def is_over(self) -> bool:
+        return self.period.is_over(self.now)
+
+    @property
+    def as_of(self) -> datetime.datetime:
+        return self.period.as_of(self.now)
+
+    @property
+    def as_of_date(self) -> datetime.date:
+        """The day overdue and due soon are judged on: the day after the period, or today while it runs."""
+        return self.period.as_of_date(self.now)
+
+    def in_period(self, field: str = "created_at") -> Q:
+        return Q(**{f"{field}__gte": self.start_at, f"{field}__lt": self.end_at})
+
+
+def with_state(issues: QuerySet[Issue], window: Window) -> QuerySet[Issue]:
+    """Annotate each problem with its state at the window's moment (`STATE`).
+
+    While the period runs that is the row itself; after it, the last event before its end (an
+    index scan per problem on (issue, created_at)). A problem reported after the period has none.
+    """
+    if not window.is_over:
+        return issues.annotate(
+            as_status=F("status"), as_flow=F("flow"), as_department=F("department_id"), as_deadline=F("deadline")
+        )
+    last = IssueEvent.objects.filter(issue=OuterRef("pk"), created_at__lt=window.end_at).order_by("-created_at", "-pk")
+    return issues.annotate(
+        as_status=Subquery(last.values("to_status")[:1]),
+        as_flow=Subquery(last.values("flow")[:1]),
+        as_department=Subquery(last.values("department_id")[:1]),
+        as_deadline=Subquery(last.values("deadline")[:1]),
+    )
+
+
+# -- what a move in the period is --------------------------------------------------------------------------
+
+EventCondition = Callable[[Window], Q]
+
+
+@dataclass(frozen=True)
+class Moves:
+    """Moves of some kinds dated in the period, credited to the department in `credit` (the event's field)."""
+
+    condition: EventCondition
+    credit: str = "department"  # or "from_department": the unit the problem left
+
+    def events(self, window: Window, unit: Any = None) -> QuerySet[IssueEvent]:
+        found = IssueEvent.objects.filter(window.in_period()).filter(self.condition(window))
+        return found if unit is None else found.filter(**{self.credit: unit})
+
+    def exists(self, window: Window, unit: Any = None) -> Exists:
+        """The problem had at least one such move (on the unit's desk, when one is given)."""
+        return Exists(self.events(window, unit).filter(issue=OuterRef("pk")))
+
+
+def _actions(*actions: Action, **more: Any) -> EventCondition:
+    return lambda window: Q(action__in=actions, **more)
+
+
+def _resolved(on_time: bool) -> EventCondition:
+    """A department's reply within (or after) the deadline then in force, extensions granted counted."""
+
+    def condition(window: Window) -> Q:
+        day = TruncDate("created_at")  # the local date, in the portal's time zone
+        timely = Q(deadline__gte=day) if on_time else Q(deadline__lt=day)
+        return Q(action=Action.RESOLVE, from_status__in=DEADLINE_STATUSES, deadline__isnull=False) & timely
+
+    return condition
+
+
+def _accepted_in_time(window: Window) -> Q:
+    """An assignment the department accepted within CAMPAIGN_ACCEPT_DAYS days (受理)."""
+    within = datetime.timedelta(days=settings.CAMPAIGN_ACCEPT_DAYS)
+    accepted = IssueEvent.objects.filter(
+        issue=OuterRef("issue"),
+        action=Action.ACCEPT,
+        department=OuterRef("department"),
+        created_at__gte=OuterRef("created_at"),
+        created_at__lte=ExpressionWrapper(OuterRef("created_at") + within, output_field=DurationField()),
+    )
+    return Q(action__in=(Action.ASSIGN, Action.REASSIGN)) & Q(Exists(accepted))
+
+
+ASSIGNED_MOVES = Moves(_actions(Action.ASSIGN, Action.REASSIGN))
+ACCEPTED_IN_TIME = Moves(_accepted_in_time)
+ON_TIME = Moves(_resolved(on_time=True))
+LATE = Moves(_resolved(on_time=False))
+RETURNED = Moves(_actions(Action.RETURN), credit="from_department")
+EXTENSION_ASKED = Moves(_actions(Action.REQUEST_EXTENSION))
+EXTENSION_GRANTED = Moves(_actions(Action.DECIDE_EXTENSION, kind="extension_approved"))
+# The enterprise's rating (满意度): closing takes a satisfied or basically satisfied one, reopening the
+# dissatisfied one, so each rating is a move, credited to the department that had resolved the problem.
+SATISFIED = Moves(_actions(Action.CLOSE), credit="from_department")
+DISSATISFIED = Moves(_actions(Action.REOPEN), credit="from_department")
+
+# A problem is answered (有回应) once the side it was put to has taken it up or replied: a department
+# accepted it, it was resolved (on the spot, by the department, or by the leading group), the leading
+# group linked it to a systemic matter it decides, or assigned it after an escalation.
+ANSWERING = Q(action__in=(Action.ACCEPT, Action.RESOLVE, Action.LINK)) | Q(
+    action=Action.ASSIGN, from_status=Status.ESCALATED
+)
+
+
+# -- the figures ---------------------------------------------------------------------------------------------
+
+Condition = Callable[[Window, Any], Q]
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A figure: its key (the ledger's `measure`), its name, its definition as shown beside it, its problems."""
+
+    key: str
+    label: StrPromise
+    definition: StrPromise
+    condition: Condition
+    moves: Moves | None = None  # set for a figure of moves: the department table groups those by unit
+
+    def q(self, window: Window, unit: Any = None) -> Q:
+        return self.condition(window, unit)
+
+
+def _reported(window: Window, unit: Any) -> Q:
+    """Reported in the period (and, for a unit, with it at the period's end)."""
+    q = window.in_period()
+    return q if unit is None else q & Q(as_department=unit)
+
+
+def _with_unit(q: Q, unit: Any) -> Q:
+    return q if unit is None else q & Q(as_department=unit)
+
+
+def _flow(flow: Flow) -> Condition:
+    return lambda window, unit: _reported(window, unit) & Q(as_flow=flow)
+
+
+def _status(status: Status) -> Condition:
+    return lambda window, unit: _reported(window, unit) & Q(as_status=status)
+
+
+def _answered(window: Window, unit: Any) -> Q:
+    answers = IssueEvent.objects.filter(ANSWERING, issue=OuterRef("pk"), created_at__lt=window.as_of)
+    return _reported(window, unit) & Q(Exists(answers))
+
+
+def _unanswered(window: Window, unit: Any) -> Q:
+    answers = IssueEvent.objects.filter(ANSWERING, issue=OuterRef("pk"), created_at__lt=window.as_of)
+    return _reported(window, unit) & ~Q(Exists(answers))
+
+
+def _moves(moves: Moves) -> Condition:
+    return lambda window, unit: Q(moves.exists(window, unit))
+
+
+def _overdue(window: Window, unit: Any) -> Q:
+    return _with_unit(Q(as_status__in=DEADLINE_STATUSES, as_deadline__lt=window.as_of_date), unit)
+
+
+def _horizon(window: Window) -> datetime.date:
+    return window.as_of_date + datetime.timedelta(days=settings.CAMPAIGN_DUE_SOON_DAYS)
+
+
+def _due_soon(window: Window, unit: Any) -> Q:
+    q = Q(as_status__in=DEADLINE_STATUSES, as_deadline__gte=window.as_of_date, as_deadline__lte=_horizon(window))
+    return _with_unit(q, unit)
+
+
+def _on_track(window: Window, unit: Any) -> Q:
+    return _with_unit(Q(as_status__in=DEADLINE_STATUSES, as_deadline__gt=_horizon(window)), unit)
+
+
+def _extension_granted(window: Window, unit: Any) -> Q:
+    return Q(EXTENSION_GRANTED.exists(window, unit))
+
+
+MEASURES: dict[str, Measure] = {
+    m.key: m
+    for m in (
+        Measure(
+            "reported",
+            _("Problems reported"),
+            _("Problems a cadre reported in the period."),
+            _reported,
+        ),
+        Measure(
+            "on_the_spot",
+            _("Solved on the spot"),
+            _("Problems reported in the period whose way at the period's end was: solved on the spot."),
+            _flow(Flow.ON_THE_SPOT),
+        ),
+        Measure(
+            "assigned",
+            _("Assigned to departments"),
+            _("Problems reported in the period whose way at the period's end was: assigned to a department."),
+            _flow(Flow.ASSIGNED),
+        ),
+        Measure(
+            "escalated",
+            _("Escalated to the leading group"),
+            _("Problems reported in the period whose way at the period's end was: escalated to the leading group."),
+            _flow(Flow.ESCALATED),
+        ),
+        *(
+            Measure(
+                f"status_{status.value}",
+                status.label,
+                _("Problems reported in the period in this state at the period's end."),
+                _status(status),
+            )
+            for status in Status
+        ),
+        Measure(
+            "answered",
+            _("Answered"),
+            _(
+                "Problems reported in the period that had an answer by its end: a department accepted it, it was"
+                " resolved, or the leading group assigned it or linked it to a systemic matter."
+            ),
+            _answered,
+        ),
+        Measure(
+            "unanswered",
+            _("Not yet answered"),
+            _("Problems reported in the period with no answer by its end."),
+            _unanswered,
+        ),
+        Measure(
+            "resolved_on_time",
+            _("Resolved on time"),
+            _(
+                "Problems a department resolved in the period on or before the deadline then in force"
+                " (an extension granted moves the deadline)."
+            ),
+            _moves(ON_TIME),
+            ON_TIME,
+        ),
+        Measure(
+            "resolved_late",
+            _("Resolved late"),
+            _("Problems a department resolved in the period after the deadline then in force."),
+            _moves(LATE),
+            LATE,
+        ),
+        Measure(
+            "overdue",
+            _("Overdue"),
+            _("Problems with a department at the period's end (now, while it runs) whose deadline had passed."),
+            _overdue,
+        ),
+        Measure(
+            "due_soon",
+            _("Due soon"),
+            _("Problems with a department at the period's end whose deadline was within the coming days."),
+            _due_soon,
+        ),
+        Measure(
+            "on_track",
+            _("On track"),
+            _("Problems with a department at the period's end whose deadline was further off."),
+            _on_track,
+        ),
+        Measure(
+            "satisfied",
+            _("Satisfied"),
+            _("Problems the enterprise rated satisfied or basically satisfied in the period (and so closed)."),
+            _moves(SATISFIED),
+            SATISFIED,
+        ),
+        Measure(
+            "dissatisfied",
+            _("Dissatisfied"),
+            _("Problems the enterprise rated dissatisfied in the period (and so reopened)."),
+            _moves(DISSATISFIED),
+            DISSATISFIED,
+        ),
+        Measure(
+            "returned",
+            _("Returned"),
+            _("Problems a department returned in the period as not its remit."),
+            _moves(RETURNED),
+            RETURNED,
+        ),
+        Measure(
+            "extension_asked",
+            _("Extensions asked"),
+            _("Problems whose department asked for more time in the period."),
+            _moves(EXTENSION_ASKED),
+            EXTENSION_ASKED,
+        ),
+        Measure(
+            "extension_granted",
+            _("Extensions granted"),
+            _("Problems granted more time in the period."),
+            _extension_granted,
+            EXTENSION_GRANTED,
+        ),
+        Measure(
+            "assigned_to_unit",
+            _("Assigned"),
+            _("Problems assigned (or reassigned) to the department in the period."),
+            _moves(ASSIGNED_MOVES),
+            ASSIGNED_MOVES,
+        ),
+        Measure(
+            "accepted_in_time",
+            _("Accepted in time"),
+            _("Problems assigned in the period that the department accepted within the expected days."),
+            _moves(ACCEPTED_IN_TIME),
+            ACCEPTED_IN_TIME,
+        ),
+    )
+}
+
+
+# -- reading them ------------------------------------------------------------------------------------------
+
+
+# The problems a window's figures can concern: reported before its end, and not closed before it began
+# (a closed problem makes no more moves, so it counts in no figure of a later period).
+def candidates(issues: QuerySet[Issue], window: Window) -> QuerySet[Issue]:
+    return issues.filter(created_at__lt=window.end_at).exclude(closed_at__lt=window.start_at)
+
+
+def counts(
+    issues: QuerySet[Issue], window: Window, keys: Iterable[str] | None = None, unit: Any = None
+) -> dict[str, int]:
+    """Count each figure over the problems given (already scoped to the viewer and filtered), in one query."""
+    chosen = list(keys or MEASURES)
+    # Each figure's condition as a 0/1 column first, then summed: aggregating the conditions directly would
+    # put their EXISTS outside the subquery Django wraps an annotated queryset in.
+    flagged = with_state(candidates(issues, window), window).annotate(
+        **{f"is_{key}": _flag(MEASURES[key].q(window, unit)) for key in chosen}
+    )
+    found = flagged.aggregate(**{key: Sum(f"is_{key}") for key in chosen})
+    return {key: found[key] or 0 for key in chosen}
+
+
+def _flag(q: Q) -> Case:
+    return Case(When(q, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def grouped(
+    issues: QuerySet[Issue], window: Window, by: str, keys: Iterable[str] | None = None
+) -> dict[Any, dict[str, int]]:
+    """Count each figure per value of a field of the problem (`reporter`, `enterprise__street`…), in one query."""
+    chosen = list(keys or MEASURES)
+    rows = (
+        with_state(candidates(issues, window), window)
+        .order_by()
+        .values(by)
+        .annotate(**{key: Count("pk", filter=MEASURES[key].q(window)) for key in chosen})
+    )
+    return {row[by]: {key: row[key] for key in chosen} for row in rows}
+
+
+def by_unit(issues: QuerySet[Issue], window: Window, keys: Iterable[str] | None = None) -> dict[Any, dict[str, int]]:
+    """Count each figure per department, as `counts(..., unit=<department>)` would, in three queries.
+
+    A figure of moves is grouped on the moves' department (`Moves.credit`); the others on the
+    department the problem was with at the window's moment. Departments with nothing are left out.
+    """
+    chosen = list(keys or MEASURES)
+    table: dict[Any, dict[str, int]] = {}
+
+    def add(rows: Iterable[dict[str, Any]], column: str, names: list[str]) -> None:
+        for row in rows:
+            if row[column] is None:
+                continue
+            mine = table.setdefault(row[column], dict.fromkeys(chosen, 0))
+            for name in names:
+                mine[name] = row[name]
+
+    standing = [key for key in chosen if MEASURES[key].moves is None]
+    if standing:
+        rows = (
+            with_state(candidates(issues, window), window)  # type: ignore[misc]  # an annotation, which the stubs cannot see
+            .order_by()
+            .values("as_department")
+            .annotate(**{key: Count("pk", filter=MEASURES[key].q(window)) for key in standing})
+        )
+        add(rows, "as_department", standing)
+    for credit in ("department", "from_department"):
+        names = [key for key in chosen if (m := MEASURES[key].moves) is not None and m.credit == credit]
+        if not names:
+            continue
+        events = IssueEvent.objects.filter(window.in_period(), issue__in=issues.order_by().values("pk"))
+        rows = (
+            events.order_by()
+            .values(credit)
+            .annotate(
+                **{
+                    key: Count("issue", distinct=True, filter=MEASURES[key].moves.condition(window))  # type: ignore[union-attr]
+                    for key in names
+                }
+            )
+        )
+        add(rows, credit, names)
+    for mine in table.values():
+        mine.update({key: 0 for key in chosen if key not in mine})
+    return table
+
+
+def resolve_days(issues: QuerySet[Issue], window: Window) -> dict[Any, float]:
+    """Average days a department took to resolve, per department: from its assignment to its reply.
+
+    Over the replies it made in the period (on time or late), each measured from the latest assignment
+    of the problem to that department before the reply; one query.
+    """
+    assigned_at = (
+        IssueEvent.objects.filter(
+            issue=OuterRef("issue"),
+            department=OuterRef("department"),
+            action__in=(Action.ASSIGN, Action.REASSIGN),
+            created_at__lte=OuterRef("created_at"),
+        )
+        .order_by("-created_at", "-pk")
+        .values("created_at")[:1]
+    )
+    took = ExpressionWrapper(F("created_at") - Subquery(assigned_at), output_field=DurationField())
+    replies = ON_TIME.events(window).filter(issue__in=issues.order_by().values("pk")) | LATE.events(window).filter(
+        issue__in=issues.order_by().values("pk")
+    )
+    rows = replies.order_by().values("department").annotate(took=Avg(took))
+    return {row["department"]: round(row["took"].total_seconds() / 86400, 1) for row in rows if row["took"] is not None}
+
+
+@dataclass(frozen=True)
+class Rates:
+    """The campaign's three rates, in per cent to one decimal (None when there is nothing to divide)."""
+
+    response: float | None  # answered / reported (件件有回应)
+    on_time: float | None  # resolved on time / (resolved on time + resolved late + overdue)
+    satisfaction: float | None  # satisfied / (satisfied + dissatisfied)
+
+    @classmethod
+    def of(cls, figures: dict[str, int]) -> Rates:
+        return cls(
+            response=_share(figures.get("answered", 0), figures.get("reported", 0)),
+            on_time=_share(
+                figures.get("resolved_on_time", 0),
+                figures.get("resolved_on_time", 0) + figures.get("resolved_late", 0) + figures.get("overdue", 0),
+            ),
+            satisfaction=_share(
+                figures.get("satisfied", 0), figures.get("satisfied", 0) + figures.get("dissatisfied", 0)
+            ),
+        )
+
+
+RATE_DEFINITIONS: dict[str, StrPromise] = {
+    "response": _("Response rate: problems answered by the period's end, of those reported in it (件件有回应)."),
+    "on_time": _(
+        "On-time resolution rate: problems resolved on time in the period, of those resolved in it plus those"
+        " overdue at its end."
+    ),
+    "satisfaction": _(
+        "Satisfaction rate: problems rated satisfied or basically satisfied in the period, of all those rated in it."
+    ),
+}
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def rows(issues: QuerySet[Issue], key: str, window: Window, unit: Any = None) -> QuerySet[Issue]:
+    """The problems behind a figure: what the ledger lists for `?measure=<key>`."""
+    measure = MEASURES[key]
+    return with_state(candidates(issues, window), window).filter(measure.q(window, unit))

@@ -1,0 +1,235 @@
+"""What the leading group's pages are looking at: a period, the filters, and the links to the rows behind a figure.
+
+The dashboard, the roll-ups, the department table and the monthly report all read their figures through
+this module, so a filter means the same on each, and every figure links to the list that shows its rows:
+
+- a problem figure to the ledger (`/issues/?measure=<key>&from=…&to=…`, with the filters and, for a
+  department's figure, `unit`), whose rows are issues/measures.py's condition for that figure;
+- the visits of the period to the visit list, filtered by the same dates and the enterprise's filters;
+- the share of cadres meeting the two-visit rule to the compliance grid, filtered the same way.
+
+The figures themselves are defined in issues/measures.py (problems) and visits/compliance.py (the two-visit
+rule), and nowhere here.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.months import Month, month_label
+from core.periods import Period, parse_month
+from core.roles import PortalUser
+from enterprises.models import Enterprise, Origin, Sector
+from issues import measures
+from issues.models import Issue, IssueCategory
+from organisation.models import Department, Pairing, PairingQuerySet
+from visits import compliance
+from visits.models import Visit
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The enterprise's origin, sector and street, the department, the problem's category (all optional)."""
+
+    origin: str = ""
+    sector: str = ""
+    street: str = ""
+    department: Department | None = None
+    category: IssueCategory | None = None
+
+    def issues(self, user: PortalUser) -> QuerySet[Issue]:
+        """The problems the user may see, narrowed by the enterprise's filters and the category.
+
+        The department is not a filter here but the figures' `unit` (issues/measures.py): a department's
+        figures count its own moves and the problems with it at the period's end.
+        """
+        found = Issue.objects.visible_to(user)
+        found = found.filter(**self._enterprise("enterprise__"))
+        return found.filter(category=self.category) if self.category else found
+
+    def pairings(self, user: PortalUser) -> PairingQuerySet:
+        """The pairings the user may see, narrowed by the enterprise's filters (and the cadre's unit)."""
+        found = Pairing.objects.visible_to(user).filter(**self._enterprise("enterprise__"))
+        return found.filter(cadre__unit=self.department) if self.department else found
+
+    def visits(self, user: PortalUser) -> QuerySet[Visit]:
+        found = Visit.objects.visible_to(user).filter(**self._enterprise("pairing__enterprise__"))
+        return found.filter(pairing__cadre__unit=self.department) if self.department else found
+
+    @property
+    def unit(self) -> Department | None:
+        return self.department
+
+    def _enterprise(self, prefix: str) -> dict[str, str]:
+        chosen = {"origin": self.origin, "sector": self.sector, "street": self.street}
+        return {f"{prefix}{name}": value for name, value in chosen.items() if value}
+
+    @property
+    def params(self) -> dict[str, str]:
+        """The filters as the ledger reads them (the department as the figure's `unit`)."""
+        found = {
+            name: value
+            for name, value in (("origin", self.origin), ("sector", self.sector), ("street", self.street))
+            if value
+        }
+        if self.category:
+            found["category"] = str(self.category.pk)
+        if self.department:
+            found["unit"] = str(self.department.pk)
+        return found
+
+    @property
+    def enterprise_params(self) -> dict[str, str]:
+        """The filters the visit list and the compliance grid read (the grid's `department` is the cadre's unit)."""
+        found = {
+            name: value
+            for name, value in (("origin", self.origin), ("sector", self.sector), ("street", self.street))
+            if value
+        }
+        if self.department:
+            found["department"] = str(self.department.pk)
+        return found
+
+
+def _streets() -> list[tuple[str, str]]:
+    streets = Enterprise.objects.exclude(street="").values_list("street", flat=True).distinct().order_by("street")
+    return [("", "---------"), *((s, s) for s in streets)]
+
+
+class ScopeForm(forms.Form):
+    """The period (from, to: months) and the filters, as the dashboard, roll-ups and department table read them."""
+
+    start = forms.CharField(label=_("From month"), required=False, widget=forms.TextInput(attrs={"type": "month"}))
+    end = forms.CharField(label=_("To month"), required=False, widget=forms.TextInput(attrs={"type": "month"}))
+    origin = forms.ChoiceField(label=_("Origin"), choices=[("", "---------"), *Origin.choices], required=False)
+    sector = forms.ChoiceField(label=_("Sector"), choices=[("", "---------"), *Sector.choices], required=False)
+    street = forms.ChoiceField(label=_("Street"), required=False)
+    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.all(), required=False)
+    category = forms.ModelChoiceField(label=_("Category"), queryset=IssueCategory.objects.all(), required=False)
+
+    def __init__(self, data: Any = None, **kwargs: Any) -> None:
+        # The period travels as ?from=YYYY-MM&to=YYYY-MM, as the ledger's links carry it.
+        if data is not None:
+            data = data.copy()
+            data.setdefault("start", data.get("from", ""))
+            data.setdefault("end", data.get("to", ""))
+        super().__init__(data, **kwargs)
+        self.fields["street"].choices = _streets()  # type: ignore[attr-defined]
+
+    def clean_start(self) -> str:
+        return _month_field(self.cleaned_data.get("start", ""))
+
+    def clean_end(self) -> str:
+        return _month_field(self.cleaned_data.get("end", ""))
+
+    def scope(self, today: datetime.date | None = None) -> Scope:
+        """The period and filters chosen; this month and no filters when nothing (or nothing valid) was."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        this_month = Month.of(today or timezone.localdate())
+        period = Period.parse(data.get("start", ""), data.get("end", ""), default=this_month)
+        filters = Filters(
+            origin=data.get("origin", ""),
+            sector=data.get("sector", ""),
+            street=data.get("street", ""),
+            department=data.get("department"),
+            category=data.get("category"),
+        )
+        return Scope(period, filters)
+
+
+def _month_field(value: str) -> str:
+    if value and parse_month(value) is None:
+        raise forms.ValidationError(_("Enter a month as YYYY-MM, for example 2026-11."))
+    return value
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A period and the filters: what a page of figures is about."""
+
+    period: Period
+    filters: Filters = field(default_factory=Filters)
+
+    def window(self, now: datetime.datetime | None = None) -> measures.Window:
+        return measures.Window.of(self.period, now)
+
+    @property
+    def params(self) -> dict[str, str]:
+        """The period and the filters as this module's pages read them back (?from=…&to=…&origin=…)."""
+        found = {**self.period.params, **self.filters.params}
+        if "unit" in found:
+            found["department"] = found.pop("unit")
+        return found
+
+    def ledger(self, measure: str, *, unit: Department | int | None = None, **more: str) -> str:
+        """The ledger listing the problems behind a figure (a department's, when `unit` is given)."""
+        params: dict[str, str] = {"measure": measure, **self.period.params, **self.filters.params, **more}
+        if unit is not None:
+            params["unit"] = str(unit.pk if isinstance(unit, Department) else unit)
+        return f"{reverse('issues:ledger')}?{urlencode(params)}"
+
+    def visit_list(self, **more: str) -> str:
+        """The visit list over the period's dates, with the enterprise's filters."""
+        params = {
+            "visited_after": self.period.start.isoformat(),
+            "visited_before": self.period.end.isoformat(),
+            **self.filters.enterprise_params,
+            **more,
+        }
+        return f"{reverse('visits:visit_list')}?{urlencode(params)}"
+
+    def grid(self, **more: str) -> str:
+        """The compliance grid with the enterprise's filters (it shows the last 12 months, ending with this one)."""
+        return f"{reverse('visits:compliance')}?{urlencode({**self.filters.enterprise_params, **more})}"
+
+
+@dataclass(frozen=True)
+class VisitFigures:
+    """The period's service work: pairings in force at its end, visits made in it, cadres meeting the rule."""
+
+    pairings: int
+    visits: int
+    judged: int  # cadre-months judged by the two-visit rule in the period
+    compliant: int
+
+    @property
+    def compliance_rate(self) -> float | None:
+        return round(100 * self.compliant / self.judged, 1) if self.judged else None
+
+
+def visit_figures(user: PortalUser, scope: Scope, now: datetime.datetime | None = None) -> VisitFigures:
+    """Count the period's pairings in force, visits and compliance, in four queries whatever the data.
+
+    Pairings in force: on the period's last day (today while it runs). Visits: dated in the period.
+    Compliance: each cadre-month of the period judged by the two-visit rule's one home
+    (visits/compliance.py), summed over the months.
+    """
+    now = now or timezone.now()
+    day = min(scope.period.end, timezone.localdate(now))
+    pairings = scope.filters.pairings(user)
+    visits = scope.filters.visits(user).filter(visited_on__range=(scope.period.start, scope.period.end))
+    months = scope.period.months
+    summaries = compliance.summarise(compliance.judge(months, timezone.localdate(now), pairings), months)
+    return VisitFigures(
+        pairings=pairings.in_force_on(day).count(),
+        visits=visits.count(),
+        judged=sum(s.judged for s in summaries),
+        compliant=sum(s.compliant for s in summaries),
+    )
+
+
+def month_of(value: str) -> Month | None:
+    """A month from a URL (report/YYYY-MM/), or None."""
+    return parse_month(value)
+
+
+__all__ = ["Filters", "Scope", "ScopeForm", "VisitFigures", "month_label", "month_of", "visit_figures"]
