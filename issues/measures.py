@@ -36,6 +36,7 @@ from django.db.models import (
     Avg,
     Case,
     Count,
+    DateTimeField,
     DurationField,
     Exists,
     ExpressionWrapper,
@@ -162,7 +163,7 @@ def _accepted_in_time(window: Window) -> Q:
         action=Action.ACCEPT,
         department=OuterRef("department"),
         created_at__gte=OuterRef("created_at"),
-        created_at__lte=ExpressionWrapper(OuterRef("created_at") + within, output_field=DurationField()),
+        created_at__lte=ExpressionWrapper(OuterRef("created_at") + within, output_field=DateTimeField()),
     )
     return Q(action__in=(Action.ASSIGN, Action.REASSIGN)) & Q(Exists(accepted))
 

@@ -207,7 +207,7 @@ class VisitFigures:
 
 
 def visit_figures(user: PortalUser, scope: Scope, now: datetime.datetime | None = None) -> VisitFigures:
-    """Count the period's pairings in force, visits and compliance, in four queries whatever the data.
+    """Count the period's pairings in force, visits and compliance, in four queries whatever the data (and the roles).
 
     Pairings in force: on the period's last day (today while it runs). Visits: dated in the period.
     Compliance: each cadre-month of the period judged by the two-visit rule's one home

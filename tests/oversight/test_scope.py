@@ -1,0 +1,102 @@
+"""The period's service figures (oversight/scope.py), with a pairing swapped mid-month, and the filters' links."""
+
+import datetime
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from core.months import Month
+from core.periods import Period
+from oversight.scope import Filters, Scope, ScopeForm, visit_figures
+from tests import factories
+
+OCTOBER = Period.month(Month(2025, 10))
+
+
+@pytest.fixture
+def october(db):
+    """Three cadres in October 2025: A all month; B until 15 Oct, C from 16 Oct on the same enterprise."""
+    e1 = factories.EnterpriseFactory(name="西安灞桥甲公司", sector="industry", street="纺织城街道")
+    e2 = factories.EnterpriseFactory(name="西安灞桥乙公司", sector="commerce", street="席王街道")
+    a = factories.PairingFactory(enterprise=e1, started_on=datetime.date(2025, 1, 1))
+    b = factories.PairingFactory(
+        enterprise=e2, started_on=datetime.date(2025, 1, 1), ended_on=datetime.date(2025, 10, 15)
+    )
+    c = factories.PairingFactory(enterprise=e2, started_on=datetime.date(2025, 10, 16))
+    for pairing, days in ((a, (3, 20)), (b, (9,)), (c, (28,))):
+        for d in days:
+            factories.VisitFactory(pairing=pairing, visited_on=datetime.date(2025, 10, d))
+    factories.VisitFactory(pairing=a, visited_on=datetime.date(2025, 11, 2))  # another month
+    return {"a": a, "b": b, "c": c}
+
+
+def test_a_mid_month_swap_judges_each_cadre_on_their_part(october, leader):
+    found = visit_figures(leader, Scope(OCTOBER))
+    # A: 2 of 2. B held 15 of 31 days: needs ceil(2×15/31) = 1, made 1. C held 16 days: needs 2, made 1.
+    assert (found.judged, found.compliant, found.compliance_rate) == (3, 2, 66.7)
+    assert found.visits == 4  # 2 + 1 + 1, November's excluded
+    assert found.pairings == 2  # in force on 31 October: A's and C's; B's ended on the 15th
+
+
+def test_the_enterprise_filters_narrow_the_service_figures(october, leader):
+    found = visit_figures(leader, Scope(OCTOBER, Filters(sector="commerce")))
+    assert (found.pairings, found.visits, found.judged, found.compliant) == (1, 2, 2, 1)
+
+
+def test_a_cadre_sees_only_their_own_service(october):
+    found = visit_figures(october["c"].cadre.user, Scope(OCTOBER))
+    assert (found.pairings, found.visits, found.judged, found.compliant) == (1, 1, 1, 0)
+
+
+def test_service_figures_take_the_same_queries_at_two_sizes(october, leader, django_assert_num_queries):
+    with django_assert_num_queries(5) as small:  # the viewer's roles, the rule's two, two counts
+        visit_figures(leader, Scope(OCTOBER))
+    for i in range(20):
+        pairing = factories.PairingFactory(started_on=datetime.date(2025, 1, 1))
+        factories.VisitFactory(pairing=pairing, visited_on=datetime.date(2025, 10, 1 + i))
+    with django_assert_num_queries(len(small.captured_queries)):
+        assert visit_figures(leader, Scope(OCTOBER)).visits == 24
+
+
+def test_links_carry_the_period_and_filters(db):
+    department = factories.DepartmentFactory(name="区发改委")
+    scope = Scope(OCTOBER, Filters(sector="industry", department=department))
+    ledger = parse_qs(urlsplit(scope.ledger("overdue")).query)
+    assert ledger == {
+        "measure": ["overdue"],
+        "from": ["2025-10"],
+        "to": ["2025-10"],
+        "sector": ["industry"],
+        "unit": [str(department.pk)],
+    }
+    visits = parse_qs(urlsplit(scope.visit_list()).query)
+    assert visits["visited_after"] == ["2025-10-01"] and visits["visited_before"] == ["2025-10-31"]
+    assert visits["department"] == [str(department.pk)]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"from": "2025-08", "to": "2025-10"}, Period(Month(2025, 8), Month(2025, 10))),
+        ({"from": "2025-10", "to": "2025-08"}, Period(Month(2025, 8), Month(2025, 10))),  # turned round
+        ({"to": "2025-10"}, Period.month(Month(2025, 10))),
+    ],
+)
+def test_the_form_reads_a_period(db, query, expected):
+    from django.http import QueryDict
+
+    data = QueryDict(mutable=True)
+    data.update(query)
+    assert ScopeForm(data).scope(datetime.date(2026, 11, 27)).period == expected
+
+
+@pytest.mark.parametrize("bad", ["2025-13", "abc", "2025-1", "1999-12"])
+def test_a_bad_month_is_a_clear_error_and_the_default_period(db, bad):
+    from django.http import QueryDict
+
+    data = QueryDict(mutable=True)
+    data.update({"from": bad})
+    form = ScopeForm(data)
+    assert not form.is_valid()
+    assert "YYYY-MM" in str(form.errors["start"])
+    assert form.scope(datetime.date(2026, 11, 27)).period == Period.month(Month(2026, 11))
