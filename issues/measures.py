@@ -35,19 +35,20 @@ from django.conf import settings
 from django.db.models import (
     Avg,
     Case,
+    CharField,
     Count,
+    DateField,
     DateTimeField,
     DurationField,
     Exists,
     ExpressionWrapper,
     F,
+    Field,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Sum,
-    Value,
     When,
 )
 from django.db.models.functions import TruncDate
@@ -103,19 +104,28 @@ class Window:
 def with_state(issues: QuerySet[Issue], window: Window) -> QuerySet[Issue]:
     """Annotate each problem with its state at the window's moment (`STATE`).
 
-    While the period runs that is the row itself; after it, the last event before its end (an
-    index scan per problem on (issue, created_at)). A problem reported after the period has none.
+    While the period runs that is the row itself; after it, the state the last event before its end
+    recorded, which is the row itself for a problem not moved since. A problem reported after the
+    period has none (it is not among the `candidates`).
     """
     if not window.is_over:
         return issues.annotate(
             as_status=F("status"), as_flow=F("flow"), as_department=F("department_id"), as_deadline=F("deadline")
         )
+    # A problem whose row has not been saved since the period ended (every move saves it, and bumps
+    # `updated_at`) stands as its row does; only the others are read back from their last event before
+    # the end, an index probe on (issue, created_at) each.
+    moved_since = Q(updated_at__gte=window.end_at)
     last = IssueEvent.objects.filter(issue=OuterRef("pk"), created_at__lt=window.end_at).order_by("-created_at", "-pk")
+
+    def then(field: str, column: str, output: Field) -> Case:
+        return Case(When(moved_since, then=Subquery(last.values(field)[:1])), default=F(column), output_field=output)
+
     return issues.annotate(
-        as_status=Subquery(last.values("to_status")[:1]),
-        as_flow=Subquery(last.values("flow")[:1]),
-        as_department=Subquery(last.values("department_id")[:1]),
-        as_deadline=Subquery(last.values("deadline")[:1]),
+        as_status=then("to_status", "status", CharField()),
+        as_flow=then("flow", "flow", CharField()),
+        as_department=then("department_id", "department_id", IntegerField()),
+        as_deadline=then("deadline", "deadline", DateField()),
     )
 
 
@@ -135,9 +145,13 @@ class Moves:
         found = IssueEvent.objects.filter(window.in_period()).filter(self.condition(window))
         return found if unit is None else found.filter(**{self.credit: unit})
 
-    def exists(self, window: Window, unit: Any = None) -> Exists:
-        """The problem had at least one such move (on the unit's desk, when one is given)."""
-        return Exists(self.events(window, unit).filter(issue=OuterRef("pk")))
+    def made(self, window: Window, unit: Any = None) -> Q:
+        """The problem had at least one such move (on the unit's desk, when one is given).
+
+        An `IN` over the period's moves rather than a correlated `EXISTS`: the database reads the
+        period's events once (a hashed subplan), not once per problem.
+        """
+        return Q(pk__in=self.events(window, unit).values("issue_id"))
 
 
 def _actions(*actions: Action, **more: Any) -> EventCondition:
@@ -225,18 +239,23 @@ def _status(status: Status) -> Condition:
     return lambda window, unit: _reported(window, unit) & Q(as_status=status)
 
 
+def _answers(window: Window) -> Q:
+    """Answered by the window's moment. An answer comes after the report, so for a problem reported in the
+    period it is among the answers made from the period's start: a short list, read once."""
+    answers = IssueEvent.objects.filter(ANSWERING, created_at__gte=window.start_at, created_at__lt=window.as_of)
+    return Q(pk__in=answers.values("issue_id"))
+
+
 def _answered(window: Window, unit: Any) -> Q:
-    answers = IssueEvent.objects.filter(ANSWERING, issue=OuterRef("pk"), created_at__lt=window.as_of)
-    return _reported(window, unit) & Q(Exists(answers))
+    return _reported(window, unit) & _answers(window)
 
 
 def _unanswered(window: Window, unit: Any) -> Q:
-    answers = IssueEvent.objects.filter(ANSWERING, issue=OuterRef("pk"), created_at__lt=window.as_of)
-    return _reported(window, unit) & ~Q(Exists(answers))
+    return _reported(window, unit) & ~_answers(window)
 
 
 def _moves(moves: Moves) -> Condition:
-    return lambda window, unit: Q(moves.exists(window, unit))
+    return lambda window, unit: moves.made(window, unit)
 
 
 def _overdue(window: Window, unit: Any) -> Q:
@@ -257,7 +276,7 @@ def _on_track(window: Window, unit: Any) -> Q:
 
 
 def _extension_granted(window: Window, unit: Any) -> Q:
-    return Q(EXTENSION_GRANTED.exists(window, unit))
+    return EXTENSION_GRANTED.made(window, unit)
 
 
 MEASURES: dict[str, Measure] = {
@@ -405,7 +424,7 @@ MEASURES: dict[str, Measure] = {
 # The problems a window's figures can concern: reported before its end, and not closed before it began
 # (a closed problem makes no more moves, so it counts in no figure of a later period).
 def candidates(issues: QuerySet[Issue], window: Window) -> QuerySet[Issue]:
-    return issues.filter(created_at__lt=window.end_at).exclude(closed_at__lt=window.start_at)
+    return issues.filter(created_at__lt=window.end_at).exclude(closed_at__lt=window.start_at).order_by()
 
 
 def counts(
@@ -413,17 +432,12 @@ def counts(
 ) -> dict[str, int]:
     """Count each figure over the problems given (already scoped to the viewer and filtered), in one query."""
     chosen = list(keys or MEASURES)
-    # Each figure's condition as a 0/1 column first, then summed: aggregating the conditions directly would
-    # put their EXISTS outside the subquery Django wraps an annotated queryset in.
-    flagged = with_state(candidates(issues, window), window).annotate(
-        **{f"is_{key}": _flag(MEASURES[key].q(window, unit)) for key in chosen}
+    # Aggregated over the annotated problems, the state columns are computed once per problem in a
+    # subquery and each figure's condition reads them (no condition refers to the outer row itself).
+    found = with_state(candidates(issues, window), window).aggregate(
+        **{key: Count("pk", filter=MEASURES[key].q(window, unit)) for key in chosen}
     )
-    found = flagged.aggregate(**{key: Sum(f"is_{key}") for key in chosen})
     return {key: found[key] or 0 for key in chosen}
-
-
-def _flag(q: Q) -> Case:
-    return Case(When(q, then=Value(1)), default=Value(0), output_field=IntegerField())
 
 
 def grouped(

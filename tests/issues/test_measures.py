@@ -22,11 +22,12 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db.models import OuterRef, Subquery
 
 from core.months import Month
 from core.periods import Period
 from issues import measures
-from issues.models import Action, Feedback, Issue
+from issues.models import Action, Feedback, Issue, IssueEvent
 from issues.payloads import (
     AcceptPayload,
     AssignPayload,
@@ -248,6 +249,14 @@ def test_later_moves_leave_october_as_it_was(month):
         1,
     )
     assert november["assigned_to_unit"] == 2  # P5 to D1, P6 to D2
+
+
+def test_rows_not_saved_since_the_month_ended_are_read_as_they_stand(month):
+    """The same figures whether a problem is read back from its events or, untouched since, from its row."""
+    last_move = IssueEvent.objects.filter(issue=OuterRef("pk")).order_by("-created_at").values("created_at")[:1]
+    Issue.objects.update(updated_at=Subquery(last_move))  # as if each row was last saved by its last move
+    assert Issue.objects.filter(updated_at__lt=OCTOBER.end_at).count() == 6  # every last move was by 31 October
+    assert figures(OCTOBER) == OCTOBER_FIGURES
 
 
 def test_a_running_month_reads_the_rows_as_they_are(month, settings):
