@@ -84,7 +84,8 @@ class IssueFilter(django_filters.FilterSet):
     @property
     def figure(self) -> Figure | None:
         """The figure asked for, once the form is valid; None for the plain ledger."""
-        data: dict[str, Any] = self.form.cleaned_data if self.form.is_valid() else {}
+        self.form.is_valid()  # each valid field is cleaned, even when another is not
+        data: dict[str, Any] = getattr(self.form, "cleaned_data", {})
         key = data.get("measure")
         if not key:
             return None

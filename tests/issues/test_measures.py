@@ -282,3 +282,29 @@ def test_counting_takes_one_query_whatever_the_number_of_problems(month, django_
         assert measures.counts(Issue.objects.all(), window)["reported"] == 11
     with django_assert_num_queries(3):
         measures.by_unit(Issue.objects.all(), window)
+
+
+def test_the_ledger_lists_a_figures_rows_and_names_it(month, client, leader):
+    client.force_login(leader)
+    page = client.get("/issues/", {"measure": "overdue", "from": "2025-10", "to": "2025-10"})
+    assert page.status_code == 200
+    assert [issue.pk for issue in page.context["page"]] == [month.p2.pk, month.p6.pk]  # newest first
+    assert page.context["filter"].figure.measure.key == "overdue"
+    unit = client.get("/issues/", {"measure": "returned", "from": "2025-10", "unit": month.d1.pk})
+    assert [issue.pk for issue in unit.context["page"]] == [month.p3.pk]
+    assert (
+        client.get("/issues/", {"measure": "returned", "from": "2025-10", "unit": month.d2.pk})
+        .context["page"]
+        .paginator.count
+        == 0
+    )
+
+
+@pytest.mark.parametrize(
+    "query", [{"measure": "bogus"}, {"measure": "overdue", "unit": "99999"}, {"measure": "x" * 500}]
+)
+def test_an_unknown_figure_is_said_never_a_500(month, client, leader, query):
+    client.force_login(leader)
+    page = client.get("/issues/", query)
+    assert page.status_code == 200
+    assert "alert-warning" in page.content.decode()
