@@ -211,14 +211,20 @@ def visit_figures(user: PortalUser, scope: Scope, now: datetime.datetime | None 
 
     Pairings in force: on the period's last day (today while it runs). Visits: dated in the period.
     Compliance: each cadre-month of the period judged by the two-visit rule's one home
-    (visits/compliance.py), summed over the months.
+    (visits/compliance.py), summed over the months. Once the period is over, visits count as they
+    were logged by its end, so a past month reads the same later (a visit logged afterwards for one
+    of its days shows in the grid, not in the month's figures).
     """
     now = now or timezone.now()
     day = min(scope.period.end, timezone.localdate(now))
+    logged_before = scope.period.end_at if scope.period.is_over(now) else None
     pairings = scope.filters.pairings(user)
     visits = scope.filters.visits(user).filter(visited_on__range=(scope.period.start, scope.period.end))
+    if logged_before is not None:
+        visits = visits.filter(created_at__lt=logged_before)
     months = scope.period.months
-    summaries = compliance.summarise(compliance.judge(months, timezone.localdate(now), pairings), months)
+    judged = compliance.judge(months, timezone.localdate(now), pairings, logged_before=logged_before)
+    summaries = compliance.summarise(judged, months)
     return VisitFigures(
         pairings=pairings.in_force_on(day).count(),
         visits=visits.count(),

@@ -168,15 +168,19 @@ def _window(spans: Sequence[_Span], pairings: QuerySet[Pairing] | None) -> Query
     return pairings.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=spans[0].first), started_on__lte=spans[-1].last)
 
 
-def _visit_counts(window: QuerySet[Pairing], spans: Sequence[_Span]) -> dict[int, list[int]]:
-    """Visits per pairing in each of the months, in one grouped query: one row per pairing."""
+def _visit_counts(
+    window: QuerySet[Pairing], spans: Sequence[_Span], logged_before: datetime.datetime | None = None
+) -> dict[int, list[int]]:
+    """Visits per pairing in each of the months, in one grouped query: one row per pairing.
+
+    With `logged_before`, only the visits logged (`created_at`) before that moment count.
+    """
     # Plain date ranges, not TruncMonth: SQLite truncates dates in Python, row by row. And a
     # subquery rather than a list of ids: a city's pairings would pass SQLite's parameter limit.
     per_month = {f"m{i}": Count("pk", filter=Q(visited_on__range=(s.first, s.last))) for i, s in enumerate(spans)}
+    visits = Visit.objects.all() if logged_before is None else Visit.objects.filter(created_at__lt=logged_before)
     rows = (
-        Visit.objects.filter(
-            pairing__in=window.order_by().values("pk"), visited_on__range=(spans[0].first, spans[-1].last)
-        )
+        visits.filter(pairing__in=window.order_by().values("pk"), visited_on__range=(spans[0].first, spans[-1].last))
         .order_by()
         .values("pairing_id")
         .annotate(**per_month)
@@ -218,17 +222,25 @@ def _names_the_row(pairing: Pairing) -> tuple[bool, datetime.date]:
     return (pairing.ended_on is None, pairing.started_on)
 
 
-def judge(months: Sequence[Month], today: datetime.date, pairings: QuerySet[Pairing] | None = None) -> list[CadreRow]:
+def judge(
+    months: Sequence[Month],
+    today: datetime.date,
+    pairings: QuerySet[Pairing] | None = None,
+    *,
+    logged_before: datetime.datetime | None = None,
+) -> list[CadreRow]:
     """Judge every cadre of the pairings (all by default) in each month, in two queries.
 
     `months` are consecutive, oldest first. The rows are in the cadres' name order;
-    a cadre appears when one of their pairings overlaps the months.
+    a cadre appears when one of their pairings overlaps the months. With `logged_before`, the
+    visits count as they stood at that moment (those logged before it): a past period's report
+    then reads the same later, whatever is logged afterwards for its days.
     """
     if not months:
         return []
     spans = [_Span.of(month) for month in months]
     window = _window(spans, pairings)
-    counts = _visit_counts(window, spans)
+    counts = _visit_counts(window, spans, logged_before)
     read = list(window.select_related("cadre__unit", "enterprise"))
     cells = _cells(((p.pk, p.cadre_id, p.started_on, p.ended_on) for p in read), counts, spans, today)
     named_by: dict[int, Pairing] = {}

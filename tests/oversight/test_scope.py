@@ -25,7 +25,8 @@ def october(db):
     c = factories.PairingFactory(enterprise=e2, started_on=datetime.date(2025, 10, 16))
     for pairing, days in ((a, (3, 20)), (b, (9,)), (c, (28,))):
         for d in days:
-            factories.VisitFactory(pairing=pairing, visited_on=datetime.date(2025, 10, d))
+            logged = datetime.datetime(2025, 10, d, 20, tzinfo=datetime.UTC)  # logged on the day
+            factories.VisitFactory(pairing=pairing, visited_on=datetime.date(2025, 10, d), created_at=logged)
     factories.VisitFactory(pairing=a, visited_on=datetime.date(2025, 11, 2))  # another month
     return {"a": a, "b": b, "c": c}
 
@@ -54,7 +55,8 @@ def test_service_figures_take_the_same_queries_at_two_sizes(october, leader, dja
         visit_figures(leader, Scope(OCTOBER))
     for i in range(20):
         pairing = factories.PairingFactory(started_on=datetime.date(2025, 1, 1))
-        factories.VisitFactory(pairing=pairing, visited_on=datetime.date(2025, 10, 1 + i))
+        logged = datetime.datetime(2025, 10, 1 + i, 20, tzinfo=datetime.UTC)
+        factories.VisitFactory(pairing=pairing, visited_on=datetime.date(2025, 10, 1 + i), created_at=logged)
     with django_assert_num_queries(len(small.captured_queries)):
         assert visit_figures(leader, Scope(OCTOBER)).visits == 24
 
@@ -101,3 +103,15 @@ def test_a_bad_month_is_a_clear_error_and_the_default_period(db, bad):
     assert not form.is_valid()
     assert "YYYY-MM" in str(form.errors["start"])
     assert form.scope(datetime.date(2026, 11, 27)).period == Period.month(Month(2026, 11))
+
+
+def test_a_visit_logged_after_the_month_leaves_the_month_as_it_was(october, leader):
+    before = visit_figures(leader, Scope(OCTOBER))
+    late = factories.VisitFactory(pairing=october["c"], visited_on=datetime.date(2025, 10, 30))
+    assert late.created_at > OCTOBER.end_at  # logged now, for a day in October
+    assert visit_figures(leader, Scope(OCTOBER)) == before
+    # The compliance grid, asked without a moment, counts it.
+    from visits import compliance
+
+    rows = compliance.judge([OCTOBER.first], datetime.date(2026, 11, 27), october["c"].cadre.pairings.all())
+    assert rows[0].cells[0].visits == 2
