@@ -50,7 +50,7 @@ DEPARTMENT_KEYS = (
     "extension_granted",
     "dissatisfied",
 )
-# The key figures' problem measures, in the office's order; the visits and the rates are set among them.
+# The problems by flow (the three ways, after all of them) and by their state at the month's end.
 FLOW_KEYS = ("reported", "on_the_spot", "assigned", "escalated")
 STATUS_KEYS = tuple(f"status_{status.value}" for status in Status)
 
