@@ -53,6 +53,19 @@ DEPARTMENT_KEYS = (
 # The problems by flow (the three ways, after all of them) and by their state at the month's end.
 FLOW_KEYS = ("reported", "on_the_spot", "assigned", "escalated")
 STATUS_KEYS = tuple(f"status_{status.value}" for status in Status)
+# The other measures the report shows, in the order their definitions are listed.
+DEFINED_KEYS = (
+    "answered",
+    "resolved_on_time",
+    "resolved_late",
+    "overdue",
+    "satisfied",
+    "dissatisfied",
+    "returned",
+    "extension_asked",
+    "extension_granted",
+    "assigned_to_unit",
+)
 
 # What the visit figures and the rates are called; their definitions beside them (the rule's homes:
 # oversight/scope.py's `visit_figures`, visits/compliance.py, issues/measures.py's RATE_DEFINITIONS).
@@ -320,8 +333,8 @@ class MonthlyReport:
     def definitions(self) -> list[tuple[str, str]]:
         """Each figure's name and its definition (issues/measures.py's own words), once per definition."""
         entries: list[tuple[StrOrPromise, StrOrPromise]] = [*VISIT_DEFINITIONS]
-        keys = [*FLOW_KEYS, *STATUS_KEYS, "answered", *DEPARTMENT_KEYS, "satisfied"]
-        entries += [(measures.MEASURES[key].label, measures.MEASURES[key].definition) for key in dict.fromkeys(keys)]
+        keys = [*FLOW_KEYS, *STATUS_KEYS, *DEFINED_KEYS]
+        entries += [(measures.MEASURES[key].label, measures.MEASURES[key].definition) for key in keys]
         entries += [(RATE_LABELS[key], text) for key, text in measures.RATE_DEFINITIONS.items()]
         # The states share one definition: said once, after all their names.
         merged: dict[str, list[str]] = {}
