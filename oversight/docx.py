@@ -90,13 +90,14 @@ def _set_up(document: DocumentObject, report: MonthlyReport) -> None:
     styles = document.styles
     _font(styles["Normal"], BODY_FONT, Pt(12))
     _font(styles["Title"], HEADING_FONT, Pt(20))
+    _no_border(styles["Title"])  # python-docx's template underlines its title in blue; an office's paper does not
     _font(styles["Heading 1"], HEADING_FONT, Pt(15))
     _font(styles["Heading 2"], HEADING_FONT, Pt(13))
     properties = document.core_properties
     properties.title = report.title
     properties.author = _("Baqiao District pro-business campaign office")
     properties.created = properties.modified = report.now
-    properties.last_modified_by = ""
+    properties.last_modified_by = properties.comments = ""
 
 
 def _font(style: ParagraphStyle, east_asian: str, size: Pt) -> None:
@@ -108,6 +109,13 @@ def _font(style: ParagraphStyle, east_asian: str, size: Pt) -> None:
     for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
         fonts.attrib.pop(qn(theme), None)
     fonts.set(qn("w:eastAsia"), east_asian)
+
+
+def _no_border(style: ParagraphStyle) -> None:
+    paragraph = style.element.pPr
+    border = paragraph.find(qn("w:pBdr")) if paragraph is not None else None
+    if paragraph is not None and border is not None:
+        paragraph.remove(border)
 
 
 def _figures(document: DocumentObject, figures: Sequence[Figure]) -> None:
