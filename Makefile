@@ -132,9 +132,10 @@ bench-uploads: install-dev
 	@cat docs/benchmarks-uploads.md
 
 # The journeys' key pages in Chinese, on a phone, into docs/screenshots/<journey>-<step>-phone.png (README's
-# gallery): the Chinese journeys run with SCREENSHOTS=1. Needs Chromium and fonts-noto-cjk (apt-get install).
+# gallery), and the monthly report's print view (monthly-report-print.png): the Chinese runs with SCREENSHOTS=1.
+# Needs Chromium and fonts-noto-cjk (apt-get install).
 screenshots: install-dev
-	SCREENSHOTS=1 $(BIN)/python -m pytest -m slow tests/browser/journeys -k "zh-hans" -q -p no:cacheprovider
+	SCREENSHOTS=1 $(BIN)/python -m pytest -m slow tests/browser/journeys tests/browser/test_report_print.py -k "zh-hans" -q -p no:cacheprovider
 
 # Back up the database (PostgreSQL custom-format dump, or an SQLite copy) and the uploaded files into
 # BACKUP (a new folder); restore one into an empty, migrated database. docs/deployment.md §5.

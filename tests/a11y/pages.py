@@ -11,7 +11,9 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
+from core.months import last_months, month_label
 from issues.models import Issue, SystemicMatter
 from issues.workflow import available_actions
 from visits.models import Errand, Policy, Visit
@@ -37,6 +39,7 @@ LANGUAGES = ("zh-hans", "en")
 WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
 
 Pick = Callable[[User], int | None]
+Fill = Callable[[], str]
 
 
 def _issue(user: User) -> int | None:
@@ -56,6 +59,11 @@ _policy = _first(lambda user: Policy.objects.visible_to(user))
 _matter = _first(lambda user: SystemicMatter.objects.all())
 
 
+def _last_month() -> str:
+    """Last month, YYYY-MM: over, and with the demo district's work in it (demo/seed.py starts two months back)."""
+    return month_label(last_months(timezone.localdate(), 2)[0])
+
+
 @dataclass(frozen=True)
 class Page:
     """A URL pattern as `get_resolver()` spells it, the roles that see it, and how its URL is filled in."""
@@ -66,6 +74,7 @@ class Page:
     pick: Pick | None = None  # the row an <int:pk> names, among those the viewer may see
     personas: tuple[tuple[str, str], ...] = ()  # a role played on this page by another demo login
     status: int = 200
+    fill: tuple[tuple[str, Fill], ...] = ()  # another argument of the route (`<str:month>`) and its value
 
     def username(self, role: str) -> str:
         return dict(self.personas).get(role, PERSONAS[role])
@@ -78,6 +87,8 @@ class Page:
             pk = self.pick(user)
             assert pk is not None, f"the demo district gives {user.username} nothing to show at {self.route}"
             path = path.replace("<int:pk>", str(pk))
+        for argument, value in self.fill:
+            path = path.replace(argument, value())
         return path + self.query
 
 
@@ -108,6 +119,7 @@ PAGES: tuple[Page, ...] = (
     Page("enterprises/import/", OFFICE),
     Page("enterprises/exports/", LOGGED_IN),
     Page("notifications/", LOGGED_IN),
+    Page("oversight/report/<str:month>/", OVERSIGHT, fill=(("<str:month>", _last_month),)),
     # The error pages (templates/404.html and its kin) share one layout: one of them, logged in and not.
     Page("no-such-page/", ("anonymous", "cadre"), status=404),
 )
