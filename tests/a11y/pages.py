@@ -66,6 +66,7 @@ class Page:
     pick: Pick | None = None  # the row an <int:pk> names, among those the viewer may see
     personas: tuple[tuple[str, str], ...] = ()  # a role played on this page by another demo login
     status: int = 200
+    fill: tuple[tuple[str, str], ...] = ()  # other placeholders and their values: (("<slug:dimension>", "cadre"),)
 
     def username(self, role: str) -> str:
         return dict(self.personas).get(role, PERSONAS[role])
@@ -78,6 +79,8 @@ class Page:
             pk = self.pick(user)
             assert pk is not None, f"the demo district gives {user.username} nothing to show at {self.route}"
             path = path.replace("<int:pk>", str(pk))
+        for placeholder, value in self.fill:
+            path = path.replace(placeholder, value)
         return path + self.query
 
 
@@ -108,6 +111,11 @@ PAGES: tuple[Page, ...] = (
     Page("enterprises/import/", OFFICE),
     Page("enterprises/exports/", LOGGED_IN),
     Page("notifications/", LOGGED_IN),
+    Page("oversight/departments/", OVERSIGHT),
+    *(
+        Page("oversight/rollups/<slug:dimension>/", OVERSIGHT, fill=(("<slug:dimension>", dimension),))
+        for dimension in ("department", "cadre", "street", "sector")
+    ),
     # The error pages (templates/404.html and its kin) share one layout: one of them, logged in and not.
     Page("no-such-page/", ("anonymous", "cadre"), status=404),
 )
