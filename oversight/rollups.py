@@ -17,9 +17,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from core.months import Month, month_label
 from core.roles import OVERSIGHT_ROLES, AuthenticatedRequest, role_required
 from core.spreadsheets import xlsx_response
 from oversight.scope import Scope, ScopeForm
@@ -111,9 +113,24 @@ def _period_slug(scope: Scope) -> str:
     return first if first == last else f"{first}_{last}"
 
 
+# The scope's fields shown folded away (open when one of them is in use), so the table shows on a phone's first screen.
+MORE_FILTERS = ("origin", "sector", "street", "department", "category")
+
+
+def _scope_form(request: AuthenticatedRequest) -> ScopeForm:
+    """The period and filters asked for; with no period asked, this month's, shown in the month fields."""
+    data = request.GET.copy()
+    if not any(data.get(name) for name in ("start", "end", "from", "to")):
+        data["start"] = data["end"] = month_label(Month.of(timezone.localdate()))
+    return ScopeForm(data)
+
+
 def _page_context(request: AuthenticatedRequest, form: ScopeForm, scope: Scope, sort: Sort) -> dict[str, Any]:
     return {
         "form": form,
+        "period_fields": [form[name] for name in ("start", "end")],
+        "more_fields": [form[name] for name in MORE_FILTERS],
+        "more_open": bool(scope.filters.params) or any(name in form.errors for name in MORE_FILTERS),
         "scope": scope,
         "sort": sort,
         "scope_query": _query_of(scope),
@@ -137,7 +154,7 @@ def rollup_view(request: AuthenticatedRequest, dimension: str) -> HttpResponseBa
     """One row per department, cadre, street or sector with the dashboard's measures; sortable, exportable."""
     if dimension not in DIMENSIONS:
         raise Http404
-    form = ScopeForm(request.GET)
+    form = _scope_form(request)
     scope = form.scope()
     columns = rollup_columns(dimension)
     sort = Sort.read(request.GET.get("sort", ""), columns)
@@ -168,7 +185,7 @@ def rollup_view(request: AuthenticatedRequest, dimension: str) -> HttpResponseBa
 @require_GET
 def departments_view(request: AuthenticatedRequest) -> HttpResponseBase:
     """Each department's performance in the period: assigned, accepted in time, on time, late, overdue, returned…"""
-    form = ScopeForm(request.GET)
+    form = _scope_form(request)
     scope = form.scope()
     sort = Sort.read(request.GET.get("sort", ""), DEPARTMENT_COLUMNS)
     rows = sort_rows(department_table(request.user, scope), sort)

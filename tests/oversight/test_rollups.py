@@ -9,9 +9,10 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
+from core.months import Month, month_label
 from oversight import tables
 from oversight.scope import ScopeForm, visit_figures
 from oversight.tables import ROLLUP_FIGURES
@@ -354,6 +355,17 @@ def test_odd_parameters_never_break_the_page(client, leader, september, params):
     for dimension in tables.DIMENSIONS:
         response = client.get(reverse("oversight:rollup", args=[dimension]), params)
         assert response.status_code == 200, (dimension, params)
+
+
+def test_with_no_period_asked_the_page_shows_this_months_and_folds_the_other_filters(client, leader):
+    client.force_login(leader)
+    response = client.get(reverse("oversight:rollup", args=["street"]))
+    this_month = month_label(Month.of(timezone.localdate()))
+    assert str(response.context["scope"].period) == this_month
+    body = response.content.decode()
+    assert f'name="start" value="{this_month}"' in body and "<details class" in body
+    chosen = client.get(reverse("oversight:rollup", args=["street"]), {"sector": "industry"}).content.decode()
+    assert "<details open" in chosen
 
 
 def test_an_unreadable_period_falls_back_to_this_month_and_says_why(client, leader):
