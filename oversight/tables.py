@@ -169,7 +169,7 @@ def _accepted_in_time() -> Column:
 
 @dataclass(frozen=True)
 class AcceptedHeading:
-    """ "Accepted in time" with the expected days (CAMPAIGN_ACCEPT_DAYS) beside it, read when shown."""
+    """The accepted-in-time heading with the expected days (CAMPAIGN_ACCEPT_DAYS) beside it, read when shown."""
 
     label: Any
 
@@ -228,15 +228,16 @@ class RollupRow(Row):
     visits: VisitFigures | None = None
 
     def value(self, column: str) -> Value:
-        rates = {"response_rate": self.rates.response, "on_time_rate": self.rates.on_time}
-        rates["satisfaction_rate"] = self.rates.satisfaction
-        if column in rates:
-            return rates[column]
-        if self.visits is not None and column in {"pairings", "visits", "judged", "compliant"}:
-            return int(getattr(self.visits, column))
-        if self.visits is not None and column == "compliance_rate":
-            return self.visits.compliance_rate
+        if column in _RATES:
+            return cast(float | None, getattr(self.rates, _RATES[column]))
+        if self.visits is not None and column in _VISITS:
+            return cast(int | float | None, getattr(self.visits, column))
         return super().value(column)
+
+
+# The rate columns' keys and the `Rates` field each reads; the service work's columns (`VisitFigures`' fields).
+_RATES = {"response_rate": "response", "on_time_rate": "on_time", "satisfaction_rate": "satisfaction"}
+_VISITS = frozenset({"pairings", "visits", "judged", "compliant", "compliance_rate"})
 
 
 @dataclass(frozen=True)
