@@ -441,15 +441,18 @@ def counts(
 
 
 def grouped(
-    issues: QuerySet[Issue], window: Window, by: str, keys: Iterable[str] | None = None
+    issues: QuerySet[Issue], window: Window, by: str, keys: Iterable[str] | None = None, unit: Any = None
 ) -> dict[Any, dict[str, int]]:
-    """Count each figure per value of a field of the problem (`reporter`, `enterprise__street`…), in one query."""
+    """Count each figure per value of a field of the problem (`reporter`, `enterprise__street`…), in one query.
+
+    With a `unit`, each group's figures are that department's, as `counts(..., unit=<department>)` gives them.
+    """
     chosen = list(keys or MEASURES)
     rows = (
         with_state(candidates(issues, window), window)
         .order_by()
         .values(by)
-        .annotate(**{key: Count("pk", filter=MEASURES[key].q(window)) for key in chosen})
+        .annotate(**{key: Count("pk", filter=MEASURES[key].q(window, unit)) for key in chosen})
     )
     return {row[by]: {key: row[key] for key in chosen} for row in rows}
 

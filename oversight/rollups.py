@@ -1,11 +1,207 @@
-"""Roll-ups per department, cadre, street and sector, and the department performance table: to be built (issue 13)."""
+"""The roll-ups (/oversight/rollups/<dimension>/) and the department performance table (/oversight/departments/).
 
-from django.http import Http404, HttpRequest, HttpResponse
+The tables themselves, typed and callable by the monthly report, are oversight/tables.py's (`rollup`,
+`rollup_total`, `department_table`, `department_total`, re-exported here); these views read the period and
+filters (`ScopeForm`), sort the rows (`?sort=<column>`, `?sort=-<column>`) and show them, or hand them out as
+an xlsx (`?format=xlsx`: the same rows and columns, headed in the reader's language).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, QueryDict
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from core.months import Month, month_label
+from core.roles import OVERSIGHT_ROLES, AuthenticatedRequest, role_required
+from core.spreadsheets import xlsx_response
+from oversight.scope import Scope, ScopeForm
+from oversight.tables import (
+    DEPARTMENT_COLUMNS,
+    DIMENSION_LABELS,
+    DIMENSIONS,
+    NAME_HEADINGS,
+    Column,
+    DepartmentRow,
+    RollupRow,
+    Row,
+    Sort,
+    department_table,
+    department_total,
+    rollup,
+    rollup_columns,
+    rollup_table,
+    rollup_total,
+    sort_rows,
+)
+
+__all__ = [
+    "DepartmentRow",
+    "RollupRow",
+    "department_table",
+    "department_total",
+    "departments_view",
+    "rollup",
+    "rollup_total",
+    "rollup_view",
+]
 
 
-def rollup_view(request: HttpRequest, dimension: str) -> HttpResponse:
-    raise Http404
+@dataclass(frozen=True)
+class Heading:
+    """A column's heading as the page shows it: its name, definition, the sort its link asks for, aria-sort."""
+
+    column: Column
+    href: str
+    aria_sort: str
 
 
-def departments_view(request: HttpRequest) -> HttpResponse:
-    raise Http404
+@dataclass(frozen=True)
+class Cell:
+    value: Any
+    kind: str
+    href: str = ""
+
+
+@dataclass(frozen=True)
+class ShownRow:
+    row: Row
+    cells: list[Cell]
+
+
+def _shown(rows: Sequence[Row], columns: Sequence[Column]) -> list[ShownRow]:
+    return [
+        ShownRow(row, [Cell(row.value(c.key), c.kind, row.links.get(c.key, "") if c.figure else "") for c in columns])
+        for row in rows
+    ]
+
+
+def _query(request: AuthenticatedRequest, **changes: str) -> str:
+    """The page's query string with some parameters changed (an empty value drops one)."""
+    query: QueryDict = request.GET.copy()
+    for name, value in changes.items():
+        query.pop(name, None)
+        if value:
+            query[name] = value
+    return query.urlencode()
+
+
+def _headings(request: AuthenticatedRequest, columns: Sequence[Column], sort: Sort) -> list[Heading]:
+    return [Heading(c, "?" + _query(request, sort=sort.toggled(c.key)), sort.aria(c.key)) for c in columns]
+
+
+def _xlsx(
+    filename: str, title: str, name_heading: str, columns: Sequence[Column], rows: Sequence[Row]
+) -> HttpResponseBase:
+    """The table as shown (its rows in the page's order, then the totals), headed in the reader's language."""
+    headers = [name_heading, *(str(c.label) for c in columns)]
+    body = ([row.name, *(row.value(c.key) for c in columns)] for row in rows)
+    return xlsx_response(filename, headers, body, sheet_title=title)
+
+
+def _period_slug(scope: Scope) -> str:
+    first, last = scope.period.params["from"], scope.period.params["to"]
+    return first if first == last else f"{first}_{last}"
+
+
+# The scope's fields shown folded away (open when one of them is in use), so the table shows on a phone's first screen.
+MORE_FILTERS = ("origin", "sector", "street", "department", "category")
+
+
+def _scope_form(request: AuthenticatedRequest) -> ScopeForm:
+    """The period and filters asked for; with no period asked, this month's, shown in the month fields."""
+    data = request.GET.copy()
+    if not any(data.get(name) for name in ("start", "end", "from", "to")):
+        data["start"] = data["end"] = month_label(Month.of(timezone.localdate()))
+    return ScopeForm(data)
+
+
+def _page_context(request: AuthenticatedRequest, form: ScopeForm, scope: Scope, sort: Sort) -> dict[str, Any]:
+    return {
+        "form": form,
+        "period_fields": [form[name] for name in ("start", "end")],
+        "more_fields": [form[name] for name in MORE_FILTERS],
+        "more_open": bool(scope.filters.params) or any(name in form.errors for name in MORE_FILTERS),
+        "scope": scope,
+        "sort": sort,
+        "scope_query": _query_of(scope),
+        "export_query": _query(request, format="xlsx", sort=sort.param),
+        "name_sort": "?" + _query(request, sort=sort.toggled("name")),
+        "name_aria_sort": sort.aria("name"),
+        "dimensions": [(d, DIMENSION_LABELS[d]) for d in DIMENSIONS],
+    }
+
+
+def _query_of(scope: Scope) -> str:
+    query = QueryDict(mutable=True)
+    query.update(scope.params)
+    return query.urlencode()
+
+
+@login_required
+@role_required(*OVERSIGHT_ROLES)
+@require_GET
+def rollup_view(request: AuthenticatedRequest, dimension: str) -> HttpResponseBase:
+    """One row per department, cadre, street or sector with the dashboard's measures; sortable, exportable."""
+    if dimension not in DIMENSIONS:
+        raise Http404
+    form = _scope_form(request)
+    scope = form.scope()
+    columns = rollup_columns(dimension)
+    sort = Sort.read(request.GET.get("sort", ""), columns)
+    table = rollup_table(request.user, scope, dimension)
+    rows: list[RollupRow] = sort_rows(table.rows, sort)
+    label = str(DIMENSION_LABELS[dimension])
+    if request.GET.get("format") == "xlsx":
+        names = str(NAME_HEADINGS[dimension])
+        filename = _("rollup-%(dimension)s-%(period)s.xlsx") % {"dimension": names, "period": _period_slug(scope)}
+        return _xlsx(filename, label, str(NAME_HEADINGS[dimension]), columns, [*rows, table.total])
+    context = _page_context(request, form, scope, sort)
+    context.update(
+        {
+            "dimension": dimension,
+            "dimension_label": label,
+            "name_heading": NAME_HEADINGS[dimension],
+            "headings": _headings(request, columns, sort),
+            "rows": _shown(rows, columns),
+            "total": _shown([table.total], columns)[0],
+            "columns": columns,
+        }
+    )
+    return render(request, "oversight/rollup.html", context)
+
+
+@login_required
+@role_required(*OVERSIGHT_ROLES)
+@require_GET
+def departments_view(request: AuthenticatedRequest) -> HttpResponseBase:
+    """Each department's performance in the period: assigned, accepted in time, on time, late, overdue, returned…"""
+    form = _scope_form(request)
+    scope = form.scope()
+    sort = Sort.read(request.GET.get("sort", ""), DEPARTMENT_COLUMNS)
+    rows = sort_rows(department_table(request.user, scope), sort)
+    total = department_total(request.user, scope)
+    if request.GET.get("format") == "xlsx":
+        filename = _("department-performance-%(period)s.xlsx") % {"period": _period_slug(scope)}
+        return _xlsx(filename, _("Department performance"), _("Department"), DEPARTMENT_COLUMNS, [*rows, total])
+    context = _page_context(request, form, scope, sort)
+    context.update(
+        {
+            "name_heading": _("Department"),
+            "headings": _headings(request, DEPARTMENT_COLUMNS, sort),
+            "rows": _shown(rows, DEPARTMENT_COLUMNS),
+            "total": _shown([total], DEPARTMENT_COLUMNS)[0],
+            "columns": DEPARTMENT_COLUMNS,
+            "accept_days": settings.CAMPAIGN_ACCEPT_DAYS,
+        }
+    )
+    return render(request, "oversight/departments.html", context)

@@ -74,7 +74,8 @@ class Page:
     pick: Pick | None = None  # the row an <int:pk> names, among those the viewer may see
     personas: tuple[tuple[str, str], ...] = ()  # a role played on this page by another demo login
     status: int = 200
-    fill: tuple[tuple[str, Fill], ...] = ()  # another argument of the route (`<str:month>`) and its value
+    # Other arguments of the route and how to fill them: (("<str:month>", _last_month),) or a fixed value.
+    fill: tuple[tuple[str, Fill | str], ...] = ()
 
     def username(self, role: str) -> str:
         return dict(self.personas).get(role, PERSONAS[role])
@@ -88,7 +89,7 @@ class Page:
             assert pk is not None, f"the demo district gives {user.username} nothing to show at {self.route}"
             path = path.replace("<int:pk>", str(pk))
         for argument, value in self.fill:
-            path = path.replace(argument, value())
+            path = path.replace(argument, value if isinstance(value, str) else value())
         return path + self.query
 
 
@@ -120,6 +121,11 @@ PAGES: tuple[Page, ...] = (
     Page("enterprises/exports/", LOGGED_IN),
     Page("notifications/", LOGGED_IN),
     Page("oversight/report/<str:month>/", OVERSIGHT, fill=(("<str:month>", _last_month),)),
+    Page("oversight/departments/", OVERSIGHT),
+    *(
+        Page("oversight/rollups/<slug:dimension>/", OVERSIGHT, fill=(("<slug:dimension>", dimension),))
+        for dimension in ("department", "cadre", "street", "sector")
+    ),
     # The error pages (templates/404.html and its kin) share one layout: one of them, logged in and not.
     Page("no-such-page/", ("anonymous", "cadre"), status=404),
 )
