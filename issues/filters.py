@@ -14,7 +14,7 @@ from core.periods import Period
 from enterprises.models import Enterprise, Origin, Sector
 from issues import measures
 from issues.models import Flow, Issue, IssueCategory, Status
-from organisation.models import Department
+from organisation.models import Cadre, Department
 
 
 def _streets(request=None):
@@ -46,6 +46,10 @@ class IssueFilter(django_filters.FilterSet):
     measure = django_filters.ChoiceFilter(label=_("Figure"), choices=_measures, method="keep", widget=forms.HiddenInput)
     unit = django_filters.ModelChoiceFilter(
         label=_("Department's figure"), queryset=Department.objects.all(), method="keep", widget=forms.HiddenInput
+    )
+    # The cadre who reported it: the dashboard's per-cadre figures link here (with `measure`).
+    reporter = django_filters.ModelChoiceFilter(
+        label=_("Reported by"), queryset=Cadre.objects.all(), widget=forms.HiddenInput
     )
     q = django_filters.CharFilter(label=_("Search"), method="search")
     flow = django_filters.ChoiceFilter(label=_("Flow"), choices=Flow.choices)
