@@ -59,14 +59,14 @@ KEYS = tuple(dict.fromkeys(("reported", *FLOWS, *STATUSES, *STANDING, *MOVES, *s
 VISIT_LABELS = {
     "pairings": _("Pairings in force"),
     "visits": _("Visits in the period"),
-    "compliance": _("Cadres meeting the two-visit rule"),
+    "compliance": _("Two-visit rule compliance"),
 }
 VISIT_DEFINITIONS = {
     "pairings": _("Pairings of a cadre with an enterprise in force on the period's last day (today, while it runs)."),
-    "visits": _("Service visits dated in the period, by the cadres of the pairings shown."),
+    "visits": _("Service visits dated in the period, its first and last days included."),
     "compliance": _(
-        "Cadre-months of the period that met the two-visit rule, of those judged by it (a part-month prorated;"
-        " a month not over yet is judged only once met)."
+        "Cadre-months of the period that met the two-visit rule, of all those the rule judged (a part-month's"
+        " requirement prorated; this month counts as not met until it is)."
     ),
 }
 RATE_LABELS = {
@@ -218,7 +218,7 @@ def _definition(key: str) -> Any:
 
 
 def _label(key: str) -> Any:
-    return _("Reopened") if key == "dissatisfied" else measures.MEASURES[key].label
+    return _("Reopened (dissatisfied)") if key == "dissatisfied" else measures.MEASURES[key].label
 
 
 def dashboard(user: PortalUser, scope: Scope, now: datetime.datetime | None = None) -> Dashboard:
