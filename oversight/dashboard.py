@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -32,7 +34,7 @@ from core.periods import Period
 from core.roles import AuthenticatedRequest, PortalUser, Role, role_required
 from enterprises.models import Sector
 from issues import measures
-from issues.models import IssueCategory, Status
+from issues.models import Issue, IssueCategory, Status
 from organisation.models import Cadre, Department
 from oversight.scope import Scope, ScopeForm, VisitFigures, visit_figures
 
@@ -185,12 +187,16 @@ class Chart:
 
 @dataclass(frozen=True)
 class Definition:
+    """A footnote: a definition and the names of the figures it defines."""
+
     labels: list[str]
     text: Any
 
 
 @dataclass(frozen=True)
 class Dashboard:
+    """Everything the page shows, in its order."""
+
     scope: Scope
     service: tuple[Figure, Figure]  # pairings in force, visits
     compliance: Rate
@@ -285,7 +291,7 @@ def _service(found: VisitFigures, scope: Scope) -> dict[str, Any]:
     }
 
 
-def _standing(name: str, found: dict[str, int], link: Any) -> Standing:
+def _standing(name: str, found: dict[str, int], link: Callable[[str], str]) -> Standing:
     figures = {key: Figure(key, measures.MEASURES[key].label, value, link(key)) for key, value in found.items()}
     return Standing(name, figures, on_time_rate=measures.Rates.of(found).on_time)
 
@@ -298,29 +304,37 @@ def _most_overdue(rows: list[Standing]) -> list[Standing]:
     )
 
 
-def _departments(issues: Any, window: measures.Window, scope: Scope) -> list[Standing]:
-    """Every department's red, yellow and green and its on-time rate: four queries whatever the data."""
+def _unit_ledger(scope: Scope, unit: int, key: str) -> str:
+    return scope.ledger(key, unit=unit)
+
+
+def _cadre_ledger(scope: Scope, cadre: int, key: str) -> str:
+    return scope.ledger(key, reporter=str(cadre))
+
+
+def _departments(issues: QuerySet[Issue], window: measures.Window, scope: Scope) -> list[Standing]:
+    """Every department's red, yellow and green and its on-time rate: three queries whatever the data."""
     table = measures.by_unit(issues, window, RANKED)
     names = dict(Department.objects.filter(pk__in=table).values_list("pk", "name"))
     return [
-        _standing(names[pk], found, lambda key, pk=pk: scope.ledger(key, unit=pk))
+        _standing(names[pk], found, functools.partial(_unit_ledger, scope, pk))
         for pk, found in table.items()
         if pk in names
     ]
 
 
-def _cadres(issues: Any, window: measures.Window, scope: Scope) -> list[Standing]:
+def _cadres(issues: QuerySet[Issue], window: measures.Window, scope: Scope) -> list[Standing]:
     """Each reporting cadre's red, yellow and green: two queries whatever the data."""
     table = measures.grouped(issues, window, "reporter", STANDING)
     names = dict(Cadre.objects.filter(pk__in=table).values_list("pk", "name"))
     return [
-        _standing(names[pk], found, lambda key, pk=pk: scope.ledger(key, reporter=str(pk)))
+        _standing(names[pk], found, functools.partial(_cadre_ledger, scope, pk))
         for pk, found in table.items()
         if pk in names
     ]
 
 
-def _trend(user: PortalUser, issues: Any, scope: Scope) -> Chart:
+def _trend(user: PortalUser, issues: QuerySet[Issue], scope: Scope) -> Chart:
     """Visits and problems reported per month, the 12 months ending with the period's: one query each."""
     months = last_months(scope.period.last.first, TREND_MONTHS)
     visits = scope.filters.visits(user).aggregate(
@@ -364,7 +378,7 @@ def _flow_chart(flows: list[Figure]) -> Chart:
     )
 
 
-def _breakdowns(issues: Any, window: measures.Window, scope: Scope) -> list[Chart]:
+def _breakdowns(issues: QuerySet[Issue], window: measures.Window, scope: Scope) -> list[Chart]:
     """Problems reported in the period by the enterprise's sector and by category: one query each (and the names)."""
     by_sector = measures.grouped(issues, window, "enterprise__sector", ["reported"])
     sectors = [(value, label) for value, label in Sector.choices if by_sector.get(value, {}).get("reported")]
