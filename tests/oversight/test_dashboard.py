@@ -450,3 +450,28 @@ def test_the_number_of_queries_does_not_grow_with_the_data(client, leader, the_2
     large = queries_for(client, query)
     assert small == large
     assert large <= 30, large
+
+
+# --- The home page's counters open their lists ----------------------------------------------------
+
+
+def test_the_oversight_panels_counters_open_their_lists(client, leader, november):
+    client.force_login(leader)
+    response = client.get(reverse("home"))
+    panel, page = response.context["oversight_panel"], response.content.decode()
+    overdue = f"{reverse('issues:ledger')}?warning=overdue"
+    assert f'href="{overdue}"' in page
+    assert listed(client, overdue) == panel.counts["overdue"] == 3
+    assert f'href="{reverse("issues:review")}#escalations"' in page
+    assert f'href="{reverse("issues:review")}#routing"' in page
+    assert f'href="{reverse("visits:compliance")}" id="cadres-meeting-the-rule"' in page
+
+
+def test_the_department_panels_counters_open_their_inbox_tabs(client, staff, november):
+    client.force_login(staff.user)
+    response = client.get(reverse("home"))
+    counts, page = response.context["department_panel"].counts, response.content.decode()
+    for tab in ("new", "in_progress", "due_soon", "overdue"):
+        url = f"{reverse('issues:inbox')}?tab={tab}"
+        assert f'href="{url}"' in page
+        assert listed(client, url) == counts[tab], tab
