@@ -47,8 +47,8 @@ class IssueFilter(django_filters.FilterSet):
     unit = django_filters.ModelChoiceFilter(
         label=_("Department's figure"), queryset=Department.objects.all(), method="keep", widget=forms.HiddenInput
     )
-    # The problems a cadre reported: the roll-up's rows per cadre link here (oversight/rollups.py). Hidden, as
-    # `unit` is: a visible choice would list every cadre on every ledger page.
+    # The problems a cadre reported: the dashboard's and the roll-up's figures per cadre link here (with
+    # `measure`). Hidden, as `unit` is: a visible choice would list every cadre on every ledger page.
     cadre = django_filters.ModelChoiceFilter(
         label=_("Reported by"), field_name="reporter", queryset=Cadre.objects.all(), widget=forms.HiddenInput
     )

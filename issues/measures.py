@@ -218,7 +218,8 @@ class Measure:
     moves: Moves | None = None  # set for a figure of moves: the department table groups those by unit
 
     def q(self, window: Window, unit: Any = None) -> Q:
-        return self.condition(window, unit)
+        # A unit may come as a Department (the ledger's `unit` filter) or its id: `as_department` is an id.
+        return self.condition(window, getattr(unit, "pk", unit))
 
 
 def _reported(window: Window, unit: Any) -> Q:

@@ -29,6 +29,7 @@ from issues.models import ROW_RELATED, Issue, IssueEvent
 from organisation.models import Pairing
 from visits import attachments, compliance
 from visits.exports import visit_month_headers, visit_month_rows
+from visits.filters import VisitFilter
 from visits.forms import (
     ComplianceFilterForm,
     ErrandAdvanceForm,
@@ -223,10 +224,13 @@ def visit_new(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @require_GET
 def visit_list(request: AuthenticatedRequest) -> HttpResponse:
-    """Visit history: a cadre's own (past pairings included); everything for the overseers."""
+    """Visit history: a cadre's own (past pairings included); everything for the overseers; filtered, paginated."""
     visits = Visit.objects.visible_to(request.user).select_related("pairing__enterprise", "pairing__cadre")
-    page = Paginator(visits.order_by("-visited_on", "-pk"), 25).get_page(request.GET.get("page"))
-    return render(request, "visits/visit_list.html", {"page": page})
+    filterset = VisitFilter(request.GET, queryset=visits)
+    page = Paginator(filterset.qs.order_by("-visited_on", "-pk"), 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "visits/visit_list.html", {"page": page, "filter": filterset, "query": query.urlencode()})
 
 
 @login_required

@@ -115,6 +115,7 @@ PAGES: tuple[Page, ...] = (
     Page("cadres/errands/new/", ("cadre",)),
     Page("cadres/errands/<int:pk>/", ("cadre", "leading_group"), pick=_errand, personas=(("cadre", BUSY_CADRE),)),
     Page("cadres/compliance/", OVERSIGHT),
+    Page("oversight/", OVERSIGHT),
     Page("cadres/policies/", LOGGED_IN),
     Page("cadres/policies/<int:pk>/", LOGGED_IN, pick=_policy),
     Page("enterprises/import/", OFFICE),

@@ -1,0 +1,58 @@
+"""The visit list's filters: the dates and where the enterprise and the cadre belong.
+
+The names are those oversight/scope.py's `Scope.visit_list()` writes, so the dashboard's count of a
+period's visits links to a list of exactly those visits: `visited_after` and `visited_before` are the
+period's first and last days (both included), `department` is the cadre's unit, as the compliance grid
+and `Filters.visits` read it.
+"""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from enterprises.models import Enterprise, Origin, Sector
+from issues.forms import DATE_INPUT
+from organisation.models import Department
+from visits.models import Visit
+
+
+def _streets(request=None):
+    return [
+        (s, s)
+        for s in Enterprise.objects.exclude(street="").values_list("street", flat=True).distinct().order_by("street")
+    ]
+
+
+class VisitFilter(django_filters.FilterSet):
+    """Visits dated between two days (both included), by the enterprise's origin, sector, street, the cadre's unit."""
+
+    visited_after = django_filters.DateFilter(
+        label=_("Visited from"), field_name="visited_on", lookup_expr="gte", widget=DATE_INPUT
+    )
+    visited_before = django_filters.DateFilter(
+        label=_("Visited until"), field_name="visited_on", lookup_expr="lte", widget=DATE_INPUT
+    )
+    origin = django_filters.ChoiceFilter(
+        label=_("Origin"), field_name="pairing__enterprise__origin", choices=Origin.choices
+    )
+    sector = django_filters.ChoiceFilter(
+        label=_("Sector"), field_name="pairing__enterprise__sector", choices=Sector.choices
+    )
+    street = django_filters.ChoiceFilter(label=_("Street"), field_name="pairing__enterprise__street", choices=_streets)
+    department = django_filters.ModelChoiceFilter(
+        label=_("Cadre's unit"), field_name="pairing__cadre__unit", queryset=Department.objects.all()
+    )
+
+    # Folded away under "More filters" (open when one of them is in use), as on the compliance grid.
+    MORE = ("origin", "sector", "street", "department")
+
+    class Meta:
+        model = Visit
+        fields: list[str] = []
+
+    @property
+    def more(self):
+        return [self.form[name] for name in self.MORE]
+
+    @property
+    def more_in_use(self) -> bool:
+        return any(self.data.get(name) for name in self.MORE)
