@@ -35,6 +35,8 @@ class Figure:
     measure: measures.Measure
     period: Period
     unit: Department | None
+    # What else narrows the rows, as said beside the figure: the cadre, the enterprise's street or sector.
+    narrowed_by: tuple[str, ...] = ()
 
 
 class IssueFilter(django_filters.FilterSet):
@@ -96,7 +98,18 @@ class IssueFilter(django_filters.FilterSet):
             return None
         default = Month.of(timezone.localdate())
         period = Period.parse(self.data.get("from", ""), self.data.get("to", ""), default=default)
-        return Figure(measures.MEASURES[key], period, data.get("unit"))
+        narrowed_by = tuple(
+            str(value)
+            for value in (
+                data.get("cadre"),
+                data.get("street"),
+                dict(Sector.choices).get(data.get("sector", "")),
+                dict(Origin.choices).get(data.get("origin", "")),
+                data.get("category"),
+            )
+            if value
+        )
+        return Figure(measures.MEASURES[key], period, data.get("unit"), narrowed_by)
 
     def search(self, queryset, name, value):
         return queryset.filter(

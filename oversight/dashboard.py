@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -36,7 +36,7 @@ from enterprises.models import Sector
 from issues import measures
 from issues.models import Issue, IssueCategory, Status
 from organisation.models import Cadre, Department
-from oversight.scope import Scope, ScopeForm, VisitFigures, visit_figures
+from oversight.scope import Scope, ScopeForm, VisitFigures, visit_figures, visits_in
 
 # How many departments and cadres the dashboard lists, the most overdue first; the roll-ups list them all.
 TOP = 10
@@ -337,8 +337,9 @@ def _cadres(issues: QuerySet[Issue], window: measures.Window, scope: Scope) -> l
 def _trend(user: PortalUser, issues: QuerySet[Issue], scope: Scope) -> Chart:
     """Visits and problems reported per month, the 12 months ending with the period's: one query each."""
     months = last_months(scope.period.last.first, TREND_MONTHS)
+    now = timezone.now()
     visits = scope.filters.visits(user).aggregate(
-        **{f"m{i}": Count("pk", filter=Q(visited_on__range=(m.first, m.last))) for i, m in enumerate(months)}
+        **{f"m{i}": Count("pk", filter=visits_in(Period.month(m), now)) for i, m in enumerate(months)}
     )
     reported = issues.aggregate(
         **{f"m{i}": Count("pk", filter=measures.Window.of(Period.month(m)).in_period()) for i, m in enumerate(months)}

@@ -32,7 +32,7 @@ from core.periods import Period, parse_month
 from core.roles import AuthenticatedRequest, PortalUser, Role, role_required
 from issues import measures
 from issues.models import Status
-from organisation.models import Department
+from oversight import tables
 from oversight.docx import DOCX_CONTENT_TYPE, report_docx
 from oversight.scope import Scope, VisitFigures, month_of, visit_figures
 
@@ -129,28 +129,18 @@ class DepartmentRow:
 
 
 def _department_rows(user: PortalUser, scope: Scope, now: datetime.datetime | None = None) -> list[DepartmentRow]:
-    """Each department's figures for the scope, in five queries: measures.by_unit, resolve_days, the names.
-
-    A stand-in for oversight/rollups.py's `department_table`, which the integrator swaps in: the rows'
-    attributes are the same, and nothing here defines a figure.
-    """
-    window = scope.window(now)
-    issues = scope.filters.issues(user)
-    table = measures.by_unit(issues, window, DEPARTMENT_KEYS)
-    days = measures.resolve_days(issues, window)
-    rows = []
-    for pk, name in Department.objects.filter(pk__in=list(table)).values_list("pk", "name"):
-        figures = table[pk]
-        rows.append(
-            DepartmentRow(
-                department_id=pk,
-                name=name,
-                **{key: figures[key] for key in DEPARTMENT_KEYS},
-                avg_days=days.get(pk),
-                on_time_rate=measures.Rates.of(figures).on_time,
-            )
+    """The department table's rows (oversight/tables.py's `department_table`) that have any figure this month."""
+    return [
+        DepartmentRow(
+            department_id=row.department_id,
+            name=row.name,
+            **{key: row.figures[key] for key in DEPARTMENT_KEYS},
+            avg_days=row.resolve_days,
+            on_time_rate=row.on_time_rate,
         )
-    return rows
+        for row in tables.department_table(user, scope, now)
+        if row.department_id is not None and any(row.figures[key] for key in DEPARTMENT_KEYS)
+    ]
 
 
 @dataclass(frozen=True)

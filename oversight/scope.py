@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -132,8 +132,11 @@ class ScopeForm(forms.Form):
         return _month_field(self.cleaned_data.get("end", ""))
 
     def scope(self, today: datetime.date | None = None) -> Scope:
-        """The period and filters chosen; this month and no filters when nothing (or nothing valid) was."""
-        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        """The period and filters chosen, each field on its own: this month and no filter where none (valid) was."""
+        # Each field that reads well is kept when another does not (that one's error is shown beside it).
+        if self.is_bound:
+            self.is_valid()
+        data = getattr(self, "cleaned_data", {})
         this_month = Month.of(today or timezone.localdate())
         period = Period.parse(data.get("start", ""), data.get("end", ""), default=this_month)
         filters = Filters(
@@ -178,13 +181,15 @@ class Scope:
         return f"{reverse('issues:ledger')}?{urlencode(params)}"
 
     def visit_list(self, **more: str) -> str:
-        """The visit list over the period's dates, with the enterprise's filters."""
+        """The visit list over the period's dates, with the enterprise's filters: the visits `visits_in` counts."""
         params = {
             "visited_after": self.period.start.isoformat(),
             "visited_before": self.period.end.isoformat(),
             **self.filters.enterprise_params,
             **more,
         }
+        if self.period.is_over(timezone.now()):
+            params["logged_before"] = (self.period.end + datetime.timedelta(days=1)).isoformat()
         return f"{reverse('visits:visit_list')}?{urlencode(params)}"
 
     def grid(self, **more: str) -> str:
@@ -206,28 +211,50 @@ class VisitFigures:
         return round(100 * self.compliant / self.judged, 1) if self.judged else None
 
 
-def visit_figures(user: PortalUser, scope: Scope, now: datetime.datetime | None = None) -> VisitFigures:
-    """Count the period's pairings in force, visits and compliance, in four queries whatever the data (and the roles).
+def visits_in(period: Period, now: datetime.datetime) -> Q:
+    """The visits a period counts: dated in it, and once it is over, logged by its end."""
+    dated = Q(visited_on__range=(period.start, period.end))
+    return dated & Q(created_at__lt=period.end_at) if period.is_over(now) else dated
 
-    Pairings in force: on the period's last day (today while it runs). Visits: dated in the period.
-    Compliance: each cadre-month of the period judged by the two-visit rule's one home
-    (visits/compliance.py), summed over the months. Once the period is over, visits count as they
-    were logged by its end, so a past month reads the same later (a visit logged afterwards for one
-    of its days shows in the grid, not in the month's figures).
+
+@dataclass(frozen=True)
+class Service:
+    """The period's service work, as its figures count it (the one place that says which rows)."""
+
+    pairings: QuerySet[Pairing]  # in force on the period's last day (today while it runs)
+    visits: QuerySet[Visit]  # dated in the period; once it is over, logged by its end
+    judged: list[compliance.CadreRow]  # the two-visit rule's judgement of the period's months
+
+
+def service(user: PortalUser, scope: Scope, now: datetime.datetime | None = None) -> Service:
+    """Pairings in force, visits and the rule's judgement for the period and filters (the judgement: two queries).
+
+    Once the period is over, visits count as they were logged by its end, so a past month reads the
+    same later (a visit logged afterwards for one of its days shows in the grid, not in the month's figures).
     """
     now = now or timezone.now()
     day = min(scope.period.end, timezone.localdate(now))
     logged_before = scope.period.end_at if scope.period.is_over(now) else None
     pairings = scope.filters.pairings(user)
-    visits = scope.filters.visits(user).filter(visited_on__range=(scope.period.start, scope.period.end))
-    if logged_before is not None:
-        visits = visits.filter(created_at__lt=logged_before)
-    months = scope.period.months
-    judged = compliance.judge(months, timezone.localdate(now), pairings, logged_before=logged_before)
-    summaries = compliance.summarise(judged, months)
+    judged = compliance.judge(scope.period.months, timezone.localdate(now), pairings, logged_before=logged_before)
+    return Service(
+        pairings=pairings.in_force_on(day),
+        visits=scope.filters.visits(user).filter(visits_in(scope.period, now)),
+        judged=judged,
+    )
+
+
+def visit_figures(user: PortalUser, scope: Scope, now: datetime.datetime | None = None) -> VisitFigures:
+    """Count the period's pairings in force, visits and compliance, in four queries whatever the data (and the roles).
+
+    Compliance: each cadre-month of the period judged by the two-visit rule's one home
+    (visits/compliance.py), summed over the months.
+    """
+    found = service(user, scope, now)
+    summaries = compliance.summarise(found.judged, scope.period.months)
     return VisitFigures(
-        pairings=pairings.in_force_on(day).count(),
-        visits=visits.count(),
+        pairings=found.pairings.count(),
+        visits=found.visits.count(),
         judged=sum(s.judged for s in summaries),
         compliant=sum(s.compliant for s in summaries),
     )
@@ -238,4 +265,15 @@ def month_of(value: str) -> Month | None:
     return parse_month(value)
 
 
-__all__ = ["Filters", "Scope", "ScopeForm", "VisitFigures", "month_label", "month_of", "visit_figures"]
+__all__ = [
+    "Filters",
+    "Scope",
+    "ScopeForm",
+    "Service",
+    "VisitFigures",
+    "month_label",
+    "month_of",
+    "service",
+    "visit_figures",
+    "visits_in",
+]

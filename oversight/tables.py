@@ -27,15 +27,13 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
 
 from django.conf import settings
 from django.db.models import Count, Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.roles import PortalUser
 from enterprises.models import Sector
 from issues import measures
 from organisation.models import Cadre, Department
-from oversight.scope import Scope, VisitFigures
-from visits import compliance
+from oversight.scope import Scope, VisitFigures, service
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -400,15 +398,11 @@ def _visit_figures(
     count under the enterprise that names the cadre's row (the one served now, else the latest), so a cadre who
     changed enterprise in the period is counted once, with the newer one.
     """
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    day = min(scope.period.end, today)
-    pairings = scope.filters.pairings(user)
-    visits = scope.filters.visits(user).filter(visited_on__range=(scope.period.start, scope.period.end))
-    visit_counts = _grouped_count(visits, _VISIT_FIELD[dimension])
-    pairing_counts = _grouped_count(pairings.in_force_on(day), _PAIRING_FIELD[dimension])
+    found = service(user, scope, now)
+    visit_counts = _grouped_count(found.visits, _VISIT_FIELD[dimension])
+    pairing_counts = _grouped_count(found.pairings, _PAIRING_FIELD[dimension])
     judged: dict[Any, list[int]] = {}
-    for row in compliance.judge(scope.period.months, today, pairings):
+    for row in found.judged:
         key = {"cadre": row.cadre.pk, "street": row.enterprise.street, "sector": row.enterprise.sector}[dimension]
         mine = judged.setdefault(key, [0, 0])
         mine[0] += sum(cell.is_judged for cell in row.cells)

@@ -111,6 +111,18 @@ class IssueFactory(factory.django.DjangoModelFactory):
 CATEGORY_NAMES = {"approvals": "审批许可", "utilities": "水电气路", "financing": "融资贷款", "other": "其他"}
 
 
+def logged_on(day: datetime.date) -> datetime.datetime:
+    """A visit logged on the day it took place (noon in Asia/Shanghai): a past month's figures count it."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.datetime.combine(day, datetime.time(12), tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def visit_logged(pairing: Pairing, day: datetime.date, **fields) -> Visit:
+    """A visit on `day`, logged that day."""
+    return VisitFactory(pairing=pairing, visited_on=day, created_at=logged_on(day), **fields)
+
+
 def category(code: str = "other") -> IssueCategory:
     # A migration creates the categories, but transactional tests (browser, concurrency) flush them.
     return IssueCategory.objects.get_or_create(code=code, defaults={"name": CATEGORY_NAMES.get(code, code)})[0]

@@ -3,10 +3,14 @@
 The names are those oversight/scope.py's `Scope.visit_list()` writes, so the dashboard's count of a
 period's visits links to a list of exactly those visits: `visited_after` and `visited_before` are the
 period's first and last days (both included), `department` is the cadre's unit, as the compliance grid
-and `Filters.visits` read it.
+and `Filters.visits` read it; `logged_before` is the day after a period that is over (its visits are those
+logged by its end).
 """
 
+import datetime
+
 import django_filters
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise, Origin, Sector
@@ -31,6 +35,8 @@ class VisitFilter(django_filters.FilterSet):
     visited_before = django_filters.DateFilter(
         label=_("Visited until"), field_name="visited_on", lookup_expr="lte", widget=DATE_INPUT
     )
+    # A past period counts the visits logged by its end (oversight/scope.py's `visits_in`): its link says so.
+    logged_before = django_filters.DateFilter(label=_("Logged before"), method="logged", widget=DATE_INPUT)
     origin = django_filters.ChoiceFilter(
         label=_("Origin"), field_name="pairing__enterprise__origin", choices=Origin.choices
     )
@@ -43,11 +49,16 @@ class VisitFilter(django_filters.FilterSet):
     )
 
     # Folded away under "More filters" (open when one of them is in use), as on the compliance grid.
-    MORE = ("origin", "sector", "street", "department")
+    MORE = ("logged_before", "origin", "sector", "street", "department")
 
     class Meta:
         model = Visit
         fields: list[str] = []
+
+    def logged(self, queryset, name, value):
+        """Logged before the day began (local midnight)."""
+        midnight = timezone.make_aware(datetime.datetime.combine(value, datetime.time.min))
+        return queryset.filter(created_at__lt=midnight)
 
     @property
     def more(self):

@@ -112,8 +112,12 @@ def build_september(cadre, other_cadre, enterprise, other_enterprise, staff, oth
     _move(p8, staff.user, Action.RESOLVE, ResolvePayload(note="已办结"), at(9, 5))
 
     for visited_on in (day(2026, 9, 3), day(2026, 9, 18), day(2026, 8, 12)):
-        factories.VisitFactory(pairing=a.pairings.get(), visited_on=visited_on)
-    factories.VisitFactory(pairing=b.pairings.get(), visited_on=day(2026, 9, 10))
+        factories.VisitFactory(
+            pairing=a.pairings.get(), visited_on=visited_on, created_at=factories.logged_on(visited_on)
+        )
+    factories.VisitFactory(
+        pairing=b.pairings.get(), visited_on=day(2026, 9, 10), created_at=factories.logged_on(day(2026, 9, 10))
+    )
 
     idle = factories.DepartmentFactory(name="区统计局")
     gone = factories.DepartmentFactory(name="区已撤并局", is_active=False)
@@ -142,7 +146,11 @@ def build_problems(n: int, departments: list, cadres: list, leader) -> None:
             _move(issue, staff.user, Action.ACCEPT, AcceptPayload(), at(9, 2 + i % 20))
         if kind == 2:
             _move(issue, staff.user, Action.RESOLVE, ResolvePayload(note="已办结"), at(9, 3 + i % 20))
-        factories.VisitFactory(pairing=cadre.pairings.get(), visited_on=datetime.date(2026, 9, 1 + i % 28))
+        factories.VisitFactory(
+            pairing=cadre.pairings.get(),
+            visited_on=datetime.date(2026, 9, 1 + i % 28),
+            created_at=factories.logged_on(datetime.date(2026, 9, 1 + i % 28)),
+        )
 
 
 def many_cadres(k: int) -> list:

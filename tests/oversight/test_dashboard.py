@@ -124,9 +124,15 @@ def november(the_20th, cadre, other_cadre, staff, other_staff, leader, departmen
     made["escalated"] = desk.report(bob, EscalatePayload(note="涉及多个部门"), on(11, 7), code="utilities")
     # October: a problem solved on the spot, and visits either side of the month's start.
     made["october"] = desk.report(alice, ResolvePayload(note="当场解决"), on(10, 15))
-    factories.VisitFactory(pairing=alice.pairings.get(), visited_on=datetime.date(2026, 10, 20))
+    factories.VisitFactory(
+        pairing=alice.pairings.get(),
+        visited_on=datetime.date(2026, 10, 20),
+        created_at=factories.logged_on(datetime.date(2026, 10, 20)),
+    )
     for day, who in ((2, alice), (10, alice), (5, bob)):
-        factories.VisitFactory(pairing=who.pairings.get(), visited_on=nov(day))
+        factories.VisitFactory(
+            pairing=who.pairings.get(), visited_on=nov(day), created_at=factories.logged_on(nov(day))
+        )
     return made
 
 
@@ -418,7 +424,9 @@ def build_district(size: int, *, leader) -> None:
     codes = ["approvals", "utilities", "financing"]
     for i in range(size):
         cadre, staff, code, day = cadres[i % 5], units[i % 4], codes[i % 3], 1 + i % 15
-        factories.VisitFactory(pairing=cadre.pairings.get(), visited_on=nov(day))
+        factories.VisitFactory(
+            pairing=cadre.pairings.get(), visited_on=nov(day), created_at=factories.logged_on(nov(day))
+        )
         if i % 3 == 0:
             desk.report(cadre, ResolvePayload(note="当场"), on(11, day), code=code)
         elif i % 3 == 1:

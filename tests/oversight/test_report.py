@@ -302,7 +302,8 @@ def test_the_page_shows_each_section_and_links_every_figure_to_its_rows(client, 
     assert f'href="{ledger}?measure=overdue&amp;{period}">2</a>' in body
     assert f'href="{ledger}?measure=overdue&amp;{period}&amp;unit={department.pk}">1</a>' in body
     assert f'href="{ledger}?measure=assigned_to_unit&amp;{period}&amp;unit={department.pk}">4</a>' in body
-    assert 'href="/cadres/visits/?visited_after=2026-10-01&amp;visited_before=2026-10-31">3</a>' in body
+    visits = "visited_after=2026-10-01&amp;visited_before=2026-10-31&amp;logged_before=2026-11-01"
+    assert f'href="/cadres/visits/?{visits}">3</a>' in body
     assert "50.0%" in body and "83.3%" in body and "33.3%" in body and "9.0" in body
 
 

@@ -115,3 +115,14 @@ def test_a_visit_logged_after_the_month_leaves_the_month_as_it_was(october, lead
 
     rows = compliance.judge([OCTOBER.first], datetime.date(2026, 11, 27), october["c"].cadre.pairings.all())
     assert rows[0].cells[0].visits == 2
+
+
+def test_a_bad_field_leaves_the_others_in_force(db):
+    from django.http import QueryDict
+
+    data = QueryDict(mutable=True)
+    data.update({"from": "2025-09", "category": "-1", "sector": "industry"})
+    form = ScopeForm(data)
+    assert not form.is_valid() and "category" in form.errors
+    scope = form.scope(datetime.date(2026, 11, 27))
+    assert scope.period == Period.month(Month(2025, 9)) and scope.filters.sector == "industry"
