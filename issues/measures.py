@@ -403,7 +403,7 @@ MEASURES: dict[str, Measure] = {
         ),
         Measure(
             "assigned_to_unit",
-            _("Assigned"),
+            _("Assigned in the period"),
             _("Problems assigned (or reassigned) to the department in the period."),
             _moves(ASSIGNED_MOVES),
             ASSIGNED_MOVES,

@@ -217,7 +217,7 @@ def test_an_english_reader_gets_the_xlsx_headed_in_english(client, leader, septe
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     headers = [cell.value for cell in next(sheet.iter_rows(max_row=1))]
     assert sheet.title == "Department performance"
-    assert headers[:3] == ["Department", "Assigned", "Accepted in time (within 2 day(s))"]
+    assert headers[:3] == ["Department", "Assigned in the period", "Accepted in time (within 2 day(s))"]
     assert headers[-2:] == ["Average days to resolve", "On-time rate"]
 
 
