@@ -474,8 +474,16 @@ def view(request: AuthenticatedRequest) -> HttpResponse:
     this_month = month_label(Month.of(timezone.localdate()))
     form = ScopeForm(request.GET or None, initial={"start": this_month, "end": this_month})
     scope = form.scope()
+    # The monthly report of the period's last month once it is over, else of the month before this one.
+    last = scope.period.last
+    report_month = last if last < Month.of(timezone.localdate()) else last_months(timezone.localdate(), 2)[0]
     return render(
         request,
         "oversight/dashboard.html",
-        {"form": form, "dashboard": dashboard(request.user, scope), "period_unread": bool(form.errors)},
+        {
+            "form": form,
+            "dashboard": dashboard(request.user, scope),
+            "period_unread": bool(form.errors),
+            "report_month": month_label(report_month),
+        },
     )
