@@ -13,10 +13,9 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
-from tests.oversight.test_report import (  # noqa: F401 (fixtures: the hand-built October, the pending Chinese)
+from tests.oversight.test_report import (  # noqa: F401 (a fixture: the hand-built October)
     CHINESE_NARRATIVE,
     ENGLISH_NARRATIVE,
-    chinese,
     october,
 )
 
@@ -30,7 +29,7 @@ def style(locator, prop: str) -> str:
     return locator.evaluate("(el, prop) => getComputedStyle(el).getPropertyValue(prop)", prop)
 
 
-@pytest.mark.usefixtures("october", "chinese")
+@pytest.mark.usefixtures("october")
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_a_leader_prints_the_monthly_report_on_a4_without_the_portals_navigation(
     browser, live_server, leader, language, tmp_path

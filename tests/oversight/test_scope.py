@@ -101,7 +101,7 @@ def test_a_bad_month_is_a_clear_error_and_the_default_period(db, bad):
     data.update({"from": bad})
     form = ScopeForm(data)
     assert not form.is_valid()
-    assert "YYYY-MM" in str(form.errors["start"])
+    assert "2026-11" in str(form.errors["start"])  # the example the message gives
     assert form.scope(datetime.date(2026, 11, 27)).period == Period.month(Month(2026, 11))
 
 
