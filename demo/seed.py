@@ -140,6 +140,7 @@ class _Seeder:
     def __init__(self, today: datetime.date):
         self.today = today
         self.rng = random.Random(20260617)  # nosec B311 # a repeatable demo, not security
+        self.visit_rng = random.Random(20260618)  # nosec B311 # the visits' own: see visits()
         self.created = {"users": 0, "departments": 0, "cadres": 0, "enterprises": 0, "pairings": 0}
         self.password = make_password(DEMO_PASSWORD)  # hashed once: hashing 300 times is slow
         self.groups = {role: Group.objects.get_or_create(name=role)[0] for role in Role.values}
@@ -320,7 +321,9 @@ class _Seeder:
         stale_days = settings.CAMPAIGN_ERRAND_STALE_DAYS
         for n, pairing in enumerate(self.rng.sample(active, 24)):
             matter, department = self.rng.choice(data.ERRAND_MATTERS)
-            started = self.rng.randint(10, 50)
+            # Opened 10 to 50 days ago, but never before the pairing began (a pairing swapped last month is younger).
+            age = (self.today - pairing.started_on).days
+            started = self.rng.randint(min(10, age), min(50, age))
             opened_at = timezone.now() - datetime.timedelta(days=started)
             errand = errand_open(
                 actor=pairing.cadre.user,
@@ -353,32 +356,35 @@ class _Seeder:
             return 0
         first = campaign_start(self.today)
         visits = []
+        # Visits draw from their own generator: how many there are depends on today's date, and the
+        # errands and problems drawn after them should not (the same cadres have them whatever the day).
+        rng = self.visit_rng
         for pairing in Pairing.objects.select_related("cadre").order_by("pk"):
-            habit = self.rng.random()
+            habit = rng.random()
             month = first
             while month <= self.today:
                 last_day = calendar.monthrange(month.year, month.month)[1]
                 lo = max(month, pairing.started_on)
                 hi = min(month.replace(day=last_day), pairing.ended_on or self.today, self.today)
                 if lo <= hi:
-                    count = 0 if habit < 0.04 else 1 if habit < 0.12 else self.rng.randint(2, 4)
+                    count = 0 if habit < 0.04 else 1 if habit < 0.12 else rng.randint(2, 4)
                     for _ in range(count):
-                        day = lo + datetime.timedelta(days=self.rng.randint(0, (hi - lo).days))
+                        day = lo + datetime.timedelta(days=rng.randint(0, (hi - lo).days))
                         visits.append(self._visit(pairing, day))
                 month = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
         Visit.objects.bulk_create(visits)
         return len(visits)
 
     def _visit(self, pairing: Pairing, day: datetime.date) -> Visit:
-        mode = self.rng.choices(list(Visit.Mode.values), weights=[8, 2, 3, 1, 1, 2])[0]
-        at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(self.rng.randint(9, 17), 0)))
+        mode = self.visit_rng.choices(list(Visit.Mode.values), weights=[8, 2, 3, 1, 1, 2])[0]
+        at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(self.visit_rng.randint(9, 17), 0)))
         return Visit(
             pairing=pairing,
             visited_on=day,
             mode=mode,
-            operations=self.rng.choice(data.OPERATIONS),
-            opinions=self.rng.choice(data.OPINIONS),
-            summary=self.rng.choice(data.SUMMARIES),
+            operations=self.visit_rng.choice(data.OPERATIONS),
+            opinions=self.visit_rng.choice(data.OPINIONS),
+            summary=self.visit_rng.choice(data.SUMMARIES),
             created_by_id=pairing.cadre.user_id,
             created_at=at,
         )

@@ -27,9 +27,31 @@ PERSONAS = {
     "office": "bangongshi",  # the campaign office's clerk: admin access, not a superuser
     "admin": "admin",  # the superuser
 }
-# ganbu001 has reported no problem and runs no errand; this cadre has both (a problem awaiting the
-# enterprise's feedback, so its page shows the feedback form), and more visits this month than the rule asks.
-BUSY_CADRE = "ganbu028"
+# ganbu001 has reported no problem and runs no errand. The busy cadre has both (a problem awaiting the
+# enterprise's feedback, so its page shows the feedback form): which demo cadre that is depends on the day
+# the district was seeded (its dates follow today's), so it is looked up, `busy_cadre()`, when a page is drawn.
+BUSY_CADRE = "<the busy cadre>"
+
+
+def busy_cadre() -> str:
+    """The first demo cadre with a problem awaiting the enterprise's feedback and an errand."""
+    from visits.models import Errand
+
+    awaiting = Issue.objects.awaiting_feedback().values("enterprise__pairings__cadre__user")
+    with_errand = Errand.objects.values("pairing__cadre__user")
+    found = (
+        User.objects.filter(
+            username__startswith="ganbu",
+            pk__in=awaiting.filter(enterprise__pairings__ended_on__isnull=True),
+        )
+        .filter(pk__in=with_errand)
+        .order_by("username")
+        .values_list("username", flat=True)
+        .first()
+    )
+    assert found, "the demo district has no cadre with a problem awaiting feedback and an errand"
+    return found
+
 
 LOGGED_IN = ("cadre", "department", "leading_group", "office", "admin")
 OVERSIGHT = ("leading_group", "office", "admin")
@@ -78,7 +100,8 @@ class Page:
     fill: tuple[tuple[str, Fill | str], ...] = ()
 
     def username(self, role: str) -> str:
-        return dict(self.personas).get(role, PERSONAS[role])
+        name = dict(self.personas).get(role, PERSONAS[role])
+        return busy_cadre() if name == BUSY_CADRE else name
 
     def url(self, user: User | None) -> str:
         """The concrete URL for this viewer; AssertionError when the demo district has no row to show them."""
