@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: backup restore run test test-all install install-dev migrate demo lint format messages bench bench-city bench-uploads screenshots clean
+.PHONY: backup restore run test test-all install install-dev migrate demo lint format messages bench bench-city bench-oversight bench-uploads screenshots clean
 
 # On a developer's machine `make test` leaves out the tests marked slow (browsers, the crawl,
 # subprocesses; see pyproject.toml); under CI=true (.ci/run) and in `make test-all` it runs them all.
@@ -115,6 +115,20 @@ bench-city: install-dev
 	DATABASE_URL=sqlite:///$(CITY_DB) DEBUG=false $(BIN)/python bench/city.py >> docs/benchmarks-city.md
 	rm -f $(CITY_DB)*
 	@cat docs/benchmarks-city.md
+
+# The leading group's figures and pages on a city's 13,900 pairings and 100,000 problems with their timelines, on
+# PostgreSQL (a throwaway database made and dropped here); the report is docs/benchmarks-oversight.md.
+OVERSIGHT_DB := bangqiao_bench_oversight
+OVERSIGHT_PG := postgres://postgres@127.0.0.1:5432
+bench-oversight: install-dev
+	psql "$(OVERSIGHT_PG)/postgres" -qc "DROP DATABASE IF EXISTS $(OVERSIGHT_DB)" -c "CREATE DATABASE $(OVERSIGHT_DB)"
+	@echo "# The leading group's figures at a city's size" > docs/benchmarks-oversight.md
+	@echo "" >> docs/benchmarks-oversight.md
+	@echo "Made by \`make bench-oversight\` (\`bench/oversight.py\`) on $$(date -u +%Y-%m-%d) ($$(nproc) cores, PostgreSQL). Medians of 3 runs after a warm-up; query counts are exact; times are wall-clock on a shared machine." >> docs/benchmarks-oversight.md
+	@echo "" >> docs/benchmarks-oversight.md
+	DATABASE_URL=$(OVERSIGHT_PG)/$(OVERSIGHT_DB) DEBUG=false $(BIN)/python bench/oversight.py >> docs/benchmarks-oversight.md
+	psql "$(OVERSIGHT_PG)/postgres" -qc "DROP DATABASE IF EXISTS $(OVERSIGHT_DB)"
+	@cat docs/benchmarks-oversight.md
 
 # What an uploaded list costs: a city's list against the caps on what a workbook unpacks to, a preview and its
 # confirmation, and refusing issue 11's zip bomb (time, peak memory), beside openpyxl reading it uncapped.
