@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -96,7 +97,8 @@ def _query(request: AuthenticatedRequest, **changes: str) -> str:
 
 
 def _headings(request: AuthenticatedRequest, columns: Sequence[Column], sort: Sort) -> list[Heading]:
-    return [Heading(c, "?" + _query(request, sort=sort.toggled(c.key)), sort.aria(c.key)) for c in columns]
+    # A new order starts again at its first page.
+    return [Heading(c, "?" + _query(request, sort=sort.toggled(c.key), page=""), sort.aria(c.key)) for c in columns]
 
 
 def _xlsx(
@@ -115,6 +117,7 @@ def _period_slug(scope: Scope) -> str:
 
 # The scope's fields shown folded away (open when one of them is in use), so the table shows on a phone's first screen.
 MORE_FILTERS = ("origin", "sector", "street", "department", "category")
+ROLLUP_PAGE_SIZE = 50
 
 
 def _scope_form(request: AuthenticatedRequest) -> ScopeForm:
@@ -135,7 +138,7 @@ def _page_context(request: AuthenticatedRequest, form: ScopeForm, scope: Scope, 
         "sort": sort,
         "scope_query": _query_of(scope),
         "export_query": _query(request, format="xlsx", sort=sort.param),
-        "name_sort": "?" + _query(request, sort=sort.toggled("name")),
+        "name_sort": "?" + _query(request, sort=sort.toggled("name"), page=""),
         "name_aria_sort": sort.aria("name"),
         "dimensions": [(d, DIMENSION_LABELS[d]) for d in DIMENSIONS],
     }
@@ -165,6 +168,8 @@ def rollup_view(request: AuthenticatedRequest, dimension: str) -> HttpResponseBa
         names = str(NAME_HEADINGS[dimension])
         filename = _("rollup-%(dimension)s-%(period)s.xlsx") % {"dimension": names, "period": _period_slug(scope)}
         return _xlsx(filename, label, str(NAME_HEADINGS[dimension]), columns, [*rows, table.total])
+    # A city's 13,900 cadres are pages of ROLLUP_PAGE_SIZE rows, in the order asked; the xlsx has them all.
+    page = Paginator(rows, ROLLUP_PAGE_SIZE).get_page(request.GET.get("page"))
     context = _page_context(request, form, scope, sort)
     context.update(
         {
@@ -172,7 +177,9 @@ def rollup_view(request: AuthenticatedRequest, dimension: str) -> HttpResponseBa
             "dimension_label": label,
             "name_heading": NAME_HEADINGS[dimension],
             "headings": _headings(request, columns, sort),
-            "rows": _shown(rows, columns),
+            "rows": _shown(page.object_list, columns),
+            "page": page,
+            "query": _query(request, page=""),
             "total": _shown([table.total], columns)[0],
             "columns": columns,
         }
