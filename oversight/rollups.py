@@ -177,7 +177,7 @@ def rollup_view(request: AuthenticatedRequest, dimension: str) -> HttpResponseBa
             "dimension_label": label,
             "name_heading": NAME_HEADINGS[dimension],
             "headings": _headings(request, columns, sort),
-            "rows": _shown(page.object_list, columns),
+            "rows": _shown(list(page.object_list), columns),
             "page": page,
             "query": _query(request, page=""),
             "total": _shown([table.total], columns)[0],
