@@ -89,6 +89,13 @@ class IssueFilter(django_filters.FilterSet):
         return measures.rows(queryset, figure.measure.key, window, unit=figure.unit)
 
     @property
+    def in_use(self) -> bool:
+        """Whether a filter of the form is in use (not only a figure's hidden ones): the form is then shown open."""
+        return any(self.data.get(field.name) for field in self.form.visible_fields()) or any(
+            self.data.get(f"reported_{end}") for end in ("min", "max", "after", "before")
+        )
+
+    @property
     def figure(self) -> Figure | None:
         """The figure asked for, once the form is valid; None for the plain ledger."""
         self.form.is_valid()  # each valid field is cleaned, even when another is not
