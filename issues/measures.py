@@ -551,6 +551,11 @@ class Rates:
         )
 
 
+RATE_LABELS: dict[str, StrPromise] = {
+    "response": _("Response rate"),
+    "on_time": _("On-time resolution rate"),
+    "satisfaction": _("Satisfaction rate"),
+}
 RATE_DEFINITIONS: dict[str, StrPromise] = {
     "response": _("Response rate: problems answered by the period's end, of those reported in it (件件有回应)."),
     "on_time": _(

@@ -36,7 +36,7 @@ from enterprises.models import Sector
 from issues import measures
 from issues.models import Issue, IssueCategory, Status
 from organisation.models import Cadre, Department
-from oversight.scope import Scope, ScopeForm, VisitFigures, visit_figures, visits_in
+from oversight.scope import SERVICE_FIGURES, Scope, ScopeForm, VisitFigures, visit_figures, visits_in
 
 # How many departments and cadres the dashboard lists, the most overdue first; the roll-ups list them all.
 TOP = 10
@@ -57,25 +57,10 @@ RATE_PARTS = {
 }
 KEYS = tuple(dict.fromkeys(("reported", *FLOWS, *STATUSES, *STANDING, *MOVES, *sum(RATE_PARTS.values(), ()))))
 
-# The service work's figures, as oversight/scope.py's visit_figures counts them.
-VISIT_LABELS = {
-    "pairings": _("Pairings in force"),
-    "visits": _("Visits in the period"),
-    "compliance": _("Two-visit rule compliance"),
-}
-VISIT_DEFINITIONS = {
-    "pairings": _("Pairings of a cadre with an enterprise in force on the period's last day (today, while it runs)."),
-    "visits": _("Service visits dated in the period, its first and last days included."),
-    "compliance": _(
-        "Cadre-months of the period that met the two-visit rule, of all those the rule judged (a part-month's"
-        " requirement prorated; this month counts as not met until it is)."
-    ),
-}
-RATE_LABELS = {
-    "response": _("Response rate"),
-    "on_time": _("On-time resolution rate"),
-    "satisfaction": _("Satisfaction rate"),
-}
+# The service work's figures and the rates, named and defined in their homes.
+VISIT_LABELS = {key: SERVICE_FIGURES[key].label for key in ("pairings", "visits", "compliance")}
+VISIT_DEFINITIONS = {key: SERVICE_FIGURES[key].definition for key in VISIT_LABELS}
+RATE_LABELS = measures.RATE_LABELS
 
 
 @dataclass(frozen=True)

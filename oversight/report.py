@@ -34,7 +34,7 @@ from issues import measures
 from issues.models import Status
 from oversight import tables
 from oversight.docx import DOCX_CONTENT_TYPE, report_docx
-from oversight.scope import Scope, VisitFigures, month_of, visit_figures
+from oversight.scope import SERVICE_FIGURES, Scope, VisitFigures, month_of, visit_figures
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -69,25 +69,13 @@ DEFINED_KEYS = (
 
 # What the visit figures and the rates are called; their definitions beside them (the rule's homes:
 # oversight/scope.py's `visit_figures`, visits/compliance.py, issues/measures.py's RATE_DEFINITIONS).
-VISITS = gettext_lazy("Visits to enterprises")
-PAIRINGS = gettext_lazy("Pairings in force")
-COMPLIANCE = gettext_lazy("Share of cadres meeting the two-visit rule")
+VISITS = SERVICE_FIGURES["visits"].label
+PAIRINGS = SERVICE_FIGURES["pairings"].label
+COMPLIANCE = SERVICE_FIGURES["compliance"].label
 AVERAGE_DAYS = gettext_lazy("Average days to resolve")
-RATE_LABELS = {
-    "response": gettext_lazy("Response rate"),
-    "on_time": gettext_lazy("On-time resolution rate"),
-    "satisfaction": gettext_lazy("Satisfaction rate"),
-}
-VISIT_DEFINITIONS = (
-    (VISITS, gettext_lazy("Visits a cadre logged, dated in the month.")),
-    (PAIRINGS, gettext_lazy("Pairings of a cadre and an enterprise in force on the month's last day.")),
-    (
-        COMPLIANCE,
-        gettext_lazy(
-            "Cadres who made the visits the two-visit rule asks of them in the month (prorated for a part-month),"
-            " of all cadres it judged; as the compliance grid counts them."
-        ),
-    ),
+RATE_LABELS = measures.RATE_LABELS
+VISIT_DEFINITIONS = tuple(
+    (SERVICE_FIGURES[key].label, SERVICE_FIGURES[key].definition) for key in ("visits", "pairings", "compliance")
 )
 
 

@@ -198,6 +198,42 @@ class Scope:
 
 
 @dataclass(frozen=True)
+class Named:
+    """A figure's name and its definition, as every page that shows it says them."""
+
+    label: Any
+    definition: Any
+
+
+# The service work's figures (`visit_figures`, `service`): what each page calls them and how it defines them.
+SERVICE_FIGURES: dict[str, Named] = {
+    "pairings": Named(
+        _("Pairings in force"),
+        _("Pairings of a cadre with an enterprise in force on the period's last day (today, while it runs)."),
+    ),
+    "visits": Named(
+        _("Visits to enterprises"),
+        _("Service visits dated in the period; once it is over, those logged by its end."),
+    ),
+    "judged": Named(
+        _("Cadre-months judged"),
+        _("Months of the period in which a cadre was paired and so judged by the two-visit rule."),
+    ),
+    "compliant": Named(
+        _("Cadre-months compliant"),
+        _("Months judged in which the cadre made the visits the two-visit rule requires (prorated for a part-month)."),
+    ),
+    "compliance": Named(
+        _("Two-visit rule compliance"),
+        _(
+            "Cadre-months of the period that met the two-visit rule, of all those the rule judged (a part-month's"
+            " requirement prorated; a month still running counts as not met until it is)."
+        ),
+    ),
+}
+
+
+@dataclass(frozen=True)
 class VisitFigures:
     """The period's service work: pairings in force at its end, visits made in it, cadres meeting the rule."""
 

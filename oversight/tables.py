@@ -33,7 +33,7 @@ from core.roles import PortalUser
 from enterprises.models import Sector
 from issues import measures
 from organisation.models import Cadre, Department
-from oversight.scope import Scope, VisitFigures, service
+from oversight.scope import SERVICE_FIGURES, Scope, VisitFigures, service
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -110,28 +110,11 @@ SATISFACTION_RATE = Column(
     "satisfaction_rate", _("Satisfaction rate"), measures.RATE_DEFINITIONS["satisfaction"], "rate"
 )
 VISIT_COLUMNS = (
-    Column(
-        "pairings",
-        _("Pairings in force"),
-        _("Pairings in force on the period's last day (today, while it runs)."),
+    *(
+        Column(key, SERVICE_FIGURES[key].label, SERVICE_FIGURES[key].definition)
+        for key in ("pairings", "visits", "judged", "compliant")
     ),
-    Column("visits", _("Visits"), _("Service visits dated in the period.")),
-    Column(
-        "judged",
-        _("Cadre-months judged"),
-        _("Months of the period in which a cadre was paired and so judged by the two-visit rule."),
-    ),
-    Column(
-        "compliant",
-        _("Cadre-months compliant"),
-        _("Months judged in which the cadre made the visits the two-visit rule requires (prorated for a part-month)."),
-    ),
-    Column(
-        "compliance_rate",
-        _("Compliance rate"),
-        _("Compliance rate: cadre-months compliant, of those judged."),
-        "rate",
-    ),
+    Column("compliance_rate", SERVICE_FIGURES["compliance"].label, SERVICE_FIGURES["compliance"].definition, "rate"),
 )
 ROLLUP_COLUMNS: tuple[Column, ...] = (
     _figure("reported"),

@@ -375,7 +375,7 @@ def test_the_word_file_opens_and_holds_the_months_figures(client, october, leade
     key, flow, status, departments, overdue, definitions = document.tables
     assert all(row.cells[0].text == "指标" for row in (key.rows[0], flow.rows[0], definitions.rows[0]))
     values = {row.cells[0].text: row.cells[1].text for row in key.rows[1:]}
-    assert values["走访企业（家次）"] == "3" and values["在册结对"] == "2" and values["服务达标率"] == "50.0%"
+    assert values["走访企业（家次）"] == "3" and values["在册结对"] == "2" and values["每月两次服务达标率"] == "50.0%"
     assert (values["回应率"], values["按期办结率"], values["满意率"]) == ("83.3%", "25.0%", "66.7%")
     assert [row.cells[1].text for row in flow.rows[1:]] == ["6", "1", "3", "2"]
     assert [row.cells[1].text for row in status.rows[1:]] == ["0", "1", "2", "1", "0", "1", "1"]
@@ -389,7 +389,7 @@ def test_the_word_file_opens_and_holds_the_months_figures(client, october, leade
         ["区行政审批服务局", "1"],
     ]
     said = {row.cells[1].text for row in definitions.rows[1:]}
-    assert "本月最后一天仍在册的干部与企业结对数。" in said
+    assert "统计期末日（期间未结束时为今日）仍有效的干部与企业结对数。" in said  # the pairings' definition
 
 
 def test_the_word_file_is_a4_with_a_chinese_font_named_for_east_asian_text(client, leader):

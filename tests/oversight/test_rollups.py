@@ -329,7 +329,7 @@ def test_the_xlsx_is_headed_in_the_readers_language(client, leader, september):
     sheet = sheet_of(response)
     headers = [cell.value for cell in next(sheet.iter_rows(max_row=1))]
     assert sheet.title == "By cadre" and headers[:3] == ["Cadre", "Problems reported", "Solved on the spot"]
-    assert headers[-1] == "Compliance rate"
+    assert headers[-1] == "Two-visit rule compliance"
 
 
 # -- what the request may hold ------------------------------------------------------------------------------------
