@@ -259,24 +259,36 @@ class Service:
 
     pairings: QuerySet[Pairing]  # in force on the period's last day (today while it runs)
     visits: QuerySet[Visit]  # dated in the period; once it is over, logged by its end
-    judged: list[compliance.CadreRow]  # the two-visit rule's judgement of the period's months
+    held: QuerySet[Pairing]  # every pairing the filters keep, for the two-visit rule to judge
+    months: list[Month]
+    today: datetime.date
+    logged_before: datetime.datetime | None  # once the period is over, its end: visits logged later do not count
+
+    def judged(self) -> list[compliance.CadreRow]:
+        """The rule's judgement of each cadre over the period's months (two queries)."""
+        return compliance.judge(self.months, self.today, self.held, logged_before=self.logged_before)
+
+    def summaries(self) -> list[compliance.MonthSummary]:
+        """The rule's counts month by month, without a row per cadre (two queries)."""
+        return compliance.month_summaries(self.months, self.today, self.held, logged_before=self.logged_before)
 
 
 def service(user: PortalUser, scope: Scope, now: datetime.datetime | None = None) -> Service:
-    """Pairings in force, visits and the rule's judgement for the period and filters (the judgement: two queries).
+    """Pairings in force, visits and the two-visit rule's inputs for the period and filters (no query yet).
 
     Once the period is over, visits count as they were logged by its end, so a past month reads the
     same later (a visit logged afterwards for one of its days shows in the grid, not in the month's figures).
     """
     now = now or timezone.now()
-    day = min(scope.period.end, timezone.localdate(now))
-    logged_before = scope.period.end_at if scope.period.is_over(now) else None
-    pairings = scope.filters.pairings(user)
-    judged = compliance.judge(scope.period.months, timezone.localdate(now), pairings, logged_before=logged_before)
+    today = timezone.localdate(now)
+    held = scope.filters.pairings(user)
     return Service(
-        pairings=pairings.in_force_on(day),
+        pairings=held.in_force_on(min(scope.period.end, today)),
         visits=scope.filters.visits(user).filter(visits_in(scope.period, now)),
-        judged=judged,
+        held=held,
+        months=scope.period.months,
+        today=today,
+        logged_before=scope.period.end_at if scope.period.is_over(now) else None,
     )
 
 
@@ -287,7 +299,7 @@ def visit_figures(user: PortalUser, scope: Scope, now: datetime.datetime | None 
     (visits/compliance.py), summed over the months.
     """
     found = service(user, scope, now)
-    summaries = compliance.summarise(found.judged, scope.period.months)
+    summaries = found.summaries()
     return VisitFigures(
         pairings=found.pairings.count(),
         visits=found.visits.count(),

@@ -385,7 +385,7 @@ def _visit_figures(
     visit_counts = _grouped_count(found.visits, _VISIT_FIELD[dimension])
     pairing_counts = _grouped_count(found.pairings, _PAIRING_FIELD[dimension])
     judged: dict[Any, list[int]] = {}
-    for row in found.judged:
+    for row in found.judged():
         key = {"cadre": row.cadre.pk, "street": row.enterprise.street, "sector": row.enterprise.sector}[dimension]
         mine = judged.setdefault(key, [0, 0])
         mine[0] += sum(cell.is_judged for cell in row.cells)

@@ -20,8 +20,8 @@ The public API:
 - `judge(months, today, pairings)`: one `CadreRow` per cadre, one `Cell` per month,
   in two queries whatever the number of cadres;
 - `cadre_month(cadre_or_user, today)`: this month's `Cell` for one cadre;
-- `summarise(rows, months)` and `month_summary(today, pairings)`: how many cadres
-  were judged in a month and how many met the rule.
+- `summarise(rows, months)`, `month_summaries(months, today, pairings)` and
+  `month_summary(today, pairings)`: how many cadres were judged in a month and how many met the rule.
 """
 
 import datetime
@@ -277,12 +277,27 @@ def summarise(rows: Sequence[CadreRow], months: Sequence[Month]) -> list[MonthSu
     return [_summary(month, (row.cells[i] for row in rows)) for i, month in enumerate(months)]
 
 
-def month_summary(today: datetime.date, pairings: QuerySet[Pairing] | None = None) -> MonthSummary:
-    """Count this month's judged cadres and those who met the rule (the oversight card), in two queries."""
-    # As judge, without building a row per cadre: the home page needs only the two numbers.
-    spans = [_Span.of(Month.of(today))]
+def month_summaries(
+    months: Sequence[Month],
+    today: datetime.date,
+    pairings: QuerySet[Pairing] | None = None,
+    *,
+    logged_before: datetime.datetime | None = None,
+) -> list[MonthSummary]:
+    """Count, month by month, the cadres judged and those who met the rule, in two queries.
+
+    As `summarise(judge(...))`, without building a row per cadre: a page that needs only the numbers.
+    """
+    if not months:
+        return []
+    spans = [_Span.of(month) for month in months]
     window = _window(spans, pairings)
-    counts = _visit_counts(window, spans)
+    counts = _visit_counts(window, spans, logged_before)
     held = window.values_list("pk", "cadre_id", "started_on", "ended_on")
     cells = _cells(held, counts, spans, today)
-    return _summary(spans[0].month, (mine[0] for mine in cells.values()))
+    return [_summary(span.month, (mine[i] for mine in cells.values())) for i, span in enumerate(spans)]
+
+
+def month_summary(today: datetime.date, pairings: QuerySet[Pairing] | None = None) -> MonthSummary:
+    """Count this month's judged cadres and those who met the rule (the oversight card), in two queries."""
+    return month_summaries([Month.of(today)], today, pairings)[0]
