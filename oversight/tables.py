@@ -21,7 +21,7 @@ department, `cadre=`, `street=` or `sector=` for the others.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
 
@@ -241,9 +241,30 @@ class DepartmentRow(Row):
 RowT = TypeVar("RowT", bound=Row)
 
 
-def _links(scope: Scope, figures: Mapping[str, int], **where: Any) -> dict[str, str]:
-    """The ledger behind each count that has problems (a zero lists nothing: no link to follow)."""
-    return {key: scope.ledger(key, **where) for key, count in figures.items() if count}
+class _Links(Mapping[str, str]):
+    """The ledger behind each count that has problems (a zero lists nothing: no link to follow).
+
+    Each link is made when asked for: a city's 13,900 cadre rows are sorted whole, but only a page of
+    them is shown, and making every row's links cost more than the figures themselves.
+    """
+
+    def __init__(self, scope: Scope, figures: Mapping[str, int], where: dict[str, Any]) -> None:
+        self._scope, self._figures, self._where = scope, figures, where
+
+    def __getitem__(self, key: str) -> str:
+        if not self._figures.get(key):
+            raise KeyError(key)
+        return self._scope.ledger(key, **self._where)
+
+    def __iter__(self) -> Iterator[str]:
+        return (key for key, count in self._figures.items() if count)
+
+    def __len__(self) -> int:
+        return sum(1 for count in self._figures.values() if count)
+
+
+def _links(scope: Scope, figures: Mapping[str, int], **where: Any) -> Mapping[str, str]:
+    return _Links(scope, figures, where)
 
 
 # -- the roll-ups ------------------------------------------------------------------------------------------------
