@@ -34,7 +34,7 @@ from issues import measures
 from issues.models import Status
 from oversight import tables
 from oversight.docx import DOCX_CONTENT_TYPE, report_docx
-from oversight.scope import SERVICE_FIGURES, Scope, VisitFigures, month_of, visit_figures
+from oversight.scope import SERVICE_FIGURES, Scope, VisitFigures, visit_figures
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -392,7 +392,7 @@ class MonthForm(forms.Form):
 def view(request: AuthenticatedRequest, month: str) -> HttpResponseBase:
     """Show the month's report (?format=docx: download it as a Word file); ?month= opens another month."""
     this_month = Month.of(timezone.localdate())
-    chosen = month_of(month)
+    chosen = parse_month(month)
     if chosen is None or chosen > this_month:
         raise Http404
     picker = MonthForm(request.GET if "month" in request.GET else None, latest=this_month, shown=chosen)

@@ -308,11 +308,6 @@ def visit_figures(user: PortalUser, scope: Scope, now: datetime.datetime | None 
     )
 
 
-def month_of(value: str) -> Month | None:
-    """A month from a URL (report/YYYY-MM/), or None."""
-    return parse_month(value)
-
-
 __all__ = [
     "Filters",
     "Scope",
@@ -320,7 +315,6 @@ __all__ = [
     "Service",
     "VisitFigures",
     "month_label",
-    "month_of",
     "service",
     "visit_figures",
     "visits_in",

@@ -38,6 +38,7 @@ from oversight import dashboard as board
 from oversight.scope import Filters, Scope, visit_figures
 from tests import factories
 from tests.factories import category
+from tests.oversight.lists import listed
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -155,13 +156,6 @@ def problem_figures(dashboard: board.Dashboard) -> list[board.Figure]:
     """The problem figures on cards and under the rates (not a department's or a cadre's)."""
     shown = [dashboard.reported, *dashboard.flows, *dashboard.statuses, *dashboard.moves]
     return shown + [part for rate in dashboard.rates for part in rate.parts]
-
-
-def listed(client, url: str) -> int:
-    """How many rows the list at the URL shows (the ledger's and the visit list's count)."""
-    response = client.get(url)
-    assert response.status_code == 200, url
-    return response.context["page"].paginator.count
 
 
 def as_leader(client, leader, query: str = "") -> tuple[board.Dashboard, str]:

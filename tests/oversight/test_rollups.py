@@ -17,6 +17,7 @@ from oversight import tables
 from oversight.scope import ScopeForm, visit_figures
 from oversight.tables import ROLLUP_FIGURES
 from tests import factories
+from tests.oversight.lists import listed
 from tests.oversight.tables_data import SEPTEMBER, build_problems, many_cadres, september_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -63,12 +64,6 @@ def get(client, dimension: str, **params):
 
 def rows_of(response) -> dict[str, tables.Row]:
     return {shown.row.name: shown.row for shown in response.context["rows"]}
-
-
-def ledger_count(client, href: str) -> int:
-    response = client.get(href)
-    assert response.status_code == 200
-    return response.context["page"].paginator.count
 
 
 # -- the figures ------------------------------------------------------------------------------------------------
@@ -160,7 +155,7 @@ def test_a_department_filter_gives_each_cadre_that_departments_figures(client, l
     for row in (wang, li):
         for key, href in row.links.items():
             assert parse_qs(urlsplit(href).query)["unit"] == [str(september.d2.pk)]
-            assert ledger_count(client, href) == row.figures[key], (row.name, key)
+            assert listed(client, href) == row.figures[key], (row.name, key)
 
 
 # -- the links ----------------------------------------------------------------------------------------------------
@@ -175,7 +170,7 @@ def test_every_count_links_to_a_ledger_listing_exactly_that_many_problems(client
         row = shown.row
         assert set(row.links) == {key for key, n in row.figures.items() if n}, row.name
         for key, href in row.links.items():
-            assert ledger_count(client, href) == row.figures[key], (row.name, key)
+            assert listed(client, href) == row.figures[key], (row.name, key)
             checked += 1
     assert checked >= 20
     body = response.content.decode()
