@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "organisation",
     "issues",
     "visits",
+    "supervision",
+    "assessment",
     "notifications",
     "oversight",
     "demo",

@@ -12,6 +12,8 @@ from enterprises.models import Enterprise, Kind, Origin, Sector
 from enterprises.uscc import check_character
 from issues.models import Flow, Issue, IssueCategory, Status
 from organisation.models import Cadre, Department, DepartmentStaff, Pairing
+from supervision.models import Inspection, Rating, Rectification, Target
+from supervision.models import Kind as InspectionKind
 from visits.models import Visit
 
 _uscc_serial = itertools.count(1)
@@ -147,3 +149,42 @@ def issue_resolved(*, days_ago: int = 1, **fields) -> Issue:
         resolved_at=timezone.now() - datetime.timedelta(days=days_ago),
         **fields,
     )
+
+
+class InspectionFactory(factory.django.DjangoModelFactory):
+    """An inspection of a cadre, rated good; set `target` with `enterprise=` or `department=` for the others.
+
+    Built straight into the table (no service's checks): `supervision.services.inspection_record` is tested
+    on its own; give `inspectors=[...]` to name them.
+    """
+
+    class Meta:
+        model = Inspection
+        skip_postgeneration_save = True
+
+    kind = InspectionKind.CONCENTRATED
+    inspected_on = factory.LazyFunction(timezone.localdate)
+    target = Target.CADRE
+    cadre = factory.SubFactory(CadreFactory)
+    findings = "走访记录与企业反映一致。"
+    rating = Rating.GOOD
+    created_by = factory.SubFactory(UserFactory, roles=[Role.LEADING_GROUP])
+
+    @factory.post_generation
+    def inspectors(self, create, extracted, **kwargs):
+        if create:
+            self.inspectors.set(extracted if extracted is not None else [self.created_by])
+
+
+class RectificationFactory(factory.django.DjangoModelFactory):
+    """An open item for the inspection's cadre (or give `department=` and `cadre=None`)."""
+
+    class Meta:
+        model = Rectification
+
+    inspection = factory.SubFactory(InspectionFactory)
+    cadre = factory.LazyAttribute(lambda o: o.inspection.cadre if o.department is None else None)
+    department = None
+    requirement = "每月按时走访并如实记录。"
+    deadline = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=14))
+    created_by = factory.LazyAttribute(lambda o: o.inspection.created_by)
