@@ -63,7 +63,7 @@ class Confirmation(models.TextChoices):
 
 
 def _cadre_of(user: PortalUser) -> Q:
-    return Q(cadre__user_id=uid)
+    return Q(cadre__user_id=user.pk)
 
 
 def _unit_of(user: PortalUser, lookup: str) -> Q:
