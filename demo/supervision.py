@@ -143,9 +143,10 @@ class _Supervision:
         l1, l2, l3, l4, l5 = p.leaders
         busy = busy_cadre()
         mine = next((pairing for pairing in pairings if busy is not None and pairing.cadre_id == busy.pk), None)
-        # Pairings served by one cadre since the start (not the two swapped), none of the two named ones.
-        others = [x for x in pairings if x.started_on == self.start and x not in (mine, p.first_pairing)]
-        good, average, confirmed, partly, denied = self.rng.sample(others, 5)
+        # Pairings served by one cadre since the start (not the two swapped), not ganbu001's.
+        others = [x for x in pairings if x.started_on == self.start and x != p.first_pairing]
+        # Drawn before the busy cadre is left out, so the same cadres are drawn whoever that is (it varies by day).
+        good, average, confirmed, partly, denied = [x for x in self.rng.sample(others, 6) if x != mine][:5]
         mine = mine or next(x for x in others if x not in (good, average, confirmed, partly, denied))
 
         # Concentrated inspections, a department and a street, the department's followed up later.
