@@ -36,6 +36,8 @@ SUPERUSER_ONLY = {
     "visits.visit",
     "visits.errand",
     "notifications.reminder",
+    "supervision.inspection",
+    "supervision.rectification",
     "notifications.notification",
     "axes.accessattempt",
     "axes.accessfailurelog",
