@@ -11,15 +11,13 @@ from supervision.models import Inspection, Rectification, Response, SupervisionF
 
 class FileInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = SupervisionFile
-    fields = ["name", "uploaded_by", "uploaded_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("name", "uploaded_by", "uploaded_at")
     extra = 0
 
 
 class ItemInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Rectification
-    fields = ["cadre", "department", "requirement", "deadline", "status"]
-    readonly_fields = fields
+    fields = readonly_fields = ("cadre", "department", "requirement", "deadline", "status")
     extra = 0
     show_change_link = True
 
@@ -36,8 +34,15 @@ class InspectionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 class ResponseInline(ReadOnlyAdminMixin, admin.StackedInline):
     model = Response
-    fields = ["text", "responded_by", "responded_at", "verdict", "verdict_note", "checked_by", "checked_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "text",
+        "responded_by",
+        "responded_at",
+        "verdict",
+        "verdict_note",
+        "checked_by",
+        "checked_at",
+    )
     extra = 0
 
 
@@ -46,5 +51,11 @@ class RectificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["inspection", "cadre", "department", "deadline", "status", "accepted_at"]
     list_filter = ["status", "deadline"]
     search_fields = ["requirement", "cadre__name", "department__name"]
-    list_select_related = ["inspection__cadre", "inspection__enterprise", "inspection__department", "cadre", "department"]
+    list_select_related = [
+        "inspection__cadre",
+        "inspection__enterprise",
+        "inspection__department",
+        "cadre",
+        "department",
+    ]
     inlines = [ResponseInline]

@@ -3,6 +3,7 @@
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse
 from django.utils import timezone
@@ -48,8 +49,7 @@ ITEM_COLUMNS = (
 
 
 def inspectors_prefetch() -> Prefetch:
-    user_model = Inspection.inspectors.rel.model
-    return Prefetch("inspectors", queryset=user_model.objects.order_by("first_name", "username"))
+    return Prefetch("inspectors", queryset=get_user_model().objects.order_by("first_name", "username"))
 
 
 def inspector_names(inspection: Inspection) -> str:

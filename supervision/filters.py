@@ -53,9 +53,7 @@ class InspectionFilter(_Scoped):
     rating = django_filters.ChoiceFilter(label=_("Rating"), choices=Rating.choices)
     target = django_filters.ChoiceFilter(label=_("What was inspected"), choices=Target.choices)
     cadre = IdModelChoiceFilter(label=_("Cadre"), queryset=Cadre.objects.none())
-    department = IdModelChoiceFilter(
-        label=_("Department or street office"), queryset=Department.objects.all()
-    )
+    department = IdModelChoiceFilter(label=_("Department or street office"), queryset=Department.objects.all())
     date_from = _date(_("Inspected from"), "inspected_on", "gte")
     date_to = _date(_("Inspected until"), "inspected_on", "lte")
     status = django_filters.ChoiceFilter(label=_("Rectification"), choices=ItemsState.choices, method="filter_status")
@@ -91,16 +89,16 @@ class ItemFilter(_Scoped):
     department = IdModelChoiceFilter(label=_("Responsible unit"), queryset=Department.objects.all())
     deadline_from = _date(_("Deadline from"), "deadline", "gte")
     deadline_to = _date(_("Deadline until"), "deadline", "lte")
-    kind = django_filters.ChoiceFilter(label=_("Kind of inspection"), field_name="inspection__kind", choices=Kind.choices)
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind of inspection"), field_name="inspection__kind", choices=Kind.choices
+    )
     on_time = django_filters.ChoiceFilter(
         label=_("Accepted on time"),
         choices=[("yes", _("On time")), ("no", _("Late"))],
         method="filter_on_time",
     )
     # The items of one inspection: its page links here. Hidden, as a choice would list every inspection.
-    inspection = IdModelChoiceFilter(
-        label=_("Inspection"), queryset=Inspection.objects.all(), widget=forms.HiddenInput
-    )
+    inspection = IdModelChoiceFilter(label=_("Inspection"), queryset=Inspection.objects.all(), widget=forms.HiddenInput)
 
     class Meta:
         model = Rectification

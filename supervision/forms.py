@@ -74,7 +74,7 @@ class SupervisionForm(forms.Form):
     def refuse(self, error: PortalError) -> None:
         field = self.REFUSAL_FIELDS.get(error.code)
         if field is None and error.code.startswith("attachment_"):
-            field = "files"
+            field = "uploads"
         self.add_error(field if field in self.fields else None, ValidationError(error.message, code=error.code))
 
 
@@ -135,7 +135,7 @@ class InspectionForm(OneTimeTokenForm, SupervisionForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
     )
-    files = files_field(_("Photos and scanned records"))
+    uploads = files_field(_("Photos and scanned records"))
 
     REFUSAL_FIELDS = {
         "no_inspectors": "inspectors",
@@ -163,8 +163,9 @@ class InspectionForm(OneTimeTokenForm, SupervisionForm):
 
     def refuse(self, error: PortalError) -> None:
         if error.code == "no_subject":
-            target = self.cleaned_data.get("target")
-            self.add_error(PICKERS.get(target, "target"), ValidationError(error.message, code=error.code))
+            target = self.cleaned_data.get("target", "")
+            picker = PICKERS[Target(target)] if target in Target.values else "target"
+            self.add_error(picker, ValidationError(error.message, code=error.code))
             return
         super().refuse(error)
 
@@ -187,7 +188,7 @@ class InspectionForm(OneTimeTokenForm, SupervisionForm):
             visits_confirmed=data["visits_confirmed"],
             said_of_cadre=data["said_of_cadre"],
             said_of_departments=data["said_of_departments"],
-            files=data["files"],
+            files=data["uploads"],
         )
 
 
@@ -227,7 +228,7 @@ class AnswerForm(OneTimeTokenForm, SupervisionForm):
     """The responsible person's answer: what was done, with its evidence."""
 
     text = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 4}))
-    files = files_field(_("Evidence"))
+    uploads = files_field(_("Evidence"))
 
     REFUSAL_FIELDS = {"no_answer": "text"}
 
@@ -255,4 +256,3 @@ class CheckForm(OneTimeTokenForm, SupervisionForm):
     @property
     def accepts(self) -> bool:
         return self.cleaned_data["verdict"] == self.ACCEPT
-

@@ -275,7 +275,7 @@ def item_answer_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             user=request.user,
             token=form.submission_token,
             create=lambda: item_answer(
-                actor=request.user, item_id=found.pk, text=form.cleaned_data["text"], files=form.cleaned_data["files"]
+                actor=request.user, item_id=found.pk, text=form.cleaned_data["text"], files=form.cleaned_data["uploads"]
             ),
             result_url=lambda response: _item_url(found),
         )
@@ -348,4 +348,3 @@ def file(request: AuthenticatedRequest, pk: int) -> FileResponse:
     # Never sniffed into something the browser would run, whatever the security settings say.
     response["X-Content-Type-Options"] = "nosniff"
     return response
-

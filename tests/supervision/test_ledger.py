@@ -38,7 +38,10 @@ def district(cadre, other_cadre, department, leader, office):
     rows = {
         "closed": InspectionFactory(cadre=cadre, inspected_on=today - datetime.timedelta(days=40), rating=Rating.GOOD),
         "open": InspectionFactory(
-            kind=Kind.OPEN_VISIT, cadre=other_cadre, inspected_on=today - datetime.timedelta(days=10), rating=Rating.POOR
+            kind=Kind.OPEN_VISIT,
+            cadre=other_cadre,
+            inspected_on=today - datetime.timedelta(days=10),
+            rating=Rating.POOR,
         ),
         "none": InspectionFactory(
             kind=Kind.FOLLOW_UP,
@@ -182,7 +185,10 @@ def test_the_items_xlsx_reads_back(client, leader, district):
     client.force_login(leader)
     rows = _sheet(client.get(ITEMS, {"status": "accepted", "format": "xlsx"}))
     assert rows[0][3:7] == ("Responsible", "What must change", "Deadline", "Status")
-    assert sorted((row[3], row[6], row[10]) for row in rows[1:]) == [("李志强", "Accepted", "Late"), ("王建国", "Accepted", "On time")]
+    assert sorted((row[3], row[6], row[10]) for row in rows[1:]) == [
+        ("李志强", "Accepted", "Late"),
+        ("王建国", "Accepted", "On time"),
+    ]
 
 
 def test_a_cadres_items_list_and_export_hold_their_own_only(client, cadre, district):
@@ -197,7 +203,9 @@ def test_a_cadres_items_list_and_export_hold_their_own_only(client, cadre, distr
 def _more(cadre, department, leader, n: int) -> None:
     for i in range(n):
         inspector = UserFactory(roles=["leading_group"])
-        found = InspectionFactory(cadre=CadreFactory() if i % 2 else cadre, created_by=leader, inspectors=[leader, inspector])
+        found = InspectionFactory(
+            cadre=CadreFactory() if i % 2 else cadre, created_by=leader, inspectors=[leader, inspector]
+        )
         RectificationFactory(inspection=found)
         RectificationFactory(inspection=found, cadre=None, department=department)
 

@@ -96,7 +96,7 @@ LEDGER_SEES = {
     "staff": ["unit_inspection"],
     "other_staff": [],
     "nobody": [],
-    **dict.fromkeys(OVERSEERS, ["inspection", "unannounced", "unit_inspection"]),
+    **{key: ["inspection", "unannounced", "unit_inspection"] for key in OVERSEERS},
 }
 
 
@@ -223,7 +223,7 @@ def test_an_unannounced_visit_is_recorded_in_one_submit_with_its_files(client, l
         visits_confirmed="denied",
         said_of_cadre="本月没有见到干部。",
         rating="poor",
-        files=[png_upload("车间.png"), png_upload("台账.png")],
+        uploads=[png_upload("车间.png"), png_upload("台账.png")],
     )
     response = client.post(reverse("supervision:inspection_new"), data)
     visit = Inspection.objects.get()
@@ -261,9 +261,9 @@ def test_a_refused_file_is_said_beside_the_files_and_nothing_is_kept(client, lea
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     bad = SimpleUploadedFile("照片.png", attachment_files.html_with_script(), content_type="image/png")
-    response = client.post(reverse("supervision:inspection_new"), _inspection_post(leader, cadre, files=[bad]))
+    response = client.post(reverse("supervision:inspection_new"), _inspection_post(leader, cadre, uploads=[bad]))
     assert response.status_code == 400
-    assert _field_codes(response.context["form"], "files") == ["attachment_content"]
+    assert _field_codes(response.context["form"], "uploads") == ["attachment_content"]
     assert not Inspection.objects.exists() and not SupervisionFile.objects.exists()
 
 
@@ -324,7 +324,7 @@ ITEMS_SEE = {
     "staff": ["unit_inspection"],
     "other_staff": [],
     "nobody": [],
-    **dict.fromkeys(OVERSEERS, ["inspection", "unannounced", "unit_inspection"]),
+    **{key: ["inspection", "unannounced", "unit_inspection"] for key in OVERSEERS},
 }
 
 
@@ -345,7 +345,7 @@ def test_the_responsible_cadre_answers_with_evidence_and_the_inspector_accepts(c
     assert page.context["answer_form"] is not None and page.context["check_form"] is None
     response = client.post(
         reverse("supervision:item_answer", args=[item.pk]),
-        {TOKEN_FIELD: TOKEN, "text": "已补齐走访并上传照片。", "files": [png_upload()]},
+        {TOKEN_FIELD: TOKEN, "text": "已补齐走访并上传照片。", "uploads": [png_upload()]},
     )
     assert response.status_code == 302
     item.refresh_from_db()
@@ -406,9 +406,9 @@ def test_an_answer_without_text_or_with_a_bad_file_is_shown_again(client, cadre,
     response = client.post(url, {TOKEN_FIELD: TOKEN, "text": ""})
     assert response.status_code == 400 and _field_codes(response.context["answer_form"], "text") == ["required"]
     bad = SimpleUploadedFile("证明.pdf", attachment_files.png(), content_type="application/pdf")
-    response = client.post(url, {TOKEN_FIELD: TOKEN, "text": "已整改。", "files": [bad]})
+    response = client.post(url, {TOKEN_FIELD: TOKEN, "text": "已整改。", "uploads": [bad]})
     assert response.status_code == 400
-    assert _field_codes(response.context["answer_form"], "files") == ["attachment_mismatch"]
+    assert _field_codes(response.context["answer_form"], "uploads") == ["attachment_mismatch"]
     item.refresh_from_db()
     assert item.status == Rectification.Status.OPEN and not Response.objects.exists()
 

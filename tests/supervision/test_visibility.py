@@ -56,9 +56,7 @@ def test_files_show_with_their_record(everyone, unannounced, unannounced_item, c
     evidence = item_answer(actor=cadre.user, item_id=unannounced_item.pk, text="已补齐走访。", files=[png_upload()])
     files = {"photo": unannounced.files.get(), "evidence": evidence.files.get()}
     seen = seen_by(everyone, lambda user: _names(files, SupervisionFile.visible_to(user)))
-    assert seen == expected(
-        files, cadre=["evidence"], other_cadre=[], successor=[], staff=[], other_staff=[]
-    )
+    assert seen == expected(files, cadre=["evidence"], other_cadre=[], successor=[], staff=[], other_staff=[])
 
 
 def test_only_overseers_read_an_unannounced_visits_notes(everyone):
