@@ -95,8 +95,9 @@ def _inspection_url(inspection: Inspection) -> str:
 def _new_inspection_initial(request: AuthenticatedRequest) -> dict[str, object]:
     """The form's start: today, the user as an inspector; ?follows=<id> starts a follow-up of that inspection."""
     initial: dict[str, object] = {"inspectors": [request.user.pk]}
-    follows_id = id_param(request, "follows")
-    if follows_id is not None and request.method == "GET":
+    # On a POST `follows` is the form's own field, which the form checks.
+    follows_id = id_param(request, "follows") if request.method == "GET" else None
+    if follows_id is not None:
         earlier = get_object_or_404(Inspection.objects.visible_to(request.user), pk=follows_id)
         initial.update(
             kind=Kind.FOLLOW_UP,

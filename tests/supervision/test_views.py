@@ -267,6 +267,15 @@ def test_a_refused_file_is_said_beside_the_files_and_nothing_is_kept(client, lea
     assert not Inspection.objects.exists() and not SupervisionFile.objects.exists()
 
 
+def test_a_follow_up_of_something_that_is_not_an_inspection_is_a_form_error(client, leader, cadre):
+    client.force_login(leader)
+    data = _inspection_post(leader, cadre, kind=Kind.FOLLOW_UP, follows="abc")
+    response = client.post(reverse("supervision:inspection_new"), data)
+    assert response.status_code == 400
+    assert _field_codes(response.context["form"], "follows") == ["invalid_choice"]
+    assert client.get(reverse("supervision:inspection_new"), {"follows": "abc"}).status_code == 404
+
+
 def test_an_inspector_who_is_not_an_overseer_is_no_choice(client, leader, cadre, staff):
     client.force_login(leader)
     data = _inspection_post(leader, cadre, inspectors=[leader.pk, staff.user.pk])
