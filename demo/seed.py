@@ -20,6 +20,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from core.roles import Role
 from demo import data
+from demo.supervision import People, seed_supervision
 from enterprises.models import Enterprise, Kind, Origin, Sector
 from enterprises.uscc import CHARSET, check_character
 from issues.models import Action, Issue, IssueCategory
@@ -525,5 +526,16 @@ def seed_demo(today: datetime.date | None = None) -> SeedResult:
     seeder.created["errands"] = seeder.errands(active)
     seeder.created["issues"] = seeder.issues(active, depts, staff, leaders)
     # The street offices' staff last, so that the rest of the district draws the same names as before.
-    seeder.staff(streets, prefix="jiedao")
+    street_staff = seeder.staff(streets, prefix="jiedao")
+    people = People(
+        leaders=leaders,
+        clerk=User.objects.get(username="bangongshi"),
+        department=depts[0],
+        department_staff=staff[depts[0].pk],
+        street=streets[0],
+        street_staff=street_staff[streets[0].pk],
+        first_pairing=active[0],
+    )
+    made = seed_supervision(seeder.today, campaign_start(seeder.today), people, active)
+    seeder.created["inspections"], seeder.created["rectifications"] = made
     return SeedResult(created=seeder.created)

@@ -7,9 +7,12 @@ rolled back, and the district itself is rolled back right after the last test th
 asked for it. tests/conftest.py runs those tests first and one after another, so no
 other test sees a demo row, and transactional and browser tests, which flush the
 database and talk to it from other threads, never run while the transaction is open.
+The files the district uploads (supervision's photos) go to a folder of its own, removed with it.
 """
 
 import datetime
+import shutil
+import tempfile
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -54,6 +57,7 @@ class SharedDistrict:
     def __init__(self, django_db_blocker) -> None:
         self._blocker = django_db_blocker
         self._atomic: transaction.Atomic | None = None
+        self._media: override_settings | None = None
         self.district: DemoDistrict | None = None
 
     @property
@@ -67,6 +71,9 @@ class SharedDistrict:
             atomic = transaction.atomic()
             atomic.__enter__()
             self._atomic = atomic
+            # Held while the district lives, so its files can be read back; the folder goes with the rollback.
+            self._media = override_settings(MEDIA_ROOT=tempfile.mkdtemp(prefix="demo-district-media-"))
+            self._media.enable()
             # The hasher the tests use (tests/conftest.py), so demo logins check as fast there.
             with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
                 from demo.seed import seed_demo
@@ -87,4 +94,9 @@ class SharedDistrict:
             assert connection.atomic_blocks == [atomic], connection.atomic_blocks
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
+        if self._media is not None:
+            media, self._media = self._media, None
+            folder = media.options["MEDIA_ROOT"]
+            media.disable()
+            shutil.rmtree(folder, ignore_errors=True)
         SharedDistrict.rolled_back += 1

@@ -12,6 +12,7 @@ from demo.seed import DEMO_LOGINS, seed_demo
 from enterprises.models import Enterprise, Sector
 from issues.models import Flow, Issue, IssueEvent, Status
 from organisation.models import Cadre, Department, Pairing
+from supervision.models import Inspection, Rectification, Response
 from visits.compliance import judge
 from visits.models import Visit
 
@@ -21,7 +22,19 @@ pytestmark = pytest.mark.django_db
 def _counts():
     return {
         model.__name__: model.objects.count()
-        for model in (User, Department, Cadre, Enterprise, Pairing, Visit, Issue, IssueEvent)
+        for model in (
+            User,
+            Department,
+            Cadre,
+            Enterprise,
+            Pairing,
+            Visit,
+            Issue,
+            IssueEvent,
+            Inspection,
+            Rectification,
+            Response,
+        )
     }
 
 
@@ -82,7 +95,8 @@ def test_problems_cover_all_three_flows_and_several_states_some_overdue(demo_dis
         assert list(issue.events.all())[-1].to_status == issue.status
 
 
-def test_the_command_loads_the_district_once_and_respects_if_empty(capsys):
+def test_the_command_loads_the_district_once_and_respects_if_empty(capsys, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # the supervision photos it uploads
     call_command("seed_demo", "--if-empty")
     assert Enterprise.objects.count() == 139
     capsys.readouterr()
