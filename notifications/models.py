@@ -32,6 +32,10 @@ class Kind(models.TextChoices):
     FEEDBACK_WAITING = "feedback_waiting", _("Resolved problem waiting for feedback")
     ERRAND_STALE = "errand_stale", _("Errand not moved")
     EXTENSION_PENDING = "extension_pending", _("Extension request waiting for a decision")
+    RECTIFICATION_RAISED = "rectification_raised", _("Rectification item to answer")
+    RECTIFICATION_DUE_SOON = "rectification_due_soon", _("Rectification item due soon")
+    RECTIFICATION_OVERDUE = "rectification_overdue", _("Rectification item overdue")
+    RECTIFICATION_ANSWERED = "rectification_answered", _("Rectification answer waiting for its check")
     # Not found by the scan: recorded by a move on a problem, for whoever's turn it is (handovers.py).
     ISSUE_HANDED_OVER = "issue_handed_over", _("Your turn on a problem")
 
@@ -44,7 +48,7 @@ class Reminder(models.Model):
     """One reminder owed to one person: recorded once, whatever the scan does."""
 
     kind = models.CharField(_("kind"), max_length=30, choices=Kind)
-    # The id of the object the kind is about (a pairing, problem, errand, request; 0 for a digest).
+    # The id of the object the kind is about (a pairing, problem, errand, request, item; 0 for a digest).
     object_id = models.PositiveBigIntegerField(_("object id"))
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("recipient")

@@ -21,11 +21,17 @@ recipient, period):
 | feedback_waiting | problem | the cadre | when it was resolved |
 | errand_stale | errand | the cadre | when it last moved |
 | extension_pending | extension request | the leading group, the campaign office | the request's date |
+| rectification_raised | rectification item | its cadre, or its unit's acting staff | the local date it was raised |
+| rectification_due_soon | rectification item | the same | the deadline (+ answers sent back: 2026-11-22+1) |
+| rectification_overdue | rectification item | the same | deadline and repeat step (2026-11-12#2, 2026-11-12#2+1) |
+| rectification_answered | rectification item | its inspectors and whoever recorded the inspection | the answer's time |
 
 A scan that did not run for a while catches up with the latest reminder due, not
 with every one it missed: on the 26th it sends the 25th's visit reminder, not the
 20th's too, and a problem eight days overdue gets its step-2 reminder, not steps
-0, 1 and 2. A deadline moved by an extension starts its reminders afresh.
+0, 1 and 2. A deadline moved by an extension starts its reminders afresh. A rectification item's
+answer stops its reminders; an answer sent back starts them again, as for a new item (the period
+counts the answers sent back), and each new answer is put to the inspectors.
 """
 
 import calendar
@@ -37,10 +43,12 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Case, F, IntegerField, Max, OuterRef, Q, Subquery, When
+from django.db import models
+from django.db.models import Case, Count, F, IntegerField, Max, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from core.days import age_cutoff
 from core.months import Month, month_label
@@ -49,6 +57,7 @@ from issues.models import ExtensionRequest, Issue, Status
 from notifications.models import Kind
 from notifications.texts import say
 from organisation.models import DepartmentStaff, Pairing
+from supervision.models import Inspection, Rectification, Response
 from visits import compliance
 from visits.models import Errand
 
@@ -145,6 +154,15 @@ class People:
             cadre_user=Coalesce(Subquery(current.values("cadre__user_id")[:1]), reporter, output_field=IntegerField())
         )
         return {pk: user_id for pk, user_id in rows.values_list("pk", "cadre_user") if user_id is not None}
+
+    @staticmethod
+    def units(department_ids: Iterable[int]) -> dict[int, list[int]]:
+        """The accounts acting for each unit (active, with the department-staff role), in one query."""
+        rows = DepartmentStaff.objects.acting().filter(department_id__in=set(department_ids)).order_by("user_id")
+        staff: dict[int, list[int]] = defaultdict(list)
+        for department_id, user_id in rows.values_list("department_id", "user_id"):
+            staff[department_id].append(user_id)
+        return staff
 
     @staticmethod
     def cadres(enterprise_ids: Iterable[int]) -> dict[int, int]:
@@ -374,6 +392,106 @@ def errand_stale(clock: Clock, people: People) -> Iterator[Due]:
         )
 
 
+# --- Rectification items -----------------------------------------------------
+
+
+ITEM_RELATED = ("inspection", "cadre__user", "department")
+
+
+def _item_link(item_id: int) -> str:
+    # The item's page, `supervision:item`, is built on another branch (issue 14): spelled out until
+    # it is merged, then reverse("supervision:item", args=[item_id]).
+    return f"/supervision/items/{item_id}/"
+
+
+def _item_context(item: Rectification, clock: Clock) -> dict[str, Any]:
+    return {
+        "item": Truncator(item.requirement).chars(60),
+        "requirement": Truncator(item.requirement).chars(300),
+        "responsible": item.responsible_name,
+        "deadline": item.deadline.isoformat(),
+        "inspection_kind": item.inspection.kind,  # said as the kind's label in the reader's language
+        "date": item.inspection.inspected_on.isoformat(),
+        "days": (clock.today - item.deadline).days,
+    }
+
+
+def _waiting(items: "models.QuerySet[Rectification]", people: People) -> list[tuple[Rectification, list[int], str]]:
+    """Items waiting for an answer, each with who answers for it and its round ("" or "+N", N answers sent back).
+
+    A cadre's item goes to the cadre's account while it is active; a unit's to its acting staff.
+    """
+    rows = list(items.select_related(*ITEM_RELATED).annotate(sent_back=Count("responses")).order_by("pk"))
+    units = people.units(item.department_id for item in rows if item.department_id is not None)
+    found: list[tuple[Rectification, list[int], str]] = []
+    for item in rows:
+        if item.cadre is not None:
+            users = [item.cadre.user_id] if item.cadre.user.is_active else []
+        else:
+            users = units.get(item.department_id or 0, [])
+        rounds: int = item.sent_back  # every answer of an item waiting for one was sent back
+        found.append((item, users, f"+{rounds}" if rounds else ""))
+    return found
+
+
+def rectification_raised(clock: Clock, people: People) -> Iterator[Due]:
+    """An item waiting for its first answer: whoever answers for it, once."""
+    waiting = Rectification.objects.filter(status=Rectification.Status.OPEN)
+    for item, users, _round in _waiting(waiting, people):
+        period = timezone.localdate(item.created_at).isoformat()
+        values = _item_context(item, clock)
+        for user_id in users:
+            yield Due(Kind.RECTIFICATION_RAISED, item.pk, user_id, period, values, _item_link(item.pk))
+
+
+def rectification_due_soon(clock: Clock, people: People) -> Iterator[Due]:
+    """Waiting for an answer within CAMPAIGN_DUE_SOON_DAYS of the deadline: whoever answers for it."""
+    for item, users, round_ in _waiting(Rectification.objects.due_soon(clock.today), people):
+        values = _item_context(item, clock)
+        for user_id in users:
+            period = f"{item.deadline.isoformat()}{round_}"
+            yield Due(Kind.RECTIFICATION_DUE_SOON, item.pk, user_id, period, values, _item_link(item.pk))
+
+
+def rectification_overdue(clock: Clock, people: People) -> Iterator[Due]:
+    """Waiting for an answer past the deadline: on its first overdue day and every CAMPAIGN_OVERDUE_REPEAT_DAYS."""
+    for item, users, round_ in _waiting(Rectification.objects.overdue(clock.today), people):
+        values = _item_context(item, clock)
+        step = (values["days"] - 1) // settings.CAMPAIGN_OVERDUE_REPEAT_DAYS
+        period = f"{item.deadline.isoformat()}#{step}{round_}"
+        for user_id in users:
+            yield Due(Kind.RECTIFICATION_OVERDUE, item.pk, user_id, period, values, _item_link(item.pk))
+
+
+def rectification_answered(clock: Clock, people: People) -> Iterator[Due]:
+    """An answer waiting for its check: the inspection's inspectors and whoever recorded it (who may check)."""
+    latest = Response.objects.filter(item=OuterRef("pk")).order_by("-responded_at", "-pk")
+    items = list(
+        Rectification.objects.filter(status=Rectification.Status.ANSWERED)
+        .select_related(*ITEM_RELATED, *(f"inspection__{name}" for name in ("cadre", "enterprise", "department")))
+        .annotate(answered=Subquery(latest.values("responded_at")[:1]), answer=Subquery(latest.values("text")[:1]))
+        .order_by("pk")
+    )
+    inspectors: dict[int, list[int]] = defaultdict(list)
+    through = Inspection.inspectors.through.objects.filter(inspection_id__in={item.inspection_id for item in items})
+    for inspection_id, user_id in through.order_by("user_id").values_list("inspection_id", "user_id"):
+        inspectors[inspection_id].append(user_id)
+    # Who may check now (supervision.services.may_check): active, in the leading group or the office.
+    overseers = set(people.group(Role.LEADING_GROUP)) | set(people.group(Role.CAMPAIGN_OFFICE))
+    for item in items:
+        # `answered` and `answer` are the annotations above: an answered item has an answer.
+        answered: datetime.datetime = item.answered  # type: ignore[attr-defined]
+        values = {
+            **_item_context(item, clock),
+            "subject": item.inspection.subject_name,
+            "answered": timezone.localdate(answered).isoformat(),
+            "answer": Truncator(item.answer).chars(300),  # type: ignore[attr-defined]
+        }
+        people_checking = [*inspectors[item.inspection_id], item.inspection.created_by_id]
+        for user_id in dict.fromkeys(u for u in people_checking if u in overseers):
+            yield Due(Kind.RECTIFICATION_ANSWERED, item.pk, user_id, _local(answered), values, _item_link(item.pk))
+
+
 SCANS: tuple[Callable[[Clock, People], Iterable[Due]], ...] = (
     visit_short,
     visits_missed,
@@ -383,6 +501,10 @@ SCANS: tuple[Callable[[Clock, People], Iterable[Due]], ...] = (
     feedback_waiting,
     errand_stale,
     extension_pending,
+    rectification_raised,
+    rectification_due_soon,
+    rectification_overdue,
+    rectification_answered,
 )
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from issues.models import Action
 from issues.timeline import sentence
 from notifications.models import TITLE_LENGTH, Kind
+from supervision.models import Kind as InspectionKind
 from visits.models import Errand
 
 if TYPE_CHECKING:
@@ -72,6 +73,22 @@ TEXTS: dict[str, Text] = {
         _("Extension request waiting %(days)d days: %(title)s"),
         _("%(department)s asks to move the deadline of “%(title)s” from %(old)s to %(new)s: %(reason)s"),
     ),
+    Kind.RECTIFICATION_RAISED: Text(
+        _("Rectification to do: %(item)s"),
+        _("%(inspection_kind)s of %(date)s: “%(requirement)s” Answer with what was done by %(deadline)s."),
+    ),
+    Kind.RECTIFICATION_DUE_SOON: Text(
+        _("Rectification due soon: %(item)s"),
+        _("%(inspection_kind)s of %(date)s: “%(requirement)s” is due on %(deadline)s."),
+    ),
+    Kind.RECTIFICATION_OVERDUE: Text(
+        _("Rectification overdue %(days)d days: %(item)s"),
+        _("%(inspection_kind)s of %(date)s: “%(requirement)s” was due on %(deadline)s; answer it now."),
+    ),
+    Kind.RECTIFICATION_ANSWERED: Text(
+        _("Rectification answered, to check: %(item)s"),
+        _("%(responsible)s answered on %(answered)s (%(inspection_kind)s of %(date)s, %(subject)s): %(answer)s"),
+    ),
 }
 
 # A move's hand-over (notifications/handovers.py): the title says what the move handed over, by its action.
@@ -89,7 +106,7 @@ HANDED_OVER: dict[Action, "StrPromise"] = {
 HANDED_OVER_BODY = _("%(enterprise)s · %(actor)s: %(note)s")
 
 # Values stored as a choice's value, said as its label in the reader's language.
-CHOICES: dict[str, Any] = {"stage": Errand.Stage}
+CHOICES: dict[str, Any] = {"stage": Errand.Stage, "inspection_kind": InspectionKind}
 
 
 class Said(NamedTuple):

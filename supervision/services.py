@@ -239,7 +239,8 @@ def item_answer(
 ) -> Response:
     """Answer an open or sent-back item with what was done and its evidence; it waits for the inspector's check."""
     now = now or timezone.now()
-    item = Rectification.objects.select_for_update().select_related("cadre").get(pk=item_id)
+    # Only the item's row is locked: PostgreSQL refuses FOR UPDATE on the nullable side of the join (a unit's item).
+    item = Rectification.objects.select_for_update(of=("self",)).select_related("cadre").get(pk=item_id)
     if not may_answer(actor, item):
         raise SupervisionError("not_responsible", _("Only the cadre or unit responsible answers this item."))
     if item.status not in (Rectification.Status.OPEN, Rectification.Status.SENT_BACK):
