@@ -6,7 +6,6 @@
 - `unit_inspection`: an open visit to `department`, with an item for it.
 """
 
-import datetime
 from pathlib import Path
 
 import pytest
@@ -96,9 +95,3 @@ def unit_inspection(department, leader):
 @pytest.fixture
 def unit_item(unit_inspection):
     return unit_inspection.items.get()
-
-
-@pytest.fixture
-def past_deadline():
-    """A deadline already past: items are created straight in the table, the service would refuse it."""
-    return datetime.date(2026, 1, 5)
