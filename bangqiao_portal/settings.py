@@ -302,6 +302,8 @@ CAMPAIGN_ACCEPT_DAYS = env.int("CAMPAIGN_ACCEPT_DAYS", default=2)
 CAMPAIGN_VISIT_EDIT_DAYS = env.int("CAMPAIGN_VISIT_EDIT_DAYS", default=7)
 # How many months the compliance grid shows.
 CAMPAIGN_COMPLIANCE_MONTHS = env.int("CAMPAIGN_COMPLIANCE_MONTHS", default=12)
+# How many of the best and the worst the annual assessment's 红黑榜 names (each of cadres and departments).
+CAMPAIGN_ASSESSMENT_BOARD_SIZE = env.int("CAMPAIGN_ASSESSMENT_BOARD_SIZE", default=10)
 # An approval errand that has not moved for this many days is flagged.
 CAMPAIGN_ERRAND_STALE_DAYS = env.int("CAMPAIGN_ERRAND_STALE_DAYS", default=14)
 # Reminder schedule (days of month, intervals in days); used by the reminder scan.

@@ -539,18 +539,26 @@ class Rates:
 
     @classmethod
     def of(cls, figures: dict[str, int]) -> Rates:
-        return cls(
-            response=_share(figures.get("answered", 0), figures.get("reported", 0)),
-            on_time=_share(
-                figures.get("resolved_on_time", 0),
-                figures.get("resolved_on_time", 0) + figures.get("resolved_late", 0) + figures.get("overdue", 0),
-            ),
-            satisfaction=_share(
-                figures.get("satisfied", 0), figures.get("satisfied", 0) + figures.get("dissatisfied", 0)
-            ),
-        )
+        parts = cls.parts(figures)
+        return cls(**{name: _share(*fraction) for name, fraction in parts.items()})
+
+    @staticmethod
+    def parts(figures: dict[str, int]) -> dict[str, tuple[int, int]]:
+        """Each rate's numerator and denominator, as counts (the annual assessment divides them exactly)."""
+        on_time, satisfied = figures.get("resolved_on_time", 0), figures.get("satisfied", 0)
+        return {
+            "response": (figures.get("answered", 0), figures.get("reported", 0)),
+            "on_time": (on_time, on_time + figures.get("resolved_late", 0) + figures.get("overdue", 0)),
+            "satisfaction": (satisfied, satisfied + figures.get("dissatisfied", 0)),
+        }
 
 
+# The figures each rate reads (`Rates.parts`), for a page that shows them beside it.
+RATE_FIGURES: dict[str, tuple[str, ...]] = {
+    "response": ("answered", "reported"),
+    "on_time": ("resolved_on_time", "resolved_late", "overdue"),
+    "satisfaction": ("satisfied", "dissatisfied"),
+}
 RATE_LABELS: dict[str, StrPromise] = {
     "response": _("Response rate"),
     "on_time": _("On-time resolution rate"),

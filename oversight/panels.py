@@ -12,6 +12,7 @@ from core.roles import PortalUser
 from enterprises.models import Enterprise, Origin
 from issues.models import DEADLINE_STATUSES, OPEN_STATUSES, ROW_RELATED, Issue, Status, overdue_q
 from organisation.models import Cadre, DepartmentStaff, Pairing
+from supervision.models import Rectification
 from visits import compliance
 from visits.models import Visit
 
@@ -137,6 +138,43 @@ def office_panel(user: PortalUser, today: datetime.date) -> OfficePanel:
         unpaired_enterprises=enterprises.exclude(pairings__ended_on__isnull=True).count(),
         unpaired_cadres=Cadre.objects.active().exclude(pairings__ended_on__isnull=True).count(),
     )
+
+
+@dataclass(frozen=True)
+class ItemsPanel:
+    """Rectification items waiting for the user's answer (a cadre's own, or their unit's), the most urgent first."""
+
+    items: list[Rectification]
+    count: int
+    overdue: int
+
+
+@dataclass(frozen=True)
+class SupervisionPanel:
+    """For the overseers: answers waiting for the inspectors' check, and items overdue."""
+
+    answered: int
+    overdue: int
+
+
+# How many waiting items a home page lists; the items list has the rest.
+PANEL_ITEMS = 10
+
+
+def items_panel(user: PortalUser, today: datetime.date, *, as_unit: bool) -> ItemsPanel | None:
+    """The items waiting for the cadre's answer (or, `as_unit`, their department's); None when nothing waits."""
+    mine = Q(department__staff__user_id=user.pk) if as_unit else Q(cadre__user_id=user.pk)
+    waiting = Rectification.objects.visible_to(user).filter(mine).waiting_for_answer()
+    # The earliest deadline first: the overdue ones lead.
+    items = list(waiting.select_related("inspection").order_by("deadline", "pk")[:PANEL_ITEMS])
+    if not items:
+        return None
+    return ItemsPanel(items=items, count=waiting.count(), overdue=waiting.overdue(today).count())
+
+
+def supervision_panel(user: PortalUser, today: datetime.date) -> SupervisionPanel:
+    items = Rectification.objects.visible_to(user)
+    return SupervisionPanel(answered=items.waiting_for_check().count(), overdue=items.overdue(today).count())
 
 
 def today() -> datetime.date:

@@ -16,10 +16,13 @@ def home(request: HttpRequest) -> HttpResponse:
     ctx: dict[str, object] = {"today": today}
     if Role.CADRE in held:
         ctx["cadre_panel"] = panels.cadre_panel(request.user, today)
+        ctx["cadre_items"] = panels.items_panel(request.user, today, as_unit=False)
     if Role.DEPARTMENT_STAFF in held:
         ctx["department_panel"] = panels.department_panel(request.user, today)
+        ctx["department_items"] = panels.items_panel(request.user, today, as_unit=True)
     if held & {Role.LEADING_GROUP, Role.CAMPAIGN_OFFICE}:
         ctx["oversight_panel"] = panels.oversight_panel(request.user, today)
+        ctx["supervision_panel"] = panels.supervision_panel(request.user, today)
     if Role.CAMPAIGN_OFFICE in held:
         ctx["office_panel"] = panels.office_panel(request.user, today)
     return render(request, "oversight/home.html", ctx)

@@ -24,7 +24,7 @@ from typing import Any, Self
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -51,6 +51,14 @@ class Rating(models.TextChoices):
     FAIRLY_GOOD = "fairly_good", _("Fairly good")
     AVERAGE = "average", _("Average")
     POOR = "poor", _("Poor")
+
+
+class ItemsState(models.TextChoices):
+    """Where an inspection's rectification stands: items still open, all accepted (closed), or none raised."""
+
+    OPEN = "open", _("Items open")
+    CLOSED = "closed", _("Closed")
+    NONE = "none", _("No items")
 
 
 class Confirmation(models.TextChoices):
@@ -87,6 +95,27 @@ class InspectionQuerySet(models.QuerySet["Inspection"]):
             ours = Rectification.objects.filter(inspection=OuterRef("pk"), department__staff__user_id=uid)
             about |= _unit_of(user, "department") | Q(Exists(ours))
         return self.filter(about).exclude(kind=Kind.UNANNOUNCED)
+
+    def with_item_counts(self) -> Self:
+        """Annotate `items_total` and `items_open` (not yet accepted), which `items_state` reads."""
+        return self.annotate(
+            items_total=Count("items"),
+            items_open=Count("items", filter=~Q(items__status=Rectification.Status.ACCEPTED)),
+        )
+
+    def in_state(self, state: str) -> Self:
+        """Inspections whose items stand so: some not yet accepted, all accepted, or none raised."""
+        anything = Exists(Rectification.objects.filter(inspection=OuterRef("pk")))
+        unaccepted = Exists(
+            Rectification.objects.filter(inspection=OuterRef("pk")).exclude(status=Rectification.Status.ACCEPTED)
+        )
+        if state == ItemsState.OPEN:
+            return self.filter(unaccepted)
+        if state == ItemsState.CLOSED:
+            return self.filter(anything).exclude(unaccepted)
+        if state == ItemsState.NONE:
+            return self.exclude(anything)
+        return self
 
     def shows_notes_to(self, user: PortalUser) -> bool:
         """Whether the user may read unannounced visits' notes: the leading group and the office only."""
@@ -194,6 +223,18 @@ class Inspection(models.Model):
     def is_closed(self) -> bool:
         return self.closed_at is not None
 
+    @property
+    def items_state(self) -> ItemsState:
+        """Items open, closed (all accepted) or no items; from `with_item_counts`' figures when annotated."""
+        total = getattr(self, "items_total", None)
+        unaccepted = getattr(self, "items_open", None)
+        if total is None or unaccepted is None:
+            total = self.items.count()
+            unaccepted = self.items.exclude(status=Rectification.Status.ACCEPTED).count()
+        if not total:
+            return ItemsState.NONE
+        return ItemsState.OPEN if unaccepted else ItemsState.CLOSED
+
 
 class RectificationQuerySet(models.QuerySet["Rectification"]):
     def visible_to(self, user: PortalUser) -> Self:
@@ -220,6 +261,18 @@ class RectificationQuerySet(models.QuerySet["Rectification"]):
         """Waiting for an answer, due within CAMPAIGN_DUE_SOON_DAYS (today included)."""
         horizon = today + datetime.timedelta(days=settings.CAMPAIGN_DUE_SOON_DAYS)
         return self.waiting_for_answer().filter(deadline__gte=today, deadline__lte=horizon)
+
+    def waiting_for_check(self) -> Self:
+        """Answered items whose answer the inspectors have still to accept or send back."""
+        return self.filter(status=Rectification.Status.ANSWERED)
+
+    def accepted_on_time(self) -> Self:
+        """Accepted items whose accepted answer came by the deadline (its local date), as `was_on_time` says."""
+        return self.filter(status=Rectification.Status.ACCEPTED, answered_at__date__lte=models.F("deadline"))
+
+    def accepted_late(self) -> Self:
+        """Accepted items whose accepted answer came after the deadline (its local date)."""
+        return self.filter(status=Rectification.Status.ACCEPTED, answered_at__date__gt=models.F("deadline"))
 
 
 class Rectification(models.Model):
@@ -289,9 +342,23 @@ class Rectification(models.Model):
             return self.cadre.name
         return self.department.name if self.department is not None else ""
 
+    @property
+    def is_waiting_for_answer(self) -> bool:
+        return self.status in (self.Status.OPEN, self.Status.SENT_BACK)
+
     def is_overdue(self, today: datetime.date | None = None) -> bool:
-        waiting = self.status in (self.Status.OPEN, self.Status.SENT_BACK)
-        return waiting and self.deadline < (today or timezone.localdate())
+        return self.is_waiting_for_answer and self.deadline < (today or timezone.localdate())
+
+    def warning(self, today: datetime.date | None = None) -> str:
+        """The deadline's badge, as the querysets' `overdue` and `due_soon` say: "overdue", "due_soon" or ""."""
+        if not self.is_waiting_for_answer:
+            return ""
+        today = today or timezone.localdate()
+        if self.deadline < today:
+            return "overdue"
+        if (self.deadline - today).days <= settings.CAMPAIGN_DUE_SOON_DAYS:
+            return "due_soon"
+        return ""
 
     @property
     def was_on_time(self) -> bool | None:

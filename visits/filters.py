@@ -4,18 +4,20 @@ The names are those oversight/scope.py's `Scope.visit_list()` writes, so the das
 period's visits links to a list of exactly those visits: `visited_after` and `visited_before` are the
 period's first and last days (both included), `department` is the cadre's unit, as the compliance grid
 and `Filters.visits` read it; `logged_before` is the day after a period that is over (its visits are those
-logged by its end).
+logged by its end). `cadre` is one cadre's visits: the annual assessment links a cadre's compliance there.
 """
 
 import datetime
 
 import django_filters
+from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.params import IdModelChoiceField
 from enterprises.models import Enterprise, Origin, Sector
 from issues.forms import DATE_INPUT
-from organisation.models import Department
+from organisation.models import Cadre, Department
 from visits.models import Visit
 
 
@@ -24,6 +26,12 @@ def _streets(request=None):
         (s, s)
         for s in Enterprise.objects.exclude(street="").values_list("street", flat=True).distinct().order_by("street")
     ]
+
+
+class IdModelChoiceFilter(django_filters.ModelChoiceFilter):
+    """A model choice whose value must be an id first (core/params.py): ?cadre=10**30 is no 500."""
+
+    field_class = IdModelChoiceField
 
 
 class VisitFilter(django_filters.FilterSet):
@@ -46,6 +54,11 @@ class VisitFilter(django_filters.FilterSet):
     street = django_filters.ChoiceFilter(label=_("Street"), field_name="pairing__enterprise__street", choices=_streets)
     department = django_filters.ModelChoiceFilter(
         label=_("Cadre's unit"), field_name="pairing__cadre__unit", queryset=Department.objects.all()
+    )
+    # One cadre's visits: the annual assessment's visit compliance links here (with the year's dates). Hidden,
+    # as the ledger's `cadre` is: a visible choice would list every cadre on every page.
+    cadre = IdModelChoiceFilter(
+        label=_("Cadre"), field_name="pairing__cadre", queryset=Cadre.objects.all(), widget=forms.HiddenInput
     )
 
     # Folded away under "More filters" (open when one of them is in use), as on the compliance grid.

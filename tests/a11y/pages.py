@@ -16,6 +16,8 @@ from django.utils import timezone
 from core.months import last_months, month_label
 from issues.models import Issue, SystemicMatter
 from issues.workflow import available_actions
+from supervision.models import Inspection, Kind, Rectification, Target
+from supervision.services import may_answer, may_check
 from visits.models import Errand, Policy, Visit
 
 # The demo logins that play each role (README's table). `anonymous` is a visitor who has not logged in.
@@ -79,6 +81,24 @@ _visit = _first(lambda user: Visit.objects.visible_to(user))
 _errand = _first(lambda user: Errand.objects.visible_to(user))
 _policy = _first(lambda user: Policy.objects.visible_to(user))
 _matter = _first(lambda user: SystemicMatter.objects.all())
+
+
+def _inspection(user: User) -> int | None:
+    """An inspection with items; for an overseer an unannounced visit to an enterprise (its notes show)."""
+    rows = Inspection.objects.visible_to(user).filter(items__isnull=False).distinct().order_by("pk")
+    notes = rows.filter(kind=Kind.UNANNOUNCED, target=Target.ENTERPRISE).exclude(visits_confirmed="")
+    return notes.values_list("pk", flat=True).first() or rows.values_list("pk", flat=True).first()
+
+
+def _item(user: User) -> int | None:
+    """An item on which the user has a form to fill (an answer to give, an answer to check), else the first."""
+    items = list(Rectification.objects.visible_to(user).select_related("cadre", "inspection").order_by("pk")[:200])
+    for item in items:
+        if item.is_waiting_for_answer and may_answer(user, item):
+            return item.pk
+        if item.status == Rectification.Status.ANSWERED and may_check(user, item.inspection):
+            return item.pk
+    return items[0].pk if items else None
 
 
 def _last_month() -> str:
@@ -150,6 +170,13 @@ PAGES: tuple[Page, ...] = (
         Page("oversight/rollups/<slug:dimension>/", OVERSIGHT, fill=(("<slug:dimension>", dimension),))
         for dimension in ("department", "cadre", "street", "sector")
     ),
+    Page("supervision/", LOGGED_IN),
+    Page("supervision/", OVERSIGHT, query="?status=open&kind=unannounced"),
+    Page("supervision/new/", OVERSIGHT),
+    Page("supervision/<int:pk>/", ("cadre", "department", *OVERSIGHT), pick=_inspection),
+    Page("supervision/<int:pk>/items/new/", OVERSIGHT, pick=_inspection),
+    Page("supervision/items/", LOGGED_IN),
+    Page("supervision/items/<int:pk>/", LOGGED_IN, pick=_item),
     # The error pages (templates/404.html and its kin) share one layout: one of them, logged in and not.
     Page("no-such-page/", ("anonymous", "cadre"), status=404),
 )
@@ -173,6 +200,9 @@ EXEMPT: dict[str, str] = {
     "notifications/bell/": "an htmx fragment: the bell, checked inside every page's header",
     "notifications/read-all/": "POST-only, answers with a redirect",
     "notifications/<int:pk>/read/": "POST-only, answers with a redirect",
+    "supervision/items/<int:pk>/answer/": "POST-only: a refusal re-renders supervision/items/<int:pk>/, listed",
+    "supervision/items/<int:pk>/check/": "POST-only: a refusal re-renders supervision/items/<int:pk>/, listed",
+    "supervision/files/<int:pk>/": "a file download",
 }
 
 

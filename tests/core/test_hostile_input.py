@@ -17,13 +17,15 @@ from enterprises.models import Enterprise
 from issues.models import Issue, IssueEvent, Milestone, SystemicMatter
 from notifications.models import Notification
 from organisation.models import Cadre, Pairing
+from supervision.models import Inspection, Rectification, Response, SupervisionFile
 from visits.models import Errand, ErrandStep, Policy, Visit
 
 PERSONAS = ("ganbu001", "bumen01", "lingdao01", "bangongshi", "admin")
 SKIP = ("admin/", "i18n/", "accounts/logout/", "health/")
 PARAMS = (
     "visit", "page", "tab", "year", "format", "unread", "level", "sector", "status", "department",
-    "category", "enterprise", "cadre", "month", "q", "next", "token",
+    "category", "enterprise", "cadre", "month", "q", "next", "token", "kind", "rating", "target", "date_from",
+    "date_to", "deadline_from", "deadline_to", "inspection", "on_time", "follows",
 )  # fmt: skip
 FIELDS = (
     "visit", "title", "description", "category", "department", "deadline", "visited_on", "on", "summary",
@@ -44,7 +46,10 @@ HOSTILE = {
     "long": "灞" * 10_000,
     "emoji": "🏭🚧",
 }
-TABLES = (Issue, IssueEvent, Milestone, SystemicMatter, Visit, Errand, ErrandStep, Pairing, Cadre, Enterprise, User)
+TABLES = (
+    Issue, IssueEvent, Milestone, SystemicMatter, Visit, Errand, ErrandStep, Pairing, Cadre, Enterprise, User,
+    Inspection, Rectification, Response, SupervisionFile,
+)  # fmt: skip
 INPUT_NAME = re.compile(r'name="([a-z_0-9-]+)"')
 
 
@@ -68,6 +73,9 @@ def _a_pk(route: str, user: User) -> int:
         ("cadres/errands/", Errand.objects.visible_to(user)),
         ("cadres/policies/", Policy.objects.all()),
         ("notifications/", Notification.objects.filter(recipient=user)),
+        ("supervision/items/", Rectification.objects.visible_to(user)),
+        ("supervision/files/", SupervisionFile.visible_to(user)),
+        ("supervision/", Inspection.objects.visible_to(user)),
     ]
     for start, rows in kinds:
         if route.startswith(start):

@@ -1,0 +1,382 @@
+"""The annual assessment's pages: the year's ranking tables and 红黑榜, each score's breakdown, freezing, comparing.
+
+The overseers (leading group, campaign office, superuser) see every page; a cadre only their own breakdown and a
+department's staff only their unit's (anyone else's is a 404, as a problem they may not see is); an account
+without a role nothing. The scores come from assessment/scores.py (the snapshot while a year is frozen);
+nothing is counted here.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from assessment import exports, rules, scores
+from assessment.forms import FreezeForm, UnfreezeForm
+from assessment.models import Freeze, Subject
+from assessment.services import AssessmentError, may_freeze, year_freeze, year_unfreeze
+from core.drafts import confirm_saved
+from core.params import parse_id
+from core.roles import (
+    OVERSIGHT_ROLES,
+    AuthenticatedRequest,
+    Role,
+    role_required,
+    roles_of,
+    sees_everything,
+)
+from core.services import submission_run
+from core.submissions import submitted_once
+from organisation.models import Cadre, Department, DepartmentStaff
+from supervision.models import Rating
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+# Whoever holds a role may open the assessment; what each sees is decided below.
+ANY_ROLE = tuple(Role.values)
+PAGE_SIZE = 50
+
+
+def _year(year: int) -> int:
+    """The year asked for, if it can be assessed: 2000 to this year; else 404."""
+    if not rules.may_assess(year):
+        raise Http404
+    return year
+
+
+def _own(user: "User") -> tuple[str, int] | None:
+    """The breakdown that is the user's own: their cadre's, else their unit's."""
+    held = roles_of(user)
+    if Role.CADRE in held:
+        pk = Cadre.objects.filter(user=user).values_list("pk", flat=True).first()
+        if pk is not None:
+            return Subject.CADRE.value, pk
+    if Role.DEPARTMENT_STAFF in held:
+        unit = DepartmentStaff.objects.filter(user=user).values_list("department_id", flat=True).first()
+        if unit is not None:
+            return Subject.DEPARTMENT.value, unit
+    return None
+
+
+def _may_see(user: "User", subject: str, pk: int) -> bool:
+    """Overseers every breakdown; a cadre their own; a department's staff their unit's."""
+    if sees_everything(user):
+        return True
+    held = roles_of(user)
+    if subject == Subject.CADRE:
+        return Role.CADRE in held and Cadre.objects.filter(pk=pk, user=user).exists()
+    return Role.DEPARTMENT_STAFF in held and DepartmentStaff.objects.filter(user=user, department_id=pk).exists()
+
+
+def _unit_for_user(request: AuthenticatedRequest, subject: str, pk: int) -> Cadre | Department:
+    """The cadre or department whose breakdown is asked for, if the user may see it; else 404."""
+    if not _may_see(request.user, subject, pk):
+        raise Http404
+    if subject == Subject.CADRE:
+        return get_object_or_404(Cadre, pk=pk)
+    return get_object_or_404(Department, pk=pk)
+
+
+def _own_breakdown(user: "User", year: int) -> HttpResponseBase:
+    own = _own(user)
+    if own is None:
+        raise Http404
+    return redirect(f"assessment:{own[0]}", year, own[1])
+
+
+@login_required
+@role_required(*ANY_ROLE)
+@require_GET
+def index(request: AuthenticatedRequest) -> HttpResponseBase:
+    """This year's assessment: the ranking for the overseers, one's own breakdown for the others."""
+    year = timezone.localdate().year
+    if sees_everything(request.user):
+        return redirect("assessment:year", year)
+    return _own_breakdown(request.user, year)
+
+
+# -- the year page ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A column of a ranking table: its name, its sort link, aria-sort, and for a measure its weight and definition."""
+
+    key: str
+    label: str
+    href: str
+    aria_sort: str
+    weight: Any = None
+    definition: str = ""
+
+
+@dataclass(frozen=True)
+class Sorting:
+    key: str
+    descending: bool
+
+    @classmethod
+    def read(cls, value: str, keys: set[str]) -> "Sorting":
+        value = (value or "").strip()
+        descending = value.startswith("-")
+        key = value.removeprefix("-")
+        return cls(key, descending) if key in keys else cls("", False)
+
+    def toggled(self, key: str) -> str:
+        if key == self.key:
+            return key if self.descending else f"-{key}"
+        return key if key == "name" else f"-{key}"
+
+    def aria(self, key: str) -> str:
+        if key != self.key:
+            return ""
+        return "descending" if self.descending else "ascending"
+
+
+def _query(request: AuthenticatedRequest, **changes: str) -> str:
+    query: QueryDict = request.GET.copy()
+    for name, value in changes.items():
+        query.pop(name, None)
+        if value:
+            query[name] = value
+    return query.urlencode()
+
+
+def _table(
+    request: AuthenticatedRequest, assessment: scores.Assessment, subject: str, param: str
+) -> tuple[list[Heading], list[scores.Score]]:
+    measures = assessment.measures(subject)
+    sorting = Sorting.read(request.GET.get(param, ""), {"name", "score", *measures})
+    page_reset = {"page": ""} if subject == Subject.CADRE else {}
+
+    def heading(key: str, label: str, **more: Any) -> Heading:
+        href = "?" + _query(request, **{param: sorting.toggled(key)}, **page_reset)
+        return Heading(key, label, href, sorting.aria(key), **more)
+
+    headings = [
+        heading("name", _("Cadre") if subject == Subject.CADRE else _("Department")),
+        *(
+            heading(
+                key,
+                rules.RULES[key].label,
+                weight=assessment.weights.weight(subject, key),
+                definition=str(rules.RULES[key].definition),
+            )
+            for key in measures
+        ),
+        heading("score", _("Score")),
+    ]
+    return headings, scores.sort_scores(assessment.scores(subject), sorting.key, sorting.descending)
+
+
+def _rows(shown: Iterable[scores.Score], measures: list[str]) -> list[tuple[scores.Score, list[scores.Part | None]]]:
+    """Each score with its measures' parts in the table's column order."""
+    return [(score, [score.part(key) for key in measures]) for score in shown]
+
+
+def _rules_context(assessment: scores.Assessment) -> dict[str, Any]:
+    """The weights in force and what each measure counts, as the page explains them."""
+    weights = assessment.weights
+    return {
+        "rules": [
+            {
+                "key": key,
+                "label": rule.label,
+                "definition": rule.definition,
+                "cadre": weights.weight(Subject.CADRE, key) if Subject.CADRE in rule.subjects else None,
+                "department": weights.weight(Subject.DEPARTMENT, key) if Subject.DEPARTMENT in rule.subjects else None,
+            }
+            for key, rule in rules.RULES.items()
+        ],
+        "out_of": {subject: weights.out_of(subject) for subject in Subject.values},
+        "ratings": [(Rating(key).label, weights.ratings.get(key, 0)) for key in Rating.values],
+        "empty_label": rules.EMPTY,
+    }
+
+
+@login_required
+@role_required(*ANY_ROLE)
+@require_GET
+def year_view(request: AuthenticatedRequest, year: int) -> HttpResponseBase:
+    """The year's ranking tables, the 红黑榜 and the freeze; a cadre or a unit's staff go to their own breakdown."""
+    _year(year)
+    if not sees_everything(request.user):
+        return _own_breakdown(request.user, year)
+    assessment = scores.for_year(year)
+    size = settings.CAMPAIGN_ASSESSMENT_BOARD_SIZE
+    if request.GET.get("format") == "xlsx":
+        return exports.workbook(assessment, size)
+    cadre_headings, cadres = _table(request, assessment, Subject.CADRE, "sort")
+    department_headings, departments = _table(request, assessment, Subject.DEPARTMENT, "dsort")
+    page = Paginator(cadres, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "year": year,
+        "years": scores.years_with_data(),
+        "assessment": assessment,
+        "freeze": assessment.freeze,
+        "history": Freeze.objects.filter(year=year).select_related("frozen_by", "unfrozen_by"),
+        "cadre_headings": cadre_headings,
+        "department_headings": department_headings,
+        "page": page,
+        "query": _query(request, page=""),
+        "cadre_rows": _rows(page.object_list, assessment.measures(Subject.CADRE)),
+        "department_rows": _rows(departments, assessment.measures(Subject.DEPARTMENT)),
+        "board_size": size,
+        "boards": [
+            (_("Cadres"), assessment.board(Subject.CADRE, size)),
+            (_("Departments"), assessment.board(Subject.DEPARTMENT, size)),
+        ],
+        "export_query": _query(request, format="xlsx", page=""),
+        "may_freeze": may_freeze(request.user),
+        "freeze_form": FreezeForm(),
+        "unfreeze_form": UnfreezeForm(),
+        **_rules_context(assessment),
+    }
+    return render(request, "assessment/year.html", context)
+
+
+# -- a breakdown ------------------------------------------------------------------------------------------------
+
+
+def _breakdown(request: AuthenticatedRequest, year: int, subject: str, pk: int) -> HttpResponse:
+    _year(year)
+    unit = _unit_for_user(request, subject, pk)
+    assessment = scores.for_year(year)
+    score = assessment.find(subject, pk)
+    context = {
+        "year": year,
+        "years": scores.years_with_data(),
+        "subject": subject,
+        "unit": unit,
+        "assessment": assessment,
+        "freeze": assessment.freeze,
+        "score": score,
+        "ranked": len(assessment.scores(subject)),
+        "overseer": sees_everything(request.user),
+        **_rules_context(assessment),
+    }
+    return render(request, "assessment/breakdown.html", context)
+
+
+@login_required
+@role_required(*ANY_ROLE)
+@require_GET
+def cadre(request: AuthenticatedRequest, year: int, pk: int) -> HttpResponse:
+    """One cadre's score: each measure's raw figures, weight, attainment and points, with the rows behind them."""
+    return _breakdown(request, year, Subject.CADRE, pk)
+
+
+@login_required
+@role_required(*ANY_ROLE)
+@require_GET
+def department(request: AuthenticatedRequest, year: int, pk: int) -> HttpResponse:
+    """One department's score, as a cadre's."""
+    return _breakdown(request, year, Subject.DEPARTMENT, pk)
+
+
+# -- freezing --------------------------------------------------------------------------------------------------
+
+
+def _year_url(freeze: Freeze) -> str:
+    return reverse("assessment:year", args=[freeze.year])
+
+
+@login_required
+@role_required(Role.LEADING_GROUP)
+@require_POST
+@submitted_once
+def freeze(request: AuthenticatedRequest, year: int) -> HttpResponseBase:
+    """Freeze the year as it stands, once however often the form is sent; the service decides whether it may."""
+    _year(year)
+    form = FreezeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("This form was out of date. Check what you entered and send it again."))
+        return redirect("assessment:year", year)
+    try:
+        submission_run(
+            user=request.user,
+            token=form.submission_token,
+            create=lambda: year_freeze(actor=request.user, year=year),
+            result_url=_year_url,
+        )
+    except AssessmentError as exc:
+        messages.error(request, exc.message, extra_tags=exc.code)
+    else:
+        messages.success(request, _("The %(year)d assessment is frozen.") % {"year": year}, extra_tags="frozen")
+        confirm_saved(request)
+    return redirect("assessment:year", year)
+
+
+@login_required
+@role_required(Role.LEADING_GROUP)
+@require_POST
+@submitted_once
+def unfreeze(request: AuthenticatedRequest, year: int) -> HttpResponseBase:
+    """Unfreeze the year, with the reason; its snapshot stays on record."""
+    _year(year)
+    form = UnfreezeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the year is unfrozen."), extra_tags="no_reason")
+        return redirect("assessment:year", year)
+    try:
+        submission_run(
+            user=request.user,
+            token=form.submission_token,
+            create=lambda: year_unfreeze(actor=request.user, year=year, reason=form.cleaned_data["reason"]),
+            result_url=_year_url,
+        )
+    except AssessmentError as exc:
+        messages.error(request, exc.message, extra_tags=exc.code)
+    else:
+        messages.success(request, _("The %(year)d assessment is unfrozen.") % {"year": year}, extra_tags="unfrozen")
+        confirm_saved(request)
+    return redirect("assessment:year", year)
+
+
+# -- frozen against live ------------------------------------------------------------------------------------------
+
+
+@login_required
+@role_required(*OVERSIGHT_ROLES)
+@require_GET
+def compare(request: AuthenticatedRequest, year: int) -> HttpResponseBase:
+    """A frozen snapshot against the year counted now: each unit's score then and now, the largest changes first."""
+    _year(year)
+    history = list(Freeze.objects.filter(year=year).select_related("frozen_by", "unfrozen_by"))
+    chosen = parse_id(request.GET.get("freeze"))
+    if chosen is not None:
+        found = next((f for f in history if f.pk == chosen), None)
+        if found is None:
+            raise Http404
+    else:  # the freeze in force, else the latest (the history is latest first)
+        found = next((f for f in history if f.unfrozen_at is None), history[0] if history else None)
+    context: dict[str, Any] = {"year": year, "freeze": found, "history": history}
+    if found is not None:
+        frozen, now = scores.snapshot(found), scores.live(year)
+        cadres = scores.compare(frozen, now, Subject.CADRE)
+        departments = scores.compare(frozen, now, Subject.DEPARTMENT)
+        context.update(
+            {
+                "page": Paginator(cadres, PAGE_SIZE).get_page(request.GET.get("page")),
+                "query": _query(request, page=""),
+                "departments": departments,
+                "cadres_changed": sum(1 for change in cadres if change.changed),
+                "departments_changed": sum(1 for change in departments if change.changed),
+                "weights_changed": frozen.weights != now.weights,
+                "frozen_weights": _rules_context(frozen),
+                "as_of": now.as_of,
+            }
+        )
+    return render(request, "assessment/compare.html", context)
