@@ -132,7 +132,10 @@ def test_every_part_links_to_the_rows_behind_it(year):
         f"/supervision/items/?cadre={year.cadre.pk}&deadline_from=2025-01-01&deadline_to=2025-12-31&on_time=yes"
     )
     d1 = scores.live(2025, LATER).find(Subject.DEPARTMENT, year.d1.pk)
-    assert d1.part("returns_reopened").link == f"/issues/?measure=assigned_to_unit&from=2025-01&to=2025-12&unit={year.d1.pk}"
+    assert (
+        d1.part("returns_reopened").link
+        == f"/issues/?measure=assigned_to_unit&from=2025-01&to=2025-12&unit={year.d1.pk}"
+    )
     assert d1.part("inspections").link.startswith(f"/supervision/?department={year.d1.pk}&")
 
 
