@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from assessment.models import Measure, Subject
 from core.months import Month
@@ -282,11 +282,11 @@ def items_on_time(window: measures.Window) -> Q:
 # -- what a measure's figures say --------------------------------------------------------------------------------
 
 COUNT_LABELS: dict[str, StrPromise] = {
-    "months_met": gettext_lazy("months met"),
-    "months_counted": gettext_lazy("months counted"),
-    "inspections": gettext_lazy("inspections"),
-    "items_on_time": gettext_lazy("items rectified on time"),
-    "items_counted": gettext_lazy("items counted"),
+    "months_met": gettext_lazy("Months met"),
+    "months_counted": gettext_lazy("Months counted"),
+    "inspections": gettext_lazy("Inspections"),
+    "items_on_time": gettext_lazy("Items rectified on time"),
+    "items_counted": gettext_lazy("Items counted"),
 }
 
 
@@ -305,15 +305,17 @@ def said(key: str, figures: Figures) -> str:
     """The raw figures in a sentence, in the reader's language."""
     c = figures.counts
     if key == Measure.COMPLIANCE:
-        return _("%(met)d of %(counted)d months met the two-visit rule") % {
-            "met": c.get("months_met", 0),
-            "counted": c.get("months_counted", 0),
-        }
+        counted = c.get("months_counted", 0)
+        return ngettext(
+            "%(met)d of %(counted)d month met the two-visit rule",
+            "%(met)d of %(counted)d months met the two-visit rule",
+            counted,
+        ) % {"met": c.get("months_met", 0), "counted": counted}
     if key == Measure.RESPONSE:
-        return _("%(answered)d of %(reported)d problems answered") % {
-            "answered": c.get("answered", 0),
-            "reported": c.get("reported", 0),
-        }
+        reported = c.get("reported", 0)
+        return ngettext(
+            "%(answered)d of %(reported)d problem answered", "%(answered)d of %(reported)d problems answered", reported
+        ) % {"answered": c.get("answered", 0), "reported": reported}
     if key == Measure.ON_TIME:
         return _("%(on_time)d on time of %(all)d (%(late)d late, %(overdue)d overdue)") % {
             "on_time": c.get("resolved_on_time", 0),
@@ -340,12 +342,19 @@ def said(key: str, figures: Figures) -> str:
     if key == Measure.INSPECTIONS:
         ratings = ", ".join(f"{Rating(r).label} {c[r]}" for r in Rating.values if c.get(r))
         mean = Decimal(figures.numerator) / Decimal(c["inspections"]) if c.get("inspections") else Decimal(0)
-        return _("%(count)d inspections (%(ratings)s), mean value %(mean)s%%") % {
-            "count": c.get("inspections", 0),
+        count = c.get("inspections", 0)
+        return ngettext(
+            "%(count)d inspection (%(ratings)s), mean value %(mean)s%%",
+            "%(count)d inspections (%(ratings)s), mean value %(mean)s%%",
+            count,
+        ) % {
+            "count": count,
             "ratings": ratings or "—",
             "mean": mean.quantize(Decimal("0.1"), ROUND_HALF_UP),
         }
-    return _("%(on_time)d of %(counted)d items rectified on time") % {
-        "on_time": c.get("items_on_time", 0),
-        "counted": c.get("items_counted", 0),
-    }
+    counted = c.get("items_counted", 0)
+    return ngettext(
+        "%(on_time)d of %(counted)d item rectified on time",
+        "%(on_time)d of %(counted)d items rectified on time",
+        counted,
+    ) % {"on_time": c.get("items_on_time", 0), "counted": counted}

@@ -106,8 +106,18 @@ class Part:
     attainment: Decimal | None
     points: Decimal
     full_because_empty: bool
-    link: str = ""
-    links: dict[str, str] = field(default_factory=dict)
+    # The lists behind the figures, worked out when a page shows them (a year has thousands of parts).
+    rows: Links | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def link(self) -> str:
+        """The list of the rows behind the measure."""
+        return self.rows.of(self.measure, self.counts)[0] if self.rows else ""
+
+    @property
+    def links(self) -> dict[str, str]:
+        """Each raw figure's own list of rows, where it has one."""
+        return self.rows.of(self.measure, self.counts)[1] if self.rows else {}
 
     @property
     def label(self) -> str:
@@ -131,9 +141,9 @@ class Part:
 
     @property
     def figures(self) -> list[Figure]:
+        links = self.links
         return [
-            Figure(name, rules.count_label(name), value, self.links.get(name, ""))
-            for name, value in self.counts.items()
+            Figure(name, rules.count_label(name), value, links.get(name, "")) for name, value in self.counts.items()
         ]
 
     def as_json(self) -> dict[str, Any]:
@@ -151,7 +161,6 @@ class Part:
     @classmethod
     def from_json(cls, kept: dict[str, Any], links: Links) -> Part:
         counts = {name: int(value) for name, value in kept.get("counts", {}).items()}
-        main, each = links.of(kept["measure"], counts)
         return cls(
             measure=kept["measure"],
             numerator=int(kept["numerator"]),
@@ -161,8 +170,7 @@ class Part:
             attainment=None if kept.get("attainment") is None else Decimal(kept["attainment"]),
             points=Decimal(kept["points"]),
             full_because_empty=bool(kept.get("full_because_empty")),
-            link=main,
-            links=each,
+            rows=links,
         )
 
 
@@ -318,7 +326,6 @@ def _score(
         found = figures[key]
         share = rules.attainment(key, found)
         weight = weights.weight(subject, key)
-        main, each = links.of(key, found.counts)
         parts.append(
             Part(
                 measure=key,
@@ -329,8 +336,7 @@ def _score(
                 attainment=rules.as_decimal(share),
                 points=rules.points(weight, share),
                 full_because_empty=share is None,
-                link=main,
-                links=each,
+                rows=links,
             )
         )
     total = sum((part.points for part in parts), Decimal(0)).quantize(rules.CENT)

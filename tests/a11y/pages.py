@@ -101,6 +101,30 @@ def _item(user: User) -> int | None:
     return items[0].pk if items else None
 
 
+def _this_year() -> str:
+    return str(timezone.localdate().year)
+
+
+def _cadre(user: User) -> int | None:
+    """The cadre whose assessment breakdown the user opens: their own, or for an overseer the first ranked."""
+    from assessment import scores
+    from organisation.models import Cadre
+
+    own = Cadre.objects.filter(user=user).values_list("pk", flat=True).first()
+    ranked = scores.for_year(timezone.localdate().year).cadres
+    return own or (ranked[0].unit_id if ranked else None)
+
+
+def _department(user: User) -> int | None:
+    """The department whose breakdown the user opens: their own unit, or for an overseer the last ranked."""
+    from assessment import scores
+    from organisation.models import DepartmentStaff
+
+    own = DepartmentStaff.objects.filter(user=user).values_list("department_id", flat=True).first()
+    ranked = scores.for_year(timezone.localdate().year).departments
+    return own or (ranked[-1].unit_id if ranked else None)
+
+
 def _last_month() -> str:
     """Last month, YYYY-MM: over, and with the demo district's work in it (demo/seed.py starts two months back)."""
     return month_label(last_months(timezone.localdate(), 2)[0])
@@ -177,12 +201,26 @@ PAGES: tuple[Page, ...] = (
     Page("supervision/<int:pk>/items/new/", OVERSIGHT, pick=_inspection),
     Page("supervision/items/", LOGGED_IN),
     Page("supervision/items/<int:pk>/", LOGGED_IN, pick=_item),
+    Page("assessment/<int:year>/", OVERSIGHT, fill=(("<int:year>", _this_year),)),
+    Page(
+        "assessment/<int:year>/cadre/<int:pk>/",
+        ("cadre", "leading_group"),
+        pick=_cadre,
+        fill=(("<int:year>", _this_year),),
+    ),
+    Page(
+        "assessment/<int:year>/department/<int:pk>/",
+        ("department", "office"),
+        pick=_department,
+        fill=(("<int:year>", _this_year),),
+    ),
+    Page("assessment/<int:year>/compare/", OVERSIGHT, fill=(("<int:year>", _this_year),)),
     # The error pages (templates/404.html and its kin) share one layout: one of them, logged in and not.
     Page("no-such-page/", ("anonymous", "cadre"), status=404),
 )
 
 # URL patterns that are not pages of their own, each with the reason. A prefix ending in "/" covers
-# every pattern under it.
+# every pattern under it, unless it is in EXACT.
 EXEMPT: dict[str, str] = {
     "admin/": "Django's admin, with its own templates and styles (templates/admin/ only brands it)",
     "i18n/": "the language switch: POST-only, answers with a redirect",
@@ -197,6 +235,9 @@ EXEMPT: dict[str, str] = {
     "enterprises/import/confirm/": "POST-only: the import's confirmation, answers with a redirect",
     "enterprises/import/template.xlsx": "a spreadsheet download",
     "enterprises/exports/enterprises.xlsx": "a spreadsheet download",
+    "assessment/": "a redirect: to the year's ranking (an overseer) or to one's own breakdown",
+    "assessment/<int:year>/freeze/": "POST-only: freezing a year answers with a redirect to assessment/<int:year>/",
+    "assessment/<int:year>/unfreeze/": "POST-only: unfreezing answers with a redirect to assessment/<int:year>/",
     "notifications/bell/": "an htmx fragment: the bell, checked inside every page's header",
     "notifications/read-all/": "POST-only, answers with a redirect",
     "notifications/<int:pk>/read/": "POST-only, answers with a redirect",
@@ -218,11 +259,22 @@ def routes(resolver: URLResolver | None = None, prefix: str = "") -> list[str]:
     return found
 
 
+# Exemptions that name one route ending in "/", not every route under it.
+EXACT = frozenset({"assessment/"})
+
+
 def exemption(route: str) -> str | None:
     """The reason a route is not in PAGES, or None."""
     if route in EXEMPT:
         return EXEMPT[route]
-    return next((why for prefix, why in EXEMPT.items() if prefix.endswith("/") and route.startswith(prefix)), None)
+    return next(
+        (
+            why
+            for prefix, why in EXEMPT.items()
+            if prefix.endswith("/") and prefix not in EXACT and route.startswith(prefix)
+        ),
+        None,
+    )
 
 
 @dataclass(frozen=True)

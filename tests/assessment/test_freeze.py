@@ -44,7 +44,11 @@ def test_a_frozen_year_does_not_change_when_data_or_weights_change(year):
 
     kept = scores.for_year(2025)
     assert kept.freeze == freeze
-    for subject, pk in ((Subject.CADRE, year.cadre.pk), (Subject.CADRE, year.other_cadre.pk), (Subject.DEPARTMENT, year.d1.pk)):
+    for subject, pk in (
+        (Subject.CADRE, year.cadre.pk),
+        (Subject.CADRE, year.other_cadre.pk),
+        (Subject.DEPARTMENT, year.d1.pk),
+    ):
         assert breakdown(kept, subject, pk) == breakdown(before, subject, pk)
     assert [(s.unit_id, s.rank) for s in kept.cadres] == [(s.unit_id, s.rank) for s in before.cadres]
     assert kept.weights == before.weights
@@ -180,6 +184,10 @@ def test_the_compare_page_shows_each_units_difference(client, year):
     page = client.get(reverse("assessment:compare", args=[2025]))
     changes = {change.unit_id: change for change in page.context["page"].object_list}
     mine = changes[year.cadre.pk]
-    assert (mine.frozen.score, mine.now.score, mine.difference) == (Decimal("73.25"), Decimal("98.25"), Decimal("25.00"))
+    assert (mine.frozen.score, mine.now.score, mine.difference) == (
+        Decimal("73.25"),
+        Decimal("98.25"),
+        Decimal("25.00"),
+    )
     assert page.context["weights_changed"]
     assert page.context["cadres_changed"] == 2

@@ -132,7 +132,10 @@ def test_every_part_links_to_the_rows_behind_it(year):
         f"/supervision/items/?cadre={year.cadre.pk}&deadline_from=2025-01-01&deadline_to=2025-12-31&on_time=yes"
     )
     d1 = scores.live(2025, LATER).find(Subject.DEPARTMENT, year.d1.pk)
-    assert d1.part("returns_reopened").link == f"/issues/?measure=assigned_to_unit&from=2025-01&to=2025-12&unit={year.d1.pk}"
+    assert (
+        d1.part("returns_reopened").link
+        == f"/issues/?measure=assigned_to_unit&from=2025-01&to=2025-12&unit={year.d1.pk}"
+    )
     assert d1.part("inspections").link.startswith(f"/supervision/?department={year.d1.pk}&")
 
 
@@ -170,3 +173,17 @@ def test_a_year_to_come_or_before_2000_is_not_assessed():
     assert rules.may_assess(2026, today) and rules.may_assess(2000, today)
     assert not rules.may_assess(2027, today) and not rules.may_assess(1999, today)
     assert day(1, 1) == rules.year_period(2025).start
+
+
+def test_the_visit_list_lists_the_visits_the_compliance_measure_counted(client, year):
+    """王建国's 2025 visits logged by its end: two a month to October, one in November, one of December's two."""
+    client.force_login(year.leader)
+    score = scores.live(2025, LATER).find(Subject.CADRE, year.cadre.pk)
+    page = client.get(score.part("compliance").link)
+    assert page.context["page"].paginator.count == 22
+    assert {visit.pairing.cadre_id for visit in page.context["page"]} == {year.cadre.pk}
+
+
+def test_the_visit_lists_cadre_filter_refuses_a_number_too_large_without_a_500(client, leader):
+    client.force_login(leader)
+    assert client.get("/cadres/visits/", {"cadre": str(10**30)}).status_code == 200

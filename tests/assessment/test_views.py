@@ -123,7 +123,15 @@ def test_the_breakdown_shows_each_measure_with_its_figures_and_links(client, yea
     client.force_login(year.cadre.user)
     page = client.get(url("cadre", 2025, year.cadre.pk))
     html = page.content.decode()
-    for key in ("compliance", "response", "on_time", "satisfaction", "returns_reopened", "inspections", "rectification"):
+    for key in (
+        "compliance",
+        "response",
+        "on_time",
+        "satisfaction",
+        "returns_reopened",
+        "inspections",
+        "rectification",
+    ):
         assert f'<tr id="measure-{key}">' in html
     assert f"/issues/?measure=answered&amp;from=2025-01&amp;to=2025-12&amp;cadre={year.cadre.pk}" in html
     assert page.context["score"].score == page.context["assessment"].find(Subject.CADRE, year.cadre.pk).score
