@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import Count
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from assessment import rules
@@ -199,14 +199,6 @@ class Score:
         return self.subject == Subject.CADRE
 
 
-def _url(name: str, path: str) -> str:
-    # The supervision ledger's pages are built beside this app: until they are there, their agreed path.
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return path
-
-
 @dataclass(frozen=True)
 class Links:
     """The lists behind a subject's figures in a year (the parameters those lists read)."""
@@ -226,11 +218,11 @@ class Links:
         }
         return f"{reverse('issues:ledger')}?{urlencode(params)}"
 
-    def _supervision(self, name: str, path: str, dates: tuple[str, str], **more: str) -> str:
+    def _supervision(self, name: str, dates: tuple[str, str], **more: str) -> str:
         who = "cadre" if self.subject == Subject.CADRE else "department"
         first, last = datetime.date(self.year, 1, 1).isoformat(), datetime.date(self.year, 12, 31).isoformat()
         params = {who: str(self.unit_id), dates[0]: first, dates[1]: last, **more}
-        return f"{_url(name, path)}?{urlencode(params)}"
+        return f"{reverse(name)}?{urlencode(params)}"
 
     def _visits(self) -> str:
         params = {
@@ -248,17 +240,17 @@ class Links:
             return self._visits(), {}
         if key == Measure.INSPECTIONS:
             dates = ("date_from", "date_to")
-            main = self._supervision("supervision:ledger", "/supervision/", dates)
+            main = self._supervision("supervision:ledger", dates)
             each = {
-                name: self._supervision("supervision:ledger", "/supervision/", dates, rating=name)
+                name: self._supervision("supervision:ledger", dates, rating=name)
                 for name in counts
                 if name != "inspections"
             }
             return main, {"inspections": main, **each}
         if key == Measure.RECTIFICATION:
             dates = ("deadline_from", "deadline_to")
-            main = self._supervision("supervision:items", "/supervision/items/", dates)
-            on_time = self._supervision("supervision:items", "/supervision/items/", dates, on_time="yes")
+            main = self._supervision("supervision:items", dates)
+            on_time = self._supervision("supervision:items", dates, on_time="yes")
             return main, {"items_counted": main, "items_on_time": on_time}
         each = {name: self._ledger(name) for name in counts}
         main = next((each[name] for name in ("reported", "assigned_to_unit") if name in each), "")

@@ -399,9 +399,7 @@ ITEM_RELATED = ("inspection", "cadre__user", "department")
 
 
 def _item_link(item_id: int) -> str:
-    # The item's page, `supervision:item`, is built on another branch (issue 14): spelled out until
-    # it is merged, then reverse("supervision:item", args=[item_id]).
-    return f"/supervision/items/{item_id}/"
+    return reverse("supervision:item", args=[item_id])
 
 
 def _item_context(item: Rectification, clock: Clock) -> dict[str, Any]:
