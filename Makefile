@@ -80,8 +80,8 @@ format: install-dev
 
 # Refresh the Chinese translation catalogue after changing user-facing text.
 messages: install-dev
-	$(BIN)/python manage.py makemessages --locale zh_Hans --ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*' --no-obsolete
-	$(BIN)/python manage.py compilemessages --locale zh_Hans --ignore '.venv/*'
+	$(BIN)/python manage.py makemessages --locale zh_Hans --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'tests/*' --ignore 'bench/*' --no-obsolete
+	$(BIN)/python manage.py compilemessages --locale zh_Hans --ignore '.venv/*' --ignore 'node_modules/*'
 
 # Time the busiest pages and the export's memory on a throwaway database; the report is docs/benchmarks.md.
 BENCH_DB := $(abspath var)/bench.sqlite3
