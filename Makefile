@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: backup restore run test test-all install install-dev migrate demo lint format messages bench bench-city bench-oversight bench-uploads screenshots clean
+.PHONY: backup restore run test test-all install install-dev migrate demo lint format messages bench bench-city bench-oversight bench-supervision bench-uploads screenshots clean
 
 # On a developer's machine `make test` leaves out the tests marked slow (browsers, the crawl,
 # subprocesses; see pyproject.toml); under CI=true (.ci/run) and in `make test-all` it runs them all.
@@ -129,6 +129,19 @@ bench-oversight: install-dev
 	DATABASE_URL=$(OVERSIGHT_PG)/$(OVERSIGHT_DB) DEBUG=false $(BIN)/python bench/oversight.py >> docs/benchmarks-oversight.md
 	psql "$(OVERSIGHT_PG)/postgres" -qc "DROP DATABASE IF EXISTS $(OVERSIGHT_DB)"
 	@cat docs/benchmarks-oversight.md
+
+# Supervision and the annual assessment on the same city (3,000 inspections with their items), on PostgreSQL;
+# the report is docs/benchmarks-supervision.md.
+SUPERVISION_DB := bangqiao_bench_supervision
+bench-supervision: install-dev
+	psql "$(OVERSIGHT_PG)/postgres" -qc "DROP DATABASE IF EXISTS $(SUPERVISION_DB)" -c "CREATE DATABASE $(SUPERVISION_DB)"
+	@echo "# Supervision and the annual assessment at a city's size" > docs/benchmarks-supervision.md
+	@echo "" >> docs/benchmarks-supervision.md
+	@echo "Made by \`make bench-supervision\` (\`bench/supervision.py\`) on $$(date -u +%Y-%m-%d) ($$(nproc) cores, PostgreSQL). Page times are medians of 3 runs after a warm-up; query counts are exact; times are wall-clock on a shared machine." >> docs/benchmarks-supervision.md
+	@echo "" >> docs/benchmarks-supervision.md
+	DATABASE_URL=$(OVERSIGHT_PG)/$(SUPERVISION_DB) DEBUG=false $(BIN)/python bench/supervision.py >> docs/benchmarks-supervision.md
+	psql "$(OVERSIGHT_PG)/postgres" -qc "DROP DATABASE IF EXISTS $(SUPERVISION_DB)"
+	@cat docs/benchmarks-supervision.md
 
 # What an uploaded list costs: a city's list against the caps on what a workbook unpacks to, a preview and its
 # confirmation, and refusing issue 11's zip bomb (time, peak memory), beside openpyxl reading it uncapped.

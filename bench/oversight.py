@@ -237,6 +237,26 @@ def _save(issues: list[Issue], lives: list[list[tuple]]) -> None:
     )
 
 
+def prepare(pairings: int, problems: int) -> datetime.date:
+    """Migrate, set up the test client, and fill an empty database with the city and its problems; return today."""
+    call_command("migrate", verbosity=0)
+    setup_test_environment()
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": STATIC_BACKEND}}
+    warnings.filterwarnings("ignore", "No directory at")
+    today = timezone.localdate()
+    if not Pairing.objects.exists():
+        build(pairings, today)
+    if not Issue.objects.exists():
+        build_problems(problems, today)
+        # A bulk insert stamps `updated_at` now; a problem's row was last saved by its last move.
+        last_move = IssueEvent.objects.filter(issue=OuterRef("pk")).order_by("-created_at").values("created_at")[:1]
+        Issue.objects.update(updated_at=Subquery(last_move))
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE") if connection.vendor == "postgresql" else None
+    return today
+
+
 def timed(label: str, work) -> None:
     work()  # warm-up
     runs = []
@@ -254,22 +274,8 @@ def main() -> None:
     parser.add_argument("--problems", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    call_command("migrate", verbosity=0)
-    setup_test_environment()
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": STATIC_BACKEND}}
-    warnings.filterwarnings("ignore", "No directory at")
-    today = timezone.localdate()
     started = time.perf_counter()
-    if not Pairing.objects.exists():
-        build(args.pairings, today)
-    if not Issue.objects.exists():
-        build_problems(args.problems, today)
-        # A bulk insert stamps `updated_at` now; a problem's row was last saved by its last move.
-        last_move = IssueEvent.objects.filter(issue=OuterRef("pk")).order_by("-created_at").values("created_at")[:1]
-        Issue.objects.update(updated_at=Subquery(last_move))
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE") if connection.vendor == "postgresql" else None
+    today = prepare(args.pairings, args.problems)
     print(
         f"Database: {connection.vendor}; {Cadre.objects.count():,} cadres, {Pairing.objects.count():,} pairings, "
         f"{Visit.objects.count():,} visits, {Issue.objects.count():,} problems, "

@@ -1,13 +1,15 @@
-"""Time supervision and the annual assessment on a city's data: bench/oversight.py's 13,900 pairings and
-100,000 problems, plus a year of supervision (an inspection for every fifth cadre, every department and
-street inspected, two rectification items per inspection in every state).
+"""Time supervision and the annual assessment on a city's data: the ledgers, counting a year, its pages, freezing it.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bangqiao_city DEBUG=false \\
-        .venv/bin/python bench/supervision.py [--runs 3]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bangqiao_city DEBUG=false .venv/bin/python bench/supervision.py \\
+        [--pairings 13900] [--problems 100000] [--inspections 3000]
 
-It reuses a database bench/oversight.py has filled (and fills one that is empty), adds the supervision rows
-with bulk inserts if there are none, then times the supervision ledger, the items list, their exports, the
-assessment's year page, a breakdown, the xlsx, and the reminder scan, each with its queries.
+(`make bench-supervision` makes and drops a PostgreSQL database and writes docs/benchmarks-supervision.md.)
+It builds bench/city.py's cadres, pairings and visits and bench/oversight.py's problems with their
+timelines (`prepare`: a database that already has them is reused), then this year's inspections of cadres
+and departments with their rectification items in every state, with bulk inserts. It times the supervision
+ledger and the items list with their exports, the reminder scan, `assessment.scores.live` itself, then the
+assessment's pages with the test Client and their queries: the year page (live, then frozen), a breakdown,
+the xlsx, and the comparison of the frozen year with now.
 """
 
 import argparse
@@ -16,177 +18,177 @@ import os
 import random
 import sys
 import time
-import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bangqiao_portal.settings")
 
 if "DATABASE_URL" not in os.environ:
-    sys.exit("Set DATABASE_URL to a throwaway database, e.g. postgres://postgres@127.0.0.1:5432/bangqiao_city")
+    sys.exit("Set DATABASE_URL to a throwaway database, e.g. sqlite:////tmp/assessment.sqlite3")
 
 import django
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
 from django.contrib.auth.models import User  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.db.models import OuterRef, Subquery  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from bench.city import STATIC_BACKEND, build  # noqa: E402
-from bench.oversight import build_problems  # noqa: E402
+from assessment import scores  # noqa: E402
+from assessment.services import year_freeze  # noqa: E402
+from bench.oversight import prepare  # noqa: E402
 from bench.timing import print_table  # noqa: E402
-from issues.models import Issue, IssueEvent  # noqa: E402
+from issues.models import Issue  # noqa: E402
 from notifications.reminders import scan  # noqa: E402
 from organisation.models import Cadre, Department, Pairing  # noqa: E402
-from supervision.models import Inspection, Kind, Rating, Rectification, Response, Target  # noqa: E402
+from supervision.models import Inspection, Kind, Rating, Rectification, Target  # noqa: E402
+from visits.models import Visit  # noqa: E402
 
-TZ = timezone.get_current_timezone()
-
-
-def _at(day: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time(10), tzinfo=TZ)
+BATCH = 2_000
 
 
-def build_supervision(today: datetime.date) -> None:
-    """An inspection for every fifth cadre and every unit over the year so far, two items each."""
+def build_supervision(count: int, today: datetime.date) -> None:
+    """This year's inspections (two in three of a cadre, the rest of a unit), each with an item in some state."""
     rng = random.Random(14)
     lead = User.objects.get(username="city-lead")
-    year_start = datetime.date(today.year, 1, 1)
-    span = (today - year_start).days
-    kinds, ratings = list(Kind), list(Rating)
-    rows = []
-    for cadre_id in Cadre.objects.order_by("pk").values_list("pk", flat=True)[::5]:
-        day = year_start + datetime.timedelta(days=rng.randrange(span))
-        rows.append(
+    cadres = list(Cadre.objects.values_list("pk", flat=True))
+    units = list(Department.objects.values_list("pk", flat=True))
+    start = datetime.date(today.year, 1, 1)
+    span = (today - start).days
+    made = timezone.now()
+    inspections = []
+    for i in range(count):
+        day = start + datetime.timedelta(days=rng.randint(0, span))
+        of_cadre = i % 3 != 2
+        inspections.append(
             Inspection(
-                kind=rng.choice(kinds),
+                kind=rng.choice(Kind.values),
                 inspected_on=day,
-                target=Target.CADRE,
-                cadre_id=cadre_id,
-                findings="走访记录与企业反映基本一致。",
-                rating=rng.choice(ratings),
+                target=Target.CADRE if of_cadre else Target.DEPARTMENT,
+                cadre_id=rng.choice(cadres) if of_cadre else None,
+                department_id=None if of_cadre else rng.choice(units),
+                findings="检查发现",
+                rating=rng.choice(Rating.values),
                 created_by=lead,
-                created_at=_at(day),
+                created_at=made,
             )
         )
-    for department in Department.objects.all():
-        day = year_start + datetime.timedelta(days=rng.randrange(span))
-        target = Target.STREET if department.kind == Department.Kind.STREET else Target.DEPARTMENT
-        rows.append(
-            Inspection(
-                kind=Kind.CONCENTRATED,
-                inspected_on=day,
-                target=target,
-                department=department,
-                findings="台账基本完整。",
-                rating=rng.choice(ratings),
-                created_by=lead,
-                created_at=_at(day),
-            )
-        )
-    inspections = Inspection.objects.bulk_create(rows, batch_size=2000)
-    Inspection.inspectors.through.objects.bulk_create(
-        [Inspection.inspectors.through(inspection_id=i.pk, user_id=lead.pk) for i in inspections], batch_size=5000
-    )
-    items, answers = [], []
-    states = list(Rectification.Status)
+    inspections = Inspection.objects.bulk_create(inspections, batch_size=BATCH)
+    items = []
     for inspection in inspections:
-        for _ in range(2):
-            deadline = inspection.inspected_on + datetime.timedelta(days=rng.randint(7, 45))
-            status = rng.choice(states)
-            item = Rectification(
+        deadline = inspection.inspected_on + datetime.timedelta(days=rng.randint(5, 40))
+        state = rng.choice(("open", "answered", "on_time", "late"))
+        answered = None
+        if state in ("on_time", "late"):
+            day = deadline + datetime.timedelta(days=-2 if state == "on_time" else 3)
+            answered = datetime.datetime.combine(day, datetime.time(10), tzinfo=datetime.UTC)
+        items.append(
+            Rectification(
                 inspection=inspection,
                 cadre_id=inspection.cadre_id,
                 department_id=inspection.department_id,
-                requirement="按要求整改并报送材料。",
+                requirement="整改",
                 deadline=deadline,
-                status=status,
+                status=("accepted" if answered else state),
                 created_by=lead,
-                created_at=_at(inspection.inspected_on),
+                created_at=made,
+                answered_at=answered,
+                accepted_at=answered + datetime.timedelta(days=1) if answered else None,
             )
-            if status == Rectification.Status.ACCEPTED:
-                answered = _at(deadline + datetime.timedelta(days=rng.randint(-5, 3)))
-                item.answered_at, item.accepted_at = answered, answered + datetime.timedelta(days=1)
-            items.append(item)
-    items = Rectification.objects.bulk_create(items, batch_size=5000)
-    for item in items:
-        if item.status in (Rectification.Status.ANSWERED, Rectification.Status.ACCEPTED):
-            answers.append(
-                Response(
-                    item=item,
-                    text="已整改。",
-                    responded_by=lead,
-                    responded_at=item.answered_at or _at(item.deadline),
-                    verdict="accepted" if item.accepted_at else "",
-                )
-            )
-    Response.objects.bulk_create(answers, batch_size=5000)
-    inspections_closed = [i.pk for i in inspections]
-    Inspection.objects.filter(pk__in=inspections_closed).exclude(
-        items__status__in=("open", "answered", "sent_back")
-    ).update(closed_at=_at(today))
+        )
+    Rectification.objects.bulk_create(items, batch_size=BATCH)
+
+
+def timed(label: str, work) -> None:
+    work()
+    with CaptureQueriesContext(connection) as captured:
+        started = time.perf_counter()
+        work()
+        took = (time.perf_counter() - started) * 1000
+    print(f"| {label} | {took:.0f} | {len(captured)} |")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairings", type=int, default=13_900)
+    parser.add_argument("--problems", type=int, default=100_000)
+    parser.add_argument("--inspections", type=int, default=3_000)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    call_command("migrate", verbosity=0)
-    setup_test_environment()
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": STATIC_BACKEND}}
-    warnings.filterwarnings("ignore", "No directory at")
-    today = timezone.localdate()
     started = time.perf_counter()
-    if not Pairing.objects.exists():
-        build(13_900, today)
-    if not Issue.objects.exists():
-        build_problems(100_000, today)
-        last_move = IssueEvent.objects.filter(issue=OuterRef("pk")).order_by("-created_at").values("created_at")[:1]
-        Issue.objects.update(updated_at=Subquery(last_move))
+    today = prepare(args.pairings, args.problems)
     if not Inspection.objects.exists():
-        build_supervision(today)
+        build_supervision(args.inspections, today)
+    if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE") if connection.vendor == "postgresql" else None
+            cursor.execute("ANALYZE")
     print(
         f"Database: {connection.vendor}; {Cadre.objects.count():,} cadres, {Pairing.objects.count():,} pairings, "
-        f"{Issue.objects.count():,} problems, {Inspection.objects.count():,} inspections, "
-        f"{Rectification.objects.count():,} rectification items (ready in {time.perf_counter() - started:.0f} s); "
-        f"today {today}.\n"
+        f"{Visit.objects.count():,} visits, {Issue.objects.count():,} problems, "
+        f"{Inspection.objects.count():,} inspections, {Rectification.objects.count():,} items "
+        f"(ready in {time.perf_counter() - started:.0f} s); today {today}.\n"
     )
     year = today.year
-    cadre = Cadre.objects.filter(inspections__isnull=False).order_by("pk").first()
-    department = Department.objects.order_by("pk").first()
-    pages = [
-        ("city-lead", "/supervision/", "supervision ledger"),
-        ("city-lead", "/supervision/?status=open", "supervision ledger, open"),
-        ("city-lead", "/supervision/?format=xlsx", "supervision ledger, xlsx"),
-        ("city-lead", "/supervision/items/", "rectification items"),
-        ("city-lead", "/supervision/items/?status=overdue", "rectification items, overdue"),
-        ("city-lead", "/supervision/items/?format=xlsx", "rectification items, xlsx"),
-        ("city-lead", f"/assessment/{year}/", "assessment year page"),
-        ("city-lead", f"/assessment/{year}/?format=xlsx", "assessment, xlsx"),
-        ("city-lead", f"/assessment/{year}/cadre/{cadre.pk}/", "a cadre's breakdown"),
-        ("city-lead", f"/assessment/{year}/department/{department.pk}/", "a department's breakdown"),
-        ("city-lead", "/", "home, leading group"),
+    print(f"Rectification items overdue now: {Rectification.objects.overdue(today).count():,}.\n")
+    supervision_pages = [
+        ("city-lead", reverse("supervision:ledger"), "supervision ledger"),
+        (
+            "city-lead",
+            reverse("supervision:ledger") + "?status=open&kind=unannounced",
+            "ledger: open unannounced visits",
+        ),
+        ("city-lead", reverse("supervision:ledger") + "?format=xlsx", "ledger, xlsx"),
+        ("city-lead", reverse("supervision:items"), "rectification items"),
+        ("city-lead", reverse("supervision:items") + "?status=overdue", "items: overdue"),
+        ("city-lead", reverse("supervision:items") + "?format=xlsx", "items, xlsx"),
+        ("city-lead", reverse("home"), "home, leading group (the supervision panel)"),
     ]
-    print_table(pages, args.runs, digits=0, sizes=True)
-    print()
+    print_table(supervision_pages, args.runs, digits=0, sizes=True)
     now = timezone.now()
+    scan(now=now)
     with CaptureQueriesContext(connection) as captured:
         began = time.perf_counter()
         due = scan(now=now)
-        took = time.perf_counter() - began
-    kinds = sorted({d.kind for d in due if d.kind.startswith("rectification")})
+        took = (time.perf_counter() - began) * 1000
+    rectifications = sum(1 for d in due if d.kind.startswith("rectification"))
     print(
-        f"Reminder scan (reads only, every kind): {took * 1000:.0f} ms, {len(captured)} queries, "
-        f"{len(due):,} reminders due ({', '.join(kinds)})."
+        f"\nThe reminder scan (every kind; reads, records nothing): {took:.0f} ms, {len(captured)} queries, "
+        f"{len(due):,} reminders due, {rectifications:,} of them for rectification items.\n"
     )
+    print("| work | ms | queries |")
+    print("| --- | ---: | ---: |")
+    timed(f"`scores.live({year})`, this year", lambda: scores.live(year))
+    timed(f"`scores.live({year - 1})`, last year (read back as of its end)", lambda: scores.live(year - 1))
+    print()
+    cadre = scores.live(year).cadres[-1].unit_id
+    pages = [
+        ("city-lead", reverse("assessment:year", args=[year]), "year page, live"),
+        (
+            "city-lead",
+            reverse("assessment:year", args=[year]) + "?sort=-compliance&page=3",
+            "year page, sorted, page 3",
+        ),
+        ("city-lead", reverse("assessment:year", args=[year]) + "?format=xlsx", "year, xlsx"),
+        ("city-lead", reverse("assessment:cadre", args=[year, cadre]), "a cadre's breakdown"),
+    ]
+    print_table(pages, args.runs, digits=0, sizes=True)
+    began = time.perf_counter()
+    with CaptureQueriesContext(connection) as captured:
+        year_freeze(actor=_leader(), year=year)
+    print(f"\nFreezing the year: {(time.perf_counter() - began) * 1000:.0f} ms, {len(captured)} queries.\n")
+    frozen = [
+        ("city-lead", reverse("assessment:year", args=[year]), "year page, frozen"),
+        ("city-lead", reverse("assessment:cadre", args=[year, cadre]), "a cadre's breakdown, frozen"),
+        ("city-lead", reverse("assessment:compare", args=[year]), "frozen and now compared"),
+    ]
+    print_table(frozen, args.runs, digits=0, sizes=True)
+
+
+def _leader() -> User:
+    """The benchmark's leading-group account (bench/city.py's city-lead)."""
+    return User.objects.get(username="city-lead")
 
 
 if __name__ == "__main__":
