@@ -100,11 +100,18 @@ def _own_breakdown(user: "User", year: int) -> HttpResponseBase:
 @role_required(*ANY_ROLE)
 @require_GET
 def index(request: AuthenticatedRequest) -> HttpResponseBase:
-    """This year's assessment: the ranking for the overseers, one's own breakdown for the others."""
+    """This year's assessment: the overseers go to the year's ranking; the others see their own breakdown here.
+
+    The menu links a cadre or a unit's staff here (their own breakdown, without a hop), the overseers
+    straight to the year page.
+    """
     year = timezone.localdate().year
     if sees_everything(request.user):
         return redirect("assessment:year", year)
-    return _own_breakdown(request.user, year)
+    own = _own(request.user)
+    if own is None:
+        raise Http404
+    return _breakdown(request, year, *own)
 
 
 # -- the year page ----------------------------------------------------------------------------------------------

@@ -201,6 +201,8 @@ PAGES: tuple[Page, ...] = (
     Page("supervision/<int:pk>/items/new/", OVERSIGHT, pick=_inspection),
     Page("supervision/items/", LOGGED_IN),
     Page("supervision/items/<int:pk>/", LOGGED_IN, pick=_item),
+    # A cadre's or a unit's own breakdown this year (the menu's entry); an overseer is sent to the year.
+    Page("assessment/", ("cadre", "department")),
     Page("assessment/<int:year>/", OVERSIGHT, fill=(("<int:year>", _this_year),)),
     Page(
         "assessment/<int:year>/cadre/<int:pk>/",
@@ -220,7 +222,7 @@ PAGES: tuple[Page, ...] = (
 )
 
 # URL patterns that are not pages of their own, each with the reason. A prefix ending in "/" covers
-# every pattern under it, unless it is in EXACT.
+# every pattern under it.
 EXEMPT: dict[str, str] = {
     "admin/": "Django's admin, with its own templates and styles (templates/admin/ only brands it)",
     "i18n/": "the language switch: POST-only, answers with a redirect",
@@ -235,7 +237,6 @@ EXEMPT: dict[str, str] = {
     "enterprises/import/confirm/": "POST-only: the import's confirmation, answers with a redirect",
     "enterprises/import/template.xlsx": "a spreadsheet download",
     "enterprises/exports/enterprises.xlsx": "a spreadsheet download",
-    "assessment/": "a redirect: to the year's ranking (an overseer) or to one's own breakdown",
     "assessment/<int:year>/freeze/": "POST-only: freezing a year answers with a redirect to assessment/<int:year>/",
     "assessment/<int:year>/unfreeze/": "POST-only: unfreezing answers with a redirect to assessment/<int:year>/",
     "notifications/bell/": "an htmx fragment: the bell, checked inside every page's header",
@@ -259,20 +260,12 @@ def routes(resolver: URLResolver | None = None, prefix: str = "") -> list[str]:
     return found
 
 
-# Exemptions that name one route ending in "/", not every route under it.
-EXACT = frozenset({"assessment/"})
-
-
 def exemption(route: str) -> str | None:
     """The reason a route is not in PAGES, or None."""
     if route in EXEMPT:
         return EXEMPT[route]
     return next(
-        (
-            why
-            for prefix, why in EXEMPT.items()
-            if prefix.endswith("/") and prefix not in EXACT and route.startswith(prefix)
-        ),
+        (why for prefix, why in EXEMPT.items() if prefix.endswith("/") and route.startswith(prefix)),
         None,
     )
 

@@ -14,6 +14,7 @@ from issues.models import ExtensionRequest, Feedback, Issue, IssueEvent, Milesto
 from organisation.exports import enterprise_export_rows, export_headers
 from organisation.imports import enterprise_import
 from organisation.models import Cadre, Pairing
+from supervision.models import Inspection, Rectification, Response, SupervisionFile
 from tests import factories
 from tests.organisation.helpers import read_xlsx, response_bytes
 from visits.compliance import SHORT_HEADING
@@ -42,6 +43,10 @@ def _registry():
 
 def _empty_the_district():
     for model in (
+        SupervisionFile,
+        Response,
+        Rectification,
+        Inspection,
         IssueEvent,
         Milestone,
         ExtensionRequest,
