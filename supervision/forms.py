@@ -103,15 +103,17 @@ class InspectionForm(OneTimeTokenForm, SupervisionForm):
         choices=Target.choices,
         widget=forms.RadioSelect(attrs={"data-picks": "target"}),
     )
-    cadre = IdModelChoiceField(label=_("Cadre"), queryset=Cadre.objects.none(), required=False)
+    cadre = IdModelChoiceField(label=_("The cadre inspected"), queryset=Cadre.objects.none(), required=False)
     enterprise = IdModelChoiceField(
-        label=_("Enterprise"),
+        label=_("The enterprise inspected"),
         queryset=Enterprise.objects.none(),
         required=False,
         help_text=_("The cadre serving it on the day is recorded with it."),
     )
-    department = IdModelChoiceField(label=_("Department"), queryset=Department.objects.none(), required=False)
-    street = IdModelChoiceField(label=_("Street office"), queryset=Department.objects.none(), required=False)
+    department = IdModelChoiceField(
+        label=_("The department inspected"), queryset=Department.objects.none(), required=False
+    )
+    street = IdModelChoiceField(label=_("The street inspected"), queryset=Department.objects.none(), required=False)
     follows = IdModelChoiceField(
         label=_("Follows up the inspection of"),
         queryset=Inspection.objects.none(),
