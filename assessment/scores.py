@@ -316,8 +316,8 @@ def _score(
     parts = []
     for key in weights.measures(subject):
         found = figures[key]
-        share = rules.attainment(key, found)
         weight = weights.weight(subject, key)
+        share, earned = rules.measured(key, found.numerator, found.denominator, weight)
         parts.append(
             Part(
                 measure=key,
@@ -325,9 +325,9 @@ def _score(
                 denominator=found.denominator,
                 counts=found.counts,
                 weight=weight,
-                attainment=rules.as_decimal(share),
-                points=rules.points(weight, share),
-                full_because_empty=share is None,
+                attainment=share,
+                points=earned,
+                full_because_empty=found.is_empty,
                 rows=links,
             )
         )
@@ -385,13 +385,13 @@ def live(year: int, now: datetime.datetime | None = None) -> Assessment:
     now = now or timezone.now()
     window = rules.year_window(year, now)
     weights = Weights.in_force()
-    judged = compliance.judge(
+    cells = compliance.cells_by_cadre(
         window.period.months,
         window.as_of_date,
         Pairing.objects.all(),
         logged_before=rules.logged_before(window),
     )
-    cells = {row.cadre.pk: row.cells for row in judged}
+    is_over = window.is_over  # asked once: each call works the year's end out again
     issues = Issue.objects.all()
     by_reporter = measures.grouped(issues, window, by="reporter", keys=rules.ISSUE_FIGURES)
     by_unit = measures.by_unit(issues, window, keys=rules.ISSUE_FIGURES)
@@ -412,7 +412,7 @@ def live(year: int, now: datetime.datetime | None = None) -> Assessment:
     for pk, name in Cadre.objects.order_by().values_list("pk", "name"):
         if pk not in cadre_ids:
             continue
-        links = Links(year, Subject.CADRE, pk, window.is_over)
+        links = Links(year, Subject.CADRE, pk, is_over)
         figures = {
             Measure.COMPLIANCE.value: rules.compliance_figures(cells.get(pk, ())),
             **_problem_figures(Subject.CADRE, by_reporter.get(pk)),
@@ -425,28 +425,29 @@ def live(year: int, now: datetime.datetime | None = None) -> Assessment:
     for pk, name, active in Department.objects.order_by().values_list("pk", "name", "is_active"):
         if not (active or pk in unit_ids):
             continue
-        links = Links(year, Subject.DEPARTMENT, pk, window.is_over)
+        links = Links(year, Subject.DEPARTMENT, pk, is_over)
         figures = {
             **_problem_figures(Subject.DEPARTMENT, by_unit.get(pk)),
             **supervision_figures(Subject.DEPARTMENT, pk),
         }
         departments.append(_score(year, Subject.DEPARTMENT, pk, name, weights, figures, links))
-    return Assessment(year, window.as_of, window.is_over, weights, _ranked(cadres), _ranked(departments))
+    return Assessment(year, window.as_of, is_over, weights, _ranked(cadres), _ranked(departments))
 
 
 def snapshot(freeze: Freeze) -> Assessment:
     """The year as it was frozen: its scores, ranks, breakdowns and weights (one query)."""
     window = rules.year_window(freeze.year, freeze.frozen_at)
     found: dict[str, list[Score]] = {Subject.CADRE.value: [], Subject.DEPARTMENT.value: []}
+    is_over = window.is_over
     for row in FrozenScore.objects.filter(freeze=freeze).order_by("subject", "rank", "name", "unit_id"):
-        links = Links(freeze.year, row.subject, row.unit_id, window.is_over)
+        links = Links(freeze.year, row.subject, row.unit_id, is_over)
         parts = [Part.from_json(kept, links) for kept in row.breakdown]
         score = Score(freeze.year, row.subject, row.unit_id, row.name, row.score, row.out_of, row.rank, parts)
         found.setdefault(row.subject, []).append(score)
     return Assessment(
         freeze.year,
         window.as_of,
-        window.is_over,
+        is_over,
         Weights.from_json(freeze.weights),
         found[Subject.CADRE.value],
         found[Subject.DEPARTMENT.value],

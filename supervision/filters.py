@@ -32,7 +32,11 @@ def _date(label: Any, field_name: str, lookup_expr: str) -> django_filters.DateF
 
 
 class _Scoped(django_filters.FilterSet):
-    """A FilterSet whose cadre choice lists only the cadres the viewer may see (a cadre: themselves)."""
+    """A FilterSet whose cadre (an id, from a link: a city's cadres are too many for a list) is one the viewer sees.
+
+    The cadre is hidden in the form; the page names the cadre it is filtered to (`_filtered_to.html`), and the
+    search (`q`) finds cadres by name.
+    """
 
     def __init__(self, data: Any = None, queryset: Any = None, *, user: PortalUser, **kwargs: Any) -> None:
         super().__init__(data, queryset, **kwargs)
@@ -52,7 +56,7 @@ class InspectionFilter(_Scoped):
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Kind.choices)
     rating = django_filters.ChoiceFilter(label=_("Rating"), choices=Rating.choices)
     target = django_filters.ChoiceFilter(label=_("What was inspected"), choices=Target.choices)
-    cadre = IdModelChoiceFilter(label=_("Cadre"), queryset=Cadre.objects.none())
+    cadre = IdModelChoiceFilter(label=_("Cadre"), queryset=Cadre.objects.none(), widget=forms.HiddenInput)
     department = IdModelChoiceFilter(label=_("Department or street office"), queryset=Department.objects.all())
     date_from = _date(_("Inspected from"), "inspected_on", "gte")
     date_to = _date(_("Inspected until"), "inspected_on", "lte")
@@ -85,7 +89,8 @@ class ItemFilter(_Scoped):
         choices=[*Rectification.Status.choices, (OVERDUE, _("Overdue"))],
         method="filter_status",
     )
-    cadre = IdModelChoiceFilter(label=_("Responsible cadre"), queryset=Cadre.objects.none())
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    cadre = IdModelChoiceFilter(label=_("Responsible cadre"), queryset=Cadre.objects.none(), widget=forms.HiddenInput)
     department = IdModelChoiceFilter(label=_("Responsible unit"), queryset=Department.objects.all())
     deadline_from = _date(_("Deadline from"), "deadline", "gte")
     deadline_to = _date(_("Deadline until"), "deadline", "lte")
@@ -103,6 +108,11 @@ class ItemFilter(_Scoped):
     class Meta:
         model = Rectification
         fields: list[str] = []
+
+    def search(self, queryset: QuerySet[Rectification], name: str, value: str) -> QuerySet[Rectification]:
+        return queryset.filter(
+            Q(requirement__icontains=value) | Q(cadre__name__icontains=value) | Q(department__name__icontains=value)
+        )
 
     def filter_status(self, queryset: Any, name: str, value: str) -> Any:
         if value == self.OVERDUE:

@@ -288,14 +288,29 @@ def month_summaries(
 
     As `summarise(judge(...))`, without building a row per cadre: a page that needs only the numbers.
     """
+    cells = cells_by_cadre(months, today, pairings, logged_before=logged_before)
+    return [_summary(month, (mine[i] for mine in cells.values())) for i, month in enumerate(months)]
+
+
+def cells_by_cadre(
+    months: Sequence[Month],
+    today: datetime.date,
+    pairings: QuerySet[Pairing] | None = None,
+    *,
+    logged_before: datetime.datetime | None = None,
+) -> dict[int, list[Cell]]:
+    """Each cadre's cells in the months, as `judge` gives them, keyed by the cadre's id, in two queries.
+
+    For a page that needs the standings of many cadres but not their names or enterprises (the annual
+    assessment): no row is built per pairing.
+    """
     if not months:
-        return []
+        return {}
     spans = [_Span.of(month) for month in months]
     window = _window(spans, pairings)
     counts = _visit_counts(window, spans, logged_before)
     held = window.values_list("pk", "cadre_id", "started_on", "ended_on")
-    cells = _cells(held, counts, spans, today)
-    return [_summary(span.month, (mine[i] for mine in cells.values())) for i, span in enumerate(spans)]
+    return _cells(held, counts, spans, today)
 
 
 def month_summary(today: datetime.date, pairings: QuerySet[Pairing] | None = None) -> MonthSummary:

@@ -7,7 +7,16 @@ from django.utils import timezone
 from core.months import Month, last_months, months_of_year
 from organisation.models import Pairing
 from tests.factories import EnterpriseFactory, PairingFactory, VisitFactory
-from visits.compliance import Cell, Standing, cadre_month, judge, month_summary, required_visits, summarise
+from visits.compliance import (
+    Cell,
+    Standing,
+    cadre_month,
+    cells_by_cadre,
+    judge,
+    month_summary,
+    required_visits,
+    summarise,
+)
 from visits.models import Visit
 from visits.services import VisitData, VisitError, visit_log
 
@@ -160,3 +169,16 @@ def test_the_month_summary_counts_the_cadres_judged_and_those_meeting_the_rule(c
     rows = judge(last_months(today, 12), today)
     assert summarise(rows, last_months(today, 12))[-1] == summary
     assert summarise(rows, last_months(today, 12))[0].rate is None  # nobody was paired in December 2025
+
+
+def test_each_cadres_cells_are_the_grids_without_its_rows(cadre, other_cadre):
+    """`cells_by_cadre` (the annual assessment's, many cadres at once) judges as `judge` does: one rule."""
+    today = datetime.date(2026, 11, 27)
+    enterprise = EnterpriseFactory()
+    old = PairingFactory(started_on=datetime.date(2026, 6, 17), ended_on=datetime.date(2026, 11, 15))
+    new = PairingFactory(cadre=old.cadre, enterprise=enterprise, started_on=datetime.date(2026, 11, 16))
+    VisitFactory(pairing=old, visited_on=datetime.date(2026, 11, 2))
+    VisitFactory(pairing=new, visited_on=datetime.date(2026, 11, 20))
+    VisitFactory.create_batch(2, pairing=cadre.pairings.get(), visited_on=datetime.date(2026, 10, 2))
+    months = last_months(today, 12)
+    assert cells_by_cadre(months, today) == {row.cadre.pk: row.cells for row in judge(months, today)}
