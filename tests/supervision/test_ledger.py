@@ -224,3 +224,22 @@ def test_the_lists_run_the_same_number_of_queries_for_more_data(
     _more(cadre, department, leader, 12)
     with django_assert_num_queries(len(small)):
         client.get(url)
+
+
+def _export_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+        rows = b"".join(response.streaming_content) if response.streaming else response.content
+    assert response.status_code == 200 and rows
+    return len(queries)
+
+
+@pytest.mark.parametrize("url", [LEDGER, ITEMS])
+def test_the_exports_run_the_same_number_of_queries_for_more_data(client, url, cadre, department, leader):
+    client.force_login(leader)
+    export = f"{url}?format=xlsx"
+    _more(cadre, department, leader, 3)
+    client.get(export)  # the session, the user's roles: read once
+    small = _export_queries(client, export)
+    _more(cadre, department, leader, 12)
+    assert _export_queries(client, export) == small
