@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -37,6 +37,7 @@ from core.roles import (
     sees_everything,
 )
 from core.services import submission_run
+from core.sorting import Sort, query_with
 from core.submissions import submitted_once
 from organisation.models import Cadre, Department, DepartmentStaff
 from supervision.models import Rating
@@ -129,47 +130,15 @@ class Heading:
     definition: str = ""
 
 
-@dataclass(frozen=True)
-class Sorting:
-    key: str
-    descending: bool
-
-    @classmethod
-    def read(cls, value: str, keys: set[str]) -> "Sorting":
-        value = (value or "").strip()
-        descending = value.startswith("-")
-        key = value.removeprefix("-")
-        return cls(key, descending) if key in keys else cls("", False)
-
-    def toggled(self, key: str) -> str:
-        if key == self.key:
-            return key if self.descending else f"-{key}"
-        return key if key == "name" else f"-{key}"
-
-    def aria(self, key: str) -> str:
-        if key != self.key:
-            return ""
-        return "descending" if self.descending else "ascending"
-
-
-def _query(request: AuthenticatedRequest, **changes: str) -> str:
-    query: QueryDict = request.GET.copy()
-    for name, value in changes.items():
-        query.pop(name, None)
-        if value:
-            query[name] = value
-    return query.urlencode()
-
-
 def _table(
     request: AuthenticatedRequest, assessment: scores.Assessment, subject: str, param: str
 ) -> tuple[list[Heading], list[scores.Score]]:
     measures = assessment.measures(subject)
-    sorting = Sorting.read(request.GET.get(param, ""), {"name", "score", *measures})
+    sorting = Sort.read(request.GET.get(param, ""), {"name", "score", *measures})
     page_reset = {"page": ""} if subject == Subject.CADRE else {}
 
     def heading(key: str, label: str, **more: Any) -> Heading:
-        href = "?" + _query(request, **{param: sorting.toggled(key)}, **page_reset)
+        href = "?" + query_with(request, **{param: sorting.toggled(key)}, **page_reset)
         return Heading(key, label, href, sorting.aria(key), **more)
 
     headings = [
@@ -237,7 +206,7 @@ def year_view(request: AuthenticatedRequest, year: int) -> HttpResponseBase:
         "cadre_headings": cadre_headings,
         "department_headings": department_headings,
         "page": page,
-        "query": _query(request, page=""),
+        "query": query_with(request, page=""),
         "cadre_rows": _rows(page.object_list, assessment.measures(Subject.CADRE)),
         "department_rows": _rows(departments, assessment.measures(Subject.DEPARTMENT)),
         "board_size": size,
@@ -245,7 +214,7 @@ def year_view(request: AuthenticatedRequest, year: int) -> HttpResponseBase:
             (_("Cadres"), assessment.board(Subject.CADRE, size)),
             (_("Departments"), assessment.board(Subject.DEPARTMENT, size)),
         ],
-        "export_query": _query(request, format="xlsx", page=""),
+        "export_query": query_with(request, format="xlsx", page=""),
         "may_freeze": may_freeze(request.user),
         "freeze_form": FreezeForm(),
         "unfreeze_form": UnfreezeForm(),
@@ -377,7 +346,7 @@ def compare(request: AuthenticatedRequest, year: int) -> HttpResponseBase:
         context.update(
             {
                 "page": Paginator(cadres, PAGE_SIZE).get_page(request.GET.get("page")),
-                "query": _query(request, page=""),
+                "query": query_with(request, page=""),
                 "departments": departments,
                 "cadres_changed": sum(1 for change in cadres if change.changed),
                 "departments_changed": sum(1 for change in departments if change.changed),

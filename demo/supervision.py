@@ -40,7 +40,7 @@ def png(width: int = 96, height: int = 64) -> bytes:
 
 
 def busy_cadre() -> Cadre | None:
-    """The first demo cadre with a problem awaiting the enterprise's feedback and an errand (as the a11y tests)."""
+    """The first demo cadre with a problem awaiting the enterprise's feedback and an errand (the a11y tests' too)."""
     awaiting = Issue.objects.awaiting_feedback().values("enterprise__pairings__cadre__user")
     with_errand = Errand.objects.values("pairing__cadre__user")
     username = (

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET
 
 from core.months import Month, month_label
 from core.roles import OVERSIGHT_ROLES, AuthenticatedRequest, role_required
+from core.sorting import Sort, query_with
 from core.spreadsheets import xlsx_response
 from oversight.scope import Scope, ScopeForm
 from oversight.tables import (
@@ -35,7 +36,6 @@ from oversight.tables import (
     DepartmentRow,
     RollupRow,
     Row,
-    Sort,
     department_table,
     department_total,
     rollup,
@@ -86,19 +86,9 @@ def _shown(rows: Sequence[Row], columns: Sequence[Column]) -> list[ShownRow]:
     ]
 
 
-def _query(request: AuthenticatedRequest, **changes: str) -> str:
-    """The page's query string with some parameters changed (an empty value drops one)."""
-    query: QueryDict = request.GET.copy()
-    for name, value in changes.items():
-        query.pop(name, None)
-        if value:
-            query[name] = value
-    return query.urlencode()
-
-
 def _headings(request: AuthenticatedRequest, columns: Sequence[Column], sort: Sort) -> list[Heading]:
     # A new order starts again at its first page.
-    return [Heading(c, "?" + _query(request, sort=sort.toggled(c.key), page=""), sort.aria(c.key)) for c in columns]
+    return [Heading(c, "?" + query_with(request, sort=sort.toggled(c.key), page=""), sort.aria(c.key)) for c in columns]
 
 
 def _xlsx(
@@ -137,8 +127,8 @@ def _page_context(request: AuthenticatedRequest, form: ScopeForm, scope: Scope, 
         "scope": scope,
         "sort": sort,
         "scope_query": _query_of(scope),
-        "export_query": _query(request, format="xlsx", sort=sort.param),
-        "name_sort": "?" + _query(request, sort=sort.toggled("name"), page=""),
+        "export_query": query_with(request, format="xlsx", sort=sort.param),
+        "name_sort": "?" + query_with(request, sort=sort.toggled("name"), page=""),
         "name_aria_sort": sort.aria("name"),
         "dimensions": [(d, DIMENSION_LABELS[d]) for d in DIMENSIONS],
     }
@@ -160,7 +150,7 @@ def rollup_view(request: AuthenticatedRequest, dimension: str) -> HttpResponseBa
     form = _scope_form(request)
     scope = form.scope()
     columns = rollup_columns(dimension)
-    sort = Sort.read(request.GET.get("sort", ""), columns)
+    sort = Sort.read(request.GET.get("sort", ""), (c.key for c in columns))
     table = rollup_table(request.user, scope, dimension)
     rows: list[RollupRow] = sort_rows(table.rows, sort)
     label = str(DIMENSION_LABELS[dimension])
@@ -179,7 +169,7 @@ def rollup_view(request: AuthenticatedRequest, dimension: str) -> HttpResponseBa
             "headings": _headings(request, columns, sort),
             "rows": _shown(list(page.object_list), columns),
             "page": page,
-            "query": _query(request, page=""),
+            "query": query_with(request, page=""),
             "total": _shown([table.total], columns)[0],
             "columns": columns,
         }
@@ -194,7 +184,7 @@ def departments_view(request: AuthenticatedRequest) -> HttpResponseBase:
     """Each department's performance in the period: assigned, accepted in time, on time, late, overdue, returned…"""
     form = _scope_form(request)
     scope = form.scope()
-    sort = Sort.read(request.GET.get("sort", ""), DEPARTMENT_COLUMNS)
+    sort = Sort.read(request.GET.get("sort", ""), (c.key for c in DEPARTMENT_COLUMNS))
     rows = sort_rows(department_table(request.user, scope), sort)
     total = department_total(request.user, scope)
     if request.GET.get("format") == "xlsx":

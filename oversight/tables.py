@@ -30,6 +30,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.roles import PortalUser
+from core.sorting import Sort
 from enterprises.models import Sector
 from issues import measures
 from organisation.models import Cadre, Department
@@ -512,42 +513,6 @@ def _departments(
 
 
 # -- sorting ------------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Sort:
-    """The column the rows are sorted by and the direction (`?sort=key`, `?sort=-key`); none: the natural order."""
-
-    key: str = ""
-    descending: bool = False
-
-    @classmethod
-    def read(cls, value: str, columns: Sequence[Column]) -> Sort:
-        """Read `?sort=`; anything but "name" or a column's key (with an optional "-") is the natural order."""
-        value = (value or "").strip()
-        descending = value.startswith("-")
-        key = value[1:] if descending else value
-        if key != "name" and key not in {column.key for column in columns}:
-            return cls()
-        return cls(key, descending)
-
-    @property
-    def param(self) -> str:
-        return f"-{self.key}" if self.descending else self.key
-
-    def toggled(self, key: str) -> str:
-        """The `?sort=` a column's heading links to: the other direction when sorted by it, else its first one.
-
-        Numbers sort largest first at the first click (the most overdue department on top); names A to Z.
-        """
-        if key == self.key:
-            return key if self.descending else f"-{key}"
-        return key if key == "name" else f"-{key}"
-
-    def aria(self, key: str) -> str:
-        if key != self.key:
-            return ""
-        return "descending" if self.descending else "ascending"
 
 
 def sort_rows(rows: Sequence[RowT], sort: Sort) -> list[RowT]:

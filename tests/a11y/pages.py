@@ -36,23 +36,12 @@ BUSY_CADRE = "<the busy cadre>"
 
 
 def busy_cadre() -> str:
-    """The first demo cadre with a problem awaiting the enterprise's feedback and an errand."""
-    from visits.models import Errand
+    """The demo's busy cadre (a problem awaiting the enterprise's feedback, an errand, an item due soon)."""
+    from demo.supervision import busy_cadre as the_demos
 
-    awaiting = Issue.objects.awaiting_feedback().values("enterprise__pairings__cadre__user")
-    with_errand = Errand.objects.values("pairing__cadre__user")
-    found = (
-        User.objects.filter(
-            username__startswith="ganbu",
-            pk__in=awaiting.filter(enterprise__pairings__ended_on__isnull=True),
-        )
-        .filter(pk__in=with_errand)
-        .order_by("username")
-        .values_list("username", flat=True)
-        .first()
-    )
+    found = the_demos()
     assert found, "the demo district has no cadre with a problem awaiting feedback and an errand"
-    return found
+    return found.user.username
 
 
 LOGGED_IN = ("cadre", "department", "leading_group", "office", "admin")
