@@ -188,3 +188,23 @@ class RectificationFactory(factory.django.DjangoModelFactory):
     requirement = "每月按时走访并如实记录。"
     deadline = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=14))
     created_by = factory.LazyAttribute(lambda o: o.inspection.created_by)
+
+
+def reported_at(cadre: Cadre, when: datetime.datetime, route) -> Issue:
+    """A problem the cadre reports on their enterprise at `when`, routed as `route` says (the real service)."""
+    from issues.services import issue_report
+
+    enterprise = cadre.pairings.get(ended_on__isnull=True).enterprise
+    return issue_report(
+        actor=cadre.user, enterprise=enterprise, title="问题", category=category("approvals"), route=route, now=when
+    )
+
+
+def moved_at(issue: Issue, user: User, action, payload, when: datetime.datetime) -> Issue:
+    """The problem after `user` makes the move at `when` (the real transition, at the problem's current version)."""
+    from issues.services import issue_transition
+
+    issue.refresh_from_db()
+    return issue_transition(
+        issue_id=issue.pk, actor=user, action=action, version=issue.version, payload=payload, now=when
+    )

@@ -42,7 +42,6 @@ from issues.payloads import (
     ResolvePayload,
     ReturnPayload,
 )
-from issues.services import issue_report, issue_transition
 from supervision.models import Inspection, Kind, Rating, Rectification, Target
 from supervision.services import InspectionData, inspection_record, item_answer, item_check, item_raise
 from tests import factories
@@ -82,21 +81,10 @@ class Year:
     leader: object
 
     def report(self, cadre, when, route) -> Issue:
-        enterprise = cadre.pairings.get(ended_on__isnull=True).enterprise
-        return issue_report(
-            actor=cadre.user,
-            enterprise=enterprise,
-            title="问题",
-            category=factories.category("approvals"),
-            route=route,
-            now=when,
-        )
+        return factories.reported_at(cadre, when, route)
 
     def move(self, issue: Issue, user, action: Action, payload, when) -> Issue:
-        issue.refresh_from_db()
-        return issue_transition(
-            issue_id=issue.pk, actor=user, action=action, version=issue.version, payload=payload, now=when
-        )
+        return factories.moved_at(issue, user, action, payload, when)
 
     def inspect(self, when, kind, rating, **subject) -> Inspection:
         data = InspectionData(

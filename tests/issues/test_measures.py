@@ -39,7 +39,6 @@ from issues.payloads import (
     ResolvePayload,
     ReturnPayload,
 )
-from issues.services import issue_report, issue_transition
 from tests import factories
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -73,22 +72,10 @@ class Month_:
         self.d1, self.d2 = staff.department, other_staff.department
 
     def report(self, when, route, cadre=None) -> Issue:
-        cadre = cadre or self.cadre
-        enterprise = cadre.pairings.get(ended_on__isnull=True).enterprise
-        return issue_report(
-            actor=cadre.user,
-            enterprise=enterprise,
-            title="问题",
-            category=factories.category("approvals"),
-            route=route,
-            now=when,
-        )
+        return factories.reported_at(cadre or self.cadre, when, route)
 
     def move(self, issue: Issue, user, action: Action, payload, when) -> Issue:
-        issue.refresh_from_db()
-        return issue_transition(
-            issue_id=issue.pk, actor=user, action=action, version=issue.version, payload=payload, now=when
-        )
+        return factories.moved_at(issue, user, action, payload, when)
 
 
 @pytest.fixture
