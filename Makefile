@@ -1,7 +1,7 @@
 # The two commands a newcomer needs: `make run` and `make test` (see README.md).
 PYTHON ?= python3
 # The portal's own packages (bangqiao_portal is configuration; the rest are the apps).
-APPS := bangqiao_portal core enterprises organisation issues visits supervision assessment notifications oversight demo
+APPS := bangqiao_portal core enterprises organisation issues visits supervision voice assessment notifications oversight demo
 VENV := .venv
 BIN := $(VENV)/bin
 export PATH := $(abspath $(BIN)):$(PATH)

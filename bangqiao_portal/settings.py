@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "issues",
     "visits",
     "supervision",
+    "voice",
     "assessment",
     "notifications",
     "oversight",
@@ -305,6 +306,15 @@ CAMPAIGN_COMPLIANCE_MONTHS = env.int("CAMPAIGN_COMPLIANCE_MONTHS", default=12)
 # How many of the best and the worst the annual assessment's 红黑榜 names (each of cadres and departments).
 CAMPAIGN_ASSESSMENT_BOARD_SIZE = env.int("CAMPAIGN_ASSESSMENT_BOARD_SIZE", default=10)
 # An approval errand that has not moved for this many days is flagged.
+# How long an enterprise's link (企业码) stays valid after it was signed; a new one is issued on the cadre's
+# page or by `manage.py enterprise_link USCC` (enterprises/links.py).
+CAMPAIGN_ENTERPRISE_LINK_DAYS = env.int("CAMPAIGN_ENTERPRISE_LINK_DAYS", default=365)
+# How often one link, and one address, may use the link's pages (django-ratelimit's "count/period").
+CAMPAIGN_ENTERPRISE_LINK_RATE = env.str("CAMPAIGN_ENTERPRISE_LINK_RATE", default="60/m")
+CAMPAIGN_ENTERPRISE_LINK_POST_RATE = env.str("CAMPAIGN_ENTERPRISE_LINK_POST_RATE", default="10/m")
+# A visit's proof: at most this many photos or files, each at most this size (visits/proof.py).
+CAMPAIGN_VISIT_FILES_MAX = env.int("CAMPAIGN_VISIT_FILES_MAX", default=9)
+CAMPAIGN_VISIT_FILE_MAX_BYTES = env.int("CAMPAIGN_VISIT_FILE_MAX_BYTES", default=10 * 1024 * 1024)
 CAMPAIGN_ERRAND_STALE_DAYS = env.int("CAMPAIGN_ERRAND_STALE_DAYS", default=14)
 # Reminder schedule (days of month, intervals in days); used by the reminder scan.
 CAMPAIGN_VISIT_REMINDER_DAYS = env.list("CAMPAIGN_VISIT_REMINDER_DAYS", cast=int, default=[20, 25])

@@ -23,6 +23,7 @@ urlpatterns = [
     path("oversight/", include("oversight.urls")),
     path("supervision/", include("supervision.urls")),
     path("assessment/", include("assessment.urls")),
+    path("", include("voice.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The admin's own password page would compare the old password uncounted: it sends to the portal's.
     path("admin/password_change/", RedirectView.as_view(pattern_name="password_change")),

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from core import lockout
 from core.accounts import accounts_within_portal_roles, may_administer
 from core.forms import OfficeUserChangeForm, OfficeUserCreationForm
+from core.models import CalendarDay
 from core.roles import Role
 
 
@@ -198,3 +199,13 @@ class PortalUserAdmin(UserAdmin):
         # The groups are saved now; refusing here rolls back the whole save (the admin's transaction).
         if not may_administer(request.user, form.instance):
             raise PermissionDenied
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    """The official schedule's holidays and 调休 working days for years the chinese-calendar package lacks."""
+
+    list_display = ["date", "is_working_day", "name"]
+    list_filter = ["is_working_day"]
+    date_hierarchy = "date"
+    search_fields = ["name"]

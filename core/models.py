@@ -31,3 +31,26 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.token} → {self.result_url}"
+
+
+class CalendarDay(models.Model):
+    """A day the official schedule makes different from an ordinary week (节假日 or 调休 working day).
+
+    `core/workdays.py` asks the `chinese-calendar` package for the years it knows; a row here overrides it
+    for its date, so the office can enter next year's schedule the day the State Council publishes it,
+    before a release of the package carries it (and correct a package error should one appear).
+    """
+
+    date = models.DateField(_("date"), unique=True)
+    is_working_day = models.BooleanField(
+        _("working day"), help_text=_("Ticked: a working day (e.g. a 调休 Saturday). Unticked: a holiday.")
+    )
+    name = models.CharField(_("name"), max_length=50, blank=True, help_text=_("E.g. 春节, 国庆节, 调休上班."))
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.name}"

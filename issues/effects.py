@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from core import dates
 from core.text import is_blank
+from enterprises.models import EnterpriseLink
 from issues import workflow
 from issues.errors import WorkflowError
 from issues.models import ExtensionRequest, Feedback, Flow, Issue, Milestone, Status
@@ -34,11 +35,23 @@ from issues.payloads import (
     SendBackPayload,
 )
 from issues.timeline import Entry
-from issues.workflow import Capacity
+from issues.workflow import Actor, Capacity
 from organisation.models import Department, DepartmentStaff
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+
+
+def _user_or_none(actor: Actor) -> User | None:
+    """The user behind a move; None when the enterprise made it through its link."""
+    return None if isinstance(actor, EnterpriseLink) else actor
+
+
+def _user(actor: Actor) -> User:
+    """The user behind a move only a user can make (the transition table gives the enterprise no other)."""
+    if isinstance(actor, EnterpriseLink):
+        raise TypeError("The enterprise's link makes no move but its feedback.")
+    return actor
 
 
 def _require_note(note: str, message: str) -> str:
@@ -55,7 +68,7 @@ def _in_window(day: datetime.date, now: datetime.datetime) -> None:
 
 
 def resolve(
-    issue: Issue, payload: ResolvePayload, *, actor: User, now: datetime.datetime, capacities: frozenset[Capacity]
+    issue: Issue, payload: ResolvePayload, *, actor: Actor, now: datetime.datetime, capacities: frozenset[Capacity]
 ) -> Entry:
     note = _require_note(payload.note, _("Say how the problem was resolved."))
     if issue.status in workflow.AWAITING_ROUTING:
@@ -68,7 +81,7 @@ def resolve(
 
 
 def assign(
-    issue: Issue, payload: AssignPayload, *, actor: User, now: datetime.datetime, capacities: frozenset[Capacity]
+    issue: Issue, payload: AssignPayload, *, actor: Actor, now: datetime.datetime, capacities: frozenset[Capacity]
 ) -> Entry:
     desk = _check_assignment(payload, now)
     if issue.status == Status.ESCALATED or (Capacity.LEADING_GROUP in capacities and Capacity.CADRE not in capacities):
@@ -174,7 +187,7 @@ def _check_roadmap(
 
 
 def escalate(
-    issue: Issue, payload: EscalatePayload, *, actor: User, now: datetime.datetime, capacities: frozenset[Capacity]
+    issue: Issue, payload: EscalatePayload, *, actor: Actor, now: datetime.datetime, capacities: frozenset[Capacity]
 ) -> Entry:
     note = _require_note(payload.note, _("Say why the problem is common, systemic or major."))
     issue.flow = Flow.ESCALATED
@@ -182,13 +195,13 @@ def escalate(
 
 
 def accept(
-    issue: Issue, payload: AcceptPayload, *, actor: User, now: datetime.datetime, capacities: frozenset[Capacity]
+    issue: Issue, payload: AcceptPayload, *, actor: Actor, now: datetime.datetime, capacities: frozenset[Capacity]
 ) -> Entry:
     return Entry(note=payload.note)
 
 
 def progress(
-    issue: Issue, payload: ProgressPayload, *, actor: User, now: datetime.datetime, capacities: frozenset[Capacity]
+    issue: Issue, payload: ProgressPayload, *, actor: Actor, now: datetime.datetime, capacities: frozenset[Capacity]
 ) -> Entry:
     note = payload.note
     if payload.milestone_id is None:
@@ -206,7 +219,7 @@ def progress(
     return Entry("milestone_done", {"title": milestone.title, "date": done_on.isoformat()}, note)
 
 
-def _withdraw_extension(issue: Issue, *, actor: User, now: datetime.datetime, reason: str) -> str:
+def _withdraw_extension(issue: Issue, *, actor: Actor, now: datetime.datetime, reason: str) -> str:
     """Withdraw the extension request still waiting, if any: nobody can decide it once the problem moves on.
 
     `reason` is a key of `issues.timeline.WITHDRAWN_BECAUSE`, said in the reader's language. Return the withdrawn
@@ -216,12 +229,12 @@ def _withdraw_extension(issue: Issue, *, actor: User, now: datetime.datetime, re
     if request is None:
         return ""
     request.decision = ExtensionRequest.Decision.WITHDRAWN
-    request.decided_by, request.decided_at, request.decision_note = actor, now, reason
+    request.decided_by, request.decided_at, request.decision_note = _user_or_none(actor), now, reason
     request.save(update_fields=["decision", "decided_by", "decided_at", "decision_note"])
     return request.new_deadline.isoformat()
 
 
-def _leave_department(issue: Issue, *, actor: User, now: datetime.datetime, reason: str) -> str:
+def _leave_department(issue: Issue, *, actor: Actor, now: datetime.datetime, reason: str) -> str:
     """Take the problem off its department's desk, keeping the roadmap and requests as history.
 
     Return the new deadline of the extension request it withdrew, for the timeline ("" if none).
@@ -234,7 +247,7 @@ def _leave_department(issue: Issue, *, actor: User, now: datetime.datetime, reas
 
 
 def return_(
-    issue: Issue, payload: ReturnPayload, *, actor: User, now: datetime.datetime, capacities: frozenset[Capacity]
+    issue: Issue, payload: ReturnPayload, *, actor: Actor, now: datetime.datetime, capacities: frozenset[Capacity]
 ) -> Entry:
     note = _require_note(payload.note, _("Say why this is not your department's remit."))
     # The table lets only the problem's own department return it, so it has one.
@@ -244,7 +257,7 @@ def return_(
 
 
 def reassign(
-    issue: Issue, payload: ReassignPayload, *, actor: User, now: datetime.datetime, capacities: frozenset[Capacity]
+    issue: Issue, payload: ReassignPayload, *, actor: Actor, now: datetime.datetime, capacities: frozenset[Capacity]
 ) -> Entry:
     reason = _require_note(payload.note, _("Say why the problem is taken back and reassigned."))
     desk = _check_assignment(payload.assignment, now)
@@ -263,7 +276,7 @@ def reassign(
 
 
 def send_back(
-    issue: Issue, payload: SendBackPayload, *, actor: User, now: datetime.datetime, capacities: frozenset[Capacity]
+    issue: Issue, payload: SendBackPayload, *, actor: Actor, now: datetime.datetime, capacities: frozenset[Capacity]
 ) -> Entry:
     return Entry(note=_require_note(payload.note, _("Say why the problem is sent back.")))
 
@@ -272,7 +285,7 @@ def request_extension(
     issue: Issue,
     payload: ExtensionRequestPayload,
     *,
-    actor: User,
+    actor: Actor,
     now: datetime.datetime,
     capacities: frozenset[Capacity],
 ) -> Entry:
@@ -282,7 +295,7 @@ def request_extension(
     if old is None or new <= old:
         raise WorkflowError("extension_not_later", _("The new deadline must be later than the current one."))
     ExtensionRequest.objects.create(
-        issue=issue, requested_by=actor, old_deadline=old, new_deadline=new, reason=note, created_at=now
+        issue=issue, requested_by=_user(actor), old_deadline=old, new_deadline=new, reason=note, created_at=now
     )
     return Entry("extension_requested", {"old": old.isoformat(), "new": new.isoformat(), "reason": note})
 
@@ -291,7 +304,7 @@ def decide_extension(
     issue: Issue,
     payload: ExtensionDecisionPayload,
     *,
-    actor: User,
+    actor: Actor,
     now: datetime.datetime,
     capacities: frozenset[Capacity],
 ) -> Entry:
@@ -299,7 +312,7 @@ def decide_extension(
     request = issue.extensions.get(decision=ExtensionRequest.Decision.PENDING)
     approve = payload.approve
     request.decision = ExtensionRequest.Decision.APPROVED if approve else ExtensionRequest.Decision.REFUSED
-    request.decided_by, request.decided_at, request.decision_note = actor, now, payload.note
+    request.decided_by, request.decided_at, request.decision_note = _user(actor), now, payload.note
     request.save()
     if approve:
         issue.deadline = request.new_deadline
@@ -308,26 +321,26 @@ def decide_extension(
 
 
 def link(
-    issue: Issue, payload: LinkPayload, *, actor: User, now: datetime.datetime, capacities: frozenset[Capacity]
+    issue: Issue, payload: LinkPayload, *, actor: Actor, now: datetime.datetime, capacities: frozenset[Capacity]
 ) -> Entry:
     issue.matter = payload.matter
     return Entry("linked", {"title": payload.matter.title}, payload.note)
 
 
 def close(
-    issue: Issue, payload: FeedbackPayload, *, actor: User, now: datetime.datetime, capacities: frozenset[Capacity]
+    issue: Issue, payload: FeedbackPayload, *, actor: Actor, now: datetime.datetime, capacities: frozenset[Capacity]
 ) -> Entry:
     return _feedback(issue, payload, actor=actor, now=now, dissatisfied=False)
 
 
 def reopen(
-    issue: Issue, payload: FeedbackPayload, *, actor: User, now: datetime.datetime, capacities: frozenset[Capacity]
+    issue: Issue, payload: FeedbackPayload, *, actor: Actor, now: datetime.datetime, capacities: frozenset[Capacity]
 ) -> Entry:
     return _feedback(issue, payload, actor=actor, now=now, dissatisfied=True)
 
 
 def _feedback(
-    issue: Issue, payload: FeedbackPayload, *, actor: User, now: datetime.datetime, dissatisfied: bool
+    issue: Issue, payload: FeedbackPayload, *, actor: Actor, now: datetime.datetime, dissatisfied: bool
 ) -> Entry:
     rating, note = payload.rating, payload.note
     # Closing takes a satisfied rating, reopening the dissatisfied one: anything else is no answer.
@@ -340,5 +353,9 @@ def _feedback(
     else:
         issue.closed_at = now
         withdrawn = ""
-    Feedback.objects.create(issue=issue, rating=rating, comment=note, recorded_by=actor, created_at=now)
+    # The record says who gave it: the enterprise through its link, or the cadre on its behalf.
+    link = actor if isinstance(actor, EnterpriseLink) else None
+    Feedback.objects.create(
+        issue=issue, rating=rating, comment=note, recorded_by=_user_or_none(actor), enterprise_link=link, created_at=now
+    )
     return Entry("feedback", {"rating": rating}, note).withdrawing(withdrawn)

@@ -55,6 +55,20 @@ ROW_RELATED = ("enterprise", "department", "category")
 DEADLINE_STATUSES = (Status.ASSIGNED, Status.IN_PROGRESS)
 
 
+class Source(models.TextChoices):
+    """Who put the problem into the portal: the cadre (most), or the enterprise itself through its link (诉求)."""
+
+    CADRE = "cadre", _("Reported by the cadre")
+    ENTERPRISE = "enterprise", _("Raised by the enterprise via its link")
+
+
+class DayCount(models.TextChoices):
+    """How a category's deadline is counted (`core/workdays.py`)."""
+
+    WORKING = "working", _("working days")
+    CALENDAR = "calendar", _("calendar days")
+
+
 class DeadlineWarning(models.TextChoices):
     NONE = "", ""
     DUE_SOON = "due_soon", _("Due soon")
@@ -70,6 +84,11 @@ class IssueCategory(models.Model):
     # The time an assigned department gets by default; the assigner may change it for one problem.
     default_deadline_days = models.PositiveSmallIntegerField(
         _("default deadline (days)"), default=15, validators=[MinValueValidator(1)]
+    )
+    # Most matters are counted in working days (工作日), as the official schedule has them; a few, such
+    # as a safety hazard, in calendar days. docs/working-days.md lists the demo's categories.
+    deadline_counts = models.CharField(
+        _("deadline counted in"), max_length=10, choices=DayCount, default=DayCount.WORKING
     )
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -166,7 +185,9 @@ class Issue(models.Model):
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     category = models.ForeignKey(IssueCategory, on_delete=models.PROTECT, related_name="+", verbose_name=_("category"))
-    flow = models.CharField(_("flow"), max_length=20, choices=Flow)
+    # Blank only for a request the enterprise raised that its cadre has not routed yet.
+    flow = models.CharField(_("flow"), max_length=20, choices=Flow, blank=True)
+    source = models.CharField(_("source"), max_length=12, choices=Source, default=Source.CADRE)
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.REPORTED)
     department = models.ForeignKey(
         "organisation.Department",
@@ -213,7 +234,10 @@ class Issue(models.Model):
         verbose_name_plural = _("problems")
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(flow__in=Flow.values), name="issue_flow_valid"),
+            models.CheckConstraint(
+                condition=Q(flow__in=Flow.values) | Q(flow="", status=Status.REPORTED), name="issue_flow_valid"
+            ),
+            models.CheckConstraint(condition=Q(source__in=Source.values), name="issue_source_valid"),
             models.CheckConstraint(condition=Q(status__in=Status.values), name="issue_status_valid"),
             # A problem in a department's hands always has the department and a deadline.
             models.CheckConstraint(
@@ -350,8 +374,22 @@ class Feedback(models.Model):
     issue = models.ForeignKey(Issue, on_delete=models.PROTECT, related_name="feedback", verbose_name=_("problem"))
     rating = models.CharField(_("rating"), max_length=20, choices=Rating)
     comment = models.TextField(_("comment"), blank=True)
+    # Who gave it: the enterprise itself through its link, or a cadre recording it on its behalf.
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("recorded by"),
+    )
+    enterprise_link = models.ForeignKey(
+        "enterprises.EnterpriseLink",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("given through the enterprise's link"),
     )
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
@@ -359,17 +397,43 @@ class Feedback(models.Model):
         verbose_name = _("enterprise feedback")
         verbose_name_plural = _("enterprise feedback")
         ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(recorded_by__isnull=False, enterprise_link__isnull=True)
+                | Q(recorded_by__isnull=True, enterprise_link__isnull=False),
+                name="feedback_given_by_one",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.issue_id}: {self.get_rating_display()}"
+
+    @property
+    def by_enterprise(self) -> bool:
+        """Given by the enterprise itself (through its link), not recorded by a cadre on its behalf."""
+        return self.enterprise_link_id is not None
 
 
 class IssueEvent(models.Model):
     """One step in a problem's timeline: who, when, from which state to which, and why."""
 
     issue = models.ForeignKey(Issue, on_delete=models.PROTECT, related_name="events", verbose_name=_("problem"))
+    # Who made the step: a user, or the enterprise through its link (exactly one of the two).
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("actor")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("actor"),
+    )
+    enterprise_link = models.ForeignKey(
+        "enterprises.EnterpriseLink",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("by the enterprise via its link"),
     )
     action = models.CharField(_("action"), max_length=30, choices=Action)
     from_status = models.CharField(_("from"), max_length=20, choices=Status, blank=True)
@@ -408,6 +472,13 @@ class IssueEvent(models.Model):
         verbose_name = _("timeline event")
         verbose_name_plural = _("timeline events")
         ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(actor__isnull=False, enterprise_link__isnull=True)
+                | Q(actor__isnull=True, enterprise_link__isnull=False),
+                name="issue_event_one_actor",
+            ),
+        ]
         indexes = [
             models.Index(fields=["issue", "created_at"]),
             # A period's moves of one kind (the dashboard, the department table, the monthly report).
@@ -416,6 +487,11 @@ class IssueEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issue_id}: {self.from_status or '—'} → {self.to_status}"
+
+    @property
+    def by_enterprise(self) -> bool:
+        """Made by the enterprise itself, through its link."""
+        return self.enterprise_link_id is not None
 
     @property
     def text(self) -> str:

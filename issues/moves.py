@@ -28,10 +28,10 @@ from issues.payloads import (
     SendBackPayload,
 )
 from issues.timeline import Entry
-from issues.workflow import Capacity
+from issues.workflow import Actor, Capacity
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User
+    pass
 
 P = TypeVar("P")
 P_contra = TypeVar("P_contra", contravariant=True)
@@ -46,7 +46,7 @@ class Effect(Protocol[P_contra]):
         payload: P_contra,
         /,
         *,
-        actor: "User",
+        actor: Actor,
         now: datetime.datetime,
         capacities: frozenset[Capacity],
     ) -> Entry: ...

@@ -17,10 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.text import is_blank
-from enterprises.models import Enterprise
+from enterprises.models import Enterprise, EnterpriseLink
 from issues import workflow
 from issues.errors import MoveNotAllowed, StaleIssue, WorkflowError
-from issues.models import Action, Feedback, Flow, Issue, IssueCategory, IssueEvent, Status, SystemicMatter
+from issues.models import Action, Feedback, Flow, Issue, IssueCategory, IssueEvent, Source, Status, SystemicMatter
 from issues.moves import spec_for
 from issues.payloads import (
     AssignPayload,
@@ -44,6 +44,7 @@ __all__ = [
     "feedback_action",
     "issue_record_feedback",
     "issue_report",
+    "issue_request",
     "issue_transition",
     "matter_create",
     "matter_decide",
@@ -102,6 +103,59 @@ def issue_report(
     )
 
 
+@transaction.atomic
+def issue_request(
+    *,
+    link: EnterpriseLink,
+    title: str,
+    category: IssueCategory,
+    description: str = "",
+    now: datetime.datetime | None = None,
+) -> Issue:
+    """Record a request (诉求) the enterprise raised itself through its link, for its cadre to route.
+
+    It arrives as a reported problem, not yet routed (no flow), with its cadre as the reporter of record
+    and "raised by the enterprise via its link" as its source and first step; the cadre is told at once.
+    """
+    now = now or timezone.now()
+    if link.is_revoked:
+        raise MoveNotAllowed("not_allowed", _("This link has been withdrawn."))
+    if is_blank(title):
+        raise WorkflowError("title_required", _("The problem needs a title."))
+    if not category.is_active:
+        raise WorkflowError("category_inactive", _("Choose one of the listed kinds of problem."))
+    pairing = link.enterprise.pairings.filter(ended_on__isnull=True).select_related("cadre").first()
+    if pairing is None:
+        message = _("No cadre serves your enterprise at the moment: please call the campaign office.")
+        raise MoveNotAllowed("no_cadre", message)
+    issue = Issue.objects.create(
+        enterprise=link.enterprise,
+        reporter=pairing.cadre,
+        title=title.strip(),
+        description=description.strip(),
+        category=category,
+        flow="",
+        source=Source.ENTERPRISE,
+        status=Status.REPORTED,
+        created_at=now,
+    )
+    event = IssueEvent.objects.create(
+        issue=issue,
+        enterprise_link=link,
+        action=Action.REPORT,
+        to_status=Status.REPORTED,
+        kind="raised_by_enterprise",
+        note=issue.description,
+        created_at=now,
+    )
+    # Its cadre routes it: the hand-over tells them (notifications/handovers.py, the report's entry).
+    issue_moved.send(
+        sender=Issue,
+        move=MoveMade(issue=issue, event=event, from_department_id=None, from_responsible_staff_id=None),
+    )
+    return issue
+
+
 def _route(route: RoutePayload) -> tuple[Action, Flow]:
     """Return the routing move and the flow a route's record stands for."""
     if type(route) not in ROUTES:
@@ -113,7 +167,7 @@ def _route(route: RoutePayload) -> tuple[Action, Flow]:
 def issue_transition(
     *,
     issue_id: int,
-    actor: "User",
+    actor: "workflow.Actor",
     action: str,
     version: int | None,
     payload: MovePayload,
@@ -149,9 +203,11 @@ def issue_transition(
     issue.status = move.target or issue.status
     issue.version += 1
     issue.save()
+    link, user = (actor, None) if isinstance(actor, EnterpriseLink) else (None, actor)
     event = IssueEvent.objects.create(
         issue=issue,
-        actor=actor,
+        actor=user,
+        enterprise_link=link,
         action=move.action,
         from_status=from_status,
         to_status=issue.status,
@@ -186,12 +242,16 @@ def _refusal(action: str, issue: Issue) -> MoveNotAllowed:
 def issue_record_feedback(
     *,
     issue_id: int,
-    actor: "User",
+    actor: "workflow.Actor",
     version: int | None,
     payload: FeedbackPayload,
     now: datetime.datetime | None = None,
 ) -> Issue:
-    """Record the enterprise's word on a resolved problem: close it, or reopen it when dissatisfied."""
+    """Record the enterprise's word on a resolved problem: close it, or reopen it when dissatisfied.
+
+    `actor` is the enterprise's link when the enterprise gives it itself, else the cadre recording it on
+    the enterprise's behalf; the feedback and the timeline say which.
+    """
     action = feedback_action(payload)
     return issue_transition(issue_id=issue_id, actor=actor, action=action, version=version, payload=payload, now=now)
 

@@ -39,7 +39,10 @@ SENTENCES: dict[str, tuple["StrPromise", ...]] = {
     "extension_refused": (_("Extension refused: the deadline stays %(old)s."),),
     "linked": (_("Linked to the systemic matter “%(title)s”."),),
     "feedback": (_("Enterprise feedback: %(rating)s."),),
+    "raised_by_enterprise": (_("Raised by the enterprise itself, via its link."),),
 }
+# Who made a step the enterprise made itself, where a user's name stands for the others.
+BY_ENTERPRISE = _("the enterprise, via its link")
 WITHDRAWN = _("The extension request to %(new)s, waiting for a decision, is withdrawn.")
 # Why an extension request was withdrawn, stored as its decision note (a key), said where the requests are listed.
 WITHDRAWN_BECAUSE: dict[str, "StrPromise"] = {

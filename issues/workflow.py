@@ -11,21 +11,25 @@ code; the page does not offer it.
 
 The actor's *capacity* is their relation to this very problem, not just their role:
 a cadre acts for the enterprise they serve (or a problem they reported), department
-staff act for the department the problem is with now.
+staff act for the department the problem is with now. The enterprise itself acts through its
+signed link (`enterprises.links`), in its own capacity, on its own problems only: an actor is a user
+or an `EnterpriseLink`.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.roles import PortalUser, Role, roles_of
+from enterprises.models import EnterpriseLink
 from issues.models import Action, ExtensionRequest, Issue, Status, SystemicMatter
 from organisation.models import Department
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import User
     from django_stubs_ext import StrOrPromise
 
 
@@ -34,6 +38,11 @@ class Capacity(models.TextChoices):
     DEPARTMENT = "department", _("the responsible department")
     LEADING_GROUP = "leading_group", _("the leading group")
     OFFICE = "office", _("the campaign office")
+    ENTERPRISE = "enterprise", _("the enterprise, via its link")
+
+
+# Who makes a move: a user, or the enterprise through its link.
+Actor: TypeAlias = "User | EnterpriseLink"
 
 
 AWAITING_ROUTING = frozenset({Status.REPORTED, Status.REOPENED})
@@ -82,6 +91,7 @@ class Move:
 
 
 CADRE, DEPT, GROUP, OFFICE = Capacity.CADRE, Capacity.DEPARTMENT, Capacity.LEADING_GROUP, Capacity.OFFICE
+ENTERPRISE = Capacity.ENTERPRISE
 
 MOVES: tuple[Move, ...] = (
     # Routing a reported (or returned, sent back, reopened) problem: the three ways.
@@ -103,14 +113,19 @@ MOVES: tuple[Move, ...] = (
     Move(Action.RESOLVE, frozenset({Status.ESCALATED}), Status.RESOLVED, frozenset({GROUP})),  # decided directly
     Move(Action.SEND_BACK, frozenset({Status.ESCALATED}), Status.REPORTED, frozenset({GROUP})),
     Move(Action.LINK, frozenset({Status.ESCALATED}), None, frozenset({GROUP}), (A_MATTER,)),
-    # The enterprise's word (件件有回应): closed only with feedback; dissatisfied reopens.
-    Move(Action.CLOSE, frozenset({Status.RESOLVED}), Status.CLOSED, frozenset({CADRE})),
-    Move(Action.REOPEN, frozenset({Status.RESOLVED}), Status.REOPENED, frozenset({CADRE})),
+    # The enterprise's word (件件有回应): closed only with feedback; dissatisfied reopens. The enterprise
+    # gives it itself through its link, or its cadre records it on its behalf (the record says which).
+    Move(Action.CLOSE, frozenset({Status.RESOLVED}), Status.CLOSED, frozenset({CADRE, ENTERPRISE})),
+    Move(Action.REOPEN, frozenset({Status.RESOLVED}), Status.REOPENED, frozenset({CADRE, ENTERPRISE})),
 )
 
 
-def capacities_of(user: PortalUser, issue: Issue) -> frozenset[Capacity]:
-    """Return the capacities in which the user may act on this problem."""
+def capacities_of(user: Actor, issue: Issue) -> frozenset[Capacity]:
+    """Return the capacities in which the user (or the enterprise, through its link) may act on this problem."""
+    if isinstance(user, EnterpriseLink):
+        # Its own problems only: another enterprise's problem id gives it no capacity at all.
+        own = not user.is_revoked and user.enterprise_id == issue.enterprise_id
+        return frozenset({Capacity.ENTERPRISE}) if own else frozenset()
     roles = roles_of(user)
     held: set[Capacity] = set()
     if Role.CADRE in roles and _serves(user, issue):
@@ -153,7 +168,7 @@ def unmet(move: Move, issue: Issue) -> Precondition | None:
     return next((precondition for precondition in move.requires if not precondition.holds(issue)), None)
 
 
-def available_actions(user: PortalUser, issue: Issue) -> list[Action]:
+def available_actions(user: Actor, issue: Issue) -> list[Action]:
     """Return the actions this user can take on this problem now, in table order, once each.
 
     The same test as `issue_transition`'s: the move is in the table for this state and this actor,

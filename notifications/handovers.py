@@ -166,7 +166,7 @@ def _record(move: MoveMade, told: list[int]) -> list[Reminder]:
         "title": issue.title,
         "department": issue.department.name if issue.department else "",
         "enterprise": issue.enterprise.name,
-        "actor": event.actor.get_full_name() or event.actor.get_username(),
+        "actor": (event.actor.get_full_name() or event.actor.get_username()) if event.actor else "",
         "event": {"kind": event.kind, "params": event.params, "note": event.note},
     }
     key: dict[str, Any] = {"kind": Kind.ISSUE_HANDED_OVER, "object_id": issue.pk, "period": str(event.pk)}

@@ -155,6 +155,14 @@ def enterprise(db):
 
 
 @pytest.fixture
+def enterprise_link(enterprise):
+    """The enterprise's own link (企业码), issued through the real service."""
+    from enterprises.links import link_issue
+
+    return link_issue(enterprise=enterprise, actor=None)
+
+
+@pytest.fixture
 def other_enterprise(db):
     return factories.EnterpriseFactory(name="西安浐灞文化传媒有限公司", origin="district", sector="culture")
 

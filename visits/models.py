@@ -38,6 +38,13 @@ def change_reason(stored: str | None) -> str:
     return str(CHANGE_REASONS[stored]) if stored in CHANGE_REASONS else stored
 
 
+class EnterpriseAnswer(models.TextChoices):
+    """What the enterprise said of a visit through its link."""
+
+    CONFIRMED = "confirmed", _("Confirmed by the enterprise")
+    DENIED = "denied", _("The enterprise says it did not take place")
+
+
 class Visit(models.Model):
     """A service visit by a cadre to the paired enterprise (服务 / 走访)."""
 
@@ -58,7 +65,14 @@ class Visit(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
     )
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # The moment the server logged the visit, beside the date the cadre chose (`visited_on`).
+    created_at = models.DateTimeField(_("logged at"), default=timezone.now)
+    # The enterprise's own word on the visit, through its link (`voice/`): blank until it answers.
+    enterprise_answer = models.CharField(
+        _("enterprise's confirmation"), max_length=16, choices=EnterpriseAnswer, blank=True, default=""
+    )
+    enterprise_remark = models.TextField(_("enterprise's remark"), blank=True)
+    enterprise_answered_at = models.DateTimeField(_("enterprise answered at"), null=True, blank=True)
     policies: "models.ManyToManyField[Policy, Any]" = models.ManyToManyField(
         "Policy", related_name="visits", blank=True, verbose_name=_("policies explained")
     )
@@ -230,3 +244,42 @@ class ErrandStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.on} {self.get_stage_display()}"
+
+
+class VisitFileQuerySet(models.QuerySet["VisitFile"]):
+    def visible_to(self, user: PortalUser) -> Self:
+        """The files of the visits the user may see, and no others."""
+        return self.filter(visit__in=Visit.objects.visible_to(user))
+
+
+class VisitFile(models.Model):
+    """A photo or file that shows a visit took place (现场照片, 签到表, 会议纪要).
+
+    What is accepted, how photos lose their EXIF location and device data and get a thumbnail, is
+    `visits/proof.py`; the file is served only by a view that asks `visible_to`.
+    """
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="files", verbose_name=_("visit"))
+    file = models.FileField(_("file"), upload_to="visits/%Y/%m/", max_length=255)
+    thumbnail = models.FileField(_("thumbnail"), upload_to="visits/thumbs/%Y/%m/", max_length=255, blank=True)
+    name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    objects = VisitFileQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("visit file")
+        verbose_name_plural = _("visit files")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

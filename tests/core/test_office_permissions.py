@@ -34,6 +34,10 @@ LATER = {
     "assessment.weight": {"change", "view"},
     "assessment.ratingvalue": {"change", "view"},
     "assessment.freeze": {"view"},
+    # core/migrations/0005_calendar_office_permissions.py: the office enters next year's holidays.
+    "core.calendarday": {"add", "change", "delete", "view"},
+    # enterprises/migrations/0003_link_office_permissions.py: the office sees and revokes enterprises' links.
+    "enterprises.enterpriselink": {"change", "view"},
 }
 # Models in the admin that only a superuser handles there: they change through the portal's own pages
 # and services (problems, visits, errands, reminders), or they are the permissions themselves (groups).

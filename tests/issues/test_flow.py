@@ -614,6 +614,7 @@ PERSONAS = {
     Capacity.DEPARTMENT: "staff",
     Capacity.LEADING_GROUP: "leader",
     Capacity.OFFICE: "office",
+    Capacity.ENTERPRISE: "enterprise_link",  # the enterprise itself: its link is the actor
 }
 
 
@@ -730,7 +731,8 @@ def test_every_move_the_table_allows_is_made_and_written_to_the_timeline(
     assert moved.status == (move_.target or status)
     assert moved.version == 1
     event = IssueEvent.objects.get(issue=issue)
-    assert (event.action, event.from_status, event.to_status, event.actor) == (
+    # A user's move names the user; the enterprise's names its link (and no user).
+    assert (event.action, event.from_status, event.to_status, event.actor or event.enterprise_link) == (
         move_.action,
         status,
         moved.status,
