@@ -19,8 +19,8 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(blank=True, help_text='E.g. 春节, 国庆节, 调休上班.', max_length=50, verbose_name='name')),
             ],
             options={
-                'verbose_name': 'calendar day',
-                'verbose_name_plural': 'calendar days',
+                'verbose_name': 'holiday schedule day',
+                'verbose_name_plural': 'holiday schedule',
                 'ordering': ['date'],
             },
         ),
