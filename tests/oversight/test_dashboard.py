@@ -21,6 +21,7 @@ from django.utils.translation import gettext
 
 from core.months import Month
 from core.periods import Period
+from enterprises.links import link_issue
 from issues import measures
 from issues.models import Action, Feedback, Issue
 from issues.payloads import (
@@ -33,7 +34,6 @@ from issues.payloads import (
     ResolvePayload,
     ReturnPayload,
 )
-from enterprises.links import link_issue
 from issues.services import issue_record_feedback, issue_report, issue_request, issue_transition
 from oversight import dashboard as board
 from oversight.scope import Filters, Scope, visit_figures
