@@ -17,6 +17,7 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.template.loader import render_to_string
 
 from core.months import Month
 from core.periods import Period
@@ -175,3 +176,27 @@ def test_counting_the_split_takes_one_query(november, django_assert_num_queries)
         measures.counts(Issue.objects.all(), window)
     with django_assert_num_queries(3):
         measures.by_unit(Issue.objects.all(), window)
+
+
+def test_the_problem_page_says_who_gave_each_rating(november, client, cadre):
+    """The record says the enterprise gave it through its link, or which cadre recorded it on its behalf."""
+    given = {f.issue_id: f for f in Feedback.objects.select_related("recorded_by")}
+    by_enterprise = render_to_string("issues/_feedback_record.html", {"f": given[november.q2.pk]})
+    assert 'data-by="enterprise"' in by_enterprise and cadre.user.get_full_name() not in by_enterprise
+    by_cadre = render_to_string("issues/_feedback_record.html", {"f": given[november.q3.pk]})
+    assert 'data-by="cadre"' in by_cadre and cadre.user.get_full_name() in by_cadre
+    # On the page of a problem a cadre rated (the timeline's line for the enterprise's own steps is the
+    # voice work's: tests/voice), the record is there with the cadre's name.
+    client.force_login(cadre.user)
+    page = client.get(f"/issues/{november.q3.pk}/").content.decode()
+    assert page.count('data-by="cadre"') == 1 and cadre.user.get_full_name() in page.split('data-by="cadre"')[1]
+
+
+def test_the_cadres_feedback_form_says_it_records_the_enterprises_word(client, cadre):
+    """A resolved problem awaiting the enterprise's word: the cadre's form says it is recorded on its behalf."""
+    resolved = factories.reported_at(cadre, at(11, 2), ResolvePayload(note="现场答复"))
+    client.force_login(cadre.user)
+    page = client.get(f"/issues/{resolved.pk}/")
+    form = dict((action, form) for action, _label, form in page.context["forms"])[Action.CLOSE]
+    help_text = str(form.fields["rating"].help_text)
+    assert help_text and help_text in page.content.decode().replace("&#x27;", "'")
