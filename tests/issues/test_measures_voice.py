@@ -197,6 +197,6 @@ def test_the_cadres_feedback_form_says_it_records_the_enterprises_word(client, c
     resolved = factories.reported_at(cadre, at(11, 2), ResolvePayload(note="现场答复"))
     client.force_login(cadre.user)
     page = client.get(f"/issues/{resolved.pk}/")
-    form = dict((action, form) for action, _label, form in page.context["forms"])[Action.CLOSE]
+    form = {action: form for action, _label, form in page.context["forms"]}[Action.CLOSE]
     help_text = str(form.fields["rating"].help_text)
     assert help_text and help_text in page.content.decode().replace("&#x27;", "'")
