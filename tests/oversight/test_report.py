@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from core.months import Month
+from enterprises.links import link_issue
 from issues.measures import Rates
 from issues.models import Action, Feedback
 from issues.payloads import (
@@ -467,8 +468,6 @@ def test_october_reads_the_same_after_novembers_moves_on_the_same_problems(
 ):
     before = monthly_report(leader, OCTOBER, now=at(11, 1, 9))
     with translation.override("zh-hans"):
-        from oversight.docx import report_docx
-
         docx_before = docx_text(report_docx(before))
     d = datetime.date
     p = october
@@ -556,6 +555,18 @@ def _more_of_october(n: int) -> None:
             route=EscalatePayload(note="系统性问题"),
             now=at(10, 8),
         )
+        # The enterprise's own voice: a request it raised, and its rating of a problem solved on the spot.
+        link = link_issue(enterprise=pairing.enterprise, actor=None)
+        issue_request(link=link, title=f"诉求{i}", category=factories.category(), now=at(10, 9))
+        spot = issue_report(
+            actor=paired.user,
+            enterprise=pairing.enterprise,
+            title=f"问题丙{i}",
+            category=factories.category(),
+            route=ResolvePayload(note="现场答复"),
+            now=at(10, 10),
+        )
+        issue_record_feedback(issue_id=spot.pk, actor=link, version=None, payload=SATISFIED, now=at(10, 11))
 
 
 @pytest.mark.parametrize("download", [False, True], ids=["page", "docx"])
