@@ -21,6 +21,7 @@ from django.utils.translation import gettext, gettext_lazy
 from core.roles import Role
 from demo import data
 from demo.supervision import People, seed_supervision
+from demo.voice import seed_voice
 from enterprises.models import Enterprise, Kind, Origin, Sector
 from enterprises.uscc import CHARSET, check_character
 from issues.models import Action, Issue, IssueCategory
@@ -525,6 +526,7 @@ def seed_demo(today: datetime.date | None = None) -> SeedResult:
     seeder.visit_policies(policies)
     seeder.created["errands"] = seeder.errands(active)
     seeder.created["issues"] = seeder.issues(active, depts, staff, leaders)
+    seeder.created.update(seed_voice(seeder.today, active, User.objects.get(username="bangongshi")))
     # The street offices' staff last, so that the rest of the district draws the same names as before.
     street_staff = seeder.staff(streets, prefix="jiedao")
     people = People(

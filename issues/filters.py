@@ -13,7 +13,7 @@ from core.months import Month
 from core.periods import Period
 from enterprises.models import Enterprise, Origin, Sector
 from issues import measures
-from issues.models import Flow, Issue, IssueCategory, Status
+from issues.models import Flow, Issue, IssueCategory, Source, Status
 from organisation.models import Cadre, Department
 
 
@@ -55,6 +55,8 @@ class IssueFilter(django_filters.FilterSet):
         label=_("Reported by"), field_name="reporter", queryset=Cadre.objects.all(), widget=forms.HiddenInput
     )
     q = django_filters.CharFilter(label=_("Search"), method="search")
+    # Who put the problem into the portal: a cadre, or the enterprise itself through its link (a request).
+    source = django_filters.ChoiceFilter(label=_("Source"), choices=Source.choices)
     flow = django_filters.ChoiceFilter(label=_("Flow"), choices=Flow.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices)
     warning = django_filters.ChoiceFilter(

@@ -257,11 +257,23 @@ class LinkForm(MoveForm):
 
 
 class FeedbackForm(MoveForm):
-    """One form serves close and reopen: the rating decides which (issue_record_feedback)."""
+    """One form serves close and reopen: the rating decides which (issue_record_feedback).
+
+    The cadre records the enterprise's word on its behalf (the record says so, with the cadre's name); the
+    enterprise can give it itself through its link, and then the record says that instead.
+    """
 
     prefix = "feedback"
 
-    rating = forms.ChoiceField(label=_("The enterprise is"), choices=Feedback.Rating.choices, widget=forms.RadioSelect)
+    rating = forms.ChoiceField(
+        label=_("The enterprise is"),
+        choices=Feedback.Rating.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "You record the enterprise's own word on its behalf, and the record will say you did. The enterprise"
+            " can also give it itself through its link (its QR code); the figures count the two separately."
+        ),
+    )
     note = _note(_("The enterprise's comment"), required=False, rows=2)
 
     def clean(self) -> dict[str, Any]:

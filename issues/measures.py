@@ -22,6 +22,9 @@ department: assigned to it, accepted, resolved, extensions; or the department a 
 reopened on dissatisfaction), and the problems with it at the period's end for the rest.
 
 The rates divide figures of this module (`Rates`); a rate with nothing to divide is None, shown as "—".
+Each rate counts every problem whoever spoke for the enterprise; `RATE_SPLITS` names the figures that say
+beside it who did: ratings the enterprise gave itself through its link or a cadre recorded on its behalf
+(the events' `enterprise_link` or `actor`), requests the enterprise raised itself (`Issue.source`).
 """
 
 from __future__ import annotations
@@ -56,7 +59,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.periods import Period
-from issues.models import DEADLINE_STATUSES, Action, Flow, Issue, IssueEvent, Status
+from issues.models import DEADLINE_STATUSES, Action, Flow, Issue, IssueEvent, Source, Status
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -193,6 +196,13 @@ EXTENSION_GRANTED = Moves(_actions(Action.DECIDE_EXTENSION, kind="extension_appr
 # dissatisfied one, so each rating is a move, credited to the department that had resolved the problem.
 SATISFIED = Moves(_actions(Action.CLOSE), credit="from_department")
 DISSATISFIED = Moves(_actions(Action.REOPEN), credit="from_department")
+# Who gave the rating (issue 15): the enterprise itself through its link (the event's `enterprise_link`), or
+# a cadre recording it on the enterprise's behalf (the event's `actor`). Events keep both, so a past
+# period splits the same way however often it is read.
+RATED_BY_ENTERPRISE = Moves(
+    _actions(Action.CLOSE, Action.REOPEN, enterprise_link__isnull=False), credit="from_department"
+)
+RATED_BY_CADRE = Moves(_actions(Action.CLOSE, Action.REOPEN, actor__isnull=False), credit="from_department")
 
 # A problem is answered (有回应) once the side it was put to has taken it up or replied: a department
 # accepted it, it was resolved (on the spot, by the department, or by the leading group), the leading
@@ -255,6 +265,17 @@ def _unanswered(window: Window, unit: Any) -> Q:
     return _reported(window, unit) & ~_answers(window)
 
 
+def _source(source: Source, answered: bool = False) -> Condition:
+    """Reported in the period and put into the portal by the cadre or raised by the enterprise (`Issue.source`,
+    which never changes); with `answered`, those answered by the period's end."""
+
+    def condition(window: Window, unit: Any) -> Q:
+        q = _reported(window, unit) & Q(source=source)
+        return q & _answers(window) if answered else q
+
+    return condition
+
+
 def _moves(moves: Moves) -> Condition:
     return lambda window, unit: moves.made(window, unit)
 
@@ -286,8 +307,29 @@ MEASURES: dict[str, Measure] = {
         Measure(
             "reported",
             _("Problems reported"),
-            _("Problems a cadre reported in the period."),
+            _(
+                "Problems reported in the period: by a cadre, or raised by the enterprise itself through its link"
+                " (a request)."
+            ),
             _reported,
+        ),
+        Measure(
+            "reported_by_cadre",
+            _("Reported by a cadre"),
+            _("Problems reported in the period that a cadre put into the portal."),
+            _source(Source.CADRE),
+        ),
+        Measure(
+            "raised_by_enterprise",
+            _("Raised by the enterprise"),
+            _("Problems reported in the period that the enterprise raised itself through its link (requests)."),
+            _source(Source.ENTERPRISE),
+        ),
+        Measure(
+            "raised_by_enterprise_answered",
+            _("Raised by the enterprise and answered"),
+            _("Requests the enterprise raised itself in the period that had an answer by its end."),
+            _source(Source.ENTERPRISE, answered=True),
         ),
         Measure(
             "on_the_spot",
@@ -379,6 +421,23 @@ MEASURES: dict[str, Measure] = {
             _("Problems the enterprise rated dissatisfied in the period (and so reopened)."),
             _moves(DISSATISFIED),
             DISSATISFIED,
+        ),
+        Measure(
+            "rated_by_enterprise",
+            _("Rated by the enterprise itself"),
+            _(
+                "Problems the enterprise rated itself through its link in the period (satisfied, basically satisfied"
+                " or dissatisfied)."
+            ),
+            _moves(RATED_BY_ENTERPRISE),
+            RATED_BY_ENTERPRISE,
+        ),
+        Measure(
+            "rated_by_cadre",
+            _("Rating recorded by a cadre"),
+            _("Problems whose rating in the period a cadre recorded on the enterprise's behalf."),
+            _moves(RATED_BY_CADRE),
+            RATED_BY_CADRE,
         ),
         Measure(
             "returned",
@@ -552,6 +611,15 @@ class Rates:
             "satisfaction": (satisfied, satisfied + figures.get("dissatisfied", 0)),
         }
 
+
+# Who each rate's problems came from (issue 15): the rate itself counts them all, and a page says beside it
+# how many the enterprise gave itself and how many a cadre recorded (the satisfaction rate's ratings), or
+# how many the enterprise raised itself, answered of those, and how many a cadre reported (the response
+# rate's problems). A problem rated twice in a period, once each way, counts under both.
+RATE_SPLITS: dict[str, tuple[str, ...]] = {
+    "response": ("raised_by_enterprise", "raised_by_enterprise_answered", "reported_by_cadre"),
+    "satisfaction": ("rated_by_enterprise", "rated_by_cadre"),
+}
 
 # The figures each rate reads (`Rates.parts`), for a page that shows them beside it.
 RATE_FIGURES: dict[str, tuple[str, ...]] = {

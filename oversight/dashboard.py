@@ -55,10 +55,24 @@ RATE_PARTS = {
     "on_time": ("resolved_on_time", "resolved_late", "overdue"),
     "satisfaction": ("satisfied", "dissatisfied"),
 }
-KEYS = tuple(dict.fromkeys(("reported", *FLOWS, *STATUSES, *STANDING, *MOVES, *sum(RATE_PARTS.values(), ()))))
+# Beside a rate, who spoke for the enterprise (issue 15): the enterprise itself, or a cadre on its behalf.
+RATE_SPLITS = measures.RATE_SPLITS
+KEYS = tuple(
+    dict.fromkeys(
+        (
+            "reported",
+            *FLOWS,
+            *STATUSES,
+            *STANDING,
+            *MOVES,
+            *sum(RATE_PARTS.values(), ()),
+            *sum(RATE_SPLITS.values(), ()),
+        )
+    )
+)
 
 # The service work's figures and the rates, named and defined in their homes.
-VISIT_LABELS = {key: SERVICE_FIGURES[key].label for key in ("pairings", "visits", "compliance")}
+VISIT_LABELS = {key: SERVICE_FIGURES[key].label for key in ("pairings", "visits", "confirmed", "denied", "compliance")}
 VISIT_DEFINITIONS = {key: SERVICE_FIGURES[key].definition for key in VISIT_LABELS}
 RATE_LABELS = measures.RATE_LABELS
 
@@ -79,12 +93,17 @@ class Figure:
 
 @dataclass(frozen=True)
 class Rate:
-    """A share in per cent (None: nothing to divide), with the figures it divides, each a link."""
+    """A share in per cent (None: nothing to divide), with the figures it divides, each a link.
+
+    `split`: beside the satisfaction and response rates, how many of their problems the enterprise rated or
+    raised itself and how many a cadre recorded or reported on its behalf, each a link too.
+    """
 
     key: str
     label: Any
     value: float | None
     parts: tuple[Figure, ...]
+    split: tuple[Figure, ...] = ()
 
     @property
     def definition(self) -> Any:
@@ -184,6 +203,7 @@ class Dashboard:
 
     scope: Scope
     service: tuple[Figure, Figure]  # pairings in force, visits
+    answers: tuple[Figure, Figure]  # of the visits, those the enterprise confirmed, denied
     compliance: Rate
     reported: Figure
     flows: list[Figure]
@@ -233,7 +253,13 @@ def dashboard(user: PortalUser, scope: Scope, now: datetime.datetime | None = No
         flows=[figure(key) for key in FLOWS],
         statuses=[figure(key) for key in STATUSES],
         rates=[
-            Rate(key, RATE_LABELS[key], getattr(rates, key), tuple(figure(part) for part in parts))
+            Rate(
+                key,
+                RATE_LABELS[key],
+                getattr(rates, key),
+                tuple(figure(part) for part in parts),
+                tuple(figure(part) for part in RATE_SPLITS.get(key, ())),
+            )
             for key, parts in RATE_PARTS.items()
         ],
         moves=[figure(key) for key in MOVES],
@@ -263,6 +289,13 @@ def _service(found: VisitFigures, scope: Scope) -> dict[str, Any]:
         "service": (
             Figure("pairings", VISIT_LABELS["pairings"], found.pairings, grid),
             Figure("visits", VISIT_LABELS["visits"], found.visits, scope.visit_list()),
+        ),
+        # The visit list's `enterprise_answer` filter lists them (visits/filters.py).
+        "answers": (
+            Figure(
+                "confirmed", VISIT_LABELS["confirmed"], found.confirmed, scope.visit_list(enterprise_answer="confirmed")
+            ),
+            Figure("denied", VISIT_LABELS["denied"], found.denied, scope.visit_list(enterprise_answer="denied")),
         ),
         "compliance": Rate(
             "compliance",

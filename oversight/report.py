@@ -4,8 +4,9 @@ Nothing is counted here. The problem figures are issues/measures.py's, read over
 (so a month that is over reads back the same figures whenever it is read: events carry their own dates);
 the visits, pairings and the two-visit rule are oversight/scope.py's `visit_figures`. This module puts them
 in the order the office circulates them (title, narrative, key figures, flow and status, departments,
-overdue by department, definitions), says the narrative in the reader's language, and links every figure
-to the list of rows behind it. oversight/docx.py writes the same report as a .docx.
+overdue by department, definitions), says the narrative in the reader's language (with who spoke for the
+enterprise: its own requests and ratings beside the cadres', the visits it confirmed or denied), and links
+every figure to the list of rows behind it. oversight/docx.py writes the same report as a .docx.
 """
 
 from __future__ import annotations
@@ -56,11 +57,13 @@ STATUS_KEYS = tuple(f"status_{status.value}" for status in Status)
 # The other measures the report shows, in the order their definitions are listed.
 DEFINED_KEYS = (
     "answered",
+    *measures.RATE_SPLITS["response"],
     "resolved_on_time",
     "resolved_late",
     "overdue",
     "satisfied",
     "dissatisfied",
+    *measures.RATE_SPLITS["satisfaction"],
     "returned",
     "extension_asked",
     "extension_granted",
@@ -70,12 +73,15 @@ DEFINED_KEYS = (
 # What the visit figures and the rates are called; their definitions beside them (the rule's homes:
 # oversight/scope.py's `visit_figures`, visits/compliance.py, issues/measures.py's RATE_DEFINITIONS).
 VISITS = SERVICE_FIGURES["visits"].label
+CONFIRMED = SERVICE_FIGURES["confirmed"].label
+DENIED = SERVICE_FIGURES["denied"].label
 PAIRINGS = SERVICE_FIGURES["pairings"].label
 COMPLIANCE = SERVICE_FIGURES["compliance"].label
 AVERAGE_DAYS = gettext_lazy("Average days to resolve")
 RATE_LABELS = measures.RATE_LABELS
 VISIT_DEFINITIONS = tuple(
-    (SERVICE_FIGURES[key].label, SERVICE_FIGURES[key].definition) for key in ("visits", "pairings", "compliance")
+    (SERVICE_FIGURES[key].label, SERVICE_FIGURES[key].definition)
+    for key in ("visits", "confirmed", "denied", "pairings", "compliance")
 )
 
 
@@ -211,7 +217,7 @@ class MonthlyReport:
     @property
     def narrative(self) -> list[str]:
         """The office's summary of the month, as paragraphs in the reader's language."""
-        return [self._month_sentence(), self._overdue_sentence()]
+        return [self._month_sentence(), self._overdue_sentence(), self._voice_sentence()]
 
     def _month_sentence(self) -> str:
         f, rates = self.figures, self.rates
@@ -231,6 +237,20 @@ class MonthlyReport:
             "on_time": _said(rates.on_time),
             "satisfaction": _said(rates.satisfaction),
             **{key: f[key] for key in ("returned", "extension_asked", "extension_granted", "dissatisfied")},
+        }
+
+    def _voice_sentence(self) -> str:
+        """Who spoke for the enterprise (issue 15): its own requests and ratings, the cadres' on its behalf."""
+        return _(
+            "Of the problems collected, %(raised_by_enterprise)s were raised by the enterprises themselves through"
+            " their links (%(raised_by_enterprise_answered)s of them answered) and %(reported_by_cadre)s reported"
+            " by cadres. Of the problems rated, %(rated_by_enterprise)s were rated by the enterprises themselves"
+            " and %(rated_by_cadre)s had their rating recorded by a cadre on the enterprise's behalf. Visits the"
+            " enterprises confirmed: %(confirmed)s; said did not take place: %(denied)s."
+        ) % {
+            **{key: self.figures[key] for key in sum(measures.RATE_SPLITS.values(), ())},
+            "confirmed": self.visits.confirmed,
+            "denied": self.visits.denied,
         }
 
     def _overdue_sentence(self) -> str:
@@ -262,11 +282,15 @@ class MonthlyReport:
         grid = self.scope.grid()
         return [
             Figure(VISITS, self.visits.visits, self.scope.visit_list()),
+            # The visit list's `enterprise_answer` filter lists them.
+            Figure(CONFIRMED, self.visits.confirmed, self.scope.visit_list(enterprise_answer="confirmed")),
+            Figure(DENIED, self.visits.denied, self.scope.visit_list(enterprise_answer="denied")),
             Figure(PAIRINGS, self.visits.pairings, grid),
             Figure(COMPLIANCE, self.visits.compliance_rate, grid, rate=True),
             self.figure("reported"),
             self.figure("answered"),
             self._rate("response"),
+            *(self.figure(key) for key in measures.RATE_SPLITS["response"]),
             self.figure("resolved_on_time"),
             self.figure("resolved_late"),
             self.figure("overdue"),
@@ -274,6 +298,7 @@ class MonthlyReport:
             self.figure("satisfied"),
             self.figure("dissatisfied"),
             self._rate("satisfaction"),
+            *(self.figure(key) for key in measures.RATE_SPLITS["satisfaction"]),
             self.figure("returned"),
             self.figure("extension_asked"),
             self.figure("extension_granted"),

@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -33,7 +33,7 @@ from issues import measures
 from issues.models import Issue, IssueCategory
 from organisation.models import Department, Pairing, PairingQuerySet
 from visits import compliance
-from visits.models import Visit
+from visits.models import EnterpriseAnswer, Visit
 
 
 @dataclass(frozen=True)
@@ -215,6 +215,14 @@ SERVICE_FIGURES: dict[str, Named] = {
         _("Visits to enterprises"),
         _("Service visits dated in the period; once it is over, those logged by its end."),
     ),
+    "confirmed": Named(
+        _("Visits the enterprise confirmed"),
+        _("Visits counted in the period that the enterprise confirmed took place, through its link."),
+    ),
+    "denied": Named(
+        _("Visits the enterprise denied"),
+        _("Visits counted in the period that the enterprise said did not take place, through its link."),
+    ),
     "judged": Named(
         _("Cadre-months judged"),
         _("Months of the period in which a cadre was paired and so judged by the two-visit rule."),
@@ -241,6 +249,9 @@ class VisitFigures:
     visits: int
     judged: int  # cadre-months judged by the two-visit rule in the period
     compliant: int
+    # Of the visits, those the enterprise confirmed or denied through its link (issue 15); the rest unanswered.
+    confirmed: int = 0
+    denied: int = 0
 
     @property
     def compliance_rate(self) -> float | None:
@@ -293,18 +304,26 @@ def service(user: PortalUser, scope: Scope, now: datetime.datetime | None = None
 
 
 def visit_figures(user: PortalUser, scope: Scope, now: datetime.datetime | None = None) -> VisitFigures:
-    """Count the period's pairings in force, visits and compliance, in four queries whatever the data (and the roles).
+    """Count the period's pairings in force, visits (and those the enterprise confirmed or denied) and compliance,
+    in four queries whatever the data (and the roles).
 
     Compliance: each cadre-month of the period judged by the two-visit rule's one home
     (visits/compliance.py), summed over the months.
     """
     found = service(user, scope, now)
     summaries = found.summaries()
+    visits = found.visits.aggregate(
+        visits=Count("pk"),
+        confirmed=Count("pk", filter=Q(enterprise_answer=EnterpriseAnswer.CONFIRMED)),
+        denied=Count("pk", filter=Q(enterprise_answer=EnterpriseAnswer.DENIED)),
+    )
     return VisitFigures(
         pairings=found.pairings.count(),
-        visits=found.visits.count(),
+        visits=visits["visits"],
         judged=sum(s.judged for s in summaries),
         compliant=sum(s.compliant for s in summaries),
+        confirmed=visits["confirmed"],
+        denied=visits["denied"],
     )
 
 

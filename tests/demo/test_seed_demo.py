@@ -83,7 +83,8 @@ def test_no_visit_falls_outside_its_pairing_or_in_the_future(demo_district):
 
 
 def test_problems_cover_all_three_flows_and_several_states_some_overdue(demo_district):
-    assert set(Issue.objects.values_list("flow", flat=True)) == set(Flow.values)
+    # Every way, and the request an enterprise raised itself, not yet routed (no flow: demo/voice.py).
+    assert set(Issue.objects.values_list("flow", flat=True)) == {*Flow.values, ""}
     statuses = set(Issue.objects.values_list("status", flat=True))
     assert set(Status.values) <= statuses  # every state, closed and reopened included
     assert Issue.objects.filter(matter__isnull=False).count() == 3

@@ -144,6 +144,12 @@ OCTOBER_FIGURES = {
     "extension_granted": 1,
     "assigned_to_unit": 3,  # P2, P3, P4 (P6 was assigned in September)
     "accepted_in_time": 3,  # P2 by D1, P3 by D2, P4 by D1 and D2 (P2's acceptance by D2 took 8 days)
+    # Who spoke for the enterprise (issue 15; tests/issues/test_measures_voice.py has the enterprise's own):
+    "reported_by_cadre": 5,  # every problem of the month
+    "raised_by_enterprise": 0,
+    "raised_by_enterprise_answered": 0,
+    "rated_by_cadre": 3,  # P1, P2, P4: each rating recorded by a cadre
+    "rated_by_enterprise": 0,
 }
 
 
@@ -201,6 +207,7 @@ def test_september_is_read_as_it_stood_then(month):
     assert figures(SEPTEMBER) == {
         **dict.fromkeys(OCTOBER_FIGURES, 0),
         "reported": 1,
+        "reported_by_cadre": 1,
         "assigned": 1,
         "status_in_progress": 1,
         "answered": 1,

@@ -21,6 +21,7 @@ from django.utils.translation import gettext
 
 from core.months import Month
 from core.periods import Period
+from enterprises.links import link_issue
 from issues import measures
 from issues.models import Action, Feedback, Issue
 from issues.payloads import (
@@ -33,7 +34,7 @@ from issues.payloads import (
     ResolvePayload,
     ReturnPayload,
 )
-from issues.services import issue_record_feedback, issue_report, issue_transition
+from issues.services import issue_record_feedback, issue_report, issue_request, issue_transition
 from oversight import dashboard as board
 from oversight.scope import Filters, Scope, visit_figures
 from tests import factories
@@ -245,6 +246,37 @@ def test_the_hand_built_month_reads_as_counted_by_hand(client, leader, november)
     assert compliance.value == figures.compliance_rate
 
 
+def test_the_rates_say_who_spoke_for_the_enterprise(client, leader, november, cadre, enterprise_link):
+    """Issue 15: the satisfaction and response rates count every problem; beside them, the enterprise's own."""
+    desk = Desk(leader)
+    rated = desk.report(cadre, ResolvePayload(note="当场"), on(11, 12))
+    payload = FeedbackPayload(rating=Feedback.Rating.SATISFIED, note="企业自评")
+    issue_record_feedback(issue_id=rated.pk, actor=enterprise_link, version=None, payload=payload, now=on(11, 13))
+    raised = issue_request(link=enterprise_link, title="诉求", category=category("approvals"), now=on(11, 14))
+    Visit = factories.VisitFactory._meta.model
+    visits = Visit.objects.filter(visited_on__month=11).order_by("visited_on")
+    visits.filter(pk=visits[0].pk).update(enterprise_answer="confirmed")
+    visits.filter(pk=visits[1].pk).update(enterprise_answer="denied", enterprise_remark="当天未见到干部")
+
+    dashboard, page = as_leader(client, leader)
+    rates = {rate.key: rate for rate in dashboard.rates}
+    # Satisfied: 2 of 3 rated (the hand-built two recorded by the cadre, one rated by the enterprise).
+    assert rates["satisfaction"].value == 66.7
+    assert {f.key: f.value for f in rates["satisfaction"].split} == {"rated_by_enterprise": 1, "rated_by_cadre": 2}
+    assert {f.key: f.value for f in rates["response"].split} == {
+        "raised_by_enterprise": 1,
+        "raised_by_enterprise_answered": 0,
+        "reported_by_cadre": 11,
+    }
+    assert rates["on_time"].split == ()
+    shown = figures_on(page)
+    for key, rows in (("rated_by_enterprise", {rated.pk}), ("raised_by_enterprise", {raised.pk})):
+        [(value, url)] = [link for link in shown[key] if "unit=" not in link[1]]
+        assert value == len(rows) and {i.pk for i in client.get(url).context["page"]} == rows
+    assert [(f.key, f.value) for f in dashboard.answers] == [("confirmed", 1), ("denied", 1)]
+    assert "enterprise_answer=confirmed" in dashboard.answers[0].url
+
+
 def test_the_visits_figure_opens_the_visits_it_counted(client, leader, november):
     _dashboard, page = as_leader(client, leader)
     [(value, url)] = figures_on(page)["visits"]
@@ -416,13 +448,26 @@ def build_district(size: int, *, leader) -> None:
         for i, sector in enumerate(sectors)
     ]
     codes = ["approvals", "utilities", "financing"]
+    # Each enterprise's own link: it rates some problems itself, raises requests, confirms or denies visits.
+    links = [link_issue(enterprise=cadre.pairings.get().enterprise, actor=None) for cadre in cadres]
+    answers = ["confirmed", "denied", ""]
     for i in range(size):
         cadre, staff, code, day = cadres[i % 5], units[i % 4], codes[i % 3], 1 + i % 15
         factories.VisitFactory(
-            pairing=cadre.pairings.get(), visited_on=nov(day), created_at=factories.logged_on(nov(day))
+            pairing=cadre.pairings.get(),
+            visited_on=nov(day),
+            created_at=factories.logged_on(nov(day)),
+            enterprise_answer=answers[i % 3],
         )
+        if i % 5 == 4:
+            issue_request(link=links[i % 5], title="诉求", category=category(code), now=on(11, day))
         if i % 3 == 0:
-            desk.report(cadre, ResolvePayload(note="当场"), on(11, day), code=code)
+            issue = desk.report(cadre, ResolvePayload(note="当场"), on(11, day), code=code)
+            if i % 2:  # the enterprise rates it itself (the others wait for a rating)
+                payload = FeedbackPayload(rating=Feedback.Rating.SATISFIED, note="企业自评")
+                issue_record_feedback(
+                    issue_id=issue.pk, actor=links[i % 5], version=None, payload=payload, now=on(11, day, 12)
+                )
         elif i % 3 == 1:
             desk.report(cadre, EscalatePayload(note="上报"), on(11, day), code=code)
         else:
@@ -448,7 +493,7 @@ def test_the_number_of_queries_does_not_grow_with_the_data(client, leader, the_2
     queries_for(client, query)  # the session and the like, read once
     small = queries_for(client, query)
     build_district(40, leader=leader)
-    assert Issue.objects.count() == 46
+    assert Issue.objects.count() == 55  # and nine requests the enterprises raised
     large = queries_for(client, query)
     assert small == large
     assert large <= 30, large

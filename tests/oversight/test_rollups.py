@@ -28,6 +28,8 @@ ZERO = dict.fromkeys(ROLLUP_FIGURES, 0)
 WANG = {
     **ZERO,
     "reported": 4,
+    "reported_by_cadre": 4,  # every problem here was a cadre's report, every rating a cadre's record
+    "rated_by_cadre": 1,
     "on_the_spot": 1,
     "assigned": 3,
     "answered": 3,
@@ -43,6 +45,8 @@ WANG = {
 LI = {
     **ZERO,
     "reported": 3,
+    "reported_by_cadre": 3,
+    "rated_by_cadre": 1,
     "assigned": 2,
     "escalated": 1,
     "answered": 1,
@@ -103,6 +107,8 @@ def test_each_departments_row_counts_its_moves_and_the_problems_with_it_at_the_m
     assert dict(d1.figures) == {
         **ZERO,
         "reported": 3,
+        "reported_by_cadre": 3,
+        "rated_by_cadre": 1,
         "assigned": 3,
         "answered": 1,
         "resolved_on_time": 2,
@@ -117,6 +123,8 @@ def test_each_departments_row_counts_its_moves_and_the_problems_with_it_at_the_m
     assert dict(d2.figures) == {
         **ZERO,
         "reported": 1,
+        "reported_by_cadre": 1,
+        "rated_by_cadre": 1,
         "assigned": 1,
         "answered": 1,
         "resolved_late": 1,
