@@ -42,7 +42,7 @@ class RequestForm(OneTimeTokenForm):
         field.queryset = IssueCategory.objects.filter(is_active=True).order_by("sort_order", "name")
 
 
-class ContactForm(forms.ModelForm):  # type: ignore[type-arg]
+class ContactForm(forms.ModelForm):
     """The enterprise's contact, where the office sends its link."""
 
     class Meta:

@@ -64,7 +64,9 @@ def _refused(request: HttpRequest, error: LinkError) -> HttpResponse:
 
 
 def _too_many(request: HttpRequest) -> HttpResponse:
-    return render(request, "voice/limited.html", status=HTTPStatus.TOO_MANY_REQUESTS)
+    response = render(request, "voice/limited.html", status=HTTPStatus.TOO_MANY_REQUESTS)
+    response["Retry-After"] = "60"  # the rates count per minute
+    return response
 
 
 def link_page(view: LinkView) -> LinkView:

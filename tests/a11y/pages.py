@@ -137,10 +137,14 @@ def _link_problem() -> str:
 
 
 def _paired_enterprise() -> str:
-    """The enterprise ganbu001 serves: its link page, for the cadre and the overseers."""
+    """The enterprise ganbu001 serves, with a live link (issued if it has none): its link page and card."""
+    from enterprises.links import link_current, link_issue
     from organisation.models import Pairing
 
-    return str(Pairing.objects.active().get(cadre__user__username=PERSONAS["cadre"]).enterprise_id)
+    enterprise = Pairing.objects.active().get(cadre__user__username=PERSONAS["cadre"]).enterprise
+    if link_current(enterprise) is None:
+        link_issue(enterprise=enterprise, actor=None)
+    return str(enterprise.pk)
 
 
 @dataclass(frozen=True)
