@@ -25,14 +25,18 @@ def address_limited(request: HttpRequest) -> bool:
     """Count this request against its client address; return whether it is over the rate."""
     kind, rate = _rate(request)
     address = client_address(request) or "unknown"
-    return is_ratelimited(
-        request, group=f"voice:address:{kind}", key=lambda _group, _request: address, rate=rate, increment=True
+    return bool(
+        is_ratelimited(
+            request, group=f"voice:address:{kind}", key=lambda _group, _request: address, rate=rate, increment=True
+        )
     )
 
 
 def link_limited(request: HttpRequest, link: EnterpriseLink) -> bool:
     """Count this request against the link it opened; return whether it is over the rate."""
     kind, rate = _rate(request)
-    return is_ratelimited(
-        request, group=f"voice:link:{kind}", key=lambda _group, _request: str(link.pk), rate=rate, increment=True
+    return bool(
+        is_ratelimited(
+            request, group=f"voice:link:{kind}", key=lambda _group, _request: str(link.pk), rate=rate, increment=True
+        )
     )
