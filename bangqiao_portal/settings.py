@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "axes",
+    "django_ratelimit",
     # The portal's apps, bottom layer first (pyproject.toml's import-linter contract is the written order).
     "core",
     "enterprises",
@@ -282,6 +283,12 @@ if HTTPS:
 # Preloading means submitting the domain to the browsers' public list, which an intranet host
 # name cannot join; its warning (W021) says nothing about this deployment unless asked for.
 SILENCED_SYSTEM_CHECKS = [] if HTTPS and SECURE_HSTS_PRELOAD else ["security.W021"]
+# django-ratelimit (the enterprise's link: voice/limits.py) counts in the default cache. Its check knows
+# only django-redis by name (W001), though Django's own RedisCache increments atomically too; and a bare
+# development machine without Redis counts in LocMemCache, per process (E003): right for one runserver
+# and the tests, never for production, which sets REDIS_URL (docs/deployment.md).
+RATELIMIT_USE_CACHE = "default"
+SILENCED_SYSTEM_CHECKS += ["django_ratelimit.W001"] if REDIS_URL else ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 LOGGING = {
     "version": 1,

@@ -1,7 +1,8 @@
 """Who is told, at once, that a move on a problem has made it their turn: one table, keyed by the move.
 
 Every move in `issues.workflow.MOVES` has an entry in `HANDOVERS` (a test holds the table to
-it): the people it hands work to, or `Nobody` with the reason. A new move is one entry.
+it): the people it hands work to, or `Nobody` with the reason. A new move is one entry. The
+report, no move of the table, has one too: the enterprise's request arrives unrouted, for its cadre.
 
 | move | told | |
 | --- | --- | --- |
@@ -13,6 +14,7 @@ it): the people it hands work to, or `Nobody` with the reason. A new move is one
 | send back | the cadre | the leading group's decision on an escalation: route it another way |
 | reopen | the campaign office | dissatisfied feedback: routed again, as a returned problem |
 | request extension | the leading group, the campaign office | whoever may decide it |
+| report | the cadre | the enterprise's own request (诉求, `issue_request`); a cadre's report routes at once |
 | decide extension | the unit | |
 | accept, progress, link, close | nobody | see `Nobody.because` |
 
@@ -81,6 +83,8 @@ class Nobody:
 
 HANDOVERS: dict[Action, Tell | Nobody] = {
     Action.ASSIGN: Tell((UNIT, CADRE)),
+    # Sent only for the enterprise's own request (issue_request): its cadre routes it.
+    Action.REPORT: Tell((CADRE,)),
     Action.RESOLVE: Tell((CADRE,)),
     Action.ESCALATE: Tell((GROUP,)),
     Action.RETURN: Tell((OFFICE,)),
@@ -167,6 +171,8 @@ def _record(move: MoveMade, told: list[int]) -> list[Reminder]:
         "department": issue.department.name if issue.department else "",
         "enterprise": issue.enterprise.name,
         "actor": (event.actor.get_full_name() or event.actor.get_username()) if event.actor else "",
+        # The enterprise through its link has no name to store: the text says who in the reader's language.
+        "by_enterprise": event.by_enterprise,
         "event": {"kind": event.kind, "params": event.params, "note": event.note},
     }
     key: dict[str, Any] = {"kind": Kind.ISSUE_HANDED_OVER, "object_id": issue.pk, "period": str(event.pk)}

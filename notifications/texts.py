@@ -17,7 +17,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from issues.models import Action
-from issues.timeline import sentence
+from issues.timeline import BY_ENTERPRISE, sentence
 from notifications.models import TITLE_LENGTH, Kind
 from supervision.models import Kind as InspectionKind
 from visits.models import Errand
@@ -93,6 +93,7 @@ TEXTS: dict[str, Text] = {
 
 # A move's hand-over (notifications/handovers.py): the title says what the move handed over, by its action.
 HANDED_OVER: dict[Action, "StrPromise"] = {
+    Action.REPORT: _("New request from the enterprise, to route: %(title)s"),
     Action.ASSIGN: _("Assigned to %(department)s: %(title)s"),
     Action.RESOLVE: _("Resolved, record the enterprise's feedback: %(title)s"),
     Action.ESCALATE: _("Escalated, for the leading group to decide: %(title)s"),
@@ -141,5 +142,6 @@ def _handed_over(params: dict[str, Any]) -> Said:
     action = Action(params["action"])
     event = params["event"]
     note = sentence(event["kind"], event["params"], event["note"]) or str(action.label)
-    body = str(HANDED_OVER_BODY) % {"enterprise": params["enterprise"], "actor": params["actor"], "note": note}
+    actor = str(BY_ENTERPRISE) if params.get("by_enterprise") else params["actor"]
+    body = str(HANDED_OVER_BODY) % {"enterprise": params["enterprise"], "actor": actor, "note": note}
     return Said(str(HANDED_OVER[action]) % params, body)

@@ -119,6 +119,34 @@ def _last_month() -> str:
     return month_label(last_months(timezone.localdate(), 2)[0])
 
 
+def _link_token() -> str:
+    """A live token of the busy cadre's enterprise (a problem awaiting its rating), issued if it has none."""
+    from enterprises.links import link_current, link_issue, token_for
+    from organisation.models import Pairing
+
+    enterprise = Pairing.objects.active().get(cadre__user__username=busy_cadre()).enterprise
+    return token_for(link_current(enterprise) or link_issue(enterprise=enterprise, actor=None))
+
+
+def _link_problem() -> str:
+    """The busy cadre's enterprise's problem awaiting its rating: the enterprise's page shows the rating form."""
+    from organisation.models import Pairing
+
+    enterprise = Pairing.objects.active().get(cadre__user__username=busy_cadre()).enterprise
+    return str(Issue.objects.awaiting_feedback().filter(enterprise=enterprise).values_list("pk", flat=True).first())
+
+
+def _paired_enterprise() -> str:
+    """The enterprise ganbu001 serves, with a live link (issued if it has none): its link page and card."""
+    from enterprises.links import link_current, link_issue
+    from organisation.models import Pairing
+
+    enterprise = Pairing.objects.active().get(cadre__user__username=PERSONAS["cadre"]).enterprise
+    if link_current(enterprise) is None:
+        link_issue(enterprise=enterprise, actor=None)
+    return str(enterprise.pk)
+
+
 @dataclass(frozen=True)
 class Page:
     """A URL pattern as `get_resolver()` spells it, the roles that see it, and how its URL is filled in."""
@@ -206,6 +234,25 @@ PAGES: tuple[Page, ...] = (
         fill=(("<int:year>", _this_year),),
     ),
     Page("assessment/<int:year>/compare/", OVERSIGHT, fill=(("<int:year>", _this_year),)),
+    # The enterprise's pages through its link (no login), and the staff's page for that link.
+    Page("e/<str:token>/", ("anonymous",), fill=(("<str:token>", _link_token),)),
+    Page(
+        "e/<str:token>/problems/<int:issue_id>/",
+        ("anonymous",),
+        fill=(("<str:token>", _link_token), ("<int:issue_id>", _link_problem)),
+    ),
+    Page("e/<str:token>/request/", ("anonymous",), fill=(("<str:token>", _link_token),)),
+    Page("e/<str:token>/", ("anonymous",), status=404, fill=(("<str:token>", "not-a-token"),)),
+    Page(
+        "voice/enterprises/<int:enterprise_id>/",
+        ("cadre", "leading_group", "office"),
+        fill=(("<int:enterprise_id>", _paired_enterprise),),
+    ),
+    Page(
+        "voice/enterprises/<int:enterprise_id>/card/",
+        ("cadre", "office"),
+        fill=(("<int:enterprise_id>", _paired_enterprise),),
+    ),
     # The error pages (templates/404.html and its kin) share one layout: one of them, logged in and not.
     Page("no-such-page/", ("anonymous", "cadre"), status=404),
 )
@@ -234,6 +281,10 @@ EXEMPT: dict[str, str] = {
     "supervision/items/<int:pk>/answer/": "POST-only: a refusal re-renders supervision/items/<int:pk>/, listed",
     "supervision/items/<int:pk>/check/": "POST-only: a refusal re-renders supervision/items/<int:pk>/, listed",
     "supervision/files/<int:pk>/": "a file download",
+    "e/<str:token>/visits/<int:visit_id>/": "POST-only: a refusal re-renders e/<str:token>/, listed",
+    "e/<str:token>/problems/<int:issue_id>/rate/": "POST-only: a refusal re-renders the problem's page, listed",
+    "voice/enterprises/<int:enterprise_id>/new/": "POST-only: issuing a link answers with a redirect",
+    "voice/enterprises/<int:enterprise_id>/revoke/": "POST-only: revoking answers with a redirect",
 }
 
 

@@ -188,11 +188,14 @@ def test_every_move_of_the_workflow_has_a_hand_over_entry_recipients_or_a_reason
             assert entry.audiences and "%(title)s" in str(HANDED_OVER[move.action]), move.action
         else:
             assert isinstance(entry, Nobody) and len(entry.because) > 20, move.action
-    assert set(HANDOVERS) == {move.action for move in MOVES}, "an entry for an action that is no move"
+    # The report is no move of the table: its entry tells the cadre of the enterprise's own request.
+    moves = {move.action for move in MOVES} | {Action.REPORT}
+    assert set(HANDOVERS) == moves, "an entry for an action that is no move"
 
 
 def test_every_entry_is_tried_by_a_real_move_below():
-    assert {s.action for s in SCENARIOS} == set(HANDOVERS)
+    # The report's entry is tried by the enterprise's request: tests/voice/test_services.py.
+    assert {s.action for s in SCENARIOS} | {Action.REPORT} == set(HANDOVERS)
 
 
 # --- Real moves --------------------------------------------------------------------------
