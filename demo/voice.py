@@ -30,6 +30,7 @@ from issues.payloads import FeedbackPayload
 from issues.services import issue_record_feedback, issue_request
 from organisation.models import Pairing
 from visits.models import EnterpriseAnswer, Visit
+from voice.services import visit_answer
 
 # How many recent visits the enterprises confirmed; one more is denied.
 CONFIRMED_VISITS = 8
@@ -45,7 +46,7 @@ def seed_voice(today: datetime.date, active: Sequence[Pairing], office: User) ->
     rng = random.Random(f"voice-{today.isoformat()}")  # nosec B311 # demo data, not a secret
     links = _links(rng, office)
     made["links"] = len(links)
-    made["visit_answers"] = _visit_answers(today)
+    made["visit_answers"] = _visit_answers(today, links)
     made["enterprise_ratings"] = _ratings(links)
     made["enterprise_requests"] = _request(active, links)
     return made
@@ -62,24 +63,26 @@ def _links(rng: random.Random, office: User) -> dict[int, EnterpriseLink]:
     return links
 
 
-def _visit_answers(today: datetime.date) -> int:
-    """The enterprise's word on some visits of the last 30 days: most confirmed, one denied.
+def _visit_answers(today: datetime.date, links: dict[int, EnterpriseLink]) -> int:
+    """The enterprise's word on some visits of the last 30 days, through its link: most confirmed, one denied.
 
-    Written on the visit's own fields, a day after it was logged (the enterprise's confirmation page, the
-    voice app's, writes the same three fields).
+    Through the link's own service (`voice.services.visit_answer`), a day after the visit was logged.
     """
     now = timezone.now()
     # Logged a day ago at least, so that the answer comes after the visit was logged (and before now).
     logged = Visit.objects.filter(
         visited_on__gte=today - datetime.timedelta(days=30), created_at__lt=now - datetime.timedelta(days=1)
-    )
+    ).select_related("pairing")
     recent = list(logged.order_by("-visited_on", "pk")[: CONFIRMED_VISITS + 1])
     for i, visit in enumerate(recent):
         denied = i == len(recent) - 1
-        visit.enterprise_answer = EnterpriseAnswer.DENIED if denied else EnterpriseAnswer.CONFIRMED
-        visit.enterprise_remark = DENIED_REMARK if denied else ""
-        visit.enterprise_answered_at = min(visit.created_at + datetime.timedelta(days=1), now)
-        visit.save(update_fields=["enterprise_answer", "enterprise_remark", "enterprise_answered_at"])
+        visit_answer(
+            link=links[visit.pairing.enterprise_id],
+            visit_id=visit.pk,
+            answer=EnterpriseAnswer.DENIED if denied else EnterpriseAnswer.CONFIRMED,
+            remark=DENIED_REMARK if denied else "",
+            now=min(visit.created_at + datetime.timedelta(days=1), now),
+        )
     return len(recent)
 
 
