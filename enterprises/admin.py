@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
@@ -14,6 +15,10 @@ class EnterpriseAdmin(SimpleHistoryAdmin):
     list_display = ["name", "uscc", "kind", "origin", "sector", "street", "contact_person", "is_active"]
     list_filter = ["kind", "origin", "sector", "street", "is_active"]
     search_fields = ["name", "uscc", "contact_person", "contact_mobile"]
+
+    def view_on_site(self, obj: Enterprise) -> str:
+        """The enterprise's link page (QR code, visit card, issue or revoke): the office's way there."""
+        return reverse("voice:manage", args=[obj.pk])
 
 
 @admin.register(EnterpriseLink)

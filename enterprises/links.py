@@ -50,7 +50,7 @@ def _signer() -> signing.TimestampSigner:
 
 def token_for(link: EnterpriseLink) -> str:
     """Return a token for this link, signed now (each call gives a fresh expiry)."""
-    return _signer().sign_object({"l": link.pk, "k": link.key}, compress=False)
+    return str(_signer().sign_object({"l": link.pk, "k": link.key}, compress=False))
 
 
 def url_for(link: EnterpriseLink) -> str:

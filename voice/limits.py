@@ -9,7 +9,7 @@ addresses. The address is `core.lockout.client_address`'s, which believes only T
 
 from django.conf import settings
 from django.http import HttpRequest
-from django_ratelimit.core import is_ratelimited  # type: ignore[import-untyped]
+from django_ratelimit.core import is_ratelimited
 
 from core.lockout import client_address
 from enterprises.models import EnterpriseLink
