@@ -56,7 +56,8 @@ def token_for(link: EnterpriseLink) -> str:
 def url_for(link: EnterpriseLink) -> str:
     """Return the absolute address the enterprise opens (PORTAL_BASE_URL + the link's page)."""
     path = reverse("voice:home", kwargs={"token": token_for(link)})
-    return settings.PORTAL_BASE_URL.rstrip("/") + path
+    base: str = settings.PORTAL_BASE_URL
+    return base.rstrip("/") + path
 
 
 def link_read(token: str, *, now: datetime.datetime | None = None) -> EnterpriseLink:
