@@ -60,7 +60,7 @@ def url_for(link: EnterpriseLink) -> str:
     return base.rstrip("/") + path
 
 
-def link_read(token: str, *, now: datetime.datetime | None = None) -> EnterpriseLink:
+def link_read(token: str) -> EnterpriseLink:
     """Return the live link a token stands for, or raise `LinkError` saying why it opens nothing."""
     try:
         value = _signer().unsign_object(token, max_age=max_age())
