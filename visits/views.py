@@ -28,7 +28,7 @@ from enterprises.models import Enterprise, Sector
 from issues.models import ROW_RELATED, Issue, IssueEvent
 from organisation.models import Pairing
 from visits import attachments, compliance, proof
-from visits.exports import visit_headers, visit_month_headers, visit_month_rows, visit_rows
+from visits.exports import visit_headers, visit_month_headers, visit_month_rows, visit_rows, with_file_count
 from visits.filters import VisitFilter
 from visits.forms import (
     ComplianceFilterForm,
@@ -259,10 +259,8 @@ def visit_list(request: AuthenticatedRequest) -> HttpResponseBase:
             visit_rows(filterset.qs),
             sheet_title=_("Visits"),
         )
-    rows = (
-        filterset.qs.select_related("pairing__enterprise", "pairing__cadre")
-        .annotate(file_count=Count("files"))
-        .order_by("-visited_on", "-pk")
+    rows = with_file_count(filterset.qs.select_related("pairing__enterprise", "pairing__cadre")).order_by(
+        "-visited_on", "-pk"
     )
     page = Paginator(rows, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
