@@ -62,7 +62,7 @@ def seed_proof(first_pairing: Pairing, others: int = 3) -> int:
     """Attach a photo to ganbu001's latest visits and to a few other pairings' latest; return the files made."""
     if VisitFile.objects.exists():
         return 0
-    rng = random.Random(15)  # noqa: S311 (a demo's pictures, not a secret)
+    rng = random.Random(15)  # nosec B311 # a repeatable demo, not security
     visits = list(Visit.objects.filter(pairing=first_pairing).order_by("-created_at", "-pk")[:3])
     latest = (
         Visit.objects.exclude(pairing=first_pairing)

@@ -27,7 +27,7 @@ class VisitFileInline(admin.TabularInline):
     extra = 0
     can_delete = False
     # Never the file fields themselves: their widget links to /media/, which is never served.
-    fields = ["download", "content_type", "size", "uploaded_by", "uploaded_at"]
+    fields = ("download", "content_type", "size", "uploaded_by", "uploaded_at")
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

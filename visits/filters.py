@@ -4,8 +4,8 @@ The names are those oversight/scope.py's `Scope.visit_list()` writes, so the das
 period's visits links to a list of exactly those visits: `visited_after` and `visited_before` are the
 period's first and last days (both included), `department` is the cadre's unit, as the compliance grid
 and `Filters.visits` read it; `logged_before` is the day after a period that is over (its visits are those
-logged by its end). `cadre` is one cadre's visits: the annual assessment links a cadre's compliance there. `confirmation`
-is the enterprise's answer through its link: confirmed, denied, or `none` yet.
+logged by its end). `cadre` is one cadre's visits: the annual assessment links a cadre's compliance there.
+`confirmation` is the enterprise's answer through its link: confirmed, denied, or `none` yet.
 """
 
 import datetime

@@ -97,11 +97,12 @@ class ProofFormMixin(forms.Form):
     `prepared` holds what the service stores; `having` is how many files the visit already carries.
     """
 
-    files = ProofField()
+    # Not `files`: a form's `files` is the request's uploads.
+    proof_files = ProofField()
     having = 0
 
-    def clean_files(self) -> list[UploadedFile]:
-        uploads: list[UploadedFile] = self.cleaned_data["files"]
+    def clean_proof_files(self) -> list[UploadedFile]:
+        uploads: list[UploadedFile] = self.cleaned_data["proof_files"]
         try:
             self.prepared = proof.prepare_all(uploads, having=self.having)
         except proof.ProofError as exc:
@@ -123,7 +124,7 @@ class VisitFilesForm(OneTimeTokenForm, ProofFormMixin):
     def __init__(self, *args: Any, having: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.having = having
-        self.fields["files"].required = True
+        self.fields["proof_files"].required = True
 
 
 class ProblemForm(ProblemFields):

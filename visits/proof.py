@@ -138,7 +138,7 @@ def check(file: IO[bytes], name: str, size: int) -> Kind:
             _(
                 "HEIC photos (the iPhone's default) cannot be read here. Send it as JPEG: choose it again "
                 "from the phone's photo picker, which converts it, or set Settings > Camera > Formats to "
-                "\"Most Compatible\" for future photos."
+                '"Most Compatible" for future photos.'
             ),
         )
     kind = kind_of(file)

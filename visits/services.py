@@ -175,10 +175,11 @@ def visit_file_remove(*, actor: "User", file: VisitFile, now: datetime.datetime 
     row = VisitFile.objects.select_for_update().get(pk=file.pk, visit=visit)
     stored = [row.file, row.thumbnail]
     row.delete()
+
     # Only after the commit: a rollback keeps the row, which must still find its file.
     def forget() -> None:
-        for field in stored:
-            proof.delete_stored(field)
+        for stored_file in stored:
+            proof.delete_stored(stored_file)
 
     transaction.on_commit(forget)
     return visit

@@ -323,7 +323,7 @@ def visit_files_add_view(request: AuthenticatedRequest, pk: int) -> HttpResponse
             messages.success(request, _("The photos and files were added to the visit."))
             confirm_saved(request)
     else:
-        for error in form.errors.as_data().get("files", []) + form.non_field_errors().as_data():
+        for error in form.errors.as_data().get("proof_files", []) + form.non_field_errors().as_data():
             messages.error(request, " ".join(error.messages), extra_tags=error.code or "")
     return redirect("visits:visit_detail", pk=visit.pk)
 
@@ -355,9 +355,7 @@ def _serve(found: VisitFile, *, thumbnail: bool) -> FileResponse:
         raise Http404
     # A photo was written again by the portal (visits/proof.py), so the browser may show it; a PDF is
     # downloaded, never opened in the page.
-    response = FileResponse(
-        content, as_attachment=not found.is_image, filename=found.name, content_type=content_type
-    )
+    response = FileResponse(content, as_attachment=not found.is_image, filename=found.name, content_type=content_type)
     # Never sniffed into something the browser would run, whatever the security settings say.
     response["X-Content-Type-Options"] = "nosniff"
     # A visit's photos are the enterprise's premises: no cache keeps a copy (a logged-in page's rule too).

@@ -213,9 +213,7 @@ def test_a_disk_that_refuses_the_second_file_leaves_no_visit_and_no_file(cadre, 
 def test_a_failure_after_the_service_removes_the_files_it_wrote(cadre, media):
     # As when the one-time token cannot be saved after the visit was: the view's block fails, its files go.
     with pytest.raises(RuntimeError), proof.removed_on_failure():
-        visit_log(
-            actor=cadre.user, pairing=pairing_of(cadre), data=data(), files=[prepare("a.jpg", files.jpeg())]
-        )
+        visit_log(actor=cadre.user, pairing=pairing_of(cadre), data=data(), files=[prepare("a.jpg", files.jpeg())])
         assert len(stored(media)) == 2
         raise RuntimeError("the token could not be saved")
 
@@ -231,9 +229,7 @@ def test_too_many_files_are_refused_by_the_service_too(cadre, settings):
     assert refused.value.code == "proof_too_many"
 
 
-def test_files_are_added_and_removed_while_the_visit_can_be_corrected(
-    cadre, media, django_capture_on_commit_callbacks
-):
+def test_files_are_added_and_removed_while_the_visit_can_be_corrected(cadre, media, django_capture_on_commit_callbacks):
     visit = visit_log(actor=cadre.user, pairing=pairing_of(cadre), data=data())
 
     visit_files_add(actor=cadre.user, visit=visit, files=[prepare("a.jpg", files.jpeg())])

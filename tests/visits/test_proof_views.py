@@ -92,7 +92,7 @@ def test_a_visit_is_logged_with_its_photos_and_files(client, cadre, media):
     client.force_login(cadre.user)
     upload = [files.upload("现场.jpg", files.jpeg()), files.upload("签到表.pdf", files.pdf(), "application/pdf")]
 
-    response = client.post(VISIT_NEW, visit_form(files=upload))
+    response = client.post(VISIT_NEW, visit_form(proof_files=upload))
 
     visit = Visit.objects.get()
     assert response.status_code == 302 and response.url == reverse("visits:visit_detail", args=[visit.pk])
@@ -104,10 +104,10 @@ def test_one_refused_file_refuses_the_whole_visit_and_writes_nothing(client, cad
     client.force_login(cadre.user)
     upload = [files.upload("现场.jpg", files.jpeg()), files.upload("fake.jpg", files.html(), "image/jpeg")]
 
-    response = client.post(VISIT_NEW, visit_form(files=upload))
+    response = client.post(VISIT_NEW, visit_form(proof_files=upload))
 
     assert response.status_code == 400
-    assert [e.code for e in response.context["form"].errors.as_data()["files"]] == ["proof_type"]
+    assert [e.code for e in response.context["form"].errors.as_data()["proof_files"]] == ["proof_type"]
     assert not Visit.objects.exists() and stored(media) == []
     # The browser keeps what was typed, never the files: the page says to choose them again.
     assert 'id="files-again"' in response.content.decode()
@@ -118,9 +118,9 @@ def test_one_file_too_many_refuses_the_visit(client, cadre, media, settings):
     client.force_login(cadre.user)
     upload = [files.upload("a.jpg", files.jpeg()), files.upload("b.jpg", files.jpeg())]
 
-    response = client.post(VISIT_NEW, visit_form(files=upload))
+    response = client.post(VISIT_NEW, visit_form(proof_files=upload))
 
-    assert [e.code for e in response.context["form"].errors.as_data()["files"]] == ["proof_too_many"]
+    assert [e.code for e in response.context["form"].errors.as_data()["proof_files"]] == ["proof_too_many"]
     assert not Visit.objects.exists() and stored(media) == []
 
 
@@ -129,7 +129,7 @@ def test_the_visit_sent_twice_with_its_photo_is_filed_once(client, cadre, media)
     form = visit_form()
 
     for _ in range(2):
-        client.post(VISIT_NEW, {**form, "files": [files.upload("a.jpg", files.jpeg())]})
+        client.post(VISIT_NEW, {**form, "proof_files": [files.upload("a.jpg", files.jpeg())]})
 
     assert Visit.objects.count() == 1 and VisitFile.objects.count() == 1
     assert len(stored(media)) == 2
@@ -142,7 +142,7 @@ def test_the_cadre_adds_and_removes_files_on_the_visit_page(client, cadre, visit
     client.force_login(cadre.user)
     add = reverse("visits:visit_files_add", args=[visit.pk])
 
-    response = client.post(add, with_token({"files": [files.upload("补充.png", files.png(), "image/png")]}))
+    response = client.post(add, with_token({"proof_files": [files.upload("补充.png", files.png(), "image/png")]}))
     assert response.status_code == 302
     assert visit.files.count() == 3
 
@@ -156,7 +156,7 @@ def test_a_refused_addition_is_said_by_its_code(client, cadre, visit):
 
     response = client.post(
         reverse("visits:visit_files_add", args=[visit.pk]),
-        with_token({"files": [files.upload("IMG.HEIC", files.heic())]}),
+        with_token({"proof_files": [files.upload("IMG.HEIC", files.heic())]}),
         follow=True,
     )
 
@@ -173,7 +173,7 @@ def test_a_locked_visit_shows_no_add_form_and_refuses_an_addition(client, cadre,
 
     response = client.post(
         reverse("visits:visit_files_add", args=[visit.pk]),
-        with_token({"files": [files.upload("a.jpg", files.jpeg())]}),
+        with_token({"proof_files": [files.upload("a.jpg", files.jpeg())]}),
         follow=True,
     )
     assert [code for code, _ in refusals(response)] == ["visit_locked"]
@@ -184,7 +184,7 @@ def test_a_locked_visit_shows_no_add_form_and_refuses_an_addition(client, cadre,
 
 def test_another_cadre_cannot_add_or_remove(client, other_cadre, leader, visit):
     client.force_login(other_cadre.user)
-    photo = {"files": [files.upload("a.jpg", files.jpeg())]}
+    photo = {"proof_files": [files.upload("a.jpg", files.jpeg())]}
     assert client.post(reverse("visits:visit_files_add", args=[visit.pk]), with_token(photo)).status_code == 404
     assert client.post(reverse("visits:visit_file_remove", args=[pdf_of(visit).pk])).status_code == 404
     client.force_login(leader)
