@@ -400,3 +400,12 @@ def test_the_export_is_scoped_to_who_sees_the_visits(client, other_cadre, cadre)
     sheet = load_workbook(io.BytesIO(b"".join(client.get(f"{LIST}?format=xlsx").streaming_content))).active
 
     assert sheet.max_row == 1
+
+
+def test_the_visit_admin_lists_its_files_read_only_through_the_scoped_download(client, superuser, visit):
+    client.force_login(superuser)
+    page = client.get(reverse("admin:visits_visit_change", args=[visit.pk])).content.decode()
+
+    assert reverse("visits:visit_file", args=[photo_of(visit).pk]) in page
+    assert "/media/" not in page  # the file fields' own widget would link there
+    assert 'name="files-0-name"' not in page  # nothing to edit
