@@ -57,8 +57,9 @@ THUMB_QUALITY = 75
 HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif"}
 HEIF_EXTENSIONS = {"heic", "heif", "hif", "avif"}
 # Pillow's names for the formats it decodes, per kind: a file whose bytes say JPEG but which Pillow
-# reads as something else is refused.
-PILLOW_FORMATS = {JPEG: "JPEG", PNG: "PNG", WEBP: "WEBP"}
+# reads as something else is refused. MPO is a JPEG carrying further pictures (many phones write it, for
+# a depth map or a live photo's frame): only its first picture is kept.
+PILLOW_FORMATS = {JPEG: ("JPEG", "MPO"), PNG: ("PNG",), WEBP: ("WEBP",)}
 
 
 class ProofError(PortalError):
@@ -163,7 +164,7 @@ def _open(file: IO[bytes], name: str, kind: Kind) -> Image.Image:
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             with Image.open(file) as probe:  # reads the header only
-                if probe.format != PILLOW_FORMATS[kind]:
+                if probe.format not in PILLOW_FORMATS[kind]:
                     raise unreadable
                 if probe.width * probe.height > MAX_PIXELS:
                     raise _too_many_pixels(name)

@@ -148,6 +148,32 @@ def test_a_png_and_a_webp_lose_their_exif_too():
         assert files.GPS_IFD not in Image.open(io.BytesIO(cleaned)).getexif()
 
 
+def test_xmp_is_stripped_too():
+    # XMP can carry the position as well (exif:GPSLatitude), outside the EXIF block.
+    out = io.BytesIO()
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><exif:GPSLatitude>34,16.5N</exif:GPSLatitude></x:xmpmeta>'
+    Image.new("RGB", (32, 32), "red").save(out, "JPEG", xmp=xmp)
+    assert b"GPSLatitude" in out.getvalue()
+
+    cleaned = prepare("a.jpg", out.getvalue()).content
+
+    assert b"GPSLatitude" not in cleaned and "xmp" not in Image.open(io.BytesIO(cleaned)).info
+
+
+def test_a_phone_s_multi_picture_jpeg_is_accepted_as_its_first_picture():
+    # MPO: a JPEG with a second picture appended (a depth map, a live photo's frame), as many phones write.
+    out = io.BytesIO()
+    Image.new("RGB", (64, 32), "red").save(
+        out, "MPO", save_all=True, append_images=[Image.new("RGB", (32, 16), "blue")], exif=files.phone_exif()
+    )
+    assert Image.open(io.BytesIO(out.getvalue())).format == "MPO"
+
+    stored = Image.open(io.BytesIO(prepare("IMG.jpg", out.getvalue()).content))
+
+    assert stored.format == "JPEG" and stored.size == (64, 32) and getattr(stored, "n_frames", 1) == 1
+    assert files.GPS_IFD not in stored.getexif()
+
+
 def test_the_photo_is_turned_upright_by_its_orientation():
     # Orientation 6: the camera was held upright, the sensor wrote the picture lying on its side.
     prepared = prepare("IMG.jpg", files.jpeg(size=(64, 32), exif=files.phone_exif(orientation=6)))
