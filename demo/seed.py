@@ -20,6 +20,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from core.roles import Role
 from demo import data
+from demo.proof import seed_proof
 from demo.supervision import People, seed_supervision
 from demo.voice import seed_voice
 from enterprises.models import Enterprise, Kind, Origin, Sector
@@ -540,4 +541,5 @@ def seed_demo(today: datetime.date | None = None) -> SeedResult:
     )
     made = seed_supervision(seeder.today, campaign_start(seeder.today), people, active)
     seeder.created["inspections"], seeder.created["rectifications"] = made
+    seeder.created["visit_files"] = seed_proof(active[0])
     return SeedResult(created=seeder.created)

@@ -6,22 +6,47 @@ from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import ReadOnlyAdminMixin
 from visits import attachments
 from visits.attachments import AttachmentNotStored
-from visits.models import Errand, ErrandStep, Policy, PolicySector, Visit
+from visits.models import Errand, ErrandStep, Policy, PolicySector, Visit, VisitFile
 from visits.services import policy_save
 
 # Where the change form's second showing finds the storage refusal of the first (PolicyAdmin).
 STORAGE_REFUSAL = "_policy_attachment_refusal"
 
 
+class VisitFileInline(admin.TabularInline):
+    """A visit's photos and files, read-only: the cadre adds and removes them (visits/services.py)."""
+
+    model = VisitFile
+    extra = 0
+    can_delete = False
+    # Never the file fields themselves: their widget links to /media/, which is never served.
+    fields = ("download", "content_type", "size", "uploaded_by", "uploaded_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=_("file name"))
+    def download(self, obj: VisitFile) -> str:
+        """The file through its scoped view (the one that checks who may see the visit)."""
+        return format_html('<a href="{}">{}</a>', reverse("visits:visit_file", args=[obj.pk]), obj.name)
+
+
 @admin.register(Visit)
 class VisitAdmin(SimpleHistoryAdmin):
-    list_display = ["visited_on", "pairing", "mode"]
-    list_filter = ["mode", "visited_on"]
+    list_display = ["visited_on", "pairing", "mode", "created_at", "enterprise_answer"]
+    list_filter = ["mode", "enterprise_answer", "visited_on"]
+    inlines = [VisitFileInline]
     search_fields = ["pairing__cadre__name", "pairing__enterprise__name", "summary"]
     list_select_related = ["pairing__cadre", "pairing__enterprise"]
     autocomplete_fields = ["pairing"]

@@ -5,6 +5,7 @@ period's visits links to a list of exactly those visits: `visited_after` and `vi
 period's first and last days (both included), `department` is the cadre's unit, as the compliance grid
 and `Filters.visits` read it; `logged_before` is the day after a period that is over (its visits are those
 logged by its end). `cadre` is one cadre's visits: the annual assessment links a cadre's compliance there.
+`confirmation` is the enterprise's answer through its link: confirmed, denied, or `none` yet.
 """
 
 import datetime
@@ -18,7 +19,11 @@ from core.params import IdModelChoiceField
 from enterprises.models import Enterprise, Origin, Sector
 from issues.forms import DATE_INPUT
 from organisation.models import Cadre, Department
-from visits.models import Visit
+from visits.models import EnterpriseAnswer, Visit
+
+# The enterprise's answer on a visit, as the list filters it: its two answers, or none yet.
+NOT_YET = "none"
+CONFIRMATION_CHOICES = [*EnterpriseAnswer.choices, (NOT_YET, _("Not yet confirmed"))]
 
 
 def _streets(request=None):
@@ -61,8 +66,13 @@ class VisitFilter(django_filters.FilterSet):
         label=_("Cadre"), field_name="pairing__cadre", queryset=Cadre.objects.all(), widget=forms.HiddenInput
     )
 
+    # What the enterprise said of the visit through its link (`voice/`), or that it has not answered.
+    confirmation = django_filters.ChoiceFilter(
+        label=_("Enterprise's confirmation"), choices=CONFIRMATION_CHOICES, method="confirmed"
+    )
+
     # Folded away under "More filters" (open when one of them is in use), as on the compliance grid.
-    MORE = ("logged_before", "origin", "sector", "street", "department")
+    MORE = ("confirmation", "logged_before", "origin", "sector", "street", "department")
 
     class Meta:
         model = Visit
@@ -72,6 +82,9 @@ class VisitFilter(django_filters.FilterSet):
         """Logged before the day began (local midnight)."""
         midnight = timezone.make_aware(datetime.datetime.combine(value, datetime.time.min))
         return queryset.filter(created_at__lt=midnight)
+
+    def confirmed(self, queryset, name, value):
+        return queryset.filter(enterprise_answer="" if value == NOT_YET else value)
 
     @property
     def more(self):

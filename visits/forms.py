@@ -1,13 +1,15 @@
 """Forms for the cadre's workspace. They check shapes; cadres/services.py decides the rules."""
 
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Exists, OuterRef, Q
 from django.forms.formsets import DELETION_FIELD_NAME
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.params import IdModelMultipleChoiceField
@@ -15,6 +17,7 @@ from core.submissions import OneTimeTokenForm
 from enterprises.models import Enterprise, Origin, Sector
 from issues.forms import DATE_INPUT, ProblemFields
 from organisation.models import Department, Pairing
+from visits import proof
 from visits.compliance import CadreRow, Standing
 from visits.models import Errand, Policy, PolicySector, Visit
 from visits.services import RaisedProblem, VisitData
@@ -59,8 +62,69 @@ class VisitForm(forms.ModelForm):
         )
 
 
-class NewVisitForm(OneTimeTokenForm, VisitForm):
-    """A visit being logged: its one-time token stands for the whole submit, its problems included."""
+class ProofInput(forms.FileInput):
+    """A file input taking several photos or PDFs at once; on a phone it offers the camera and the gallery."""
+
+    allow_multiple_selected = True
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"accept": proof.ACCEPT, "class": "form-control", **(attrs or {})})
+
+
+class ProofField(forms.FileField):
+    """A visit's photos and files, cleaned to a list of uploads (none chosen: an empty list)."""
+
+    widget = ProofInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", _("Photos and files"))
+        # Said when the form is shown: in the reader's language, with the limits of the day's settings.
+        kwargs.setdefault("help_text", lazy(proof.help_text, str)())
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        one = super().clean
+        uploads = [item for item in data if item] if isinstance(data, list | tuple) else [data] if data else []
+        if not uploads and self.required:
+            raise ValidationError(self.error_messages["required"], code="required")
+        return [one(item, initial) for item in uploads]
+
+
+class ProofFormMixin(forms.Form):
+    """The photos and files of a visit, checked and cleaned by `visits.proof` while the form is cleaned.
+
+    `prepared` holds what the service stores; `having` is how many files the visit already carries.
+    """
+
+    # Not `files`: a form's `files` is the request's uploads.
+    proof_files = ProofField()
+    having = 0
+
+    def clean_proof_files(self) -> list[UploadedFile]:
+        uploads: list[UploadedFile] = self.cleaned_data["proof_files"]
+        try:
+            self.prepared = proof.prepare_all(uploads, having=self.having)
+        except proof.ProofError as exc:
+            raise ValidationError(exc.message, code=exc.code) from exc
+        return uploads
+
+    @property
+    def prepared_files(self) -> list[proof.Prepared]:
+        return getattr(self, "prepared", [])
+
+
+class NewVisitForm(OneTimeTokenForm, ProofFormMixin, VisitForm):
+    """A visit being logged: its one-time token stands for the whole submit, its problems and files included."""
+
+
+class VisitFilesForm(OneTimeTokenForm, ProofFormMixin):
+    """Photos and files added to a visit already logged, once however often the form is sent."""
+
+    def __init__(self, *args: Any, having: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.having = having
+        self.fields["proof_files"].required = True
 
 
 class ProblemForm(ProblemFields):

@@ -1,4 +1,4 @@
-"""The cadre's writes: logging and correcting visits, and moving approval errands along; saving a policy."""
+"""The cadre's writes: logging and correcting visits and their proof, moving approval errands along; saving a policy."""
 
 import datetime
 from collections.abc import Sequence
@@ -17,8 +17,8 @@ from issues.models import IssueCategory
 from issues.payloads import RoutePayload
 from issues.services import issue_report
 from organisation.models import Pairing
-from visits import attachments
-from visits.models import Errand, ErrandStep, Policy, Visit
+from visits import attachments, proof
+from visits.models import Errand, ErrandStep, Policy, Visit, VisitFile
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -75,13 +75,19 @@ def visit_log(
     pairing: Pairing,
     data: VisitData,
     problems: Sequence[RaisedProblem] = (),
+    files: Sequence[proof.Prepared] = (),
     now: datetime.datetime | None = None,
 ) -> Visit:
-    """Log a visit and report every problem raised in it, all in one transaction or nothing."""
+    """Log a visit, report every problem raised in it and store its photos and files: all of it, or nothing.
+
+    `files` come from `visits.proof.prepare_all` (checked, photos cleaned); a file the disk will not
+    take refuses the visit, and the files already written are removed again.
+    """
     now = now or timezone.now()
     if pairing.cadre.user_id != actor.pk or pairing.ended_on is not None:
         raise VisitError("not_own_pairing", _("You can log visits only to the enterprise you serve now."))
     _check_date(pairing, data.visited_on, now)
+    proof.check_count(having=0, adding=len(files))
     visit = Visit.objects.create(
         pairing=pairing,
         visited_on=data.visited_on,
@@ -104,6 +110,78 @@ def visit_log(
             visit=visit,
             now=now,
         )
+    # Written last, so that a refused problem has written nothing to the disk.
+    _store_files(visit=visit, files=files, actor=actor, now=now)
+    return visit
+
+
+def _store_files(*, visit: Visit, files: Sequence[proof.Prepared], actor: "User", now: datetime.datetime) -> None:
+    """Write each file and its thumbnail, then its row; any failure removes what was written (`removed_on_failure`)."""
+    with proof.removed_on_failure():
+        for prepared in files:
+            row = VisitFile(
+                visit=visit,
+                name=prepared.name[:255],
+                content_type=prepared.kind.content_type,
+                size=len(prepared.content),
+                uploaded_by=actor,
+                uploaded_at=now,
+            )
+            content, thumbnail = proof.disk_names(prepared)
+            try:
+                row.file.save(content.name or "", content, save=False)
+                proof.wrote(row.file)
+                if thumbnail is not None:
+                    row.thumbnail.save(thumbnail.name or "", thumbnail, save=False)
+                    proof.wrote(row.thumbnail)
+            except OSError as exc:
+                raise attachments.not_stored(exc) from exc
+            row.save()
+
+
+def _own_editable(*, actor: "User", visit: Visit, now: datetime.datetime) -> Visit:
+    """Lock and return the visit if the actor logged it and it can still be corrected, else refuse."""
+    visit = Visit.objects.select_for_update().select_related("pairing__cadre").get(pk=visit.pk)
+    if visit.pairing.cadre.user_id != actor.pk:
+        raise VisitError("not_own_pairing", _("Only the cadre who logged a visit may correct it."))
+    if not visit_is_editable(visit, now):
+        raise VisitError(
+            "visit_locked",
+            _("A visit can be corrected for %(days)d days after it is logged; this one is locked.")
+            % {"days": settings.CAMPAIGN_VISIT_EDIT_DAYS},
+        )
+    return visit
+
+
+@transaction.atomic
+def visit_files_add(
+    *, actor: "User", visit: Visit, files: Sequence[proof.Prepared], now: datetime.datetime | None = None
+) -> Visit:
+    """Add photos and files to one's own visit while it can be corrected, within CAMPAIGN_VISIT_FILES_MAX."""
+    now = now or timezone.now()
+    visit = _own_editable(actor=actor, visit=visit, now=now)
+    if not files:
+        raise VisitError("no_files", _("Choose at least one photo or file."))
+    proof.check_count(having=visit.files.count(), adding=len(files))
+    _store_files(visit=visit, files=files, actor=actor, now=now)
+    return visit
+
+
+@transaction.atomic
+def visit_file_remove(*, actor: "User", file: VisitFile, now: datetime.datetime | None = None) -> Visit:
+    """Remove a photo or file from one's own visit while it can be corrected; the disk forgets it once committed."""
+    now = now or timezone.now()
+    visit = _own_editable(actor=actor, visit=file.visit, now=now)
+    row = VisitFile.objects.select_for_update().get(pk=file.pk, visit=visit)
+    stored = [row.file, row.thumbnail]
+    row.delete()
+
+    # Only after the commit: a rollback keeps the row, which must still find its file.
+    def forget() -> None:
+        for stored_file in stored:
+            proof.delete_stored(stored_file)
+
+    transaction.on_commit(forget)
     return visit
 
 
@@ -117,15 +195,7 @@ def visit_is_editable(visit: Visit, now: datetime.datetime | None = None) -> boo
 def visit_correct(*, actor: "User", visit: Visit, data: VisitData, now: datetime.datetime | None = None) -> Visit:
     """Correct one's own visit within the edit window; the history keeps every version."""
     now = now or timezone.now()
-    visit = Visit.objects.select_for_update().select_related("pairing__cadre").get(pk=visit.pk)
-    if visit.pairing.cadre.user_id != actor.pk:
-        raise VisitError("not_own_pairing", _("Only the cadre who logged a visit may correct it."))
-    if not visit_is_editable(visit, now):
-        raise VisitError(
-            "visit_locked",
-            _("A visit can be corrected for %(days)d days after it is logged; this one is locked.")
-            % {"days": settings.CAMPAIGN_VISIT_EDIT_DAYS},
-        )
+    visit = _own_editable(actor=actor, visit=visit, now=now)
     _check_date(visit.pairing, data.visited_on, now)
     for name in ("visited_on", "mode", "operations", "opinions", "summary"):
         setattr(visit, name, getattr(data, name))

@@ -27,8 +27,8 @@ from core.submissions import submitted_once
 from enterprises.models import Enterprise, Sector
 from issues.models import ROW_RELATED, Issue, IssueEvent
 from organisation.models import Pairing
-from visits import attachments, compliance
-from visits.exports import visit_month_headers, visit_month_rows
+from visits import attachments, compliance, proof
+from visits.exports import visit_headers, visit_month_headers, visit_month_rows, visit_rows, with_file_count
 from visits.filters import VisitFilter
 from visits.forms import (
     ComplianceFilterForm,
@@ -36,10 +36,19 @@ from visits.forms import (
     ErrandForm,
     NewVisitForm,
     ProblemFormSet,
+    VisitFilesForm,
     VisitForm,
 )
-from visits.models import Errand, ErrandStep, Policy, Visit, change_reason
-from visits.services import errand_advance, errand_open, visit_correct, visit_is_editable, visit_log
+from visits.models import Errand, ErrandStep, Policy, Visit, VisitFile, change_reason
+from visits.services import (
+    errand_advance,
+    errand_open,
+    visit_correct,
+    visit_file_remove,
+    visit_files_add,
+    visit_is_editable,
+    visit_log,
+)
 
 GRID_PAGE_SIZE = 50
 
@@ -140,6 +149,7 @@ class HistoryEntry:
     icon: str
     text: str
     url: str
+    visit: Visit | None = None  # a visit's line also says its date and the enterprise's confirmation
 
 
 def _what_about(what: str, about: str) -> str:
@@ -163,6 +173,7 @@ def _history(user: PortalUser, pairing: Pairing, limit: int = 12) -> list[Histor
                 "calendar-check",
                 _what_about(v.get_mode_display(), v.summary or v.operations),
                 reverse("visits:visit_detail", args=[v.pk]),
+                visit=v,
             )
             for v in visits
         ),
@@ -198,17 +209,25 @@ def visit_new(request: AuthenticatedRequest) -> HttpResponse:
     if pairing is None:
         messages.error(request, _("You have no paired enterprise to log visits for."))
         return redirect("home")
-    form = NewVisitForm(request.POST or None, enterprise=pairing.enterprise)
+    form = NewVisitForm(request.POST or None, request.FILES or None, enterprise=pairing.enterprise)
     problems = ProblemFormSet(request.POST or None, prefix="problems")
     if request.method == "POST" and form.is_valid() and problems.is_valid():
         raised = problems.raised()
         try:
-            visit = submission_run(
-                user=request.user,
-                token=form.submission_token,
-                create=lambda: visit_log(actor=request.user, pairing=pairing, data=form.visit_data(), problems=raised),
-                result_url=lambda visit: reverse("visits:visit_detail", args=[visit.pk]),
-            )
+            # A failure after the files were written (the token already taken) removes them with the rest.
+            with proof.removed_on_failure():
+                visit = submission_run(
+                    user=request.user,
+                    token=form.submission_token,
+                    create=lambda: visit_log(
+                        actor=request.user,
+                        pairing=pairing,
+                        data=form.visit_data(),
+                        problems=raised,
+                        files=form.prepared_files,
+                    ),
+                    result_url=lambda visit: reverse("visits:visit_detail", args=[visit.pk]),
+                )
         except PortalError as exc:
             form.add_error(None, ValidationError(exc.message, code=exc.code))
         else:
@@ -217,20 +236,42 @@ def visit_new(request: AuthenticatedRequest) -> HttpResponse:
             return redirect("visits:visit_detail", pk=visit.pk)
     status = 400 if request.method == "POST" else 200
     return render(
-        request, "visits/visit_form.html", {"form": form, "problems": problems, "pairing": pairing}, status=status
+        request,
+        "visits/visit_form.html",
+        {"form": form, "problems": problems, "pairing": pairing, "proof_accept": proof.ACCEPT},
+        status=status,
     )
 
 
 @login_required
 @require_GET
-def visit_list(request: AuthenticatedRequest) -> HttpResponse:
-    """Visit history: a cadre's own (past pairings included); everything for the overseers; filtered, paginated."""
-    visits = Visit.objects.visible_to(request.user).select_related("pairing__enterprise", "pairing__cadre")
+def visit_list(request: AuthenticatedRequest) -> HttpResponseBase:
+    """Visit history: a cadre's own (past pairings included); everything for the overseers; filtered, paginated.
+
+    `?format=xlsx` downloads every visit the filters keep, one row each (`visits/exports.py`).
+    """
+    visits = Visit.objects.visible_to(request.user)
     filterset = VisitFilter(request.GET, queryset=visits)
-    page = Paginator(filterset.qs.order_by("-visited_on", "-pk"), 25).get_page(request.GET.get("page"))
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(
+            _("visits-%(date)s.xlsx") % {"date": timezone.localdate().strftime("%Y%m%d")},
+            visit_headers(),
+            visit_rows(filterset.qs),
+            sheet_title=_("Visits"),
+        )
+    rows = with_file_count(filterset.qs.select_related("pairing__enterprise", "pairing__cadre")).order_by(
+        "-visited_on", "-pk"
+    )
+    page = Paginator(rows, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "visits/visit_list.html", {"page": page, "filter": filterset, "query": query.urlencode()})
+    export_query = query.copy()
+    export_query["format"] = "xlsx"
+    return render(
+        request,
+        "visits/visit_list.html",
+        {"page": page, "filter": filterset, "query": query.urlencode(), "export_query": export_query.urlencode()},
+    )
 
 
 @login_required
@@ -240,6 +281,8 @@ def visit_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     versions = list(visit.history.select_related("history_user").order_by("-history_date"))
     for version in versions:
         version.reason = change_reason(version.history_change_reason)
+    editable = visit.pairing.cadre.user_id == request.user.pk and visit_is_editable(visit)
+    files = list(visit.files.all())
     return render(
         request,
         "visits/visit_detail.html",
@@ -249,9 +292,92 @@ def visit_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "issues": visit.issues.select_related(*ROW_RELATED),
             "errands": visit.errands.select_related("pairing__enterprise"),
             "versions": versions,
-            "editable": visit.pairing.cadre.user_id == request.user.pk and visit_is_editable(visit),
+            "editable": editable,
+            "photos": [f for f in files if f.is_image],
+            "documents": [f for f in files if not f.is_image],
+            "files_form": VisitFilesForm(having=len(files)) if editable and len(files) < proof.max_files() else None,
         },
     )
+
+
+@login_required
+@role_required(Role.CADRE)
+@require_http_methods(["POST"])
+@submitted_once
+def visit_files_add_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Add photos and files to one's own visit while it can be corrected; once, however often it is sent."""
+    visit = _get_visit_for_user(request, pk)
+    form = VisitFilesForm(request.POST, request.FILES, having=visit.files.count())
+    if form.is_valid():
+        try:
+            with proof.removed_on_failure():
+                submission_run(
+                    user=request.user,
+                    token=form.submission_token,
+                    create=lambda: visit_files_add(actor=request.user, visit=visit, files=form.prepared_files),
+                    result_url=lambda visit: reverse("visits:visit_detail", args=[visit.pk]),
+                )
+        except PortalError as exc:
+            messages.error(request, exc.message, extra_tags=exc.code)
+        else:
+            messages.success(request, _("The photos and files were added to the visit."))
+            confirm_saved(request)
+    else:
+        for error in form.errors.as_data().get("proof_files", []) + form.non_field_errors().as_data():
+            messages.error(request, " ".join(error.messages), extra_tags=error.code or "")
+    return redirect("visits:visit_detail", pk=visit.pk)
+
+
+@login_required
+@role_required(Role.CADRE)
+@require_http_methods(["POST"])
+def visit_file_remove_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Remove a photo or file from one's own visit while it can be corrected."""
+    found = _get_visit_file_for_user(request, pk)
+    try:
+        visit_file_remove(actor=request.user, file=found)
+    except PortalError as exc:
+        messages.error(request, exc.message, extra_tags=exc.code)
+    else:
+        messages.success(request, _("The file was removed from the visit."))
+    return redirect("visits:visit_detail", pk=found.visit_id)
+
+
+def _get_visit_file_for_user(request: AuthenticatedRequest, pk: int) -> VisitFile:
+    """Return the visit's file if the user may see its visit, else 404."""
+    return get_object_or_404(VisitFile.objects.visible_to(request.user), pk=pk)
+
+
+def _serve(found: VisitFile, *, thumbnail: bool) -> FileResponse:
+    field, content_type = (found.thumbnail, "image/jpeg") if thumbnail else (found.file, found.content_type)
+    content = proof.open_stored(field, content_type)
+    if content is None:
+        raise Http404
+    # A photo was written again by the portal (visits/proof.py), so the browser may show it; a PDF is
+    # downloaded, never opened in the page.
+    response = FileResponse(content, as_attachment=not found.is_image, filename=found.name, content_type=content_type)
+    # Never sniffed into something the browser would run, whatever the security settings say.
+    response["X-Content-Type-Options"] = "nosniff"
+    # A visit's photos are the enterprise's premises: no cache keeps a copy (a logged-in page's rule too).
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def visit_file(request: AuthenticatedRequest, pk: int) -> FileResponse:
+    """Serve a visit's photo or file to whoever may see the visit; 404 to anyone else."""
+    return _serve(_get_visit_file_for_user(request, pk), thumbnail=False)
+
+
+@login_required
+@require_GET
+def visit_file_thumbnail(request: AuthenticatedRequest, pk: int) -> FileResponse:
+    """Serve a visit photo's thumbnail to whoever may see the visit; 404 to anyone else or for a PDF."""
+    found = _get_visit_file_for_user(request, pk)
+    if not found.thumbnail:
+        raise Http404
+    return _serve(found, thumbnail=True)
 
 
 @login_required

@@ -67,6 +67,8 @@ def _first(rows) -> Pick:
 
 
 _visit = _first(lambda user: Visit.objects.visible_to(user))
+# A visit with photos and a PDF (demo/proof.py): its thumbnails, links and, for its cadre, the remove buttons.
+_visit_with_files = _first(lambda user: Visit.objects.visible_to(user).filter(files__content_type="application/pdf"))
 _errand = _first(lambda user: Errand.objects.visible_to(user))
 _policy = _first(lambda user: Policy.objects.visible_to(user))
 _matter = _first(lambda user: SystemicMatter.objects.all())
@@ -194,6 +196,7 @@ PAGES: tuple[Page, ...] = (
     Page("cadres/visits/", LOGGED_IN),
     Page("cadres/visits/new/", ("cadre",)),
     Page("cadres/visits/<int:pk>/", ("cadre", "leading_group"), pick=_visit),
+    Page("cadres/visits/<int:pk>/", ("cadre", "leading_group"), pick=_visit_with_files),
     Page("cadres/visits/<int:pk>/edit/", ("cadre",), pick=_visit),
     Page("cadres/errands/", LOGGED_IN),
     Page("cadres/errands/new/", ("cadre",)),
@@ -270,6 +273,10 @@ EXEMPT: dict[str, str] = {
     "issues/matters/<int:pk>/decide/": "POST-only: a refusal re-renders issues/matters/<int:pk>/, listed",
     "cadres/policies/<int:pk>/attachment/": "a file download",
     "cadres/exports/visits.xlsx": "a spreadsheet download",
+    "cadres/visits/<int:pk>/files/": "POST-only: adding files redirects to cadres/visits/<int:pk>/, listed",
+    "cadres/visits/files/<int:pk>/": "a file download (a visit's photo or PDF)",
+    "cadres/visits/files/<int:pk>/thumbnail/": "an image (a photo's thumbnail) inside cadres/visits/<int:pk>/",
+    "cadres/visits/files/<int:pk>/remove/": "POST-only: redirects to cadres/visits/<int:pk>/, listed",
     "enterprises/import/confirm/": "POST-only: the import's confirmation, answers with a redirect",
     "enterprises/import/template.xlsx": "a spreadsheet download",
     "enterprises/exports/enterprises.xlsx": "a spreadsheet download",
