@@ -290,12 +290,10 @@ def _service(found: VisitFigures, scope: Scope) -> dict[str, Any]:
             Figure("pairings", VISIT_LABELS["pairings"], found.pairings, grid),
             Figure("visits", VISIT_LABELS["visits"], found.visits, scope.visit_list()),
         ),
-        # The visit list's `enterprise_answer` filter lists them (visits/filters.py).
+        # The visit list's `confirmation` filter lists them (visits/filters.py).
         "answers": (
-            Figure(
-                "confirmed", VISIT_LABELS["confirmed"], found.confirmed, scope.visit_list(enterprise_answer="confirmed")
-            ),
-            Figure("denied", VISIT_LABELS["denied"], found.denied, scope.visit_list(enterprise_answer="denied")),
+            Figure("confirmed", VISIT_LABELS["confirmed"], found.confirmed, scope.visit_list(confirmation="confirmed")),
+            Figure("denied", VISIT_LABELS["denied"], found.denied, scope.visit_list(confirmation="denied")),
         ),
         "compliance": Rate(
             "compliance",

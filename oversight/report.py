@@ -282,9 +282,9 @@ class MonthlyReport:
         grid = self.scope.grid()
         return [
             Figure(VISITS, self.visits.visits, self.scope.visit_list()),
-            # The visit list's `enterprise_answer` filter lists them.
-            Figure(CONFIRMED, self.visits.confirmed, self.scope.visit_list(enterprise_answer="confirmed")),
-            Figure(DENIED, self.visits.denied, self.scope.visit_list(enterprise_answer="denied")),
+            # The visit list's `confirmation` filter lists them.
+            Figure(CONFIRMED, self.visits.confirmed, self.scope.visit_list(confirmation="confirmed")),
+            Figure(DENIED, self.visits.denied, self.scope.visit_list(confirmation="denied")),
             Figure(PAIRINGS, self.visits.pairings, grid),
             Figure(COMPLIANCE, self.visits.compliance_rate, grid, rate=True),
             self.figure("reported"),

@@ -274,7 +274,7 @@ def test_the_rates_say_who_spoke_for_the_enterprise(client, leader, november, ca
         [(value, url)] = [link for link in shown[key] if "unit=" not in link[1]]
         assert value == len(rows) and {i.pk for i in client.get(url).context["page"]} == rows
     assert [(f.key, f.value) for f in dashboard.answers] == [("confirmed", 1), ("denied", 1)]
-    assert "enterprise_answer=confirmed" in dashboard.answers[0].url
+    assert "confirmation=confirmed" in dashboard.answers[0].url
 
 
 def test_the_visits_figure_opens_the_visits_it_counted(client, leader, november):

@@ -258,7 +258,7 @@ def test_the_report_says_who_spoke_for_the_enterprise(october, leader, enterpris
         assert shown["Reported by a cadre"][0] == "7"
         assert shown["Visits the enterprise confirmed"][0] == "1"
         assert "measure=rated_by_enterprise" in shown["Rated by the enterprise itself"][1]
-        assert "enterprise_answer=confirmed" in shown["Visits the enterprise confirmed"][1]
+        assert "confirmation=confirmed" in shown["Visits the enterprise confirmed"][1]
         lines = docx_text(report_docx(report))
         assert report.narrative[2] in lines
         assert "Rated by the enterprise itself|1" in lines and "Rating recorded by a cadre|3" in lines
