@@ -23,7 +23,7 @@ from demo import data
 from demo.supervision import People, seed_supervision
 from enterprises.models import Enterprise, Kind, Origin, Sector
 from enterprises.uscc import CHARSET, check_character
-from issues.models import Action, Issue, IssueCategory
+from issues.models import Action, DayCount, Issue, IssueCategory
 from issues.payloads import (
     AcceptPayload,
     AssignPayload,
@@ -524,6 +524,8 @@ def seed_demo(today: datetime.date | None = None) -> SeedResult:
     seeder.created["visits"] = seeder.visits()
     seeder.visit_policies(policies)
     seeder.created["errands"] = seeder.errands(active)
+    # How each category counts its default deadline, before the problems (docs/working-days.md).
+    IssueCategory.objects.filter(code__in=data.CALENDAR_DAY_CATEGORIES).update(deadline_counts=DayCount.CALENDAR)
     seeder.created["issues"] = seeder.issues(active, depts, staff, leaders)
     # The street offices' staff last, so that the rest of the district draws the same names as before.
     street_staff = seeder.staff(streets, prefix="jiedao")
