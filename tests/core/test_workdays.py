@@ -182,3 +182,23 @@ def test_the_calendar_admin_warns_the_office_of_a_year_without_a_schedule(clerk)
     CalendarDay.objects.create(date=D(2027, 1, 1), is_working_day=False, name="元旦")
     response = client.get(reverse("admin:core_calendarday_changelist"))
     assert not [m for m in response.context["messages"] if m.level_tag == "warning"]
+
+
+@pytest.mark.django_db
+def test_the_offices_home_page_warns_of_next_years_missing_schedule(clerk, office, monkeypatch):
+    from oversight import panels
+
+    monkeypatch.setattr(panels, "today", lambda: D(2026, 11, 27))
+    client = Client()
+    client.force_login(clerk)
+    body = client.get(reverse("home")).content.decode()
+    assert 'id="schedule-missing"' in body and "2027" in body
+    assert reverse("admin:core_calendarday_changelist") in body
+    client.force_login(office)  # without admin access: told, not led to a page that refuses
+    body = client.get(reverse("home")).content.decode()
+    assert 'id="schedule-missing"' in body and reverse("admin:core_calendarday_changelist") not in body
+    CalendarDay.objects.create(date=D(2027, 1, 1), is_working_day=False, name="元旦")
+    assert 'id="schedule-missing"' not in client.get(reverse("home")).content.decode()
+    monkeypatch.setattr(panels, "today", lambda: D(2026, 9, 1))  # too early to expect next year's
+    CalendarDay.objects.all().delete()
+    assert 'id="schedule-missing"' not in client.get(reverse("home")).content.decode()
