@@ -9,12 +9,13 @@ from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
+from django.utils import formats, timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from core import lockout
+from core import lockout, workdays
 from core.accounts import accounts_within_portal_roles, may_administer
 from core.forms import OfficeUserChangeForm, OfficeUserCreationForm
 from core.models import CalendarDay
@@ -205,7 +206,22 @@ class PortalUserAdmin(UserAdmin):
 class CalendarDayAdmin(admin.ModelAdmin):
     """The official schedule's holidays and 调休 working days for years the chinese-calendar package lacks."""
 
-    list_display = ["date", "is_working_day", "name"]
+    list_display = ["date", "weekday", "is_working_day", "name"]
     list_filter = ["is_working_day"]
     date_hierarchy = "date"
     search_fields = ["name"]
+
+    @admin.display(description=_("weekday"))
+    def weekday(self, day: CalendarDay) -> str:
+        return formats.date_format(day.date, "l")
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        # The office enters a year's schedule here; say which upcoming year is still counted Monday to Friday.
+        missing = workdays.missing_years(timezone.localdate())
+        if missing and request.method == "GET":
+            message = gettext(
+                "No official holiday schedule is known for %(years)s: its days are counted Monday to Friday. "
+                "Enter its holidays and 调休 working days here once the State Council publishes them."
+            )
+            self.message_user(request, message % {"years": "、".join(map(str, missing))}, messages.WARNING)
+        return super().changelist_view(request, extra_context)

@@ -9,7 +9,10 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_out
 
-        from core import checks  # noqa: F401  (registers the deploy checks)
+        from core import (
+            checks,  # noqa: F401  (registers the deploy checks)
+            workdays,  # noqa: F401  (forgets a year's cached calendar when its rows change)
+        )
         from core.drafts import forget_on_logout
 
         user_logged_out.connect(forget_on_logout, dispatch_uid="core.drafts.forget_on_logout")

@@ -48,7 +48,8 @@ class CalendarDay(models.Model):
     name = models.CharField(_("name"), max_length=50, blank=True, help_text=_("E.g. 春节, 国庆节, 调休上班."))
 
     class Meta:
-        verbose_name = _("holiday schedule day")
+        # Not "calendar days": that names the count of every day (自然日), the opposite of working days.
+        verbose_name = _("schedule day")
         verbose_name_plural = _("holiday schedule")
         ordering = ["date"]
 

@@ -290,3 +290,7 @@ RECTIFICATION_CHECKS = {
     "cadre_sent_back": "仅电话联系不够，请与担保机构实际对接后再报。",
     "cadre_late": "整改到位，但超过整改时限，予以通报。",
 }
+
+# The demo's categories whose default deadline counts calendar days: an outage of water, power, gas or a road
+# stops production on holidays too. The others count working days (docs/working-days.md lists them).
+CALENDAR_DAY_CATEGORIES = ("utilities",)

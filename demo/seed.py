@@ -25,7 +25,7 @@ from demo.supervision import People, seed_supervision
 from demo.voice import seed_voice
 from enterprises.models import Enterprise, Kind, Origin, Sector
 from enterprises.uscc import CHARSET, check_character
-from issues.models import Action, Issue, IssueCategory
+from issues.models import Action, DayCount, Issue, IssueCategory
 from issues.payloads import (
     AcceptPayload,
     AssignPayload,
@@ -526,6 +526,8 @@ def seed_demo(today: datetime.date | None = None) -> SeedResult:
     seeder.created["visits"] = seeder.visits()
     seeder.visit_policies(policies)
     seeder.created["errands"] = seeder.errands(active)
+    # How each category counts its default deadline, before the problems (docs/working-days.md).
+    IssueCategory.objects.filter(code__in=data.CALENDAR_DAY_CATEGORIES).update(deadline_counts=DayCount.CALENDAR)
     seeder.created["issues"] = seeder.issues(active, depts, staff, leaders)
     seeder.created.update(seed_voice(seeder.today, active, User.objects.get(username="bangongshi")))
     # The street offices' staff last, so that the rest of the district draws the same names as before.

@@ -6,8 +6,11 @@ from issues.models import Issue, IssueCategory, IssueEvent
 
 @admin.register(IssueCategory)
 class IssueCategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "default_deadline_days", "sort_order", "is_active"]
-    list_editable = ["default_deadline_days", "sort_order", "is_active"]
+    """The categories; each one's default deadline is counted in working or calendar days (docs/working-days.md)."""
+
+    list_display = ["name", "code", "default_deadline_days", "deadline_counts", "sort_order", "is_active"]
+    list_editable = ["default_deadline_days", "deadline_counts", "sort_order", "is_active"]
+    list_filter = ["deadline_counts", "is_active"]
 
 
 class IssueEventInline(admin.TabularInline):

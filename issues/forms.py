@@ -10,9 +10,10 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.submissions import OneTimeTokenForm
-from issues.models import Action, Feedback, Issue, IssueCategory, SystemicMatter
+from issues.models import Action, DayCount, Feedback, Issue, IssueCategory, SystemicMatter
 from issues.payloads import (
     AcceptPayload,
     AssignPayload,
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
 
 MILESTONE_ROWS = 4
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# The key under which `roadmap_initial` passes the suggestion's wording to the deadline field's help text.
+DEADLINE_SUGGESTED = "deadline_suggested"
 
 
 class MoveForm(OneTimeTokenForm):
@@ -129,6 +132,9 @@ class RoadmapMixin(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if suggested := self.initial.get(DEADLINE_SUGGESTED):
+            # The category's default, counted as it counts (working or calendar days), with the date it gives.
+            self.fields["deadline"].help_text = _("Suggested: %(suggestion)s") % {"suggestion": suggested}
         for n in range(1, self.milestone_count + 1):
             self.fields[f"milestone_{n}"] = forms.CharField(
                 label=_("Milestone %(n)s") % {"n": n}, max_length=200, required=False
@@ -174,11 +180,30 @@ class RoadmapMixin(forms.Form):
         )
 
 
+def deadline_suggestion(category: IssueCategory, today: datetime.date) -> str:
+    """Say how the suggested deadline was reached, with its date: "15 个工作日 → 2026-03-05"."""
+    deadline = category.default_deadline(today)
+    if category.deadline_counts == DayCount.WORKING:
+        text = ngettext(
+            "%(days)d working day → %(date)s", "%(days)d working days → %(date)s", category.default_deadline_days
+        )
+    else:
+        text = ngettext(
+            "%(days)d calendar day → %(date)s", "%(days)d calendar days → %(date)s", category.default_deadline_days
+        )
+    return text % {"days": category.default_deadline_days, "date": deadline.isoformat()}
+
+
 def roadmap_initial(category: IssueCategory, today: datetime.date | None = None) -> dict[str, Any]:
-    """Suggest the category's default deadline, and a final milestone on it, for the user to edit."""
+    """Suggest the category's default deadline (core/workdays.py), and a final milestone on it, for the user to edit."""
     today = today or timezone.localdate()
-    deadline = today + datetime.timedelta(days=category.default_deadline_days)
-    return {"deadline": deadline, "milestone_1": _("Resolve and reply to the enterprise"), "milestone_1_on": deadline}
+    deadline = category.default_deadline(today)
+    return {
+        "deadline": deadline,
+        "milestone_1": _("Resolve and reply to the enterprise"),
+        "milestone_1_on": deadline,
+        DEADLINE_SUGGESTED: deadline_suggestion(category, today),
+    }
 
 
 class _RoadmapMoveForm(RoadmapMixin, MoveForm):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.roles import PortalUser, Role, roles_of, sees_everything
+from core.workdays import DayCount, deadline_for, due_soon_horizon
 
 
 class Flow(models.TextChoices):
@@ -62,13 +63,6 @@ class Source(models.TextChoices):
     ENTERPRISE = "enterprise", _("Raised by the enterprise via its link")
 
 
-class DayCount(models.TextChoices):
-    """How a category's deadline is counted (`core/workdays.py`)."""
-
-    WORKING = "working", _("working days")
-    CALENDAR = "calendar", _("calendar days")
-
-
 class DeadlineWarning(models.TextChoices):
     NONE = "", ""
     DUE_SOON = "due_soon", _("Due soon")
@@ -83,7 +77,9 @@ class IssueCategory(models.Model):
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
     # The time an assigned department gets by default; the assigner may change it for one problem.
     default_deadline_days = models.PositiveSmallIntegerField(
-        _("default deadline (days)"), default=15, validators=[MinValueValidator(1)]
+        _("default deadline (days)"),
+        default=15,
+        validators=[MinValueValidator(1)],
     )
     # Most matters are counted in working days (工作日), as the official schedule has them; a few, such
     # as a safety hazard, in calendar days. docs/working-days.md lists the demo's categories.
@@ -100,6 +96,10 @@ class IssueCategory(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def default_deadline(self, today: datetime.date) -> datetime.date:
+        """The deadline an assignment made on `today` gets by default: the default days, counted as set."""
+        return deadline_for(today, self.default_deadline_days, self.deadline_counts)
+
 
 def _today() -> datetime.date:
     return timezone.localdate()
@@ -111,9 +111,8 @@ def overdue_q(today: datetime.date) -> Q:
 
 
 def due_soon_q(today: datetime.date) -> Q:
-    """Deadline within CAMPAIGN_DUE_SOON_DAYS and still with the department: yellow."""
-    horizon = today + datetime.timedelta(days=settings.CAMPAIGN_DUE_SOON_DAYS)
-    return Q(status__in=DEADLINE_STATUSES, deadline__gte=today, deadline__lte=horizon)
+    """Deadline within CAMPAIGN_DUE_SOON_DAYS working days and still with the department: yellow."""
+    return Q(status__in=DEADLINE_STATUSES, deadline__gte=today, deadline__lte=due_soon_horizon(today))
 
 
 def desk_tabs(today: datetime.date) -> dict[str, Q]:
@@ -261,7 +260,7 @@ class Issue(models.Model):
         today = today or _today()
         if self.deadline < today:
             return DeadlineWarning.OVERDUE
-        if (self.deadline - today).days <= settings.CAMPAIGN_DUE_SOON_DAYS:
+        if self.deadline <= due_soon_horizon(today):
             return DeadlineWarning.DUE_SOON
         return DeadlineWarning.NONE
 

@@ -4,8 +4,11 @@ Each kind is one small function that turns a fixed number of indexed queries int
 `Due` items, whatever the number of problems, errands or pairings. All dates are
 local dates in Asia/Shanghai (TIME_ZONE), taken from the injected `now`, so a test
 or `send_reminders --now` can move the clock. "N days after" an event means N local
-calendar days after the local date of the event, whatever its hour (`core/days.py`):
+days after the local date of the event, whatever its hour (`core/days.py`):
 a problem escalated at 23:30 is reminded on the same morning as one escalated at 08:00.
+Waiting for someone's decision or answer is counted in working days (core/workdays.py: the
+official schedule, with its holidays and 调休 working days); the overdue repeat and the days
+overdue, in calendar days. docs/working-days.md lists every threshold with its count.
 
 The period is what makes a repeat a new reminder (the unique key is kind, object,
 recipient, period):
@@ -53,6 +56,7 @@ from django.utils.text import Truncator
 from core.days import age_cutoff
 from core.months import Month, month_label
 from core.roles import Role
+from core.workdays import DayCount
 from issues.models import ExtensionRequest, Issue, Status
 from notifications.models import Kind
 from notifications.texts import say
@@ -100,9 +104,9 @@ class Clock:
     def days_since(self, moment: datetime.datetime) -> int:
         return (self.today - timezone.localdate(moment)).days
 
-    def cutoff(self, days: int) -> datetime.datetime:
-        """Return the moment before which an event is `days` local days old today (see core/days.py)."""
-        return age_cutoff(self.today, days)
+    def cutoff(self, days: int, counts: str = DayCount.CALENDAR) -> datetime.datetime:
+        """Return the moment before which an event is `days` local (working) days old today (see core/days.py)."""
+        return age_cutoff(self.today, days, counts)
 
 
 class People:
@@ -258,7 +262,7 @@ def _with_department(issues: Iterable[Issue]) -> list[tuple[Issue, int, datetime
 
 
 def issue_due_soon(clock: Clock, people: People) -> Iterator[Due]:
-    """Within CAMPAIGN_DUE_SOON_DAYS of the deadline: the department's staff."""
+    """Within CAMPAIGN_DUE_SOON_DAYS working days of the deadline: the department's staff."""
     issues = _with_department(Issue.objects.due_soon(clock.today).select_related(*ISSUE_RELATED))
     staff = people.responsible((department_id, i.responsible_staff_id) for i, department_id, _deadline in issues)
     for issue, department_id, deadline in issues:
@@ -290,11 +294,11 @@ def issue_overdue(clock: Clock, people: People) -> Iterator[Due]:
 
 
 def escalation_undecided(clock: Clock, people: People) -> Iterator[Due]:
-    """Escalated and not decided within CAMPAIGN_ESCALATION_DECIDE_DAYS: the leading group."""
+    """Escalated and not decided within CAMPAIGN_ESCALATION_DECIDE_DAYS working days: the leading group."""
     issues = list(
         Issue.objects.filter(status=Status.ESCALATED)
         .annotate(escalated_at=Max("events__created_at", filter=Q(events__to_status=Status.ESCALATED)))
-        .filter(escalated_at__lt=clock.cutoff(settings.CAMPAIGN_ESCALATION_DECIDE_DAYS))
+        .filter(escalated_at__lt=clock.cutoff(settings.CAMPAIGN_ESCALATION_DECIDE_DAYS, DayCount.WORKING))
         .select_related("enterprise")
     )
     for issue in issues:
@@ -311,8 +315,8 @@ def escalation_undecided(clock: Clock, people: People) -> Iterator[Due]:
 
 
 def feedback_waiting(clock: Clock, people: People) -> Iterator[Due]:
-    """Resolved CAMPAIGN_FEEDBACK_WAIT_DAYS ago with no feedback recorded: the cadre."""
-    limit = clock.cutoff(settings.CAMPAIGN_FEEDBACK_WAIT_DAYS)
+    """Resolved CAMPAIGN_FEEDBACK_WAIT_DAYS working days ago with no feedback recorded: the cadre."""
+    limit = clock.cutoff(settings.CAMPAIGN_FEEDBACK_WAIT_DAYS, DayCount.WORKING)
     issues = list(
         Issue.objects.filter(status=Status.RESOLVED, resolved_at__lt=limit).select_related("enterprise", "reporter")
     )
@@ -338,8 +342,8 @@ def feedback_waiting(clock: Clock, people: People) -> Iterator[Due]:
 
 
 def extension_pending(clock: Clock, people: People) -> Iterator[Due]:
-    """Pending CAMPAIGN_EXTENSION_DECIDE_DAYS: whoever may decide (the leading group, the campaign office)."""
-    limit = clock.cutoff(settings.CAMPAIGN_EXTENSION_DECIDE_DAYS)
+    """Pending CAMPAIGN_EXTENSION_DECIDE_DAYS working days: whoever may decide (the leading group, the office)."""
+    limit = clock.cutoff(settings.CAMPAIGN_EXTENSION_DECIDE_DAYS, DayCount.WORKING)
     requests = list(
         ExtensionRequest.objects.filter(decision=ExtensionRequest.Decision.PENDING, created_at__lt=limit)
         .select_related("issue__department")
@@ -443,7 +447,7 @@ def rectification_raised(clock: Clock, people: People) -> Iterator[Due]:
 
 
 def rectification_due_soon(clock: Clock, people: People) -> Iterator[Due]:
-    """Waiting for an answer within CAMPAIGN_DUE_SOON_DAYS of the deadline: whoever answers for it."""
+    """Waiting for an answer within CAMPAIGN_DUE_SOON_DAYS working days of the deadline: whoever answers for it."""
     for item, users, round_ in _waiting(Rectification.objects.due_soon(clock.today), people):
         values = _item_context(item, clock)
         for user_id in users:

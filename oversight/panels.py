@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from core import workdays
 from core.months import days_left_in_month
 from core.roles import PortalUser
 from enterprises.models import Enterprise, Origin
@@ -57,6 +58,8 @@ class OfficePanel:
     active_pairings: int
     unpaired_enterprises: int
     unpaired_cadres: int
+    # Upcoming years without the official holiday schedule, counted Monday to Friday until entered (core/workdays.py).
+    schedule_missing: list[int] = field(default_factory=list)
 
 
 def cadre_panel(user: PortalUser, today: datetime.date) -> CadrePanel | None:
@@ -137,6 +140,7 @@ def office_panel(user: PortalUser, today: datetime.date) -> OfficePanel:
         active_pairings=Pairing.objects.active().count(),
         unpaired_enterprises=enterprises.exclude(pairings__ended_on__isnull=True).count(),
         unpaired_cadres=Cadre.objects.active().exclude(pairings__ended_on__isnull=True).count(),
+        schedule_missing=workdays.missing_years(today),
     )
 
 

@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.roles import PortalUser, Role, roles_of, sees_everything
+from core.workdays import due_soon_horizon
 from visits import attachments
 
 
@@ -258,9 +259,8 @@ class RectificationQuerySet(models.QuerySet["Rectification"]):
         return self.waiting_for_answer().filter(deadline__lt=today)
 
     def due_soon(self, today: datetime.date) -> Self:
-        """Waiting for an answer, due within CAMPAIGN_DUE_SOON_DAYS (today included)."""
-        horizon = today + datetime.timedelta(days=settings.CAMPAIGN_DUE_SOON_DAYS)
-        return self.waiting_for_answer().filter(deadline__gte=today, deadline__lte=horizon)
+        """Waiting for an answer, due within CAMPAIGN_DUE_SOON_DAYS working days (today included)."""
+        return self.waiting_for_answer().filter(deadline__gte=today, deadline__lte=due_soon_horizon(today))
 
     def waiting_for_check(self) -> Self:
         """Answered items whose answer the inspectors have still to accept or send back."""
@@ -356,7 +356,7 @@ class Rectification(models.Model):
         today = today or timezone.localdate()
         if self.deadline < today:
             return "overdue"
-        if (self.deadline - today).days <= settings.CAMPAIGN_DUE_SOON_DAYS:
+        if self.deadline <= due_soon_horizon(today):
             return "due_soon"
         return ""
 

@@ -47,6 +47,22 @@ def _test_settings(settings):
 
 
 @pytest.fixture(autouse=True)
+def _empty_calendar_table():
+    """Each test starts with the calendar table empty (core/workdays.py), as its database does.
+
+    What one test read of the table (or a row it made, rolled back without a signal) must not leak into the
+    next, and a page's pinned query count must not depend on which test read the table first: the table is
+    taken as empty until a test saves a row, which forgets its year (tests/core/test_workdays.py reads it).
+    """
+    from core import workdays
+
+    workdays.forget()
+    workdays.remember_empty(range(2000, 2041))
+    yield
+    workdays.forget()
+
+
+@pytest.fixture(autouse=True)
 def queued(request, monkeypatch):
     """Record the delivery tasks queued after a commit (a scan, a move's hand-over) instead of publishing them.
 

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(blank=True, help_text='E.g. 春节, 国庆节, 调休上班.', max_length=50, verbose_name='name')),
             ],
             options={
-                'verbose_name': 'holiday schedule day',
+                'verbose_name': 'schedule day',
                 'verbose_name_plural': 'holiday schedule',
                 'ordering': ['date'],
             },

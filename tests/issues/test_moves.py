@@ -101,9 +101,7 @@ def test_the_assign_form_suggests_the_categorys_deadline_and_the_progress_form_l
     todo = Milestone.objects.create(title="待完成", **planned)
     Milestone.objects.create(title="已退回", superseded=True, **planned)
     assign = move_form(Action.ASSIGN, issue)
-    assert assign.initial["deadline"] == timezone.localdate() + datetime.timedelta(
-        days=issue.category.default_deadline_days
-    )
+    assert assign.initial["deadline"] == issue.category.default_deadline(timezone.localdate())
     choices = [value for value, _label in move_form(Action.PROGRESS, issue).fields["milestone"].choices]
     assert choices == ["", todo.pk]
     assert move_form(Action.CLOSE, issue).prefix == move_form(Action.REOPEN, issue).prefix == "feedback"

@@ -115,7 +115,8 @@ def test_an_assignment_without_a_deadline_gets_the_categorys_default(client, cad
             }
         ),
     )
-    assert Issue.objects.get().deadline == timezone.localdate() + datetime.timedelta(days=20)
+    # 融资贷款: 20 working days (docs/working-days.md), counted from today.
+    assert Issue.objects.get().deadline == category("financing").default_deadline(timezone.localdate())
 
 
 def test_a_report_with_errors_is_shown_again_in_chinese_and_nothing_is_saved(client, cadre):

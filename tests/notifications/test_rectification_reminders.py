@@ -140,10 +140,11 @@ def test_the_responsibles_reminders_link_to_the_item_and_never_tell_an_unannounc
 # --- Due soon, overdue ---
 
 
-def test_within_three_days_of_the_deadline_the_responsible_is_reminded(raise_item, cadre):
-    item = raise_item(TODAY + 3 * DAY)
-    raise_item(TODAY + 4 * DAY)  # not yet
-    assert due_of(Kind.RECTIFICATION_DUE_SOON) == [(item.pk, cadre.user_id, str(TODAY + 3 * DAY))]
+def test_within_three_working_days_of_the_deadline_the_responsible_is_reminded(raise_item, cadre):
+    # Friday 2026-11-20: Monday, Tuesday and Wednesday are the next three working days.
+    item = raise_item(TODAY + 5 * DAY)
+    raise_item(TODAY + 6 * DAY)  # Thursday: not yet
+    assert due_of(Kind.RECTIFICATION_DUE_SOON) == [(item.pk, cadre.user_id, str(TODAY + 5 * DAY))]
 
 
 def test_overdue_reminds_the_responsible_every_three_days(raise_item, cadre):

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.workdays import DayCount, deadline_for
 from issues.models import ExtensionRequest, Status
 from notifications.models import Kind
 from notifications.reminders import scan
@@ -101,10 +102,11 @@ def test_a_cadre_whose_two_parts_together_meet_the_rule_is_neither_reminded_nor_
 # --- Assigned problems ---
 
 
-def test_three_days_before_the_deadline_the_departments_staff_are_reminded(assigned, staff, other_staff, cadre):
-    issue = assigned(TODAY + 3 * DAY)
-    assigned(TODAY + 4 * DAY)  # not yet
-    assert due_of(Kind.ISSUE_DUE_SOON) == [(issue.pk, staff.user_id, str(TODAY + 3 * DAY))]
+def test_three_working_days_before_the_deadline_the_departments_staff_are_reminded(assigned, staff, other_staff, cadre):
+    # Friday 2026-11-20: Monday, Tuesday and Wednesday are the next three working days.
+    issue = assigned(TODAY + 5 * DAY)
+    assigned(TODAY + 6 * DAY)  # Thursday: not yet
+    assert due_of(Kind.ISSUE_DUE_SOON) == [(issue.pk, staff.user_id, str(TODAY + 5 * DAY))]
 
 
 def test_overdue_reminds_the_department_and_the_cadre_every_three_days(assigned, staff, cadre):
@@ -150,11 +152,12 @@ def test_an_escalation_undecided_for_five_days_goes_to_the_leading_group(escalat
     assert found == [(old.pk, leader.pk, (NOW - 5 * DAY).isoformat(timespec="seconds"))]
 
 
-def test_a_problem_resolved_seven_days_ago_without_feedback_reminds_the_cadre(enterprise, cadre, other_cadre):
-    issue = IssueFactory(enterprise=enterprise, reporter=cadre, status=Status.RESOLVED, resolved_at=NOW - 7 * DAY)
-    IssueFactory(enterprise=enterprise, reporter=cadre, status=Status.RESOLVED, resolved_at=NOW - 6 * DAY)
-    IssueFactory(enterprise=enterprise, reporter=cadre, status=Status.CLOSED, resolved_at=NOW - 9 * DAY)
-    assert due_of(Kind.FEEDBACK_WAITING) == [(issue.pk, cadre.user_id, (NOW - 7 * DAY).isoformat(timespec="seconds"))]
+def test_a_problem_resolved_seven_working_days_ago_without_feedback_reminds_the_cadre(enterprise, cadre, other_cadre):
+    # Resolved on Wednesday 11-11: 11-12, 13, 16, 17, 18, 19 and 20 are seven working days.
+    issue = IssueFactory(enterprise=enterprise, reporter=cadre, status=Status.RESOLVED, resolved_at=NOW - 9 * DAY)
+    IssueFactory(enterprise=enterprise, reporter=cadre, status=Status.RESOLVED, resolved_at=NOW - 8 * DAY)
+    IssueFactory(enterprise=enterprise, reporter=cadre, status=Status.CLOSED, resolved_at=NOW - 12 * DAY)
+    assert due_of(Kind.FEEDBACK_WAITING) == [(issue.pk, cadre.user_id, (NOW - 9 * DAY).isoformat(timespec="seconds"))]
 
 
 def test_an_errand_that_has_not_moved_for_fourteen_days_reminds_the_cadre(cadre, other_cadre):
@@ -207,6 +210,13 @@ THRESHOLDS = {
     Kind.EXTENSION_PENDING: "CAMPAIGN_EXTENSION_DECIDE_DAYS",
     Kind.ERRAND_STALE: "CAMPAIGN_ERRAND_STALE_DAYS",
 }
+# How each threshold counts its days (docs/working-days.md): waiting for a decision or an answer, in working days.
+COUNTS = {
+    Kind.ESCALATION_UNDECIDED: DayCount.WORKING,
+    Kind.FEEDBACK_WAITING: DayCount.WORKING,
+    Kind.EXTENSION_PENDING: DayCount.WORKING,
+    Kind.ERRAND_STALE: DayCount.CALENDAR,
+}
 
 
 @pytest.fixture
@@ -245,20 +255,22 @@ def test_n_days_after_an_evening_event_is_the_nth_local_date_not_a_day_later(kin
     days = getattr(settings, THRESHOLDS[kind])
     evening = made_at(kind, EVENING)
     past_midnight = made_at(kind, PAST_MIDNIGHT)
-    due_on = EVENING.date() + days * DAY  # the 10th + N: the evening's item is N local days old then
+    # The 10th + N (working) days: the evening's item is N local (working) days old then.
+    due_on = deadline_for(EVENING.date(), days, COUNTS[kind])
     assert _objects_due(kind, at(f"{due_on - DAY} 18:05")) == []  # the last scan of the day before
     assert _objects_due(kind, at(f"{due_on} 08:05")) == [evening]  # the first scan of the day: not a day late
     assert _objects_due(kind, at(f"{due_on} 18:05")) == [evening]  # the 11th's item waits for its own day
-    assert _objects_due(kind, at(f"{due_on + DAY} 08:05")) == sorted([evening, past_midnight])
+    later = deadline_for(PAST_MIDNIGHT.date(), days, COUNTS[kind])
+    assert _objects_due(kind, at(f"{later} 08:05")) == sorted([evening, past_midnight])
 
 
 def test_the_thresholds_count_local_dates_when_the_clock_is_given_in_utc(made_at, leader):
-    evening = made_at(Kind.ESCALATION_UNDECIDED, EVENING)  # 15:30 UTC on the 10th
-    # 00:05 UTC on the 15th is 08:05 in Xi'an: five local dates after the 10th.
-    assert _objects_due(Kind.ESCALATION_UNDECIDED, datetime.datetime(2026, 11, 15, 0, 5, tzinfo=datetime.UTC)) == [
+    evening = made_at(Kind.ESCALATION_UNDECIDED, EVENING)  # 15:30 UTC on Tuesday the 10th
+    # 00:05 UTC on the 17th is 08:05 in Xi'an: five local working days after the 10th (11, 12, 13, 16, 17).
+    assert _objects_due(Kind.ESCALATION_UNDECIDED, datetime.datetime(2026, 11, 17, 0, 5, tzinfo=datetime.UTC)) == [
         evening
     ]
-    assert _objects_due(Kind.ESCALATION_UNDECIDED, datetime.datetime(2026, 11, 14, 15, 59, tzinfo=datetime.UTC)) == []
+    assert _objects_due(Kind.ESCALATION_UNDECIDED, datetime.datetime(2026, 11, 16, 15, 59, tzinfo=datetime.UTC)) == []
 
 
 @pytest.mark.parametrize(
