@@ -59,6 +59,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.periods import Period
+from core.workdays import due_soon_horizon
 from issues.models import DEADLINE_STATUSES, Action, Flow, Issue, IssueEvent, Source, Status
 
 if TYPE_CHECKING:
@@ -285,7 +286,8 @@ def _overdue(window: Window, unit: Any) -> Q:
 
 
 def _horizon(window: Window) -> datetime.date:
-    return window.as_of_date + datetime.timedelta(days=settings.CAMPAIGN_DUE_SOON_DAYS)
+    """The last deadline due soon at the window's moment: the desk's own rule (working days, core/workdays.py)."""
+    return due_soon_horizon(window.as_of_date)
 
 
 def _due_soon(window: Window, unit: Any) -> Q:

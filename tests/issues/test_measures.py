@@ -213,7 +213,9 @@ def test_september_is_read_as_it_stood_then(month):
         "answered": 1,
         "assigned_to_unit": 1,
         "accepted_in_time": 1,
-        "on_track": 1,  # P6's deadline, 10 Oct, was more than three days after 1 Oct
+        # P6's deadline, 10 Oct, was ten calendar days after 30 Sep but only three working days: 1–7 Oct
+        # are the National Day holiday, then 8 Oct, 9 Oct and the 调休 Saturday 10 Oct (core/workdays.py).
+        "due_soon": 1,
     }
 
 
