@@ -21,7 +21,7 @@ import datetime
 import time
 from collections.abc import Iterable
 
-import chinese_calendar  # type: ignore[import-untyped]  # no stubs; only core/workdays.py imports it
+import chinese_calendar  # no stubs; only core/workdays.py imports it
 from django.conf import settings
 from django.core.cache import cache
 from django.db import models, transaction
