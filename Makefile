@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: backup restore run test test-all install install-dev migrate demo lint format messages bench bench-city bench-oversight bench-supervision bench-uploads screenshots clean
+.PHONY: backup restore run test test-all install install-dev migrate demo lint format messages bench bench-city bench-oversight bench-supervision bench-voice bench-uploads screenshots clean
 
 # On a developer's machine `make test` leaves out the tests marked slow (browsers, the crawl,
 # subprocesses; see pyproject.toml); under CI=true (.ci/run) and in `make test-all` it runs them all.
@@ -142,6 +142,19 @@ bench-supervision: install-dev
 	DATABASE_URL=$(OVERSIGHT_PG)/$(SUPERVISION_DB) DEBUG=false $(BIN)/python bench/supervision.py >> docs/benchmarks-supervision.md
 	psql "$(OVERSIGHT_PG)/postgres" -qc "DROP DATABASE IF EXISTS $(SUPERVISION_DB)"
 	@cat docs/benchmarks-supervision.md
+
+# The enterprise's voice on the same city: its link pages, who spoke for it in the figures, the reminder scan in
+# working days, on PostgreSQL; the report is docs/benchmarks-voice.md.
+VOICE_DB := bangqiao_bench_voice
+bench-voice: install-dev
+	psql "$(OVERSIGHT_PG)/postgres" -qc "DROP DATABASE IF EXISTS $(VOICE_DB)" -c "CREATE DATABASE $(VOICE_DB)"
+	@echo "# The enterprise's voice at a city's size" > docs/benchmarks-voice.md
+	@echo "" >> docs/benchmarks-voice.md
+	@echo "Made by \`make bench-voice\` (\`bench/voice.py\`) on $$(date -u +%Y-%m-%d) ($$(nproc) cores, PostgreSQL). Page times are medians of 3 runs after a warm-up; query counts are exact; times are wall-clock on a shared machine." >> docs/benchmarks-voice.md
+	@echo "" >> docs/benchmarks-voice.md
+	DATABASE_URL=$(OVERSIGHT_PG)/$(VOICE_DB) DEBUG=false $(BIN)/python bench/voice.py >> docs/benchmarks-voice.md
+	psql "$(OVERSIGHT_PG)/postgres" -qc "DROP DATABASE IF EXISTS $(VOICE_DB)"
+	@cat docs/benchmarks-voice.md
 
 # What an uploaded list costs: a city's list against the caps on what a workbook unpacks to, a preview and its
 # confirmation, and refusing issue 11's zip bomb (time, peak memory), beside openpyxl reading it uncapped.
