@@ -56,9 +56,10 @@ BATCH = 5_000
 
 def give_voice() -> None:
     """Give every enterprise a link; make a third of ratings, a 20th of problems and a third of visits theirs."""
-    if EnterpriseLink.objects.exists():
-        return
     now = timezone.now()
+    if IssueEvent.objects.filter(enterprise_link__isnull=False).exists():
+        return
+    EnterpriseLink.objects.all().delete()
     EnterpriseLink.objects.bulk_create(
         [
             EnterpriseLink(enterprise_id=pk, key=secrets.token_hex(16), created_at=now)
@@ -66,7 +67,8 @@ def give_voice() -> None:
         ],
         batch_size=BATCH,
     )
-    link_of = EnterpriseLink.objects.filter(enterprise_id=OuterRef("issue__enterprise_id")).values("pk")[:1]
+    # The link of the row's problem's enterprise (an update may not join: the subquery does).
+    link_of = EnterpriseLink.objects.filter(enterprise__issues=OuterRef("issue_id")).values("pk")[:1]
     ratings = IssueEvent.objects.filter(action__in=(Action.CLOSE, Action.REOPEN), issue_id__in=_every(3, Issue))
     ratings.update(actor=None, enterprise_link=Subquery(link_of))
     Feedback.objects.filter(issue_id__in=_every(3, Issue)).update(recorded_by=None, enterprise_link=Subquery(link_of))
