@@ -91,3 +91,26 @@ class PortalPasswordChangeForm(PasswordChangeForm):
         if checked is None or checked.pk != self.user.pk:
             raise ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
         return old_password
+
+
+class MultipleFileInput(forms.FileInput):
+    """A file input that takes several files at once (Django's documented pattern)."""
+
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input, cleaned to a list (none chosen: an empty list, or "required")."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        one = super().clean
+        uploads = [item for item in data if item] if isinstance(data, list | tuple) else [data] if data else []
+        if not uploads and self.required:
+            raise ValidationError(self.error_messages["required"], code="required")
+        return [one(item, initial) for item in uploads]

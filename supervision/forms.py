@@ -9,13 +9,13 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import PortalError
+from core.forms import MultipleFileField
 from core.params import IdModelChoiceField, IdModelMultipleChoiceField
 from core.roles import Role
 from core.submissions import OneTimeTokenForm
@@ -25,27 +25,6 @@ from organisation.models import Cadre, Department
 from supervision.models import Confirmation, Inspection, Kind, Rating, Target
 from supervision.services import InspectionData
 from visits import attachments
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    """A file input that takes several files at once (Django's documented pattern)."""
-
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input, cleaned to a list (none chosen: an empty list)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        one = super().clean
-        if isinstance(data, (list, tuple)):
-            return [one(item, initial) for item in data if item]
-        return [one(data, initial)] if data else []
 
 
 def files_field(label: Any) -> MultipleFileField:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import MultipleFileField, MultipleFileInput
 from core.params import IdModelMultipleChoiceField
 from core.submissions import OneTimeTokenForm
 from enterprises.models import Enterprise, Origin, Sector
@@ -62,33 +63,23 @@ class VisitForm(forms.ModelForm):
         )
 
 
-class ProofInput(forms.FileInput):
+class ProofInput(MultipleFileInput):
     """A file input taking several photos or PDFs at once; on a phone it offers the camera and the gallery."""
-
-    allow_multiple_selected = True
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__({"accept": proof.ACCEPT, "class": "form-control", **(attrs or {})})
 
 
-class ProofField(forms.FileField):
+class ProofField(MultipleFileField):
     """A visit's photos and files, cleaned to a list of uploads (none chosen: an empty list)."""
 
     widget = ProofInput
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("required", False)
         kwargs.setdefault("label", _("Photos and files"))
         # Said when the form is shown: in the reader's language, with the limits of the day's settings.
         kwargs.setdefault("help_text", lazy(proof.help_text, str)())
         super().__init__(**kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        one = super().clean
-        uploads = [item for item in data if item] if isinstance(data, list | tuple) else [data] if data else []
-        if not uploads and self.required:
-            raise ValidationError(self.error_messages["required"], code="required")
-        return [one(item, initial) for item in uploads]
 
 
 class ProofFormMixin(forms.Form):
