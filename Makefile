@@ -116,45 +116,34 @@ bench-city: install-dev
 	rm -f $(CITY_DB)*
 	@cat docs/benchmarks-city.md
 
-# The leading group's figures and pages on a city's 13,900 pairings and 100,000 problems with their timelines, on
-# PostgreSQL (a throwaway database made and dropped here); the report is docs/benchmarks-oversight.md.
-OVERSIGHT_DB := bangqiao_bench_oversight
+# A benchmark on a city's data in a throwaway PostgreSQL database, made and dropped here:
+# $(call pg_bench,<database>,<bench/ script and docs/benchmarks-… report name>,<the report's title>).
 OVERSIGHT_PG := postgres://postgres@127.0.0.1:5432
-bench-oversight: install-dev
-	psql "$(OVERSIGHT_PG)/postgres" -qc "DROP DATABASE IF EXISTS $(OVERSIGHT_DB)" -c "CREATE DATABASE $(OVERSIGHT_DB)"
-	@echo "# The leading group's figures at a city's size" > docs/benchmarks-oversight.md
-	@echo "" >> docs/benchmarks-oversight.md
-	@echo "Made by \`make bench-oversight\` (\`bench/oversight.py\`) on $$(date -u +%Y-%m-%d) ($$(nproc) cores, PostgreSQL). Medians of 3 runs after a warm-up; query counts are exact; times are wall-clock on a shared machine." >> docs/benchmarks-oversight.md
-	@echo "" >> docs/benchmarks-oversight.md
-	DATABASE_URL=$(OVERSIGHT_PG)/$(OVERSIGHT_DB) DEBUG=false $(BIN)/python bench/oversight.py >> docs/benchmarks-oversight.md
-	psql "$(OVERSIGHT_PG)/postgres" -qc "DROP DATABASE IF EXISTS $(OVERSIGHT_DB)"
-	@cat docs/benchmarks-oversight.md
+define pg_bench
+	psql "$(OVERSIGHT_PG)/postgres" -qc "DROP DATABASE IF EXISTS $(1)" -c "CREATE DATABASE $(1)"
+	@echo "# $(3)" > docs/benchmarks-$(2).md
+	@echo "" >> docs/benchmarks-$(2).md
+	@echo "Made by \`make bench-$(2)\` (\`bench/$(2).py\`) on $$(date -u +%Y-%m-%d) ($$(nproc) cores, PostgreSQL). Page times are medians of 3 runs after a warm-up; query counts are exact; times are wall-clock on a shared machine." >> docs/benchmarks-$(2).md
+	@echo "" >> docs/benchmarks-$(2).md
+	DATABASE_URL=$(OVERSIGHT_PG)/$(1) DEBUG=false $(BIN)/python bench/$(2).py >> docs/benchmarks-$(2).md
+	psql "$(OVERSIGHT_PG)/postgres" -qc "DROP DATABASE IF EXISTS $(1)"
+	@cat docs/benchmarks-$(2).md
+endef
 
-# Supervision and the annual assessment on the same city (3,000 inspections with their items), on PostgreSQL;
+# The leading group's figures and pages on a city's 13,900 pairings and 100,000 problems with their timelines;
+# the report is docs/benchmarks-oversight.md.
+bench-oversight: install-dev
+	$(call pg_bench,bangqiao_bench_oversight,oversight,The leading group's figures at a city's size)
+
+# Supervision and the annual assessment on the same city (3,000 inspections with their items);
 # the report is docs/benchmarks-supervision.md.
-SUPERVISION_DB := bangqiao_bench_supervision
 bench-supervision: install-dev
-	psql "$(OVERSIGHT_PG)/postgres" -qc "DROP DATABASE IF EXISTS $(SUPERVISION_DB)" -c "CREATE DATABASE $(SUPERVISION_DB)"
-	@echo "# Supervision and the annual assessment at a city's size" > docs/benchmarks-supervision.md
-	@echo "" >> docs/benchmarks-supervision.md
-	@echo "Made by \`make bench-supervision\` (\`bench/supervision.py\`) on $$(date -u +%Y-%m-%d) ($$(nproc) cores, PostgreSQL). Page times are medians of 3 runs after a warm-up; query counts are exact; times are wall-clock on a shared machine." >> docs/benchmarks-supervision.md
-	@echo "" >> docs/benchmarks-supervision.md
-	DATABASE_URL=$(OVERSIGHT_PG)/$(SUPERVISION_DB) DEBUG=false $(BIN)/python bench/supervision.py >> docs/benchmarks-supervision.md
-	psql "$(OVERSIGHT_PG)/postgres" -qc "DROP DATABASE IF EXISTS $(SUPERVISION_DB)"
-	@cat docs/benchmarks-supervision.md
+	$(call pg_bench,bangqiao_bench_supervision,supervision,Supervision and the annual assessment at a city's size)
 
 # The enterprise's voice on the same city: its link pages, who spoke for it in the figures, the reminder scan in
-# working days, on PostgreSQL; the report is docs/benchmarks-voice.md.
-VOICE_DB := bangqiao_bench_voice
+# working days; the report is docs/benchmarks-voice.md.
 bench-voice: install-dev
-	psql "$(OVERSIGHT_PG)/postgres" -qc "DROP DATABASE IF EXISTS $(VOICE_DB)" -c "CREATE DATABASE $(VOICE_DB)"
-	@echo "# The enterprise's voice at a city's size" > docs/benchmarks-voice.md
-	@echo "" >> docs/benchmarks-voice.md
-	@echo "Made by \`make bench-voice\` (\`bench/voice.py\`) on $$(date -u +%Y-%m-%d) ($$(nproc) cores, PostgreSQL). Page times are medians of 3 runs after a warm-up; query counts are exact; times are wall-clock on a shared machine." >> docs/benchmarks-voice.md
-	@echo "" >> docs/benchmarks-voice.md
-	DATABASE_URL=$(OVERSIGHT_PG)/$(VOICE_DB) DEBUG=false $(BIN)/python bench/voice.py >> docs/benchmarks-voice.md
-	psql "$(OVERSIGHT_PG)/postgres" -qc "DROP DATABASE IF EXISTS $(VOICE_DB)"
-	@cat docs/benchmarks-voice.md
+	$(call pg_bench,bangqiao_bench_voice,voice,The enterprise's voice at a city's size)
 
 # What an uploaded list costs: a city's list against the caps on what a workbook unpacks to, a preview and its
 # confirmation, and refusing issue 11's zip bomb (time, peak memory), beside openpyxl reading it uncapped.
