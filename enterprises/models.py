@@ -43,12 +43,13 @@ class EnterpriseQuerySet(models.QuerySet["Enterprise"]):
             return self
         roles = roles_of(user)
         scope = Q(pk__in=[])
+        # Each arm a subquery, not a join: ORed joins read every pairing and problem, and need DISTINCT.
         if Role.CADRE in roles:
             # Past pairings too: a cadre keeps read access to the enterprises they served.
-            scope |= Q(pairings__cadre__user=user)
+            scope |= Q(pk__in=Enterprise.objects.filter(pairings__cadre__user=user).values("pk"))
         if Role.DEPARTMENT_STAFF in roles:
-            scope |= Q(issues__department__staff__user=user)
-        return self.filter(scope).distinct()
+            scope |= Q(pk__in=Enterprise.objects.filter(issues__department__staff__user=user).values("pk"))
+        return self.filter(scope)
 
 
 class Enterprise(models.Model):

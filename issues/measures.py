@@ -227,6 +227,9 @@ class Measure:
     definition: StrPromise
     condition: Condition
     moves: Moves | None = None  # set for a figure of moves: the department table groups those by unit
+    # Which problems the figure can count at all (`reach`): those reported in the period, those with a
+    # department at its end (STANDING), or those with a move in it (a figure of moves).
+    standing: bool = False
 
     def q(self, window: Window, unit: Any = None) -> Q:
         # A unit may come as a Department (the ledger's `unit` filter) or its id: `as_department` is an id.
@@ -397,18 +400,21 @@ MEASURES: dict[str, Measure] = {
             _("Overdue"),
             _("Problems with a department at the period's end (now, while it runs) whose deadline had passed."),
             _overdue,
+            standing=True,
         ),
         Measure(
             "due_soon",
             _("Due soon"),
             _("Problems with a department at the period's end whose deadline was within the coming days."),
             _due_soon,
+            standing=True,
         ),
         Measure(
             "on_track",
             _("On track"),
             _("Problems with a department at the period's end whose deadline was further off."),
             _on_track,
+            standing=True,
         ),
         Measure(
             "satisfied",
@@ -489,6 +495,42 @@ def candidates(issues: QuerySet[Issue], window: Window) -> QuerySet[Issue]:
     return issues.filter(created_at__lt=window.end_at).exclude(closed_at__lt=window.start_at).order_by()
 
 
+def reach(window: Window, keys: Iterable[str]) -> Q:
+    """The problems at least one of the figures can count, as a condition the indexes serve.
+
+    Every figure's condition implies its reach, so narrowing the rows read to it changes no figure; it
+    keeps a city's count from reading every problem: the period's problems (`issue_ledger_order`), those
+    with a department (the (status, deadline) index; once the period is over, also those moved since,
+    whose state then is read back from their events), and those with one of the figures' moves in the
+    period (the events' (action, created_at) index).
+    """
+    chosen = [MEASURES[key] for key in keys]
+    found = Q(pk__in=[])
+    if any(m.moves is None and not m.standing for m in chosen):
+        found |= window.in_period()
+    if any(m.standing for m in chosen):
+        found |= Q(status__in=DEADLINE_STATUSES)
+        if window.is_over:
+            found |= Q(updated_at__gte=window.end_at)
+    moves = [m.moves for m in chosen if m.moves is not None]
+    if moves:
+        found |= Q(pk__in=_moves_in(window, moves).values("issue_id"))
+    return found
+
+
+def _moves_in(window: Window, moves: Iterable[Moves]) -> QuerySet[IssueEvent]:
+    """The period's events that are one of these moves (on any department's desk)."""
+    made = Q(pk__in=[])
+    for kind in moves:
+        made |= kind.condition(window)
+    return IssueEvent.objects.filter(window.in_period()).filter(made)
+
+
+def _counted(issues: QuerySet[Issue], window: Window, keys: Iterable[str]) -> QuerySet[Issue]:
+    """The candidates narrowed to the figures' reach, with their state at the window's moment."""
+    return with_state(candidates(issues, window).filter(reach(window, keys)), window)
+
+
 def counts(
     issues: QuerySet[Issue], window: Window, keys: Iterable[str] | None = None, unit: Any = None
 ) -> dict[str, int]:
@@ -496,27 +538,34 @@ def counts(
     chosen = list(keys or MEASURES)
     # Aggregated over the annotated problems, the state columns are computed once per problem in a
     # subquery and each figure's condition reads them (no condition refers to the outer row itself).
-    found = with_state(candidates(issues, window), window).aggregate(
+    found = _counted(issues, window, chosen).aggregate(
         **{key: Count("pk", filter=MEASURES[key].q(window, unit)) for key in chosen}
     )
     return {key: found[key] or 0 for key in chosen}
 
 
 def grouped(
-    issues: QuerySet[Issue], window: Window, by: str, keys: Iterable[str] | None = None, unit: Any = None
-) -> dict[Any, dict[str, int]]:
+    issues: QuerySet[Issue],
+    window: Window,
+    by: str,
+    keys: Iterable[str] | None = None,
+    unit: Any = None,
+    also: tuple[str, ...] = (),
+) -> dict[Any, dict[str, Any]]:
     """Count each figure per value of a field of the problem (`reporter`, `enterprise__street`…), in one query.
 
     With a `unit`, each group's figures are that department's, as `counts(..., unit=<department>)` gives them.
+    A group whose problems count in none of the figures is left out. `also`: more fields of the group to
+    return with its figures (its name, say), read in the same query.
     """
     chosen = list(keys or MEASURES)
     rows = (
-        with_state(candidates(issues, window), window)
+        _counted(issues, window, chosen)
         .order_by()
-        .values(by)
+        .values(by, *also)
         .annotate(**{key: Count("pk", filter=MEASURES[key].q(window, unit)) for key in chosen})
     )
-    return {row[by]: {key: row[key] for key in chosen} for row in rows}
+    return {row[by]: {key: row[key] for key in (*chosen, *also)} for row in rows}
 
 
 def by_unit(issues: QuerySet[Issue], window: Window, keys: Iterable[str] | None = None) -> dict[Any, dict[str, int]]:
@@ -539,7 +588,7 @@ def by_unit(issues: QuerySet[Issue], window: Window, keys: Iterable[str] | None 
     standing = [key for key in chosen if MEASURES[key].moves is None]
     if standing:
         rows = (
-            with_state(candidates(issues, window), window)  # type: ignore[misc]  # an annotation, which the stubs cannot see
+            _counted(issues, window, standing)  # type: ignore[misc]  # an annotation, which the stubs cannot see
             .order_by()
             .values("as_department")
             .annotate(**{key: Count("pk", filter=MEASURES[key].q(window)) for key in standing})
@@ -549,7 +598,9 @@ def by_unit(issues: QuerySet[Issue], window: Window, keys: Iterable[str] | None 
         names = [key for key in chosen if (m := MEASURES[key].moves) is not None and m.credit == credit]
         if not names:
             continue
-        events = IssueEvent.objects.filter(window.in_period(), issue__in=issues.order_by().values("pk"))
+        events = _moves_in(window, (MEASURES[key].moves for key in names))  # type: ignore[misc]
+        if issues.query.has_filters():  # every problem, for an overseer: no list of them to check against
+            events = events.filter(issue__in=issues.order_by().values("pk"))
         rows = (
             events.order_by()
             .values(credit)

@@ -4,7 +4,7 @@ from typing import Self
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -130,18 +130,25 @@ class IssueQuerySet(models.QuerySet["Issue"]):
         """Scope to what the user may see; every list, page, export and count uses this."""
         if sees_everything(user):
             return self
+        from organisation.models import Cadre, DepartmentStaff, Pairing  # organisation's models load first
+
         roles = roles_of(user)
         scope = Q(pk__in=[])
+        # Each arm is a subquery on the user's own rows (a cadre, a pairing, a department), never a join:
+        # ORed joins read every problem and every event; these stay on the indexes, and the outer query
+        # stays free of duplicates and of DISTINCT.
         if Role.CADRE in roles:
             # The cadre who reported it, and whoever serves the enterprise now.
-            scope |= Q(reporter__user=user) | Q(
-                enterprise__pairings__cadre__user=user, enterprise__pairings__ended_on__isnull=True
+            scope |= Q(reporter__in=Cadre.objects.filter(user=user).values("pk")) | Q(
+                enterprise__in=Pairing.objects.filter(cadre__user=user, ended_on__isnull=True).values("enterprise")
             )
         if Role.DEPARTMENT_STAFF in roles:
-            # The department it is with now, and any it was assigned to before.
-            scope |= Q(department__staff__user=user) | Q(events__department__staff__user=user)
-        # A subquery, not a join: the outer query stays free of duplicates and of DISTINCT.
-        return self.filter(pk__in=Issue.objects.filter(scope).values("pk"))
+            # The department it is with now, and any it was assigned to before (its timeline's departments).
+            units = DepartmentStaff.objects.filter(user=user).values("department")
+            scope |= Q(department__in=units) | Q(
+                Exists(IssueEvent.objects.filter(issue=OuterRef("pk"), department__in=units))
+            )
+        return self.filter(scope)
 
     def awaiting_routing(self) -> Self:
         return self.filter(status__in=(Status.REPORTED, Status.REOPENED))
@@ -167,8 +174,13 @@ class IssueQuerySet(models.QuerySet["Issue"]):
 class Issue(models.Model):
     """A difficulty an enterprise raised (困难和问题), and how it was handled."""
 
+    # No index of its own: (enterprise, status) below starts with it.
     enterprise = models.ForeignKey(
-        "enterprises.Enterprise", on_delete=models.PROTECT, related_name="issues", verbose_name=_("enterprise")
+        "enterprises.Enterprise",
+        on_delete=models.PROTECT,
+        related_name="issues",
+        verbose_name=_("enterprise"),
+        db_index=False,
     )
     reporter = models.ForeignKey(
         "organisation.Cadre", on_delete=models.PROTECT, related_name="reported_issues", verbose_name=_("reporter")
@@ -188,6 +200,7 @@ class Issue(models.Model):
     flow = models.CharField(_("flow"), max_length=20, choices=Flow, blank=True)
     source = models.CharField(_("source"), max_length=12, choices=Source, default=Source.CADRE)
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.REPORTED)
+    # No index of its own: (department, status) below starts with it.
     department = models.ForeignKey(
         "organisation.Department",
         on_delete=models.PROTECT,
@@ -195,6 +208,7 @@ class Issue(models.Model):
         null=True,
         blank=True,
         verbose_name=_("responsible department"),
+        db_index=False,
     )
     responsible_person = models.CharField(_("responsible person"), max_length=50, blank=True)
     # The responsible person's account, when they have one: hand-overs and reminders then go to them
@@ -248,7 +262,12 @@ class Issue(models.Model):
             models.Index(fields=["status", "deadline"]),
             models.Index(fields=["department", "status"]),
             models.Index(fields=["enterprise", "status"]),
+            # The ledger's order, newest first (issues/paging.py reads any page on it, from either end),
+            # and the period's problems (`created_at` ranges) for the figures.
+            models.Index(fields=["-created_at", "-id"], name="issue_ledger_order"),
         ]
+        # On PostgreSQL the ledger's search has trigram indexes too (migration 0008, docs/indexes.md):
+        # PostgreSQL-only DDL, so they are made by the migration and not declared here.
 
     def __str__(self) -> str:
         return self.title
@@ -416,7 +435,10 @@ class Feedback(models.Model):
 class IssueEvent(models.Model):
     """One step in a problem's timeline: who, when, from which state to which, and why."""
 
-    issue = models.ForeignKey(Issue, on_delete=models.PROTECT, related_name="events", verbose_name=_("problem"))
+    # No index of its own: (issue, created_at) below starts with it.
+    issue = models.ForeignKey(
+        Issue, on_delete=models.PROTECT, related_name="events", verbose_name=_("problem"), db_index=False
+    )
     # Who made the step: a user, or the enterprise through its link (exactly one of the two).
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

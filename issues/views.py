@@ -34,6 +34,7 @@ from issues.models import (
     desk_tabs,
 )
 from issues.moves import move_form, spec_for
+from issues.paging import IndexedPaginator
 from issues.payloads import FeedbackPayload
 from issues.services import (
     feedback_action,
@@ -58,8 +59,10 @@ def _get_issue_for_user(request: AuthenticatedRequest, pk: int) -> Issue:
 @require_GET
 def ledger(request: AuthenticatedRequest) -> HttpResponse:
     """The problem ledger (问题台账): everything the user may see, filtered and paginated."""
-    filterset = IssueFilter(request.GET, queryset=Issue.objects.visible_to(request.user).select_related(*ROW_RELATED))
-    page = Paginator(filterset.qs.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    filterset = IssueFilter(request.GET, queryset=Issue.objects.visible_to(request.user))
+    # Ordered as the index `issue_ledger_order` is, so any page, the last included, is read on it.
+    rows = filterset.qs.order_by("-created_at", "-pk")
+    page = IndexedPaginator(rows, PAGE_SIZE, related=ROW_RELATED).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "issues/ledger.html", {"filter": filterset, "page": page, "query": query.urlencode()})

@@ -35,8 +35,8 @@ from core.roles import AuthenticatedRequest, PortalUser, Role, role_required
 from enterprises.models import Sector
 from issues import measures
 from issues.models import Issue, IssueCategory, Status
-from organisation.models import Cadre, Department
-from oversight.scope import SERVICE_FIGURES, Scope, ScopeForm, VisitFigures, visit_figures, visits_in
+from organisation.models import Department
+from oversight.scope import SERVICE_FIGURES, Scope, ScopeForm, VisitFigures, visit_figures
 
 # How many departments and cadres the dashboard lists, the most overdue first; the roll-ups list them all.
 TOP = 10
@@ -246,9 +246,11 @@ def dashboard(user: PortalUser, scope: Scope, now: datetime.datetime | None = No
     departments = _departments(issues, window, scope)
     overdue_departments = _most_overdue(departments)
     cadres, cadre_count = _cadres(issues, window, scope)
+    months = last_months(scope.period.last.first, TREND_MONTHS)
+    service = visit_figures(user, scope, now, months=months)
     return Dashboard(
         scope=scope,
-        **_service(visit_figures(user, scope, now), scope),
+        **_service(service, scope),
         reported=figure("reported"),
         flows=[figure(key) for key in FLOWS],
         statuses=[figure(key) for key in STATUSES],
@@ -268,7 +270,7 @@ def dashboard(user: PortalUser, scope: Scope, now: datetime.datetime | None = No
         cadres=cadres,
         cadre_count=cadre_count,
         charts=[
-            _trend(user, issues, scope),
+            _trend(issues, scope, months, service.by_month),
             _flow_chart([figure(key) for key in FLOWS]),
             *_breakdowns(issues, window, scope),
             _on_time_chart(departments),
@@ -331,7 +333,8 @@ def _cadre_ledger(scope: Scope, cadre: int, key: str) -> str:
 def _departments(issues: QuerySet[Issue], window: measures.Window, scope: Scope) -> list[Standing]:
     """Every department's red, yellow and green and its on-time rate: three queries whatever the data."""
     table = measures.by_unit(issues, window, RANKED)
-    names = dict(Department.objects.filter(pk__in=table).values_list("pk", "name"))
+    # Every department's name (a city's hundred or so): one query, whichever have figures.
+    names = dict(Department.objects.values_list("pk", "name"))
     return [
         _standing(names[pk], found, functools.partial(_unit_ledger, scope, pk))
         for pk, found in table.items()
@@ -342,11 +345,12 @@ def _departments(issues: QuerySet[Issue], window: measures.Window, scope: Scope)
 def _cadres(issues: QuerySet[Issue], window: measures.Window, scope: Scope) -> tuple[list[Standing], int]:
     """The TOP reporting cadres with a problem at the period's end, most overdue first, and how many have one.
 
-    Two queries whatever the data; only the rows shown get their links (a city has 13,900 cadres).
+    One query whatever the data, the cadre's name read with the figures; only the rows shown get their links
+    (a city has 13,900 cadres).
     """
-    table = measures.grouped(issues, window, "reporter", STANDING, unit=scope.filters.unit)
-    names = dict(Cadre.objects.filter(pk__in=table).values_list("pk", "name"))
-    waiting = [(pk, found) for pk, found in table.items() if pk in names and any(found[key] for key in STANDING)]
+    table = measures.grouped(issues, window, "reporter", STANDING, unit=scope.filters.unit, also=("reporter__name",))
+    names = {pk: found.pop("reporter__name") for pk, found in table.items()}
+    waiting = [(pk, found) for pk, found in table.items() if any(found[key] for key in STANDING)]
     # The order _most_overdue gives, on the counts themselves.
     waiting.sort(
         key=lambda item: (
@@ -360,14 +364,11 @@ def _cadres(issues: QuerySet[Issue], window: measures.Window, scope: Scope) -> t
     return shown, len(waiting)
 
 
-def _trend(user: PortalUser, issues: QuerySet[Issue], scope: Scope) -> Chart:
-    """Visits and problems reported per month, the 12 months ending with the period's: one query each."""
-    months = last_months(scope.period.last.first, TREND_MONTHS)
-    now = timezone.now()
-    visits = scope.filters.visits(user).aggregate(
-        **{f"m{i}": Count("pk", filter=visits_in(Period.month(m), now)) for i, m in enumerate(months)}
-    )
-    reported = issues.aggregate(
+def _trend(issues: QuerySet[Issue], scope: Scope, months: list[Month], visits: tuple[int, ...]) -> Chart:
+    """Visits (counted with the period's, `visit_figures`) and problems reported per month, the 12 months ending
+    with the period's: one query for the problems, on the months' range of `issue_ledger_order`."""
+    span = measures.Window.of(Period(months[0], months[-1]))
+    reported = issues.filter(span.in_period()).aggregate(
         **{f"m{i}": Count("pk", filter=measures.Window.of(Period.month(m)).in_period()) for i, m in enumerate(months)}
     )
 
@@ -383,7 +384,7 @@ def _trend(user: PortalUser, issues: QuerySet[Issue], scope: Scope) -> Chart:
         [
             Series(
                 VISIT_LABELS["visits"],
-                [visits[f"m{i}"] for i in range(len(months))],
+                list(visits),
                 [within(m, scope).visit_list() for m in months],
             ),
             Series(

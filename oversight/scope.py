@@ -15,6 +15,7 @@ rule), and nowhere here.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -252,6 +253,8 @@ class VisitFigures:
     # Of the visits, those the enterprise confirmed or denied through its link (issue 15); the rest unanswered.
     confirmed: int = 0
     denied: int = 0
+    # The visits each of the months asked for counts (`visit_figures(..., months=…)`), in their order.
+    by_month: tuple[int, ...] = ()
 
     @property
     def compliance_rate(self) -> float | None:
@@ -303,19 +306,25 @@ def service(user: PortalUser, scope: Scope, now: datetime.datetime | None = None
     )
 
 
-def visit_figures(user: PortalUser, scope: Scope, now: datetime.datetime | None = None) -> VisitFigures:
+def visit_figures(
+    user: PortalUser, scope: Scope, now: datetime.datetime | None = None, months: Sequence[Month] = ()
+) -> VisitFigures:
     """Count the period's pairings in force, visits (and those the enterprise confirmed or denied) and compliance,
     in four queries whatever the data (and the roles).
 
     Compliance: each cadre-month of the period judged by the two-visit rule's one home
-    (visits/compliance.py), summed over the months.
+    (visits/compliance.py), summed over the months. `months`: also count the visits of each of these
+    months as `visits_in` counts them (the dashboard's trend), in the same reading of the visits.
     """
+    now = now or timezone.now()
     found = service(user, scope, now)
     summaries = found.summaries()
-    visits = found.visits.aggregate(
-        visits=Count("pk"),
-        confirmed=Count("pk", filter=Q(enterprise_answer=EnterpriseAnswer.CONFIRMED)),
-        denied=Count("pk", filter=Q(enterprise_answer=EnterpriseAnswer.DENIED)),
+    counted = visits_in(scope.period, now)
+    visits = scope.filters.visits(user).aggregate(
+        visits=Count("pk", filter=counted),
+        confirmed=Count("pk", filter=counted & Q(enterprise_answer=EnterpriseAnswer.CONFIRMED)),
+        denied=Count("pk", filter=counted & Q(enterprise_answer=EnterpriseAnswer.DENIED)),
+        **{f"m{i}": Count("pk", filter=visits_in(Period.month(month), now)) for i, month in enumerate(months)},
     )
     return VisitFigures(
         pairings=found.pairings.count(),
@@ -324,6 +333,7 @@ def visit_figures(user: PortalUser, scope: Scope, now: datetime.datetime | None 
         compliant=sum(s.compliant for s in summaries),
         confirmed=visits["confirmed"],
         denied=visits["denied"],
+        by_month=tuple(visits[f"m{i}"] for i in range(len(months))),
     )
 
 
