@@ -28,6 +28,10 @@ class IndexedPaginator(Paginator):
         super().__init__(object_list, per_page)
         self.related = related
 
+    def validate_number(self, number: Any) -> int:
+        """As Django's, and `last` for the last page (the ledger's link to it)."""
+        return self.num_pages if number == "last" else super().validate_number(number)
+
     def page(self, number: Any) -> Page:
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
