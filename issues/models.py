@@ -265,6 +265,9 @@ class Issue(models.Model):
             # The ledger's order, newest first (issues/paging.py reads any page on it, from either end),
             # and the period's problems (`created_at` ranges) for the figures.
             models.Index(fields=["-created_at", "-id"], name="issue_ledger_order"),
+            # Problems moved since a moment: a past period's figures read their state back from their events
+            # (issues/measures.py), and the dashboard's cache asks for the latest move (oversight/dashboard.py).
+            models.Index(fields=["updated_at"], name="issue_updated_at"),
         ]
         # On PostgreSQL the ledger's search has trigram indexes too (migration 0008, docs/indexes.md):
         # PostgreSQL-only DDL, so they are made by the migration and not declared here.

@@ -16,27 +16,35 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import functools
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from core.months import Month, last_months, month_label
 from core.periods import Period
-from core.roles import AuthenticatedRequest, PortalUser, Role, role_required
+from core.roles import AuthenticatedRequest, PortalUser, Role, role_required, sees_everything
 from enterprises.models import Sector
 from issues import measures
-from issues.models import Issue, IssueCategory, Status
-from organisation.models import Department
+from issues.models import Issue, IssueCategory, IssueEvent, Status
+from organisation.models import Department, Pairing
 from oversight.scope import SERVICE_FIGURES, Scope, ScopeForm, VisitFigures, visit_figures
+from visits.models import Visit
 
 # How many departments and cadres the dashboard lists, the most overdue first; the roll-ups list them all.
 TOP = 10
@@ -492,6 +500,48 @@ def _definitions() -> list[Definition]:
     return list(found.values())
 
 
+def _version() -> str:
+    """What the figures were counted from, in one query: a move, a visit or a pairing made since changes it.
+
+    Every move of a problem writes a timeline event and saves the problem (`updated_at`); a visit or a
+    pairing logged adds a row; a pairing ended leaves the active ones fewer. Each is read on an index.
+    """
+    tables = {
+        "events": f"SELECT MAX(id) FROM {IssueEvent._meta.db_table}",
+        "saved": f"SELECT MAX(updated_at) FROM {Issue._meta.db_table}",
+        "visits": f"SELECT MAX(id) FROM {Visit._meta.db_table}",
+        "pairings": f"SELECT MAX(id) FROM {Pairing._meta.db_table}",
+        "active": f"SELECT COUNT(*) FROM {Pairing._meta.db_table} WHERE ended_on IS NULL",
+    }
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(f"({sql})" for sql in tables.values()))  # nosec B608: table names only
+        return ":".join(str(value) for value in cursor.fetchone())
+
+
+def _figures(request: AuthenticatedRequest, scope: Scope) -> str:
+    """The page's figures, rendered; kept for OVERSIGHT_CACHE_SECONDS when the setting allows (docs/oversight.md).
+
+    Kept under the viewer's sight (all, or the user's own), the period and filters, the language, the day
+    and `_version()`: a move, a visit or a pairing made since is counted at once. What the version does not
+    see (a visit edited or answered by the enterprise, a name changed) shows within the setting's seconds.
+    """
+    seconds = getattr(settings, "OVERSIGHT_CACHE_SECONDS", 0)
+    key = ""
+    if seconds:
+        viewer = "all" if sees_everything(request.user) else f"user{request.user.pk}"
+        parts = (viewer, urlencode(scope.params), get_language(), timezone.localdate().isoformat(), _version())
+        key = "oversight:dashboard:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
+        found = cache.get(key)
+        if found is not None:
+            return found
+    html = render_to_string(
+        "oversight/_dashboard_figures.html", {"dashboard": dashboard(request.user, scope)}, request=request
+    )
+    if key:
+        cache.set(key, html, seconds)
+    return html
+
+
 @login_required
 @role_required(Role.LEADING_GROUP, Role.CAMPAIGN_OFFICE)
 @require_GET
@@ -509,7 +559,9 @@ def view(request: AuthenticatedRequest) -> HttpResponse:
         "oversight/dashboard.html",
         {
             "form": form,
-            "dashboard": dashboard(request.user, scope),
+            "scope": scope,
+            "query": urlencode(scope.params),
+            "figures": mark_safe(_figures(request, scope)),  # nosec B308 B703: rendered by our own template
             "period_unread": bool(form.errors),
             "report_month": month_label(report_month),
         },
