@@ -35,6 +35,7 @@ from enterprises.models import Sector
 from issues import measures
 from organisation.models import Cadre, Department
 from oversight.scope import SERVICE_FIGURES, Scope, VisitFigures, service
+from visits import compliance
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -413,8 +414,13 @@ def _visit_figures(
     visit_counts = _grouped_count(found.visits, _VISIT_FIELD[dimension])
     pairing_counts = _grouped_count(found.pairings, _PAIRING_FIELD[dimension])
     judged: dict[Any, list[int]] = {}
-    for row in found.judged():
-        key = {"cadre": row.cadre.pk, "street": row.enterprise.street, "sector": row.enterprise.sector}[dimension]
+    if dimension == "cadre":
+        # Per cadre, the rule's cells alone (a city's 13,900 cadres): no row of models built per pairing.
+        cells = compliance.cells_by_cadre(found.months, found.today, found.held, logged_before=found.logged_before)
+        for cadre, mine_cells in cells.items():
+            judged[cadre] = [sum(c.is_judged for c in mine_cells), sum(c.is_compliant for c in mine_cells)]
+    for row in found.judged() if dimension != "cadre" else ():
+        key = {"street": row.enterprise.street, "sector": row.enterprise.sector}[dimension]
         mine = judged.setdefault(key, [0, 0])
         mine[0] += sum(cell.is_judged for cell in row.cells)
         mine[1] += sum(cell.is_compliant for cell in row.cells)
