@@ -46,9 +46,9 @@ class EnterpriseQuerySet(models.QuerySet["Enterprise"]):
         # Each arm a subquery, not a join: ORed joins read every pairing and problem, and need DISTINCT.
         if Role.CADRE in roles:
             # Past pairings too: a cadre keeps read access to the enterprises they served.
-            scope |= Q(pk__in=Enterprise.objects.filter(pairings__cadre__user=user).values("pk"))
+            scope |= Q(pk__in=Enterprise.objects.filter(pairings__cadre__user=user.pk).values("pk"))
         if Role.DEPARTMENT_STAFF in roles:
-            scope |= Q(pk__in=Enterprise.objects.filter(issues__department__staff__user=user).values("pk"))
+            scope |= Q(pk__in=Enterprise.objects.filter(issues__department__staff__user=user.pk).values("pk"))
         return self.filter(scope)
 
 

@@ -155,14 +155,13 @@ class IssueFilter(django_filters.FilterSet):
         `icontains` is served by its trigram index (migrations issues 0009, enterprises 0004) from three
         characters on; ORed across a join, none of them could be (docs/indexes.md).
         """
-        by_text = Issue.objects.filter(Q(title__icontains=value) | Q(description__icontains=value))
-        by_text = by_text.order_by().values("pk")
+        by_text = Issue.objects.filter(Q(title__icontains=value) | Q(description__icontains=value)).order_by()
         by_name = (
             Issue.objects.filter(enterprise__in=Enterprise.objects.filter(name__icontains=value).values("pk"))
             .order_by()
             .values("pk")
         )
-        return queryset.filter(pk__in=by_text.union(by_name))
+        return queryset.filter(pk__in=by_text.values("pk").union(by_name))
 
     def filter_warning(self, queryset, name, value):
         today = timezone.localdate()

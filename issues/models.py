@@ -139,14 +139,14 @@ class IssueQuerySet(models.QuerySet["Issue"]):
         ways: list[models.QuerySet] = []
         if Role.CADRE in roles:
             # The cadre who reported it, and whoever serves the enterprise now.
-            serving = Pairing.objects.filter(cadre__user=user, ended_on__isnull=True).values("enterprise")
+            serving = Pairing.objects.filter(cadre__user=user.pk, ended_on__isnull=True).values("enterprise")
             ways += [
-                Issue.objects.filter(reporter__user=user).order_by().values("pk"),
+                Issue.objects.filter(reporter__user=user.pk).order_by().values("pk"),
                 Issue.objects.filter(enterprise__in=serving).order_by().values("pk"),
             ]
         if Role.DEPARTMENT_STAFF in roles:
             # The department it is with now, and any it was assigned to before (its timeline's departments).
-            units = DepartmentStaff.objects.filter(user=user).values("department")
+            units = DepartmentStaff.objects.filter(user=user.pk).values("department")
             ways += [
                 Issue.objects.filter(department__in=units).order_by().values("pk"),
                 IssueEvent.objects.filter(department__in=units).order_by().values("issue_id"),

@@ -12,7 +12,7 @@ One query for the rows whatever the page (and one for the count, as Django's). T
 total (end with the primary key) so the reversed walk meets the same rows.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
@@ -36,11 +36,11 @@ class IndexedPaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
-        queryset: QuerySet = self.object_list
+        queryset = cast(QuerySet, self.object_list)
         keys = queryset.values("pk")
         # Nearer the end, the same rows are counted back from the last one.
         from_end = bottom > self.count - top
         keys = keys.reverse()[self.count - top : self.count - bottom] if from_end else keys[bottom:top]
         # The page's rows by their keys alone: the list's own conditions were met in picking them.
         rows = queryset.model._default_manager.filter(pk__in=keys).select_related(*self.related)
-        return self._get_page(list(rows.order_by(*queryset.query.order_by)), number, self)
+        return Page(list(rows.order_by(*queryset.query.order_by)), number, self)
