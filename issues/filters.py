@@ -34,6 +34,10 @@ class QuickSelect(forms.Select):
         return format_html("<select{}>{}</select>", flatatt(attrs), options)
 
 
+# The shortest text a trigram index can serve (pg_trgm: three characters).
+TRIGRAM = 3
+
+
 def _streets(request=None):
     return [
         (s, s)
@@ -151,10 +155,15 @@ class IssueFilter(django_filters.FilterSet):
     def search(self, queryset, name, value):
         """Problems whose title, description or enterprise's name holds the text (any case).
 
-        Each column is read on its own, then the keys are put together (UNION): on PostgreSQL each
-        `icontains` is served by its trigram index (migrations issues 0009, enterprises 0004) from three
-        characters on; ORed across a join, none of them could be (docs/indexes.md).
+        From three characters on, each column is read on its own and the keys put together (UNION): on
+        PostgreSQL each `icontains` is then served by its trigram index (migrations issues 0009, enterprises
+        0004); ORed across a join, none of them could be. A shorter text has no trigram, so no index can serve
+        it: it is one condition on the rows read anyway, the ledger's order and the count (docs/indexes.md).
         """
+        if len(value) < TRIGRAM:
+            return queryset.filter(
+                Q(title__icontains=value) | Q(description__icontains=value) | Q(enterprise__name__icontains=value)
+            )
         by_text = Issue.objects.filter(Q(title__icontains=value) | Q(description__icontains=value)).order_by()
         by_name = (
             Issue.objects.filter(enterprise__in=Enterprise.objects.filter(name__icontains=value).values("pk"))
