@@ -1,10 +1,8 @@
-from dataclasses import dataclass
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.drafts import confirm_saved
+from core.paging import Tab, counted_page
 from core.params import id_param, is_id
 from core.roles import AuthenticatedRequest, Role, role_required
 from core.services import submission_run
@@ -265,7 +264,7 @@ def inbox(request: AuthenticatedRequest) -> HttpResponse:
         rows = ever.exclude(now).order_by("-updated_at", "-pk")
     else:
         rows = ever.filter(now & desk[tab]).order_by("deadline", "pk")
-    page = _counted_page(rows.select_related(*ROW_RELATED), counts[tab], request.GET.get("page"))
+    page = counted_page(rows.select_related(*ROW_RELATED), counts[tab], request.GET.get("page"), PAGE_SIZE)
     soon = _("Due within %(n)s days") % {"n": settings.CAMPAIGN_DUE_SOON_DAYS}
     tabs = [
         Tab("new", _("New"), counts["new"]),
@@ -277,16 +276,6 @@ def inbox(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request, "issues/inbox.html", {"staff": staff, "tab": tab, "tabs": tabs, "counts": counts, "page": page}
     )
-
-
-@dataclass(frozen=True)
-class Tab:
-    """One tab of a desk: what `?tab=` names it, its label, how many rows it holds, its badge's colour."""
-
-    key: str
-    label: str
-    count: int
-    badge: str = ""
 
 
 # The review desk's tabs, in the order it shows them.
@@ -323,7 +312,7 @@ def review(request: AuthenticatedRequest) -> HttpResponse:
         rows = SystemicMatter.objects.annotate(
             total=Count("issues"), waiting=Count("issues", filter=Q(issues__status=Status.ESCALATED))
         ).order_by("-created_at", "-pk")
-    page = _counted_page(rows, counts[tab], request.GET.get("page"))
+    page = counted_page(rows, counts[tab], request.GET.get("page"), PAGE_SIZE)
     tabs = [Tab(key, str(label), counts[key]) for key, label in REVIEW_TABS.items()]
     return render(request, "issues/review.html", {"tab": tab, "tabs": tabs, "counts": counts, "page": page})
 
@@ -341,13 +330,6 @@ def _review_counts(visible: QuerySet[Issue]) -> dict[str, int]:
     counts["extensions"] = _pending_extensions(visible).count()
     counts["matters"] = SystemicMatter.objects.count()
     return counts
-
-
-def _counted_page(rows: QuerySet, count: int, number: str | None) -> Page:
-    """Page `rows`, whose count the tabs' figures already hold: the page does not count them again."""
-    paginator = Paginator(rows, PAGE_SIZE)
-    paginator.__dict__["count"] = count  # Paginator.count is a cached_property: fill its cache
-    return paginator.get_page(number)
 
 
 @login_required
