@@ -5,8 +5,8 @@
 
 It runs on a database that bench/oversight.py has filled (cadres, pairings, visits, problems) and adds,
 once, what that leaves empty: a department staff user (`city-dept`, the department with the most
-problems), a pending extension request on every problem in progress, systemic matters, open errands and
-notifications. Then it prints each page's median, worst, queries and bytes.
+problems), a pending extension request on every problem in progress, systemic matters, open errands,
+policies explained on a third of the visits and notifications. Then it prints each page's median, worst, queries and bytes.
 """
 
 import argparse
@@ -38,7 +38,7 @@ from core.roles import Role  # noqa: E402
 from issues.models import ExtensionRequest, Issue, Status, SystemicMatter  # noqa: E402
 from notifications.models import Kind, Notification  # noqa: E402
 from organisation.models import DepartmentStaff, Pairing  # noqa: E402
-from visits.models import Errand  # noqa: E402
+from visits.models import Errand, Policy, Visit  # noqa: E402
 
 PAGES = [
     ("city-lead", "/issues/review/", "review desk"),
@@ -93,6 +93,21 @@ def prepare() -> None:
         pairings = list(Pairing.objects.filter(ended_on__isnull=True).values_list("pk", flat=True)[:3000])
         Errand.objects.bulk_create(
             (Errand(pairing_id=pk, matter=f"代办事项{pk}", approving_department="行政审批局") for pk in pairings),
+            batch_size=BATCH,
+        )
+    if not Policy.objects.exists():
+        policies = Policy.objects.bulk_create(
+            Policy(title=f"扶持政策{i}", level=Policy.Level.CITY, issuing_body="市政府", summary="政策摘要")
+            for i in range(60)
+        )
+        # Every third visit explained a policy: the library's figure counts the enterprises each reached.
+        links = Visit.policies.through
+        links.objects.bulk_create(
+            (
+                links(visit_id=pk, policy_id=policies[pk % len(policies)].pk)
+                for pk in Visit.objects.values_list("pk", flat=True).iterator()
+                if pk % 3 == 0
+            ),
             batch_size=BATCH,
         )
     if not Notification.objects.exists():
