@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.drafts import confirm_saved
 from core.paging import Tab, counted_page
 from core.params import id_param, is_id
-from core.roles import AuthenticatedRequest, Role, role_required
+from core.roles import AuthenticatedRequest, PortalUser, Role, role_required, sees_everything
 from core.services import submission_run
 from core.spreadsheets import xlsx_response
 from core.submissions import submitted_once
@@ -299,7 +299,8 @@ def review(request: AuthenticatedRequest) -> HttpResponse:
     if tab not in REVIEW_TABS:
         raise Http404
     visible = Issue.objects.visible_to(request.user)
-    counts = _review_counts(visible)
+    pending = _pending_extensions(request.user, visible)
+    counts = _review_counts(visible, pending)
     rows: QuerySet
     if tab == "escalated":
         rows = visible.filter(status=Status.ESCALATED).select_related(*ROW_RELATED, "matter")
@@ -307,7 +308,7 @@ def review(request: AuthenticatedRequest) -> HttpResponse:
     elif tab == "routing":
         rows = visible.awaiting_routing().select_related(*ROW_RELATED).order_by("updated_at", "pk")
     elif tab == "extensions":
-        rows = _pending_extensions(visible).select_related("issue__enterprise").order_by("created_at", "pk")
+        rows = pending.select_related("issue__enterprise").order_by("created_at", "pk")
     else:
         rows = SystemicMatter.objects.annotate(
             total=Count("issues"), waiting=Count("issues", filter=Q(issues__status=Status.ESCALATED))
@@ -317,19 +318,21 @@ def review(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "issues/review.html", {"tab": tab, "tabs": tabs, "counts": counts, "page": page})
 
 
-def _pending_extensions(visible: QuerySet[Issue]) -> QuerySet[ExtensionRequest]:
-    return ExtensionRequest.objects.filter(decision=ExtensionRequest.Decision.PENDING, issue__in=visible)
+def _pending_extensions(user: PortalUser, visible: QuerySet[Issue]) -> QuerySet[ExtensionRequest]:
+    pending = ExtensionRequest.objects.filter(decision=ExtensionRequest.Decision.PENDING)
+    # Whoever sees every problem sees every request: no need to join a city's every problem to say so.
+    return pending if sees_everything(user) else pending.filter(issue__in=visible)
 
 
-def _review_counts(visible: QuerySet[Issue]) -> dict[str, int]:
-    """Count the desk's tabs: both problem tabs in one aggregate over their statuses' index, then the rest."""
-    routing = (Status.REPORTED, Status.REOPENED)
-    counts = visible.filter(status__in=(Status.ESCALATED, *routing)).aggregate(
-        escalated=Count("pk", filter=Q(status=Status.ESCALATED)), routing=Count("pk", filter=Q(status__in=routing))
-    )
-    counts["extensions"] = _pending_extensions(visible).count()
-    counts["matters"] = SystemicMatter.objects.count()
-    return counts
+def _review_counts(visible: QuerySet[Issue], pending: QuerySet[ExtensionRequest]) -> dict[str, int]:
+    """Count the desk's tabs, each by the same filter as its list and through its index (status, or pending)."""
+    # Routing is counted as it is listed (`awaiting_routing()`, the rule's one home), not by its statuses again.
+    return {
+        "escalated": visible.filter(status=Status.ESCALATED).count(),
+        "routing": visible.awaiting_routing().count(),
+        "extensions": pending.count(),
+        "matters": SystemicMatter.objects.count(),
+    }
 
 
 @login_required
