@@ -29,6 +29,7 @@ from issues.models import (
     ExtensionRequest,
     Issue,
     IssueEvent,
+    IssueQuerySet,
     Milestone,
     Status,
     SystemicMatter,
@@ -251,19 +252,20 @@ def inbox(request: AuthenticatedRequest) -> HttpResponse:
     if tab not in desk and tab != "history":
         raise Http404
     department = staff.department
+    visible = Issue.objects.visible_to(request.user)
     now = Q(department=department)
-    # What is with the department now, and what it was assigned before: the rows every tab draws from,
-    # found by the department first (its index), so visibility is asked of those rows only.
-    ever = Issue.objects.visible_to(request.user).filter(
-        now | Q(pk__in=IssueEvent.objects.filter(department=department).values("issue_id"))
-    )
-    counts = ever.aggregate(
+    # The problems the department was assigned before: its timeline's assignments, by the events' index.
+    before = IssueEvent.objects.filter(department=department).order_by().values("issue_id")
+    # Every tab in one aggregate over what the department holds or held: a UNION of the two indexed sets
+    # (an OR of them would read every problem), visibility then asked of those rows only.
+    held = Issue.objects.filter(now).order_by().values_list("pk").union(before.values_list("issue_id"))
+    counts = visible.filter(pk__in=held).aggregate(
         **{key: Count("pk", filter=now & q) for key, q in desk.items()}, history=Count("pk", filter=~now)
     )
     if tab == "history":
-        rows = ever.exclude(now).order_by("-updated_at", "-pk")
+        rows = visible.filter(pk__in=before).exclude(now).order_by("-updated_at", "-pk")
     else:
-        rows = ever.filter(now & desk[tab]).order_by("deadline", "pk")
+        rows = visible.filter(now & desk[tab]).order_by("deadline", "pk")
     page = counted_page(rows.select_related(*ROW_RELATED), counts[tab], request.GET.get("page"), PAGE_SIZE)
     soon = _("Due within %(n)s days") % {"n": settings.CAMPAIGN_DUE_SOON_DAYS}
     tabs = [
@@ -324,7 +326,7 @@ def _pending_extensions(user: PortalUser, visible: QuerySet[Issue]) -> QuerySet[
     return pending if sees_everything(user) else pending.filter(issue__in=visible)
 
 
-def _review_counts(visible: QuerySet[Issue], pending: QuerySet[ExtensionRequest]) -> dict[str, int]:
+def _review_counts(visible: IssueQuerySet, pending: QuerySet[ExtensionRequest]) -> dict[str, int]:
     """Count the desk's tabs, each by the same filter as its list and through its index (status, or pending)."""
     # Routing is counted as it is listed (`awaiting_routing()`, the rule's one home), not by its statuses again.
     return {
