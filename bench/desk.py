@@ -6,7 +6,8 @@
 It runs on a database that bench/oversight.py has filled (cadres, pairings, visits, problems) and adds,
 once, what that leaves empty: a department staff user (`city-dept`, the department with the most
 problems), a pending extension request on every problem in progress, systemic matters, open errands,
-policies explained on a third of the visits and notifications. Then it prints each page's median, worst, queries and bytes.
+policies explained on a third of the visits and notifications. Then it prints each page's median, worst,
+queries and bytes.
 """
 
 import argparse
