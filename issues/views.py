@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.drafts import confirm_saved
-from core.params import id_param
-from core.roles import AuthenticatedRequest, Role, role_required
+from core.paging import Tab, counted_page
+from core.params import id_param, is_id
+from core.roles import AuthenticatedRequest, PortalUser, Role, role_required, sees_everything
 from core.services import submission_run
 from core.spreadsheets import xlsx_response
 from core.submissions import submitted_once
@@ -28,6 +29,7 @@ from issues.models import (
     ExtensionRequest,
     Issue,
     IssueEvent,
+    IssueQuerySet,
     Milestone,
     Status,
     SystemicMatter,
@@ -247,59 +249,104 @@ def inbox(request: AuthenticatedRequest) -> HttpResponse:
     staff = getattr(request.user, "department_staff", None)
     if staff is None:
         raise Http404
-    today = timezone.localdate()
-    mine = Issue.objects.visible_to(request.user).filter(department=staff.department)
-    tabs = desk_tabs(today)
-    counts = mine.desk_counts(today)
-    history = Issue.objects.visible_to(request.user).exclude(department=staff.department)
     tab = request.GET.get("tab", "new")
-    if tab == "history":
-        rows = history.order_by("-updated_at")
-    elif tab in tabs:
-        rows = mine.filter(tabs[tab]).order_by("deadline", "pk")
-    else:
+    today = timezone.localdate()
+    desk = desk_tabs(today)
+    if tab not in desk and tab != "history":
         raise Http404
-    counts["history"] = history.count()
-    page = Paginator(rows.select_related(*ROW_RELATED), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "issues/inbox.html",
-        {"staff": staff, "counts": counts, "tab": tab, "page": page, "due_soon_days": settings.CAMPAIGN_DUE_SOON_DAYS},
+    department = staff.department
+    visible = Issue.objects.visible_to(request.user)
+    now = Q(department=department)
+    # The problems the department was assigned before: its timeline's assignments, by the events' index.
+    before = IssueEvent.objects.filter(department=department).order_by().values("issue_id")
+    # Every tab in one aggregate over what the department holds or held: a UNION of the two indexed sets
+    # (an OR of them would read every problem), visibility then asked of those rows only.
+    held = Issue.objects.filter(now).order_by().values_list("pk").union(before.values_list("issue_id"))
+    counts = visible.filter(pk__in=held).aggregate(
+        **{key: Count("pk", filter=now & q) for key, q in desk.items()}, history=Count("pk", filter=~now)
     )
+    if tab == "history":
+        rows = visible.filter(pk__in=before).exclude(now).order_by("-updated_at", "-pk")
+    else:
+        rows = visible.filter(now & desk[tab]).order_by("deadline", "pk")
+    page = counted_page(rows.select_related(*ROW_RELATED), counts[tab], request.GET.get("page"), PAGE_SIZE)
+    soon = _("Due within %(n)s days") % {"n": settings.CAMPAIGN_DUE_SOON_DAYS}
+    tabs = [
+        Tab("new", _("New"), counts["new"]),
+        Tab("in_progress", _("In progress"), counts["in_progress"]),
+        Tab("due_soon", soon, counts["due_soon"], "badge-due-soon"),
+        Tab("overdue", _("Overdue"), counts["overdue"], "badge-overdue"),
+        Tab("history", _("Handled before"), counts["history"]),
+    ]
+    return render(
+        request, "issues/inbox.html", {"staff": staff, "tab": tab, "tabs": tabs, "counts": counts, "page": page}
+    )
+
+
+# The review desk's tabs, in the order it shows them.
+REVIEW_TABS = {
+    "escalated": gettext_lazy("Escalated"),
+    "routing": gettext_lazy("Awaiting routing"),
+    "extensions": gettext_lazy("Extension requests"),
+    "matters": gettext_lazy("Systemic matters"),
+}
 
 
 @login_required
 @role_required(*OVERSIGHT)
 @require_GET
 def review(request: AuthenticatedRequest) -> HttpResponse:
-    """The leading group's desk: escalations oldest first, problems to route, extensions to decide."""
-    visible = Issue.objects.visible_to(request.user).select_related(*ROW_RELATED, "matter")
-    escalated = list(visible.filter(status=Status.ESCALATED).order_by("created_at", "pk"))
-    routing = visible.awaiting_routing().order_by("updated_at", "pk")[:50]
-    extensions = ExtensionRequest.objects.filter(
-        decision=ExtensionRequest.Decision.PENDING, issue__in=Issue.objects.visible_to(request.user)
-    ).select_related("issue__enterprise", "requested_by")
-    matters = SystemicMatter.objects.annotate(
-        total=Count("issues"), waiting=Count("issues", filter=Q(issues__status=Status.ESCALATED))
-    ).order_by("-created_at")[:20]
-    return render(
-        request,
-        "issues/review.html",
-        {
-            "escalated": escalated,
-            "routing": routing,
-            "extensions": extensions,
-            "matters": matters,
-            "matter_form": MatterForm(escalated=escalated),
-        },
-    )
+    """The leading group's desk: escalations oldest first, problems to route, extensions and matters to decide.
+
+    One tab at a time, paged, each tab's count in its label: a city's desk holds thousands of each.
+    """
+    tab = request.GET.get("tab", "escalated")
+    if tab not in REVIEW_TABS:
+        raise Http404
+    visible = Issue.objects.visible_to(request.user)
+    pending = _pending_extensions(request.user, visible)
+    counts = _review_counts(visible, pending)
+    rows: QuerySet
+    if tab == "escalated":
+        rows = visible.filter(status=Status.ESCALATED).select_related(*ROW_RELATED, "matter")
+        rows = rows.order_by("created_at", "pk")
+    elif tab == "routing":
+        rows = visible.awaiting_routing().select_related(*ROW_RELATED).order_by("updated_at", "pk")
+    elif tab == "extensions":
+        rows = pending.select_related("issue__enterprise").order_by("created_at", "pk")
+    else:
+        rows = SystemicMatter.objects.annotate(
+            total=Count("issues"), waiting=Count("issues", filter=Q(issues__status=Status.ESCALATED))
+        ).order_by("-created_at", "-pk")
+    page = counted_page(rows, counts[tab], request.GET.get("page"), PAGE_SIZE)
+    tabs = [Tab(key, str(label), counts[key]) for key, label in REVIEW_TABS.items()]
+    return render(request, "issues/review.html", {"tab": tab, "tabs": tabs, "counts": counts, "page": page})
+
+
+def _pending_extensions(user: PortalUser, visible: QuerySet[Issue]) -> QuerySet[ExtensionRequest]:
+    pending = ExtensionRequest.objects.filter(decision=ExtensionRequest.Decision.PENDING)
+    # Whoever sees every problem sees every request: no need to join a city's every problem to say so.
+    return pending if sees_everything(user) else pending.filter(issue__in=visible)
+
+
+def _review_counts(visible: IssueQuerySet, pending: QuerySet[ExtensionRequest]) -> dict[str, int]:
+    """Count the desk's tabs, each by the same filter as its list and through its index (status, or pending)."""
+    # Routing is counted as it is listed (`awaiting_routing()`, the rule's one home), not by its statuses again.
+    return {
+        "escalated": visible.filter(status=Status.ESCALATED).count(),
+        "routing": visible.awaiting_routing().count(),
+        "extensions": pending.count(),
+        "matters": SystemicMatter.objects.count(),
+    }
 
 
 @login_required
 @role_required(Role.LEADING_GROUP)
 @require_POST
 def matter_new(request: AuthenticatedRequest) -> HttpResponse:
-    escalated = Issue.objects.visible_to(request.user).filter(status=Status.ESCALATED)
+    # Only the problems ticked are offered to the form: a city has thousands escalated.
+    ticked = [int(pk) for pk in request.POST.getlist("issues") if is_id(pk)]
+    escalated = Issue.objects.visible_to(request.user).filter(status=Status.ESCALATED, pk__in=ticked)
     form = MatterForm(request.POST, escalated=escalated)
     if not form.is_valid():
         messages.error(request, _("Give the matter a title and select at least one escalated problem."))

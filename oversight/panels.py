@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q, Window
 from django.utils import timezone
 
 from core import workdays
@@ -84,8 +84,11 @@ def cadre_panel(user: PortalUser, today: datetime.date) -> CadrePanel | None:
         )
         recent_visits = list(pairing.visits.order_by("-visited_on", "-pk")[:5])
         waiting = Issue.objects.visible_to(user).awaiting_feedback().filter(enterprise=pairing.enterprise)
-        awaiting_feedback = list(waiting.select_related(*ROW_RELATED).order_by("resolved_at", "pk")[:10])
-        awaiting_feedback_count = waiting.count()
+        # How many wait in all comes with the first ten (a window over the rows before LIMIT): one query.
+        waiting = waiting.select_related(*ROW_RELATED).annotate(waiting_in_all=Window(Count("pk")))
+        awaiting_feedback = list(waiting.order_by("resolved_at", "pk")[:10])
+        if awaiting_feedback:
+            awaiting_feedback_count = awaiting_feedback[0].waiting_in_all  # type: ignore[attr-defined]  # annotated
     return CadrePanel(
         cadre=cadre,
         pairing=pairing,
@@ -104,8 +107,9 @@ def department_panel(user: PortalUser, today: datetime.date) -> DepartmentPanel 
     staff = DepartmentStaff.objects.filter(user_id=user.pk).select_related("department").first()
     if staff is None:
         return None
-    mine = Issue.objects.visible_to(user).filter(department=staff.department)
-    urgent = list(mine.filter(status__in=DEADLINE_STATUSES).select_related(*ROW_RELATED).order_by("deadline")[:10])
+    # Every figure and row is of problems still with the department: its (department, status) index finds them.
+    mine = Issue.objects.visible_to(user).filter(department=staff.department, status__in=DEADLINE_STATUSES)
+    urgent = list(mine.select_related(*ROW_RELATED).order_by("deadline", "pk")[:10])
     return DepartmentPanel(
         staff=staff, counts=mine.desk_counts(today), urgent=urgent, due_soon_days=settings.CAMPAIGN_DUE_SOON_DAYS
     )
@@ -113,14 +117,17 @@ def department_panel(user: PortalUser, today: datetime.date) -> DepartmentPanel 
 
 def oversight_panel(user: PortalUser, today: datetime.date) -> OversightPanel:
     issues = Issue.objects.visible_to(user)
-    counts = issues.aggregate(
+    # Every figure is of open problems: the status index narrows the count to them, not a city's every problem.
+    counts = issues.filter(status__in=OPEN_STATUSES).aggregate(
         open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
         escalated=Count("pk", filter=Q(status=Status.ESCALATED)),
         overdue=Count("pk", filter=overdue_q(today)),
         awaiting_routing=Count("pk", filter=Q(status__in=[Status.REPORTED, Status.REOPENED])),
         supervised=Count("pk", filter=Q(supervised=True, status__in=DEADLINE_STATUSES)),
     )
-    escalated = list(issues.filter(status=Status.ESCALATED).select_related(*ROW_RELATED).order_by("created_at")[:10])
+    escalated = list(
+        issues.filter(status=Status.ESCALATED).select_related(*ROW_RELATED).order_by("created_at", "pk")[:10]
+    )
     return OversightPanel(
         counts=counts,
         visits=compliance.month_summary(today, Pairing.objects.visible_to(user)),
@@ -130,15 +137,19 @@ def oversight_panel(user: PortalUser, today: datetime.date) -> OversightPanel:
 
 def office_panel(user: PortalUser, today: datetime.date) -> OfficePanel:
     enterprises = Enterprise.objects.visible_to(user).active()
-    by_origin: dict[str, int] = dict(
-        enterprises.values_list("origin").annotate(n=Count("pk")).values_list("origin", "n")
+    paired = Pairing.objects.active().filter(enterprise=OuterRef("pk"))
+    figures = enterprises.aggregate(
+        total=Count("pk"),
+        city=Count("pk", filter=Q(origin=Origin.CITY)),
+        district=Count("pk", filter=Q(origin=Origin.DISTRICT)),
+        unpaired=Count("pk", filter=~Exists(paired)),
     )
     return OfficePanel(
-        enterprises=sum(by_origin.values()),
-        city=by_origin.get(Origin.CITY, 0),
-        district=by_origin.get(Origin.DISTRICT, 0),
+        enterprises=figures["total"],
+        city=figures["city"],
+        district=figures["district"],
         active_pairings=Pairing.objects.active().count(),
-        unpaired_enterprises=enterprises.exclude(pairings__ended_on__isnull=True).count(),
+        unpaired_enterprises=figures["unpaired"],
         unpaired_cadres=Cadre.objects.active().exclude(pairings__ended_on__isnull=True).count(),
         schedule_missing=workdays.missing_years(today),
     )
@@ -170,15 +181,23 @@ def items_panel(user: PortalUser, today: datetime.date, *, as_unit: bool) -> Ite
     mine = Q(department__staff__user_id=user.pk) if as_unit else Q(cadre__user_id=user.pk)
     waiting = Rectification.objects.visible_to(user).filter(mine).waiting_for_answer()
     # The earliest deadline first: the overdue ones lead.
-    items = list(waiting.select_related("inspection").order_by("deadline", "pk")[:PANEL_ITEMS])
+    # How many wait in all comes with the first rows (a window over them before LIMIT).
+    counted = waiting.select_related("inspection").annotate(waiting_in_all=Window(Count("pk")))
+    items = list(counted.order_by("deadline", "pk")[:PANEL_ITEMS])
     if not items:
         return None
-    return ItemsPanel(items=items, count=waiting.count(), overdue=waiting.overdue(today).count())
+    count = items[0].waiting_in_all  # type: ignore[attr-defined]  # annotated above
+    return ItemsPanel(items=items, count=count, overdue=waiting.overdue(today).count())
 
 
 def supervision_panel(user: PortalUser, today: datetime.date) -> SupervisionPanel:
     items = Rectification.objects.visible_to(user)
-    return SupervisionPanel(answered=items.waiting_for_check().count(), overdue=items.overdue(today).count())
+    # Both figures in one query; each still asked of the rule's own queryset method.
+    figures = items.aggregate(
+        answered=Count("pk", filter=Q(pk__in=items.waiting_for_check().values("pk"))),
+        overdue=Count("pk", filter=Q(pk__in=items.overdue(today).values("pk"))),
+    )
+    return SupervisionPanel(answered=figures["answered"], overdue=figures["overdue"])
 
 
 def today() -> datetime.date:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.drafts import confirm_saved
 from core.errors import PortalError
 from core.months import days_left_in_month, last_months, month_label
+from core.paging import Tab, counted_page
 from core.params import id_param
 from core.roles import AuthenticatedRequest, PortalUser, Role, role_required, sees_everything
 from core.services import submission_run
@@ -399,15 +400,30 @@ def visit_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(request, "visits/visit_edit.html", {"form": form, "visit": visit}, status=400 if form.errors else 200)
 
 
+# The errand list's page.
+ERRAND_PAGE_SIZE = 25
+
+
 @login_required
 @require_GET
 def errand_list(request: AuthenticatedRequest) -> HttpResponse:
-    errands = Errand.objects.visible_to(request.user).select_related("pairing__enterprise", "pairing__cadre")
-    return render(
-        request,
-        "visits/errand_list.html",
-        {"open": errands.open().order_by("moved_at"), "done": errands.filter(stage=Errand.Stage.DELIVERED)[:20]},
+    """The errands: those being handled, the longest untouched first; those delivered, the latest first. Paged."""
+    tab = request.GET.get("tab", "open")
+    if tab not in ("open", "done"):
+        raise Http404
+    errands = Errand.objects.visible_to(request.user)
+    delivered = Q(stage=Errand.Stage.DELIVERED)
+    counts = errands.aggregate(all=Count("pk"), done=Count("pk", filter=delivered))
+    counts["open"] = counts["all"] - counts["done"]
+    rows = (
+        errands.open().order_by("moved_at", "pk")
+        if tab == "open"
+        else errands.filter(delivered).order_by("-moved_at", "-pk")
     )
+    rows = rows.select_related("pairing__enterprise", "pairing__cadre")
+    tabs = [Tab("open", _("Being handled"), counts["open"]), Tab("done", _("Result delivered"), counts["done"])]
+    page = counted_page(rows, counts[tab], request.GET.get("page"), ERRAND_PAGE_SIZE)
+    return render(request, "visits/errand_list.html", {"tab": tab, "tabs": tabs, "page": page})
 
 
 @login_required

@@ -558,9 +558,10 @@ def test_the_review_desk_forgets_an_extension_request_once_the_problem_is_resolv
     later = issue.deadline + datetime.timedelta(days=10)
     move(issue, staff.user, Action.REQUEST_EXTENSION, ExtensionRequestPayload(new_deadline=later, note="理由"))
     client.force_login(leader)
-    assert [e.issue_id for e in client.get(reverse("issues:review")).context["extensions"]] == [issue.pk]
+    extensions = {"tab": "extensions"}
+    assert [e.issue_id for e in client.get(reverse("issues:review"), extensions).context["page"]] == [issue.pk]
     move(issue, staff.user, Action.ACCEPT, AcceptPayload())
     move(issue, staff.user, Action.RESOLVE, ResolvePayload(note="已办结"))
-    assert list(client.get(reverse("issues:review")).context["extensions"]) == []
+    assert list(client.get(reverse("issues:review"), extensions).context["page"]) == []
     page = client.get(reverse("issues:detail", args=[issue.pk]))
     assert shown(page, str(ExtensionRequest.Decision.WITHDRAWN.label))

@@ -509,8 +509,10 @@ def test_the_oversight_panels_counters_open_their_lists(client, leader, november
     overdue = f"{reverse('issues:ledger')}?warning=overdue"
     assert f'href="{overdue}"' in page
     assert listed(client, overdue) == panel.counts["overdue"] == 3
-    assert f'href="{reverse("issues:review")}#escalations"' in page
-    assert f'href="{reverse("issues:review")}#routing"' in page
+    for tab, count in (("escalated", "escalated"), ("routing", "awaiting_routing")):
+        url = f"{reverse('issues:review')}?tab={tab}"
+        assert f'href="{url}"' in page
+        assert listed(client, url) == panel.counts[count], tab
     assert f'href="{reverse("visits:compliance")}" id="cadres-meeting-the-rule"' in page
 
 
