@@ -368,8 +368,8 @@ def _required_sql(span: _Span, today: datetime.date, per_month: int) -> Any:
 def _part_end_sql(span: _Span, today: datetime.date) -> Any:
     judged = _judged_part(span, today)
     last = Value(span.last, output_field=DateField())
-    if judged is None:
-        return Value(None, output_field=DateField())
+    if judged is None:  # typed, or PostgreSQL reads a bare NULL in a CTE as text
+        return Cast(Value(None), output_field=DateField())
     return Case(When(judged, then=Least(last, Coalesce(F("ended_on"), last))), output_field=DateField())
 
 
@@ -405,8 +405,10 @@ class Standings:
         pairings: QuerySet[Pairing],
         *,
         standings: Iterable[str] | None = None,
+        logged_before: datetime.datetime | None = None,
     ) -> None:
         self.months, self.today, self.pairings = list(months), today, pairings
+        self.logged_before = logged_before
         # This month's standings kept (None: every cadre), for the units' counts and the pages alike.
         self.standings = None if standings is None else [str(value) for value in standings]
         self._spans = [_Span.of(month) for month in self.months]
@@ -421,28 +423,29 @@ class Standings:
                 pid=F("pk"),
                 cid=F("cadre_id"),
                 uid=F("cadre__unit_id"),
-                part_end=_part_end_sql(spans[-1], today),
+                **{f"e{i}": _part_end_sql(span, today) for i, span in enumerate(spans)},
                 **{f"r{i}": _required_sql(span, today, per_month) for i, span in enumerate(spans)},
             )
-            .values("pid", "cid", "uid", "part_end", *(f"r{i}" for i in range(len(spans))))
+            .values("pid", "cid", "uid", *(f"e{i}" for i in range(len(spans))), *(f"r{i}" for i in range(len(spans))))
         )
         held_sql, held_params = held.query.sql_with_params()
-        counts_sql, counts_params = _visit_count_rows(window, spans, None).query.sql_with_params()
+        counts_sql, counts_params = _visit_count_rows(window, spans, self.logged_before).query.sql_with_params()
         n = len(spans)
         sums = ", ".join(
-            f"SUM(p.r{i}) AS r{i}, SUM(CASE WHEN p.r{i} > 0 THEN COALESCE(v.m{i}, 0) ELSE 0 END) AS v{i}"
+            f"SUM(p.r{i}) AS r{i}, SUM(CASE WHEN p.r{i} > 0 THEN COALESCE(v.m{i}, 0) ELSE 0 END) AS v{i}, "
+            f"MAX(p.e{i}) AS e{i}"
             for i in range(n)
         )
         now = n - 1
         standing = (
             f"CASE WHEN c.r{now} = 0 THEN '{Standing.NONE}' WHEN c.v{now} >= c.r{now} THEN '{Standing.COMPLIANT}' "
-            f"WHEN %s <= c.part_end THEN '{Standing.AT_RISK}' ELSE '{Standing.MISSED}' END"
+            f"WHEN %s <= c.e{now} THEN '{Standing.AT_RISK}' ELSE '{Standing.MISSED}' END"
         )
         short = " + ".join(f"CASE WHEN c.r{i} > 0 AND c.v{i} < c.r{i} THEN 1 ELSE 0 END" for i in range(n))
-        columns = ", ".join(f"c.r{i}, c.v{i}" for i in range(n))
+        columns = ", ".join(f"c.r{i}, c.v{i}, c.e{i}" for i in range(n))
         sql = (
             f"WITH p AS ({held_sql}), v AS ({counts_sql}), "  # nosec B608
-            f"c AS (SELECT p.cid AS cadre_id, p.uid AS unit_id, MAX(p.part_end) AS part_end, {sums} "
+            f"c AS (SELECT p.cid AS cadre_id, p.uid AS unit_id, {sums} "
             "FROM p LEFT JOIN v ON v.pairing_id = p.pid GROUP BY p.cid, p.uid), "
             f"s AS (SELECT c.cadre_id, c.unit_id, {standing} AS standing, {short} AS short, {columns} FROM c)"
         )
@@ -498,6 +501,22 @@ class Standings:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return [row[0] for row in cursor.fetchall()]
+
+    def months_met(self) -> dict[int, tuple[int, int]]:
+        """Each cadre's months that met the rule, and the months counted: met, or missed (over and short).
+
+        The annual assessment's compliance, for every cadre in one query.
+        """
+        with_k, params = self._sql()
+        today = connection.ops.adapt_datefield_value(self.today)
+        met = " + ".join(f"CASE WHEN r{i} > 0 AND v{i} >= r{i} THEN 1 ELSE 0 END" for i in range(len(self._spans)))
+        missed = " + ".join(
+            f"CASE WHEN r{i} > 0 AND v{i} < r{i} AND %s > e{i} THEN 1 ELSE 0 END" for i in range(len(self._spans))
+        )
+        sql = f"{with_k} SELECT cadre_id, {met}, {missed} FROM k"  # nosec B608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, *([today] * len(self._spans))])
+            return {cadre_id: (int(met_), int(met_) + int(missed_)) for cadre_id, met_, missed_ in cursor.fetchall()}
 
     def rows(self, cadre_ids: Sequence[int]) -> list[CadreRow]:
         """The cadres' rows as `judge` gives them, in the order of `cadre_ids` (two queries)."""

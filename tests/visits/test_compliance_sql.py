@@ -127,3 +127,19 @@ def test_the_grid_and_its_xlsx_run_as_many_queries_for_more_cadres(client, leade
     PairingFactory.create_batch(40)
     assert count() == small
     assert small <= 12
+
+
+@pytest.mark.parametrize("logged_before", [None, datetime.datetime(2026, 10, 1, tzinfo=SHANGHAI)])
+def test_the_months_met_and_counted_are_the_cells_judge_gives(mixed, logged_before):
+    """The annual assessment's compliance (met; counted = met or missed) read in SQL, as `cells_by_cadre` judges."""
+    cells = compliance.cells_by_cadre(_months(), TODAY, Pairing.objects.all(), logged_before=logged_before)
+    expected = {
+        pk: (
+            sum(c.standing == Standing.COMPLIANT for c in mine),
+            sum(c.standing in (Standing.COMPLIANT, Standing.MISSED) for c in mine),
+        )
+        for pk, mine in cells.items()
+    }
+    standings = compliance.Standings(_months(), TODAY, Pairing.objects.all(), logged_before=logged_before)
+    assert standings.months_met() == expected
+    assert any(counted > met for met, counted in expected.values())  # some months were missed
