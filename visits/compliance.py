@@ -456,24 +456,33 @@ class Standings:
         kept = f", k AS (SELECT * FROM s WHERE s.standing IN ({', '.join(['%s'] * len(chosen))})) "  # nosec B608
         return sql + kept, [*params, *chosen]
 
-    def units(self) -> list[UnitSummary]:
-        """Each unit's cadres: how many, this month's standings, each month's judged and met (one query)."""
-        with_k, params = self._sql()
-        n = len(self._spans)
+    def _units_select(self) -> str:
+        """SELECT unit_id, cadres, a count per standing this month, then each month's judged and met, per unit."""
         standings = ", ".join(f"SUM(CASE WHEN standing = '{value}' THEN 1 ELSE 0 END)" for value in Standing.values)
         per_month = ", ".join(
             f"SUM(CASE WHEN r{i} > 0 THEN 1 ELSE 0 END), SUM(CASE WHEN r{i} > 0 AND v{i} >= r{i} THEN 1 ELSE 0 END)"
-            for i in range(n)
+            for i in range(len(self._spans))
         )
-        sql = f"{with_k} SELECT unit_id, COUNT(*), {standings}, {per_month} FROM k GROUP BY unit_id"  # nosec B608
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            found = cursor.fetchall()
+        return f"SELECT unit_id, COUNT(*), {standings}, {per_month} FROM k GROUP BY unit_id"  # nosec B608
+
+    def _ids_select(self, worst_first: bool, offset: int, limit: int | None) -> str:
+        """SELECT cadre_id, its place: the cadres kept, in the grid's order, from `offset`, at most `limit`."""
+        cadre = connection.ops.quote_name(Cadre._meta.db_table)
+        rank = " ".join(f"WHEN '{value}' THEN {i}" for i, value in enumerate(_WORST_FIRST))
+        order = f"CASE k.standing {rank} END, k.short DESC, " if worst_first else ""
+        order += f"{cadre}.name, k.cadre_id"
+        page = "" if limit is None else f" LIMIT {int(limit)} OFFSET {int(offset)}"
+        return (
+            f"SELECT k.cadre_id, ROW_NUMBER() OVER (ORDER BY {order}) AS place "  # nosec B608
+            f"FROM k JOIN {cadre} ON {cadre}.id = k.cadre_id ORDER BY {order}{page}"
+        )
+
+    def _summaries(self, found: Iterable[Sequence[Any]]) -> list[UnitSummary]:
         kinds = len(Standing.values)
         return [
             UnitSummary(
                 unit_id=row[0],
-                cadres=row[1],
+                cadres=int(row[1]),
                 this_month={value: int(row[2 + k] or 0) for k, value in enumerate(Standing.values)},
                 months=[
                     MonthSummary(month, int(row[2 + kinds + 2 * i] or 0), int(row[3 + kinds + 2 * i] or 0))
@@ -483,6 +492,13 @@ class Standings:
             for row in found
         ]
 
+    def units(self) -> list[UnitSummary]:
+        """Each unit's cadres: how many, this month's standings, each month's judged and met (one query)."""
+        with_k, params = self._sql()
+        with connection.cursor() as cursor:
+            cursor.execute(f"{with_k} {self._units_select()}", params)
+            return self._summaries(cursor.fetchall())
+
     def cadre_ids(self, *, worst_first: bool, offset: int = 0, limit: int | None = None) -> list[int]:
         """The cadres kept, in the grid's order, from `offset`, at most `limit` (one query).
 
@@ -490,17 +506,25 @@ class Standings:
         then by name. Otherwise by name.
         """
         with_k, params = self._sql()
-        cadre = connection.ops.quote_name(Cadre._meta.db_table)
-        rank = " ".join(f"WHEN '{value}' THEN {i}" for i, value in enumerate(_WORST_FIRST))
-        order = f"CASE k.standing {rank} END, k.short DESC, " if worst_first else ""
-        page = "" if limit is None else f" LIMIT {int(limit)} OFFSET {int(offset)}"
+        with connection.cursor() as cursor:
+            cursor.execute(f"{with_k} {self._ids_select(worst_first, offset, limit)}", params)
+            return [row[0] for row in cursor.fetchall()]
+
+    def units_and_page(self, *, worst_first: bool, offset: int, limit: int) -> tuple[list[UnitSummary], list[int]]:
+        """`units()` and a page of `cadre_ids(...)` in one query: the cadres are judged in SQL once for both."""
+        with_k, params = self._sql()
+        width = 2 + len(Standing.values) + 2 * len(self._spans)
+        padding = ", ".join(["NULL"] * (width - 2))
         sql = (
-            f"{with_k} SELECT k.cadre_id FROM k JOIN {cadre} ON {cadre}.id = k.cadre_id "  # nosec B608
-            f"ORDER BY {order}{cadre}.name, k.cadre_id{page}"
+            f"{with_k}, u AS ({self._units_select()}), pg AS ({self._ids_select(worst_first, offset, limit)}) "
+            f"SELECT 0, u.* FROM u UNION ALL SELECT 1, pg.cadre_id, pg.place, {padding} FROM pg"  # nosec B608
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            return [row[0] for row in cursor.fetchall()]
+            found = cursor.fetchall()
+        units = self._summaries(row[1:] for row in found if row[0] == 0)
+        page = sorted((row[2], row[1]) for row in found if row[0] == 1)
+        return units, [cadre_id for _place, cadre_id in page]
 
     def months_met(self) -> dict[int, tuple[int, int]]:
         """Each cadre's months that met the rule, and the months counted: met, or missed (over and short).

@@ -498,8 +498,12 @@ def errand_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 class _CadrePages(Sequence[compliance.CadreRow]):
     """The grid's cadres for the Paginator: counted from the unit summary, judged a page at a time."""
 
-    def __init__(self, standings: compliance.Standings, count: int, worst_first: bool) -> None:
+    def __init__(
+        self, standings: compliance.Standings, count: int, worst_first: bool, fetched: tuple[int, list[int]] = (0, [])
+    ) -> None:
         self.standings, self.total, self.worst_first = standings, count, worst_first
+        # The page of ids read with the unit summary (its offset, its ids): asked again only for another page.
+        self.fetched = fetched
 
     def count(self) -> int:  # type: ignore[override]  # the Paginator's count, not Sequence.count(value)
         return self.total
@@ -515,7 +519,9 @@ class _CadrePages(Sequence[compliance.CadreRow]):
         if isinstance(index, int):
             return self[index : index + 1][0]
         start, stop = index.start or 0, self.total if index.stop is None else index.stop
-        ids = self.standings.cadre_ids(worst_first=self.worst_first, offset=start, limit=max(stop - start, 0))
+        offset, ids = self.fetched
+        if start != offset or len(ids) != min(stop, self.total) - start:
+            ids = self.standings.cadre_ids(worst_first=self.worst_first, offset=start, limit=max(stop - start, 0))
         return self.standings.rows(ids)
 
     def chunks(self, size: int) -> Iterator[list[compliance.CadreRow]]:
@@ -553,6 +559,12 @@ def _unit_rows(request: AuthenticatedRequest, units: list[compliance.UnitSummary
     return rows
 
 
+def _page_number(request: AuthenticatedRequest) -> int:
+    """The page asked for, as the Paginator's get_page reads it: 1 for anything that is not a positive number."""
+    asked = request.GET.get("page", "")
+    return int(asked) if asked.isascii() and asked.isdigit() and 0 < int(asked) < 10**6 else 1
+
+
 @login_required
 @role_required(Role.LEADING_GROUP, Role.CAMPAIGN_OFFICE)
 @require_GET
@@ -587,8 +599,10 @@ def compliance_grid(request: AuthenticatedRequest) -> HttpResponseBase:
             ),
             sheet_title=_("Visit compliance"),
         )
-    units = standings.units()
-    cadres = _CadrePages(standings, sum(unit.cadres for unit in units), worst_first)
+    # The page asked for is read with the units' counts, in one query; another page (past the last) costs one more.
+    offset = (_page_number(request) - 1) * GRID_PAGE_SIZE
+    units, ids = standings.units_and_page(worst_first=worst_first, offset=offset, limit=GRID_PAGE_SIZE)
+    cadres = _CadrePages(standings, sum(unit.cadres for unit in units), worst_first, (offset, ids))
     page = Paginator(cadres, GRID_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

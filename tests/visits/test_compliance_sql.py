@@ -143,3 +143,22 @@ def test_the_months_met_and_counted_are_the_cells_judge_gives(mixed, logged_befo
     standings = compliance.Standings(_months(), TODAY, Pairing.objects.all(), logged_before=logged_before)
     assert standings.months_met() == expected
     assert any(counted > met for met, counted in expected.values())  # some months were missed
+
+
+def test_the_units_and_a_page_read_together_are_those_read_apart(mixed):
+    standings = compliance.Standings(_months(), TODAY, Pairing.objects.all())
+    units, ids = standings.units_and_page(worst_first=True, offset=1, limit=2)
+    assert sorted(units, key=lambda u: u.unit_id or 0) == sorted(standings.units(), key=lambda u: u.unit_id or 0)
+    assert ids == standings.cadre_ids(worst_first=True, offset=1, limit=2)
+
+
+def test_a_page_past_the_last_shows_the_last(client, leader, mixed, monkeypatch):
+    from visits import views
+
+    monkeypatch.setattr(views, "GRID_PAGE_SIZE", 2)
+    client.force_login(leader)
+    last = client.get(reverse("visits:compliance"), {"page": 3})
+    past = client.get(reverse("visits:compliance"), {"page": 99})
+    assert past.context["page"].number == last.context["page"].number == 3
+    assert [r.cadre.pk for r in past.context["rows"]] == [r.cadre.pk for r in last.context["rows"]]
+    assert len(last.context["rows"]) == 1  # five cadres, two a page
