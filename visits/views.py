@@ -53,6 +53,8 @@ from visits.services import (
 )
 
 GRID_PAGE_SIZE = 50
+# The units' summary, a page of units at a time (a province's hundreds would pass the page's 200 KB).
+GRID_UNITS_PAGE_SIZE = 50
 # The xlsx judges this many cadres at a time, so its memory stays flat whatever the city.
 GRID_EXPORT_CHUNK = 500
 
@@ -549,6 +551,7 @@ def _unit_rows(request: AuthenticatedRequest, units: list[compliance.UnitSummary
     names = dict(Department.objects.filter(pk__in=[u.unit_id for u in units if u.unit_id]).values_list("pk", "name"))
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("units_page", None)
     rows = []
     for unit in sorted(units, key=lambda u: (-u.short, names.get(u.unit_id or 0, ""), u.unit_id or 0)):
         if unit.unit_id is None:
@@ -610,6 +613,10 @@ def compliance_grid(request: AuthenticatedRequest) -> HttpResponseBase:
     export_query["format"] = "xlsx"
     all_units = query.copy()
     all_units.pop("department", None)
+    all_units.pop("units_page", None)
+    units_query = request.GET.copy()
+    units_query.pop("units_page", None)
+    unit_page = Paginator(_unit_rows(request, units), GRID_UNITS_PAGE_SIZE).get_page(request.GET.get("units_page"))
     labels = [month_label(m) for m in months]
     totals = compliance.totals(units, months)
     return render(
@@ -622,7 +629,9 @@ def compliance_grid(request: AuthenticatedRequest) -> HttpResponseBase:
             "months": labels,
             "short_heading": compliance.SHORT_HEADING,
             "filters": filters,
-            "units": _unit_rows(request, units),
+            "units": unit_page.object_list,
+            "unit_page": unit_page,
+            "units_query": units_query.urlencode(),
             "unit_chosen": bool(request.GET.get("department")),
             "all_units_query": all_units.urlencode(),
             "totals": totals,

@@ -162,3 +162,17 @@ def test_a_page_past_the_last_shows_the_last(client, leader, mixed, monkeypatch)
     assert past.context["page"].number == last.context["page"].number == 3
     assert [r.cadre.pk for r in past.context["rows"]] == [r.cadre.pk for r in last.context["rows"]]
     assert len(last.context["rows"]) == 1  # five cadres, two a page
+
+
+def test_the_units_are_paged_and_keep_the_filters(client, leader, mixed, monkeypatch):
+    from visits import views
+
+    monkeypatch.setattr(views, "GRID_UNITS_PAGE_SIZE", 2)
+    client.force_login(leader)
+    first = client.get(reverse("visits:compliance"), {"order": "name"})
+    second = client.get(reverse("visits:compliance"), {"order": "name", "units_page": 2})
+    east, west = mixed
+    shown = [row.summary.unit_id for row in [*first.context["units"], *second.context["units"]]]
+    assert sorted(shown, key=lambda pk: pk or 0) == [None, east.pk, west.pk]  # and the cadre without a unit
+    assert "order=name&amp;units_page=2" in first.content.decode()
+    assert first.context["rows"] == second.context["rows"]  # the cadres' page is its own
