@@ -56,7 +56,7 @@ GRID_PAGE_SIZE = 50
 # The units' summary, a page of units at a time (a province's hundreds would pass the page's 200 KB).
 GRID_UNITS_PAGE_SIZE = 50
 # The xlsx judges this many cadres at a time, so its memory stays flat whatever the city.
-GRID_EXPORT_CHUNK = 500
+GRID_EXPORT_CHUNK = 2000
 
 
 @login_required
