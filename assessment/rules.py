@@ -12,9 +12,9 @@ problem, no inspection, no item due) earns its full points, and the breakdown sa
 
 The measures (`RULES`):
 
-- compliance (cadres): the months the two-visit rule judged (visits/compliance.py `judge`, the rule's one
-  home) that met it, of the months counted. A month counts once it is over, or while it runs if it is
-  already met (a month still short, not over, is not yet counted either way).
+- compliance (cadres): the months the two-visit rule judged (visits/compliance.py `Standings.months_met`,
+  the rule's one home, in SQL) that met it, of the months counted. A month counts once it is over, or while it
+  runs if it is already met (a month still short, not over, is not yet counted either way).
 - response, on_time, satisfaction: the campaign's rates of issues/measures.py (`Rates.parts`), over the
   problems the cadre reported (grouped by reporter), or a department's own figures (`by_unit`): answered
   of reported; resolved on time of resolved on time, late and overdue; satisfied of rated.
@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -49,7 +49,6 @@ from core.months import Month
 from core.periods import Period
 from issues import measures
 from supervision.models import Rating
-from visits.compliance import Cell, Standing
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -194,16 +193,18 @@ ISSUE_FIGURES = (
 RATE_MEASURES = (Measure.RESPONSE.value, Measure.ON_TIME.value, Measure.SATISFACTION.value)
 
 
-def compliance_figures(cells: Iterable[Cell]) -> Figures:
-    """The months met, of those counted: over, or running and already met."""
-    met = counted = 0
-    for cell in cells:
-        if cell.standing == Standing.COMPLIANT:
-            met += 1
-            counted += 1
-        elif cell.standing == Standing.MISSED:
-            counted += 1
+def compliance_figures(met: int, counted: int) -> Figures:
+    """The months met, of those counted: over, or running and already met (visits/compliance.py counts them)."""
     return Figures(met, counted, {"months_met": met, "months_counted": counted})
+
+
+def rates_figures(issue_figures: Mapping[str, int]) -> dict[str, Figures]:
+    """Every rate measure's figures at once (`Rates.parts` worked out once, not once per rate)."""
+    parts = measures.Rates.parts(dict(issue_figures))
+    return {
+        key: Figures(*parts[key], {name: issue_figures.get(name, 0) for name in measures.RATE_FIGURES[key]})
+        for key in RATE_MEASURES
+    }
 
 
 def rate_figures(key: str, issue_figures: Mapping[str, int]) -> Figures:

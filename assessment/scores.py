@@ -6,9 +6,10 @@ in force, else the live count. Each `Score` carries its `Part`s: a measure's raw
 attainment and points, and the links to the rows behind them (the problem ledger, the visit list, the
 supervision ledger and its items), so a page never works a number out itself.
 
-Whatever the data, `live` runs twelve queries: the weights and rating values (two), the two-visit rule's
-judgement of every pairing (two), the problem figures grouped by reporter (one) and by department
-(three), the inspections and the items grouped by cadre and department (one each), the names (two).
+Whatever the data, `live` runs eleven queries: the weights and rating values (two), every cadre's months
+met and counted under the two-visit rule (one, in SQL: visits/compliance.py `Standings.months_met`), the
+problem figures grouped by reporter (one) and by department (three), the inspections and the items grouped
+by cadre and department (one each), the names (two).
 """
 
 from __future__ import annotations
@@ -304,19 +305,30 @@ def _ranked(scores: list[Score]) -> list[Score]:
     return scores
 
 
+@dataclass(frozen=True)
+class _Scale:
+    """A subject's measures with their weights, and what its score is out of: worked out once per year's count."""
+
+    weights: list[tuple[str, Decimal]]
+    out_of: Decimal
+
+    @classmethod
+    def of(cls, weights: Weights, subject: str) -> _Scale:
+        return cls([(key, weights.weight(subject, key)) for key in weights.measures(subject)], weights.out_of(subject))
+
+
 def _score(
     year: int,
     subject: str,
     unit_id: int,
     name: str,
-    weights: Weights,
+    scale: _Scale,
     figures: dict[str, rules.Figures],
     links: Links,
 ) -> Score:
     parts = []
-    for key in weights.measures(subject):
+    for key, weight in scale.weights:
         found = figures[key]
-        weight = weights.weight(subject, key)
         share, earned = rules.measured(key, found.numerator, found.denominator, weight)
         parts.append(
             Part(
@@ -332,7 +344,7 @@ def _score(
             )
         )
     total = sum((part.points for part in parts), Decimal(0)).quantize(rules.CENT)
-    return Score(year, subject, unit_id, name, total, weights.out_of(subject), 0, parts)
+    return Score(year, subject, unit_id, name, total, scale.out_of, 0, parts)
 
 
 def _issue_figures(found: dict[str, int] | None) -> dict[str, int]:
@@ -341,7 +353,7 @@ def _issue_figures(found: dict[str, int] | None) -> dict[str, int]:
 
 def _problem_figures(subject: str, found: dict[str, int] | None) -> dict[str, rules.Figures]:
     mine = _issue_figures(found)
-    figures = {key: rules.rate_figures(key, mine) for key in rules.RATE_MEASURES}
+    figures = rules.rates_figures(mine)
     figures[Measure.RETURNS_REOPENED.value] = rules.returns_figures(subject, mine)
     return figures
 
@@ -381,16 +393,17 @@ def _supervision(
 
 
 def live(year: int, now: datetime.datetime | None = None) -> Assessment:
-    """Count the year's scores now (as of its end once it is over), in twelve queries."""
+    """Count the year's scores now (as of its end once it is over), in eleven queries."""
     now = now or timezone.now()
     window = rules.year_window(year, now)
     weights = Weights.in_force()
-    cells = compliance.cells_by_cadre(
+    # Each cadre's months met and counted, judged in SQL (a city's 13,900 cadres × 12 months, one query).
+    months = compliance.Standings(
         window.period.months,
         window.as_of_date,
         Pairing.objects.all(),
         logged_before=rules.logged_before(window),
-    )
+    ).months_met()
     is_over = window.is_over  # asked once: each call works the year's end out again
     issues = Issue.objects.all()
     by_reporter = measures.grouped(issues, window, by="reporter", keys=rules.ISSUE_FIGURES)
@@ -406,7 +419,8 @@ def live(year: int, now: datetime.datetime | None = None) -> Assessment:
             Measure.RECTIFICATION.value: rules.rectification_figures(counted, on_time),
         }
 
-    cadre_ids = set(cells) | {pk for pk in by_reporter if pk is not None}
+    cadre_scale, department_scale = _Scale.of(weights, Subject.CADRE), _Scale.of(weights, Subject.DEPARTMENT)
+    cadre_ids = set(months) | {pk for pk in by_reporter if pk is not None}
     cadre_ids |= {pk for subject, pk in [*inspections, *items] if subject == Subject.CADRE}
     cadres = []
     for pk, name in Cadre.objects.order_by().values_list("pk", "name"):
@@ -414,11 +428,11 @@ def live(year: int, now: datetime.datetime | None = None) -> Assessment:
             continue
         links = Links(year, Subject.CADRE, pk, is_over)
         figures = {
-            Measure.COMPLIANCE.value: rules.compliance_figures(cells.get(pk, ())),
+            Measure.COMPLIANCE.value: rules.compliance_figures(*months.get(pk, (0, 0))),
             **_problem_figures(Subject.CADRE, by_reporter.get(pk)),
             **supervision_figures(Subject.CADRE, pk),
         }
-        cadres.append(_score(year, Subject.CADRE, pk, name, weights, figures, links))
+        cadres.append(_score(year, Subject.CADRE, pk, name, cadre_scale, figures, links))
 
     unit_ids = set(by_unit) | {pk for subject, pk in [*inspections, *items] if subject == Subject.DEPARTMENT}
     departments = []
@@ -430,7 +444,7 @@ def live(year: int, now: datetime.datetime | None = None) -> Assessment:
             **_problem_figures(Subject.DEPARTMENT, by_unit.get(pk)),
             **supervision_figures(Subject.DEPARTMENT, pk),
         }
-        departments.append(_score(year, Subject.DEPARTMENT, pk, name, weights, figures, links))
+        departments.append(_score(year, Subject.DEPARTMENT, pk, name, department_scale, figures, links))
     return Assessment(year, window.as_of, is_over, weights, _ranked(cadres), _ranked(departments))
 
 

@@ -23,6 +23,7 @@ from enterprises.models import Enterprise
 from issues.forms import DATE_INPUT
 from organisation.models import Cadre, Department
 from supervision.models import Confirmation, Inspection, Kind, Rating, Target
+from supervision.pickers import SearchSelect
 from supervision.services import InspectionData
 from visits import attachments
 
@@ -82,12 +83,16 @@ class InspectionForm(OneTimeTokenForm, SupervisionForm):
         choices=Target.choices,
         widget=forms.RadioSelect(attrs={"data-picks": "target"}),
     )
-    cadre = IdModelChoiceField(label=_("The cadre inspected"), queryset=Cadre.objects.none(), required=False)
+    # A city's cadres, enterprises and inspections: searched, never listed whole (supervision/pickers.py).
+    cadre = IdModelChoiceField(
+        label=_("The cadre inspected"), queryset=Cadre.objects.none(), required=False, widget=SearchSelect("cadre")
+    )
     enterprise = IdModelChoiceField(
         label=_("The enterprise inspected"),
         queryset=Enterprise.objects.none(),
         required=False,
         help_text=_("The cadre serving it on the day is recorded with it."),
+        widget=SearchSelect("enterprise"),
     )
     department = IdModelChoiceField(
         label=_("The department inspected"), queryset=Department.objects.none(), required=False
@@ -98,6 +103,7 @@ class InspectionForm(OneTimeTokenForm, SupervisionForm):
         queryset=Inspection.objects.none(),
         required=False,
         help_text=_("For a follow-up: the earlier inspection it checks on."),
+        widget=SearchSelect("inspection"),
     )
     method = forms.CharField(label=_("How it was done"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     findings = forms.CharField(label=_("Findings"), widget=forms.Textarea(attrs={"rows": 4}))
@@ -176,7 +182,9 @@ class InspectionForm(OneTimeTokenForm, SupervisionForm):
 class ItemForm(OneTimeTokenForm, SupervisionForm):
     """A rectification item: who is responsible (a cadre or a unit), what must change, by when."""
 
-    cadre = IdModelChoiceField(label=_("Responsible cadre"), queryset=Cadre.objects.none(), required=False)
+    cadre = IdModelChoiceField(
+        label=_("Responsible cadre"), queryset=Cadre.objects.none(), required=False, widget=SearchSelect("cadre")
+    )
     department = IdModelChoiceField(
         label=_("Or the responsible unit"),
         queryset=Department.objects.none(),

@@ -27,10 +27,12 @@ The public API:
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
-from django.db import models
-from django.db.models import Count, Q, QuerySet
+from django.db import connection, models
+from django.db.models import Case, Count, DateField, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Cast, Coalesce, ExtractDay, Greatest, Least
 from django.utils.translation import gettext_lazy as _
 
 from core.months import Month
@@ -175,17 +177,24 @@ def _visit_counts(
 
     With `logged_before`, only the visits logged (`created_at`) before that moment count.
     """
+    rows = _visit_count_rows(window, spans, logged_before)
+    return {r["pairing_id"]: [r[f"m{i}"] for i in range(len(spans))] for r in rows}
+
+
+def _visit_count_rows(
+    window: QuerySet[Pairing], spans: Sequence[_Span], logged_before: datetime.datetime | None
+) -> QuerySet[Visit, dict[str, Any]]:
+    """The grouped query behind `_visit_counts`: `pairing_id`, then `m0`, `m1`, … the visits in each month."""
     # Plain date ranges, not TruncMonth: SQLite truncates dates in Python, row by row. And a
     # subquery rather than a list of ids: a city's pairings would pass SQLite's parameter limit.
     per_month = {f"m{i}": Count("pk", filter=Q(visited_on__range=(s.first, s.last))) for i, s in enumerate(spans)}
     visits = Visit.objects.all() if logged_before is None else Visit.objects.filter(created_at__lt=logged_before)
-    rows = (
+    return (
         visits.filter(pairing__in=window.order_by().values("pk"), visited_on__range=(spans[0].first, spans[-1].last))
         .order_by()
         .values("pairing_id")
         .annotate(**per_month)
     )
-    return {r["pairing_id"]: [r[f"m{i}"] for i in range(len(spans))] for r in rows}
 
 
 # A pairing as judging needs it: its id, its cadre's id, when it started and ended.
@@ -316,3 +325,240 @@ def cells_by_cadre(
 def month_summary(today: datetime.date, pairings: QuerySet[Pairing] | None = None) -> MonthSummary:
     """Count this month's judged cadres and those who met the rule (the oversight card), in two queries."""
     return month_summaries([Month.of(today)], today, pairings)[0]
+
+
+# -- the rule in SQL: a city's grid ------------------------------------------------------------------------------
+#
+# The grid pages a city's cadres (13,900) in the database: which cadres are short this month, the order
+# "below the rule first" and each unit's counts need every cadre's standing, but not a Python object per
+# pairing. The same rule as `_cells` above, written as SQL expressions over a pairing's columns: a pairing's
+# part of a month is judged once it has begun, it requires ceil(per_month × days covered / days in the month)
+# visits, and a cadre's month adds up their parts. tests/visits/test_compliance_sql.py holds the two to the
+# same answers. The SQL is put together from the ORM's own compiled queries, the standings' fixed values and
+# integers; every value a user chose is a parameter (hence the `nosec B608` marks).
+
+
+def _day(expression: Any) -> Cast:
+    # EXTRACT gives a numeric on PostgreSQL: an integer, so that `/` below divides as integers.
+    return Cast(ExtractDay(expression), IntegerField())
+
+
+def _judged_part(span: _Span, today: datetime.date) -> Q | None:
+    """The pairings whose part of the month exists and has begun (None: the month has not begun)."""
+    if span.first > today:
+        return None
+    return Q(started_on__lte=min(span.last, today)) & (Q(ended_on__isnull=True) | Q(ended_on__gte=span.first))
+
+
+def _required_sql(span: _Span, today: datetime.date, per_month: int) -> Any:
+    """A pairing's requirement in the month as `_required` works it out; 0 where the part is not judged."""
+    judged = _judged_part(span, today)
+    if judged is None:
+        return Value(0, output_field=IntegerField())
+    first, last = Value(span.first, output_field=DateField()), Value(span.last, output_field=DateField())
+    covered = _day(Least(last, Coalesce(F("ended_on"), last))) - _day(Greatest(first, F("started_on"))) + 1
+    # The part lies inside the month, so its days are the difference of the days of the month.
+    return Case(
+        When(judged, then=(per_month * covered + span.days - 1) / span.days),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def _part_end_sql(span: _Span, today: datetime.date) -> Any:
+    judged = _judged_part(span, today)
+    last = Value(span.last, output_field=DateField())
+    if judged is None:  # typed, or PostgreSQL reads a bare NULL in a CTE as text
+        return Cast(Value(None), output_field=DateField())
+    return Case(When(judged, then=Least(last, Coalesce(F("ended_on"), last))), output_field=DateField())
+
+
+@dataclass(frozen=True)
+class UnitSummary:
+    """One unit's cadres as the grid counts them: this month's standings, and each month's judged and met."""
+
+    unit_id: int | None
+    cadres: int
+    this_month: dict[str, int]
+    months: list[MonthSummary]
+
+    @property
+    def compliant(self) -> int:
+        return self.this_month[Standing.COMPLIANT]
+
+    @property
+    def short(self) -> int:
+        return sum(self.this_month[standing] for standing in SHORT)
+
+
+class Standings:
+    """Every cadre of the pairings judged in the months, in SQL: each unit's counts, and one page of cadres.
+
+    Two queries whatever the number of cadres: `units()` and `cadre_ids(...)`; `rows(ids)` then judges the
+    page's cadres in Python (`judge`, two more queries), so the cells shown are the rule's own.
+    """
+
+    def __init__(
+        self,
+        months: Sequence[Month],
+        today: datetime.date,
+        pairings: QuerySet[Pairing],
+        *,
+        standings: Iterable[str] | None = None,
+        logged_before: datetime.datetime | None = None,
+    ) -> None:
+        self.months, self.today, self.pairings = list(months), today, pairings
+        self.logged_before = logged_before
+        # This month's standings kept (None: every cadre), for the units' counts and the pages alike.
+        self.standings = None if standings is None else [str(value) for value in standings]
+        self._spans = [_Span.of(month) for month in self.months]
+
+    def _sql(self) -> tuple[str, list[Any]]:
+        """`WITH … k AS (…)`: a row per cadre kept: unit, each month's r{i}/v{i}, this month's standing, short."""
+        spans, today, per_month = self._spans, self.today, settings.CAMPAIGN_VISITS_PER_MONTH
+        window = _window(spans, self.pairings)
+        held = (
+            window.order_by()
+            .annotate(
+                pid=F("pk"),
+                cid=F("cadre_id"),
+                uid=F("cadre__unit_id"),
+                **{f"e{i}": _part_end_sql(span, today) for i, span in enumerate(spans)},
+                **{f"r{i}": _required_sql(span, today, per_month) for i, span in enumerate(spans)},
+            )
+            .values("pid", "cid", "uid", *(f"e{i}" for i in range(len(spans))), *(f"r{i}" for i in range(len(spans))))
+        )
+        held_sql, held_params = held.query.sql_with_params()
+        counts_sql, counts_params = _visit_count_rows(window, spans, self.logged_before).query.sql_with_params()
+        n = len(spans)
+        sums = ", ".join(
+            f"SUM(p.r{i}) AS r{i}, SUM(CASE WHEN p.r{i} > 0 THEN COALESCE(v.m{i}, 0) ELSE 0 END) AS v{i}, "
+            f"MAX(p.e{i}) AS e{i}"
+            for i in range(n)
+        )
+        now = n - 1
+        standing = (
+            f"CASE WHEN c.r{now} = 0 THEN '{Standing.NONE}' WHEN c.v{now} >= c.r{now} THEN '{Standing.COMPLIANT}' "
+            f"WHEN %s <= c.e{now} THEN '{Standing.AT_RISK}' ELSE '{Standing.MISSED}' END"
+        )
+        short = " + ".join(f"CASE WHEN c.r{i} > 0 AND c.v{i} < c.r{i} THEN 1 ELSE 0 END" for i in range(n))
+        columns = ", ".join(f"c.r{i}, c.v{i}, c.e{i}" for i in range(n))
+        sql = (
+            f"WITH p AS ({held_sql}), v AS ({counts_sql}), "  # nosec B608
+            f"c AS (SELECT p.cid AS cadre_id, p.uid AS unit_id, {sums} "
+            "FROM p LEFT JOIN v ON v.pairing_id = p.pid GROUP BY p.cid, p.uid), "
+            f"s AS (SELECT c.cadre_id, c.unit_id, {standing} AS standing, {short} AS short, {columns} FROM c)"
+        )
+        params = [*held_params, *counts_params, connection.ops.adapt_datefield_value(today)]
+        if self.standings is None:
+            return sql + ", k AS (SELECT * FROM s) ", params  # nosec B608
+        chosen = self.standings or [""]
+        kept = f", k AS (SELECT * FROM s WHERE s.standing IN ({', '.join(['%s'] * len(chosen))})) "  # nosec B608
+        return sql + kept, [*params, *chosen]
+
+    def _units_select(self) -> str:
+        """SELECT unit_id, cadres, a count per standing this month, then each month's judged and met, per unit."""
+        standings = ", ".join(f"SUM(CASE WHEN standing = '{value}' THEN 1 ELSE 0 END)" for value in Standing.values)
+        per_month = ", ".join(
+            f"SUM(CASE WHEN r{i} > 0 THEN 1 ELSE 0 END), SUM(CASE WHEN r{i} > 0 AND v{i} >= r{i} THEN 1 ELSE 0 END)"
+            for i in range(len(self._spans))
+        )
+        return f"SELECT unit_id, COUNT(*), {standings}, {per_month} FROM k GROUP BY unit_id"  # nosec B608
+
+    def _ids_select(self, worst_first: bool, offset: int, limit: int | None) -> str:
+        """SELECT cadre_id, its place: the cadres kept, in the grid's order, from `offset`, at most `limit`."""
+        cadre = connection.ops.quote_name(Cadre._meta.db_table)
+        rank = " ".join(f"WHEN '{value}' THEN {i}" for i, value in enumerate(_WORST_FIRST))
+        order = f"CASE k.standing {rank} END, k.short DESC, " if worst_first else ""
+        order += f"{cadre}.name, k.cadre_id"
+        page = "" if limit is None else f" LIMIT {int(limit)} OFFSET {int(offset)}"
+        return (
+            f"SELECT k.cadre_id, ROW_NUMBER() OVER (ORDER BY {order}) AS place "  # nosec B608
+            f"FROM k JOIN {cadre} ON {cadre}.id = k.cadre_id ORDER BY {order}{page}"
+        )
+
+    def _summaries(self, found: Iterable[Sequence[Any]]) -> list[UnitSummary]:
+        kinds = len(Standing.values)
+        return [
+            UnitSummary(
+                unit_id=row[0],
+                cadres=int(row[1]),
+                this_month={value: int(row[2 + k] or 0) for k, value in enumerate(Standing.values)},
+                months=[
+                    MonthSummary(month, int(row[2 + kinds + 2 * i] or 0), int(row[3 + kinds + 2 * i] or 0))
+                    for i, month in enumerate(self.months)
+                ],
+            )
+            for row in found
+        ]
+
+    def units(self) -> list[UnitSummary]:
+        """Each unit's cadres: how many, this month's standings, each month's judged and met (one query)."""
+        with_k, params = self._sql()
+        with connection.cursor() as cursor:
+            cursor.execute(f"{with_k} {self._units_select()}", params)
+            return self._summaries(cursor.fetchall())
+
+    def cadre_ids(self, *, worst_first: bool, offset: int = 0, limit: int | None = None) -> list[int]:
+        """The cadres kept, in the grid's order, from `offset`, at most `limit` (one query).
+
+        Worst first: missed this month, then at risk, met, not judged; then the most months below the rule;
+        then by name. Otherwise by name.
+        """
+        with_k, params = self._sql()
+        with connection.cursor() as cursor:
+            cursor.execute(f"{with_k} {self._ids_select(worst_first, offset, limit)}", params)
+            return [row[0] for row in cursor.fetchall()]
+
+    def units_and_page(self, *, worst_first: bool, offset: int, limit: int) -> tuple[list[UnitSummary], list[int]]:
+        """`units()` and a page of `cadre_ids(...)` in one query: the cadres are judged in SQL once for both."""
+        with_k, params = self._sql()
+        width = 2 + len(Standing.values) + 2 * len(self._spans)
+        padding = ", ".join(["NULL"] * (width - 2))
+        sql = (
+            f"{with_k}, u AS ({self._units_select()}), pg AS ({self._ids_select(worst_first, offset, limit)}) "
+            f"SELECT 0, u.* FROM u UNION ALL SELECT 1, pg.cadre_id, pg.place, {padding} FROM pg"  # nosec B608
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            found = cursor.fetchall()
+        units = self._summaries(row[1:] for row in found if row[0] == 0)
+        page = sorted((row[2], row[1]) for row in found if row[0] == 1)
+        return units, [cadre_id for _place, cadre_id in page]
+
+    def months_met(self) -> dict[int, tuple[int, int]]:
+        """Each cadre's months that met the rule, and the months counted: met, or missed (over and short).
+
+        The annual assessment's compliance, for every cadre in one query.
+        """
+        with_k, params = self._sql()
+        today = connection.ops.adapt_datefield_value(self.today)
+        met = " + ".join(f"CASE WHEN r{i} > 0 AND v{i} >= r{i} THEN 1 ELSE 0 END" for i in range(len(self._spans)))
+        missed = " + ".join(
+            f"CASE WHEN r{i} > 0 AND v{i} < r{i} AND %s > e{i} THEN 1 ELSE 0 END" for i in range(len(self._spans))
+        )
+        sql = f"{with_k} SELECT cadre_id, {met}, {missed} FROM k"  # nosec B608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, *([today] * len(self._spans))])
+            return {cadre_id: (int(met_), int(met_) + int(missed_)) for cadre_id, met_, missed_ in cursor.fetchall()}
+
+    def rows(self, cadre_ids: Sequence[int]) -> list[CadreRow]:
+        """The cadres' rows as `judge` gives them, in the order of `cadre_ids` (two queries)."""
+        found = {
+            row.cadre.pk: row for row in judge(self.months, self.today, self.pairings.filter(cadre_id__in=cadre_ids))
+        }
+        return [found[pk] for pk in cadre_ids if pk in found]
+
+
+# "Below the rule first": missed this month, then at risk, then met, then not judged this month.
+_WORST_FIRST = (Standing.MISSED, Standing.AT_RISK, Standing.COMPLIANT, Standing.NONE)
+
+
+def totals(units: Iterable[UnitSummary], months: Sequence[Month]) -> list[MonthSummary]:
+    """The units' month summaries added up: the whole grid's month by month."""
+    judged, compliant = [0] * len(months), [0] * len(months)
+    for unit in units:
+        for i, summary in enumerate(unit.months):
+            judged[i] += summary.judged
+            compliant[i] += summary.compliant
+    return [MonthSummary(month, judged[i], compliant[i]) for i, month in enumerate(months)]

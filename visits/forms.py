@@ -19,7 +19,7 @@ from enterprises.models import Enterprise, Origin, Sector
 from issues.forms import DATE_INPUT, ProblemFields
 from organisation.models import Department, Pairing
 from visits import proof
-from visits.compliance import CadreRow, Standing
+from visits.compliance import SHORT, Standing
 from visits.models import Errand, Policy, PolicySector, Visit
 from visits.services import RaisedProblem, VisitData
 
@@ -238,21 +238,15 @@ class ErrandAdvanceForm(forms.Form):
 
 SHORT_CHOICE = "short"
 BY_NAME = "name"
-# "Below the rule first": missed this month, then at risk, then met, then not judged this month.
-_THIS_MONTH_FIRST = {Standing.MISSED: 0, Standing.AT_RISK: 1, Standing.COMPLIANT: 2, Standing.NONE: 3}
-
-
-def _below_the_rule_first(row: CadreRow) -> tuple[int, int]:
-    """Sort key: this month's standing, worst first, then the most months below the rule (stable on name)."""
-    return (_THIS_MONTH_FIRST[row.cells[-1].standing], -row.short)
 
 
 class ComplianceFilterForm(forms.Form):
     """The grid's filters: by the cadre or enterprise, by this month's standing, and by where they belong.
 
-    The enterprise's and the unit's filters narrow the pairings the rule judges (`filter`); a name and
-    this month's standing narrow the judged rows (`narrow`), which also puts them in the order chosen.
-    The page, its chart and its xlsx all show what `narrow` returns.
+    The enterprise's and the unit's filters narrow the pairings the rule judges (`filter`); this month's
+    standing narrows the judged cadres (`standings`), in the order chosen (`worst_first`). The unit summary,
+    the chart, the page of cadres and the xlsx all cover the cadres these keep (visits/compliance.py's
+    `Standings` counts them in SQL).
     """
 
     q = forms.CharField(
@@ -311,14 +305,13 @@ class ComplianceFilterForm(forms.Form):
             pairings = pairings.filter(cadre__unit=data["department"])
         return pairings
 
-    def narrow(self, rows: list[CadreRow]) -> list[CadreRow]:
-        """Keep the rows whose standing this month (their last cell) was chosen, in the order chosen."""
-        data = self._chosen()
-        wanted = data.get("standing")
+    def standings(self) -> list[str] | None:
+        """This month's standings chosen (None: every cadre)."""
+        wanted = self._chosen().get("standing")
         if wanted == SHORT_CHOICE:
-            rows = [row for row in rows if row.cells[-1].is_short]
-        elif wanted:
-            rows = [row for row in rows if row.cells[-1].standing == wanted]
-        if data.get("order") == BY_NAME:
-            return rows  # judge returns them in the cadres' name order
-        return sorted(rows, key=_below_the_rule_first)
+            return sorted(SHORT)
+        return [wanted] if wanted else None
+
+    def worst_first(self) -> bool:
+        """Below the rule first (the default), else by name."""
+        return self._chosen().get("order") != BY_NAME

@@ -1,6 +1,8 @@
 import datetime
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import overload
 
 from django.conf import settings
 from django.contrib import messages
@@ -27,7 +29,7 @@ from core.spreadsheets import xlsx_response
 from core.submissions import submitted_once
 from enterprises.models import Enterprise, Sector
 from issues.models import ROW_RELATED, Issue, IssueEvent
-from organisation.models import Pairing
+from organisation.models import Department, Pairing
 from visits import attachments, compliance, proof
 from visits.exports import visit_headers, visit_month_headers, visit_month_rows, visit_rows, with_file_count
 from visits.filters import VisitFilter
@@ -52,6 +54,10 @@ from visits.services import (
 )
 
 GRID_PAGE_SIZE = 50
+# The units' summary, a page of units at a time (a province's hundreds would pass the page's 200 KB).
+GRID_UNITS_PAGE_SIZE = 50
+# The xlsx judges this many cadres at a time, so its memory stays flat whatever the city.
+GRID_EXPORT_CHUNK = 2000
 
 
 @login_required
@@ -507,16 +513,95 @@ def errand_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
+class _CadrePages(Sequence[compliance.CadreRow]):
+    """The grid's cadres for the Paginator: counted from the unit summary, judged a page at a time."""
+
+    def __init__(
+        self, standings: compliance.Standings, count: int, worst_first: bool, fetched: tuple[int, list[int]] = (0, [])
+    ) -> None:
+        self.standings, self.total, self.worst_first = standings, count, worst_first
+        # The page of ids read with the unit summary (its offset, its ids): asked again only for another page.
+        self.fetched = fetched
+
+    def count(self) -> int:  # type: ignore[override]  # the Paginator's count, not Sequence.count(value)
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    @overload
+    def __getitem__(self, index: int) -> compliance.CadreRow: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[compliance.CadreRow]: ...
+    def __getitem__(self, index: int | slice) -> compliance.CadreRow | list[compliance.CadreRow]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        start, stop = index.start or 0, self.total if index.stop is None else index.stop
+        offset, ids = self.fetched
+        if start != offset or len(ids) != min(stop, self.total) - start:
+            ids = self.standings.cadre_ids(worst_first=self.worst_first, offset=start, limit=max(stop - start, 0))
+        return self.standings.rows(ids)
+
+    def chunks(self, size: int) -> Iterator[list[compliance.CadreRow]]:
+        """Every row, `size` cadres judged at a time: the xlsx streams them in a flat memory."""
+        ids = self.standings.cadre_ids(worst_first=self.worst_first)
+        for start in range(0, len(ids), size):
+            yield self.standings.rows(ids[start : start + size])
+
+
+@dataclass(frozen=True)
+class _UnitRow:
+    """A unit's line of the grid's summary: its name, the link to its cadres, and the counts."""
+
+    name: str
+    href: str
+    summary: compliance.UnitSummary
+
+    @property
+    def months(self) -> list[compliance.MonthSummary]:
+        return self.summary.months
+
+
+def _unit_rows(request: AuthenticatedRequest, units: list[compliance.UnitSummary]) -> list[_UnitRow]:
+    """The units with the most cadres short this month first, each linking to its own cadres (drill-down)."""
+    names = dict(Department.objects.filter(pk__in=[u.unit_id for u in units if u.unit_id]).values_list("pk", "name"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("units_page", None)
+    rows = []
+    for unit in sorted(units, key=lambda u: (-u.short, names.get(u.unit_id or 0, ""), u.unit_id or 0)):
+        if unit.unit_id is None:
+            rows.append(_UnitRow(_("No unit"), "", unit))
+            continue
+        query["department"] = str(unit.unit_id)
+        rows.append(_UnitRow(names.get(unit.unit_id, ""), "?" + query.urlencode() + "#cadres", unit))
+    return rows
+
+
+def _page_number(request: AuthenticatedRequest) -> int:
+    """The page asked for, as the Paginator's get_page reads it: 1 for anything that is not a positive number."""
+    asked = request.GET.get("page", "")
+    return int(asked) if asked.isascii() and asked.isdigit() and 0 < int(asked) < 10**6 else 1
+
+
 @login_required
 @role_required(Role.LEADING_GROUP, Role.CAMPAIGN_OFFICE)
 @require_GET
 def compliance_grid(request: AuthenticatedRequest) -> HttpResponseBase:
-    """Cadres × the last 12 months against the two-visit rule, filterable, exportable."""
+    """Each unit's cadres against the two-visit rule over the last 12 months, then a page of cadres; exportable.
+
+    The rule is judged in SQL for every cadre the filters keep (visits/compliance.py's `Standings`): the unit
+    summary, the chart and the count come from one grouped query, the page's cadres from another, and only
+    the page's cadres are judged cell by cell.
+    """
     today = timezone.localdate()
     months = last_months(today, settings.CAMPAIGN_COMPLIANCE_MONTHS)
     filters = ComplianceFilterForm(request.GET or None)
-    rows = filters.narrow(compliance.judge(months, today, filters.filter(Pairing.objects.visible_to(request.user))))
+    pairings = filters.filter(Pairing.objects.visible_to(request.user))
+    standings = compliance.Standings(months, today, pairings, standings=filters.standings())
+    worst_first = filters.worst_first()
     if request.GET.get("format") == "xlsx":
+        everyone = _CadrePages(standings, 0, worst_first)
         return xlsx_response(
             f"服务达标情况-{today:%Y%m%d}.xlsx",
             [_("Cadre"), _("Unit"), _("Enterprise"), *(month_label(m) for m in months), str(compliance.SHORT_HEADING)],
@@ -528,18 +613,28 @@ def compliance_grid(request: AuthenticatedRequest) -> HttpResponseBase:
                     *(f"{c.visits}/{c.required}" if c.is_judged else "" for c in r.cells),
                     r.short,
                 ]
-                for r in rows
+                for chunk in everyone.chunks(GRID_EXPORT_CHUNK)
+                for r in chunk
             ),
             sheet_title=_("Visit compliance"),
         )
-    # A page of compact rows (this month's problems first, by default) rather than a district's 139 at once:
-    # the chart and the xlsx still cover every row the filters keep.
-    page = Paginator(rows, GRID_PAGE_SIZE).get_page(request.GET.get("page"))
+    # The page asked for is read with the units' counts, in one query; another page (past the last) costs one more.
+    offset = (_page_number(request) - 1) * GRID_PAGE_SIZE
+    units, ids = standings.units_and_page(worst_first=worst_first, offset=offset, limit=GRID_PAGE_SIZE)
+    cadres = _CadrePages(standings, sum(unit.cadres for unit in units), worst_first, (offset, ids))
+    page = Paginator(cadres, GRID_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     export_query = query.copy()
     export_query["format"] = "xlsx"
+    all_units = query.copy()
+    all_units.pop("department", None)
+    all_units.pop("units_page", None)
+    units_query = request.GET.copy()
+    units_query.pop("units_page", None)
+    unit_page = Paginator(_unit_rows(request, units), GRID_UNITS_PAGE_SIZE).get_page(request.GET.get("units_page"))
     labels = [month_label(m) for m in months]
+    totals = compliance.totals(units, months)
     return render(
         request,
         "visits/compliance.html",
@@ -550,8 +645,14 @@ def compliance_grid(request: AuthenticatedRequest) -> HttpResponseBase:
             "months": labels,
             "short_heading": compliance.SHORT_HEADING,
             "filters": filters,
+            "units": unit_page.object_list,
+            "unit_page": unit_page,
+            "units_query": units_query.urlencode(),
+            "unit_chosen": bool(request.GET.get("department")),
+            "all_units_query": all_units.urlencode(),
+            "totals": totals,
             "export_query": export_query.urlencode(),
-            "chart": {"labels": labels, "rates": [s.rate for s in compliance.summarise(rows, months)]},
+            "chart": {"labels": labels, "rates": [s.rate for s in totals]},
         },
     )
 

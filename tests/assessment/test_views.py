@@ -255,4 +255,4 @@ def test_the_pages_run_the_same_queries_at_two_sizes(client, leader, cadre, depa
     small = _counts(client, cadre, department)
     _grow(leader, 5, 10)
     assert _counts(client, cadre, department) == small
-    assert small["year"] <= 25, small
+    assert small["year"] <= 20, small  # eleven of them count the year (scores.live)
