@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import PasswordChangeView
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import translation
@@ -53,7 +54,7 @@ class PasswordChange(PasswordChangeView):
         return {**super().get_form_kwargs(), "request": self.request}
 
 
-def export_or_queue(request: AuthenticatedRequest, name: str) -> HttpResponse:
+def export_or_queue(request: AuthenticatedRequest, name: str) -> HttpResponseBase:
     """Stream the export `name` at once when it is small; else start a background job and show "my exports".
 
     The views of the apps' exports end here, so every export has the same threshold and the same job.
@@ -90,7 +91,7 @@ def export_list(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def export_download(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def export_download(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     """Download one's own export while it is kept; 410 (with why) once it has expired."""
     job = _get_export_for_user(request, pk)
     if job.status in (ExportJob.Status.PENDING, ExportJob.Status.RUNNING, ExportJob.Status.FAILED):

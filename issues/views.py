@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -66,7 +67,7 @@ def ledger(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def ledger_export(request: AuthenticatedRequest) -> HttpResponse:
+def ledger_export(request: AuthenticatedRequest) -> HttpResponseBase:
     """The same filtered rows as the ledger page, as an xlsx: streamed when small, else prepared in the background."""
     return export_or_queue(request, "ledger")
 

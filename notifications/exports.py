@@ -56,7 +56,12 @@ def export_notify(*, job: ExportJob) -> Notification:
         body = str(text.body) % params if text.body else ""
     link = reverse("exports:download", args=[job.pk]) if ready else reverse("exports:list")
     return Notification.objects.create(
-        recipient_id=job.user_id, kind=kind, title=title, body=body, link=link, created_at=job.finished_at
+        recipient_id=job.user_id,
+        kind=kind,
+        title=title,
+        body=body,
+        link=link,
+        created_at=job.finished_at or timezone.now(),
     )
 
 

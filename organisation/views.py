@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -144,7 +145,7 @@ def exports_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def enterprise_export(request: AuthenticatedRequest) -> HttpResponse:
+def enterprise_export(request: AuthenticatedRequest) -> HttpResponseBase:
     """Download the enterprises the user may see, with their current cadre, in the template's columns.
 
     Streamed when small; a province's list is prepared in the background (core/exports.py).

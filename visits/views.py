@@ -56,7 +56,7 @@ GRID_PAGE_SIZE = 50
 
 @login_required
 @require_GET
-def visit_export(request: AuthenticatedRequest) -> HttpResponse:
+def visit_export(request: AuthenticatedRequest) -> HttpResponseBase:
     """Download each cadre's visits per month of a year, limited to the pairings the user may see.
 
     Streamed when small; a city's cadres are prepared in the background (core/exports.py).

@@ -9,7 +9,7 @@ import datetime
 import io
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -97,13 +97,15 @@ def test_the_same_export_asked_again_while_it_waits_reuses_the_job(
     assert ExportJob.objects.count() == 2
 
 
-def test_two_identical_requests_at_once_make_one_job(office, queued_exports):
-    # The second insert meets the unique constraint on the waiting job's key and returns the first job.
+def test_the_database_keeps_one_waiting_job_per_identical_request(office, queued_exports):
+    # Two requests at once both miss the other's row; the second insert fails here, and export_start
+    # returns the first job instead (its IntegrityError path).
     first, created = export_start(user=office, name="ledger", params="", language="zh-hans")
-    ExportJob.objects.filter(pk=first.pk).update(key="other")
-    again, _created = export_start(user=office, name="ledger", params="", language="zh-hans")
-    assert created and again.pk != first.pk
-    assert ExportJob.objects.filter(status=ExportJob.Status.PENDING).count() == 2
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ExportJob.objects.create(user=office, name="ledger", params="", language="zh-hans", key=first.key)
+    ExportJob.objects.filter(pk=first.pk).update(status=ExportJob.Status.DONE)
+    again, created_again = export_start(user=office, name="ledger", params="", language="zh-hans")
+    assert created and created_again and again.pk != first.pk  # once done, the same request writes a new file
 
 
 def test_the_job_writes_the_rows_the_page_would_stream(
@@ -303,3 +305,21 @@ def test_my_exports_runs_the_same_queries_whatever_its_size(size, client, office
 
 # The session, the user, the page's count and rows, the bell's unread count, the user's roles.
 QUERIES_MY_EXPORTS = 6
+
+
+def test_a_host_without_a_worker_runs_the_waiting_exports_with_a_command(office, queued_exports):
+    from django.core.management import call_command
+
+    _issues(3)
+    job, _created = export_start(user=office, name="ledger", params="", language="zh-hans")
+    out = io.StringIO()
+    call_command("run_exports", stdout=out)
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.DONE and job.row_count == 3 and out.getvalue().startswith("1 export(s) run")
+    assert Notification.objects.filter(recipient=office, kind="export_ready").count() == 1
+
+
+def test_beat_sweeps_the_exports():
+    from django.conf import settings
+
+    assert settings.CELERY_BEAT_SCHEDULE["sweep-exports"]["task"] == tasks.sweep_exports.name
