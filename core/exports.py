@@ -166,7 +166,7 @@ def export_run(*, job_id: int, now: datetime.datetime | None = None) -> ExportJo
 
 def _claim(*, job_id: int, now: datetime.datetime) -> ExportJob | None:
     with transaction.atomic():
-        job = ExportJob.objects.select_for_update().select_related("user").filter(pk=job_id).first()
+        job = ExportJob.objects.select_for_update(of=("self",)).select_related("user").filter(pk=job_id).first()
         if job is None or job.status != Status.PENDING:
             return None
         job.status, job.started_at = Status.RUNNING, now
@@ -191,7 +191,7 @@ def _finish(
     """Record how the job ended and announce it, in one transaction: the user is told once."""
     now = timezone.now()
     with transaction.atomic():
-        job = ExportJob.objects.select_for_update().select_related("user").get(pk=job_id)
+        job = ExportJob.objects.select_for_update(of=("self",)).select_related("user").get(pk=job_id)
         if job.status != Status.RUNNING:
             # The sweep gave up on it meanwhile (a worker that took too long): our file is nobody's.
             if file:
