@@ -37,6 +37,7 @@ from core.spreadsheets import xlsx_write
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+    from django_stubs_ext import StrPromise
 
 logger = logging.getLogger(__name__)
 
@@ -67,15 +68,25 @@ class Sheet:
 Builder = Callable[["User", QueryDict], Sheet]
 
 _REGISTRY: dict[str, Builder] = {}
+_LABELS: dict[str, "StrPromise"] = {}
 
 
 class ExportError(PortalError):
     """A refused export (an unknown name; an account no longer active when its job runs)."""
 
 
-def register(name: str, builder: Builder) -> None:
-    """Make the export `name` available to the views and the task; called from an app's `ready()`."""
+def register(name: str, builder: Builder, *, label: "StrPromise") -> None:
+    """Make the export `name` available to the views and the task; called from an app's `ready()`.
+
+    `label` names it to the user (a lazy translation): on "my exports" and in the notification.
+    """
     _REGISTRY[name] = builder
+    _LABELS[name] = label
+
+
+def label_of(name: str) -> str:
+    """The export's name for its reader, in the active language."""
+    return str(_LABELS.get(name, name))
 
 
 def sheet_for(*, name: str, user: "User", params: QueryDict) -> Sheet:

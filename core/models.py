@@ -122,6 +122,13 @@ class ExportJob(models.Model):
         return self.status == self.Status.DONE and bool(self.file) and (self.expires_at or moment) > moment
 
     @property
+    def label(self) -> str:
+        """Which export this is, in the active language (its registered label: core/exports.py)."""
+        from core.exports import label_of  # the registry sits above the model in this app
+
+        return label_of(self.name)
+
+    @property
     def shown_status(self) -> "ExportJob.Status":
         """Its status as the user should see it: a file past its expiry is expired before the sweep deletes it."""
         if self.status == self.Status.DONE and not self.is_downloadable():

@@ -11,4 +11,4 @@ class IssuesConfig(AppConfig):
         from core import exports
         from issues.exports import ledger_sheet
 
-        exports.register("ledger", ledger_sheet)
+        exports.register("ledger", ledger_sheet, label=_("Problem ledger"))

@@ -31,7 +31,7 @@ TEXTS: dict[str, Text] = {
         _("%(rows)d rows. Download it by %(expires)s; the file is deleted after that."),
     ),
     EXPORT_FAILED: Text(
-        _("Your export could not be prepared"),
+        _("Your export could not be prepared: %(export)s"),
         _(
             "The export you asked for at %(asked)s failed. Ask again from the page, or narrow the filters; "
             "if it fails again, tell the campaign office."
@@ -52,6 +52,7 @@ def export_notify(*, job: ExportJob) -> Notification:
     }
     text = TEXTS[kind]
     with translation.override(recipient_language(job.user)):
+        params["export"] = job.label
         title = (str(text.title) % params)[:TITLE_LENGTH]
         body = str(text.body) % params if text.body else ""
     link = reverse("exports:download", args=[job.pk]) if ready else reverse("exports:list")

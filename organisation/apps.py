@@ -11,4 +11,4 @@ class OrganisationConfig(AppConfig):
         from core import exports
         from organisation.exports import enterprise_sheet
 
-        exports.register("enterprises", enterprise_sheet)
+        exports.register("enterprises", enterprise_sheet, label=_("Enterprises and their current cadre"))

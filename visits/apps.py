@@ -11,4 +11,4 @@ class VisitsConfig(AppConfig):
         from core import exports
         from visits.exports import visit_month_sheet
 
-        exports.register("visits_per_month", visit_month_sheet)
+        exports.register("visits_per_month", visit_month_sheet, label=_("Visits per cadre per month"))

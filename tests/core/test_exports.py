@@ -163,8 +163,9 @@ def test_a_failing_export_records_its_error_and_tells_the_user(
     job.refresh_from_db()
     assert job.status == ExportJob.Status.FAILED and "disk on fire" in job.error and not job.file
     told = Notification.objects.get(recipient=office)
-    assert told.kind == "export_failed" and told.link == MY_EXPORTS
-    assert 'data-status="failed"' in client.get(MY_EXPORTS).text
+    assert told.kind == "export_failed" and told.link == MY_EXPORTS and "问题台账" in told.text.title
+    page = client.get(MY_EXPORTS).text
+    assert 'data-status="failed"' in page and "问题台账" in page  # the export's label, said in Chinese
     assert client.get(reverse("exports:download", args=[job.pk])).status_code == 404
 
 
@@ -323,3 +324,20 @@ def test_beat_sweeps_the_exports():
     from django.conf import settings
 
     assert settings.CELERY_BEAT_SCHEDULE["sweep-exports"]["task"] == tasks.sweep_exports.name
+
+
+def test_with_celery_eager_the_file_is_ready_when_my_exports_shows(
+    client, office, monkeypatch, django_capture_on_commit_callbacks
+):
+    from bangqiao_portal.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    _issues(3)
+    client.force_login(office)
+    with django_capture_on_commit_callbacks(execute=True):  # the request's commit: the task runs here
+        assert client.get(LEDGER_EXPORT)["Location"] == MY_EXPORTS
+    response = client.get(MY_EXPORTS)
+    job = ExportJob.objects.get()
+    assert job.status == ExportJob.Status.DONE and 'data-status="done"' in response.text
+    assert reverse("exports:download", args=[job.pk]) in response.text
+    assert Notification.objects.filter(recipient=office, kind="export_ready").count() == 1
