@@ -344,7 +344,7 @@ CAMPAIGN_IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("CAMPAIGN_IMPORT_MAX_UNCOMPRESS
 # The text table (shared strings) is held whole in memory while the sheet is read, at about six times its size.
 CAMPAIGN_IMPORT_MAX_SHARED_STRINGS_BYTES = env.int("CAMPAIGN_IMPORT_MAX_SHARED_STRINGS_BYTES", default=8 * 1024 * 1024)
 # An export of at most this many rows streams at once; a larger one is written in the background and the
-# user is told when it is ready (core/exports.py, docs/exports.md). 100,000 ledger rows stream in ~25 s.
+# user is told when it is ready (core/exports.py, docs/exports.md). 100,000 ledger rows take ~15 s of CPU.
 CAMPAIGN_EXPORT_INLINE_MAX_ROWS = env.int("CAMPAIGN_EXPORT_INLINE_MAX_ROWS", default=5_000)
 # How long a file written in the background can be downloaded before the sweep deletes it.
 CAMPAIGN_EXPORT_KEEP_HOURS = env.int("CAMPAIGN_EXPORT_KEEP_HOURS", default=24)

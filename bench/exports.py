@@ -7,7 +7,8 @@ Each measurement runs in a fresh process, so its `ru_maxrss` is the peak of that
 - `inline`: the export's URL through Django's test client with the threshold raised above its rows,
   the whole streamed body read (what every export did before issue 16);
 - `request`: the same URL at the default threshold, the task not queued: what the user waits for;
-- `job`: `core.exports.export_run` on the job that request made: what the worker does.
+- `job`: that request, then `core.exports.export_run` on the job it made (what the worker does), in one
+  process: its figures include the request's.
 Peak Python memory (tracemalloc) is measured in one more run of each, as tracing slows the work. The jobs
 it makes are deleted, with their files and notifications. Read-only otherwise: safe on a city copy.
 """
