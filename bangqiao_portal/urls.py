@@ -20,6 +20,7 @@ urlpatterns = [
     path("enterprises/", include("organisation.urls")),
     path("cadres/", include("visits.urls")),
     path("notifications/", include("notifications.urls")),
+    path("exports/", include("core.urls")),
     path("oversight/", include("oversight.urls")),
     path("supervision/", include("supervision.urls")),
     path("assessment/", include("assessment.urls")),

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from core import lockout, workdays
 from core.accounts import accounts_within_portal_roles, may_administer
 from core.forms import OfficeUserChangeForm, OfficeUserCreationForm
-from core.models import CalendarDay
+from core.models import CalendarDay, ExportJob
 from core.roles import Role
 
 
@@ -225,3 +225,14 @@ class CalendarDayAdmin(admin.ModelAdmin):
             )
             self.message_user(request, message % {"years": "、".join(map(str, missing))}, messages.WARNING)
         return super().changelist_view(request, extra_context)
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The exports written in the background: who asked, how each ended, and a failed one's error."""
+
+    list_display = ["created_at", "user", "name", "status", "row_count", "finished_at", "expires_at"]
+    list_filter = ["status", "name"]
+    list_select_related = ["user"]
+    # The file itself is downloaded by the user who asked only (core.views.export_download), never here.
+    exclude = ["file", "key"]

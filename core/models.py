@@ -1,4 +1,7 @@
-"""What the portal keeps for itself: the forms already submitted, so that none is submitted twice."""
+"""What the portal keeps for itself: the forms already submitted, so that none is submitted twice; the holiday
+schedule; the exports written in the background."""
+
+import datetime
 
 from django.conf import settings
 from django.db import models
@@ -55,3 +58,79 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date}: {self.name}"
+
+
+class ExportJob(models.Model):
+    """A spreadsheet export too large to stream at once, written in the background for the user who asked.
+
+    The rows are read when the job runs, with that user's visibility then (`core/exports.py`); the file
+    lives in the private storage (MEDIA_ROOT, never served as a folder) until `expires_at`, and only its
+    owner may download it (`core.views.export_download`).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Being written")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    # Which export (its name in the registry, core/exports.py) and the page's filters, as a query string.
+    name = models.CharField(_("export"), max_length=50)
+    params = models.TextField(_("filters"), blank=True)
+    # The language the user read the page in: the headers and the file's name are said in it.
+    language = models.CharField(_("language"), max_length=10)
+    # A digest of the name, filters and language: an identical request while one waits reuses it.
+    key = models.CharField(_("key"), max_length=64)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PENDING)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    file = models.FileField(_("file"), max_length=255, blank=True)
+    row_count = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # Two identical requests at once: the second insert fails here and reuses the first job.
+            models.UniqueConstraint(
+                fields=["user", "key"],
+                condition=models.Q(status__in=["pending", "running"]),
+                name="export_once_while_waiting",
+            ),
+        ]
+        indexes = [
+            # "My exports", newest first; the sweep's expired files and waiting jobs.
+            models.Index(fields=["user", "-created_at"], name="export_recent"),
+            models.Index(fields=["status", "expires_at"], name="export_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} · {self.get_status_display()}"
+
+    def is_downloadable(self, now: datetime.datetime | None = None) -> bool:
+        """Whether the file is there to download: written, and not past its expiry."""
+        moment = now or timezone.now()
+        return self.status == self.Status.DONE and bool(self.file) and (self.expires_at or moment) > moment
+
+    @property
+    def label(self) -> str:
+        """Which export this is, in the active language (its registered label: core/exports.py)."""
+        from core.exports import label_of  # the registry sits above the model in this app
+
+        return label_of(self.name)
+
+    @property
+    def shown_status(self) -> "ExportJob.Status":
+        """Its status as the user should see it: a file past its expiry is expired before the sweep deletes it."""
+        if self.status == self.Status.DONE and not self.is_downloadable():
+            return self.Status.EXPIRED
+        return self.Status(self.status)

@@ -1,8 +1,9 @@
 """Excel exports that stream and cannot smuggle formulas.
 
-Every xlsx the portal hands out goes through `xlsx_response`: rows are written
-by openpyxl's write-only mode to a temporary file (memory stays flat however many
-rows there are) and the file is streamed back. Text that a spreadsheet would run
+Every xlsx the portal hands out goes through `xlsx_response` (or `xlsx_write`, for an
+export written in the background: core/exports.py): rows are written by openpyxl's
+write-only mode to a temporary file (memory stays flat however many rows there are)
+and the file is streamed back. Text that a spreadsheet would run
 as a formula (=, +, -, @, tab or carriage return at the start) is written as a typed
 text cell with the "quote prefix" style: Excel and WPS show and keep it as text and
 never evaluate it, and the value itself is unchanged, so an export read back (or
@@ -13,7 +14,7 @@ import datetime
 import tempfile
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
 from django.http import FileResponse
 from django.utils import timezone
@@ -59,8 +60,8 @@ def _cell(sheet: Any, value: object) -> object:
     return text_cell(sheet, value) if isinstance(value, str) and looks_like_formula(value) else value
 
 
-def write_rows(sheet: Any, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
-    """Write a bold header row, then the rows, to a write-only sheet."""
+def write_rows(sheet: Any, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
+    """Write a bold header row, then the rows, to a write-only sheet; return how many rows were written."""
     bold = Font(bold=True)
     header_cells = []
     for title in headers:
@@ -68,8 +69,22 @@ def write_rows(sheet: Any, headers: Sequence[str], rows: Iterable[Sequence[objec
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
+    written = 0
     for row in rows:
         sheet.append([_cell(sheet, v) for v in row])
+        written += 1
+    return written
+
+
+def xlsx_write(
+    out: IO[bytes], headers: Sequence[str], rows: Iterable[Sequence[object]], sheet_title: str = "Sheet1"
+) -> int:
+    """Write one sheet to the open binary file `out`, as `xlsx_response` does; return the rows written."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=sheet_title[:31])
+    written = write_rows(sheet, headers, rows)
+    workbook.save(out)
+    return written
 
 
 def xlsx_response(

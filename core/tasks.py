@@ -1,6 +1,7 @@
 from celery import shared_task
 from django.core.cache import cache
 
+from core.exports import export_run, exports_sweep
 from core.services import submissions_sweep
 
 
@@ -14,3 +15,16 @@ def ping(token: str) -> None:
 def sweep_submissions() -> int:
     """Delete the one-time tokens too old to be sent again; beat runs this nightly."""
     return submissions_sweep()
+
+
+@shared_task
+def run_export(job_id: int) -> int | None:
+    """Write one export in the background; return its row count (None if the job was not waiting)."""
+    job = export_run(job_id=job_id)
+    return job.row_count if job else None
+
+
+@shared_task
+def sweep_exports() -> int:
+    """Delete expired export files, fail jobs whose worker died, queue again those never queued; beat runs this."""
+    return exports_sweep().expired

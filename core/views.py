@@ -1,14 +1,27 @@
 from typing import Any
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import PasswordChangeView
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_GET, require_safe
 
 from core import health as checks
+from core.exports import export_params, export_start, sheet_for
 from core.forms import PortalPasswordChangeForm
+from core.models import ExportJob
+from core.roles import AuthenticatedRequest
+from core.spreadsheets import xlsx_response
+
+EXPORTS_PAGE_SIZE = 20
 
 
 @never_cache
@@ -39,3 +52,63 @@ class PasswordChange(PasswordChangeView):
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "request": self.request}
+
+
+def export_or_queue(request: AuthenticatedRequest, name: str) -> HttpResponseBase:
+    """Stream the export `name` at once when it is small; else start a background job and show "my exports".
+
+    The views of the apps' exports end here, so every export has the same threshold and the same job.
+    """
+    sheet = sheet_for(name=name, user=request.user, params=request.GET)
+    if sheet.count() <= settings.CAMPAIGN_EXPORT_INLINE_MAX_ROWS:
+        return xlsx_response(sheet.filename, sheet.headers, sheet.rows(), sheet_title=sheet.title)
+    _job, created = export_start(
+        user=request.user, name=name, params=export_params(request.GET), language=translation.get_language()
+    )
+    if created:
+        messages.info(
+            request,
+            _("This export is large: it is being prepared in the background. You will be notified when it is ready."),
+        )
+    else:
+        messages.info(request, _("The same export is already being prepared; you will be notified when it is ready."))
+    return redirect("exports:list")
+
+
+def _get_export_for_user(request: AuthenticatedRequest, pk: int) -> ExportJob:
+    """Return the user's own export, else 404: nobody downloads anyone else's, whatever their role."""
+    return get_object_or_404(ExportJob.objects.filter(user=request.user), pk=pk)
+
+
+@login_required
+@require_GET
+def export_list(request: AuthenticatedRequest) -> HttpResponse:
+    """My exports: the files written in the background for the user, newest first, with their downloads."""
+    jobs = ExportJob.objects.filter(user=request.user).order_by("-created_at", "-pk")
+    page = Paginator(jobs, EXPORTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "core/exports.html", {"page": page, "keep_hours": settings.CAMPAIGN_EXPORT_KEEP_HOURS})
+
+
+@login_required
+@require_GET
+def export_download(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
+    """Download one's own export while it is kept; 410 (with why) once it has expired."""
+    job = _get_export_for_user(request, pk)
+    if job.status in (ExportJob.Status.PENDING, ExportJob.Status.RUNNING, ExportJob.Status.FAILED):
+        raise Http404
+    if not job.is_downloadable():
+        return render(request, "core/export_gone.html", {"job": job}, status=410)
+    try:
+        content = job.file.open("rb")
+    except FileNotFoundError:
+        # Deleted by hand or lost with a disk: as good as expired, and the user is told so.
+        return render(request, "core/export_gone.html", {"job": job}, status=410)
+    response = FileResponse(
+        content,
+        as_attachment=True,
+        filename=job.filename,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response

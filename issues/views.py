@@ -5,11 +5,11 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.drafts import confirm_saved
@@ -17,8 +17,8 @@ from core.paging import Tab, counted_page
 from core.params import id_param, is_id
 from core.roles import AuthenticatedRequest, PortalUser, Role, role_required, sees_everything
 from core.services import submission_run
-from core.spreadsheets import xlsx_response
 from core.submissions import submitted_once
+from core.views import export_or_queue
 from issues import workflow
 from issues.errors import WorkflowError
 from issues.filters import IssueFilter
@@ -70,59 +70,11 @@ def ledger(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "issues/ledger.html", {"filter": filterset, "page": page, "query": query.urlencode()})
 
 
-# The ledger export's columns, headed in the reader's language.
-LEDGER_COLUMNS = [
-    ("pk", gettext_lazy("No.")),
-    ("created", gettext_lazy("Reported at")),
-    ("enterprise", gettext_lazy("Enterprise (project)")),
-    ("origin", gettext_lazy("Origin")),
-    ("sector", gettext_lazy("Sector")),
-    ("street", gettext_lazy("Street")),
-    ("title", gettext_lazy("Problem")),
-    ("category", gettext_lazy("Category")),
-    ("flow", gettext_lazy("Flow")),
-    ("status", gettext_lazy("Status")),
-    ("department", gettext_lazy("Responsible department")),
-    ("person", gettext_lazy("Responsible person")),
-    ("deadline", gettext_lazy("Deadline")),
-    ("warning", gettext_lazy("Warning")),
-    ("supervised", gettext_lazy("Supervised")),
-    ("resolution", gettext_lazy("Result")),
-]
-
-
 @login_required
 @require_GET
-def ledger_export(request: AuthenticatedRequest):
-    """The same filtered rows as the ledger page, as a streamed xlsx."""
-    filterset = IssueFilter(request.GET, queryset=Issue.objects.visible_to(request.user).select_related(*ROW_RELATED))
-    today = timezone.localdate()
-    warnings = {"overdue": _("Overdue"), "due_soon": _("Due soon")}
-
-    def rows():
-        for i in filterset.qs.order_by("-created_at", "-pk").iterator(chunk_size=500):
-            yield [
-                i.pk,
-                i.created_at,
-                i.enterprise.name,
-                i.enterprise.get_origin_display(),
-                i.enterprise.get_sector_display(),
-                i.enterprise.street,
-                i.title,
-                i.category.name,
-                i.get_flow_display(),
-                i.get_status_display(),
-                i.department.name if i.department else "",
-                i.responsible_person,
-                i.deadline,
-                warnings.get(i.warning(today), ""),
-                _("Yes") if i.supervised else "",
-                i.resolution,
-            ]
-
-    filename = _("problem-ledger-%(date)s.xlsx") % {"date": f"{today:%Y%m%d}"}
-    headers = [str(title) for _key, title in LEDGER_COLUMNS]
-    return xlsx_response(filename, headers, rows(), sheet_title=_("Problem ledger"))
+def ledger_export(request: AuthenticatedRequest) -> HttpResponseBase:
+    """The same filtered rows as the ledger page, as an xlsx: streamed when small, else prepared in the background."""
+    return export_or_queue(request, "ledger")
 
 
 @login_required

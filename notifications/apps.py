@@ -20,3 +20,10 @@ class NotificationsConfig(AppConfig):
         from notifications.health import reminders
 
         health.register("reminders", reminders)
+
+        # An export written in the background tells its user when it is ready (notifications/exports.py).
+        from core.exports import export_finished
+        from core.models import ExportJob
+        from notifications.exports import on_export_finished
+
+        export_finished.connect(on_export_finished, sender=ExportJob, dispatch_uid="notifications.exports")

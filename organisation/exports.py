@@ -4,8 +4,11 @@ import datetime
 from collections.abc import Iterator
 
 from django.db.models import OuterRef, Subquery
+from django.http import QueryDict
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.exports import Sheet
 from core.roles import PortalUser
 from enterprises.importers import (
     EXAMPLE_NAME,
@@ -108,3 +111,14 @@ def enterprise_export_rows(user: PortalUser) -> Iterator[list[object]]:
                 for column, value in zip(TEMPLATE_COLUMNS, values, strict=True)
             ),
         ]
+
+
+def enterprise_sheet(user: PortalUser, params: QueryDict) -> Sheet:
+    """The enterprises the user may see, with their current cadre, in the import template's columns."""
+    return Sheet(
+        filename=_("enterprises-%(date)s.xlsx") % {"date": timezone.localdate().isoformat()},
+        title=_("List"),
+        headers=export_headers(),
+        rows=lambda: enterprise_export_rows(user),
+        count=lambda: Enterprise.objects.visible_to(user).count(),
+    )

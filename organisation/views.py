@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,16 +13,11 @@ from openpyxl import Workbook
 
 from core.roles import AuthenticatedRequest, Role, role_required, roles_of, sees_everything
 from core.services import submission_run
-from core.spreadsheets import workbook_response, write_rows, xlsx_response
+from core.spreadsheets import workbook_response, write_rows
 from core.submissions import submitted_once
+from core.views import export_or_queue
 from enterprises.forms import ImportConfirmForm, ImportForm
-from organisation.exports import (
-    EXAMPLE_ROW,
-    allowed_value_rows,
-    enterprise_export_rows,
-    export_headers,
-    template_headers,
-)
+from organisation.exports import EXAMPLE_ROW, allowed_value_rows, template_headers
 from organisation.imports import ImportReport, enterprise_import, enterprise_import_table
 from organisation.pending import NotStored, pending_discard, pending_keep, pending_table
 
@@ -142,13 +138,16 @@ def exports_page(request: HttpRequest) -> HttpResponse:
     ctx = {
         "can_export_visits": sees_everything(request.user) or Role.CADRE in held,
         "year": timezone.localdate().year,
+        "inline_max_rows": settings.CAMPAIGN_EXPORT_INLINE_MAX_ROWS,
     }
     return render(request, "organisation/exports.html", ctx)
 
 
 @login_required
 @require_GET
-def enterprise_export(request: HttpRequest) -> FileResponse:
-    """Download the enterprises the user may see, with their current cadre, in the template's columns."""
-    filename = _("enterprises-%(date)s.xlsx") % {"date": timezone.localdate().isoformat()}
-    return xlsx_response(filename, export_headers(), enterprise_export_rows(request.user), sheet_title=_("List"))
+def enterprise_export(request: AuthenticatedRequest) -> HttpResponseBase:
+    """Download the enterprises the user may see, with their current cadre, in the template's columns.
+
+    Streamed when small; a province's list is prepared in the background (core/exports.py).
+    """
+    return export_or_queue(request, "enterprises")

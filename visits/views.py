@@ -27,11 +27,12 @@ from core.roles import AuthenticatedRequest, PortalUser, Role, role_required, se
 from core.services import submission_run
 from core.spreadsheets import xlsx_response
 from core.submissions import submitted_once
+from core.views import export_or_queue
 from enterprises.models import Enterprise, Sector
 from issues.models import ROW_RELATED, Issue, IssueEvent
 from organisation.models import Department, Pairing
 from visits import attachments, compliance, proof
-from visits.exports import visit_headers, visit_month_headers, visit_month_rows, visit_rows, with_file_count
+from visits.exports import visit_headers, visit_rows, with_file_count
 from visits.filters import VisitFilter
 from visits.forms import (
     ComplianceFilterForm,
@@ -62,17 +63,12 @@ GRID_EXPORT_CHUNK = 2000
 
 @login_required
 @require_GET
-def visit_export(request: AuthenticatedRequest) -> FileResponse:
-    """Download each cadre's visits per month of a year, limited to the pairings the user may see."""
-    today = timezone.localdate()
-    asked = request.GET.get("year", "")
-    year = int(asked) if asked.isdigit() and 2000 <= int(asked) <= today.year + 1 else today.year
-    return xlsx_response(
-        _("visits-%(year)d.xlsx") % {"year": year},
-        visit_month_headers(year),
-        visit_month_rows(request.user, year, today),
-        sheet_title=_("Visits per month"),
-    )
+def visit_export(request: AuthenticatedRequest) -> HttpResponseBase:
+    """Download each cadre's visits per month of a year, limited to the pairings the user may see.
+
+    Streamed when small; a city's cadres are prepared in the background (core/exports.py).
+    """
+    return export_or_queue(request, "visits_per_month")
 
 
 def _active_pairing(request: AuthenticatedRequest) -> Pairing | None:

@@ -50,6 +50,7 @@ SUPERUSER_ONLY = {
     "supervision.inspection",
     "supervision.rectification",
     "notifications.notification",
+    "core.exportjob",  # the exports written in the background: a failed one's error, for whoever runs the servers
     "axes.accessattempt",
     "axes.accessfailurelog",
     "axes.accesslog",

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import load_workbook
 
+from issues.exports import LEDGER_COLUMNS
 from issues.models import Action, ExtensionRequest, Flow, Issue, IssueEvent, Status, SystemicMatter
 from issues.payloads import AcceptPayload, EscalatePayload, ExtensionRequestPayload, ResolvePayload
-from issues.views import LEDGER_COLUMNS
 from tests.factories import EnterpriseFactory, IssueFactory, category, issue_in
 from tests.issues.test_flow import SITUATIONS, situated
 from tests.refusals import in_chinese, read_by_the_user, refusals, shown
