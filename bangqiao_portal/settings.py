@@ -343,6 +343,10 @@ CAMPAIGN_ATTACHMENT_MAX_BYTES = env.int("CAMPAIGN_ATTACHMENT_MAX_BYTES", default
 CAMPAIGN_IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("CAMPAIGN_IMPORT_MAX_UNCOMPRESSED_BYTES", default=32 * 1024 * 1024)
 # The text table (shared strings) is held whole in memory while the sheet is read, at about six times its size.
 CAMPAIGN_IMPORT_MAX_SHARED_STRINGS_BYTES = env.int("CAMPAIGN_IMPORT_MAX_SHARED_STRINGS_BYTES", default=8 * 1024 * 1024)
+# Seconds the leading group's dashboard keeps its rendered figures (oversight/dashboard.py, docs/oversight.md):
+# 0 (the default) works them out on every view. A problem's move, a new visit or a pairing change shows at once
+# whatever the setting; a visit's edit or a renamed unit within that many seconds. 120 suits a city.
+OVERSIGHT_CACHE_SECONDS = env.int("OVERSIGHT_CACHE_SECONDS", default=0)
 # An export of at most this many rows streams at once; a larger one is written in the background and the
 # user is told when it is ready (core/exports.py, docs/exports.md). 100,000 ledger rows take ~15 s of CPU.
 CAMPAIGN_EXPORT_INLINE_MAX_ROWS = env.int("CAMPAIGN_EXPORT_INLINE_MAX_ROWS", default=5_000)

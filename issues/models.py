@@ -267,12 +267,14 @@ class Issue(models.Model):
             models.Index(fields=["status", "deadline"]),
             models.Index(fields=["department", "status"]),
             models.Index(fields=["enterprise", "status"]),
-            # The ledger's order, newest first (issues/paging.py reads any page on it, from either end),
+            # The ledger's order, newest first (core/paging.py reads any page on it, from either end),
             # and the period's problems (`created_at` ranges) for the figures.
             models.Index(fields=["-created_at", "-id"], name="issue_ledger_order"),
             # Problems moved since a moment: a past period's figures read their state back from their events
             # (issues/measures.py), and the dashboard's cache asks for the latest move (oversight/dashboard.py).
             models.Index(fields=["updated_at"], name="issue_updated_at"),
+            # The review desk's and the home pages' lists of one status in order (escalated, oldest first).
+            models.Index(fields=["status", "created_at", "id"], name="issue_status_order"),
         ]
         # On PostgreSQL the ledger's search has trigram indexes too (migration 0008, docs/indexes.md):
         # PostgreSQL-only DDL, so they are made by the migration and not declared here.
@@ -373,6 +375,10 @@ class ExtensionRequest(models.Model):
                 fields=["issue"], condition=Q(decision="pending"), name="one_pending_extension_per_issue"
             ),
             models.CheckConstraint(condition=Q(new_deadline__gt=models.F("old_deadline")), name="extension_is_later"),
+        ]
+        # The review desk's tab of requests waiting for a decision, oldest first: only the pending few.
+        indexes = [
+            models.Index(fields=["created_at", "id"], condition=Q(decision="pending"), name="extension_pending_order")
         ]
 
     def __str__(self) -> str:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.drafts import confirm_saved
-from core.paging import Tab, counted_page
+from core.paging import IndexedPaginator, Tab, counted_page
 from core.params import id_param, is_id
 from core.roles import AuthenticatedRequest, PortalUser, Role, role_required, sees_everything
 from core.services import submission_run
@@ -36,7 +36,6 @@ from issues.models import (
     desk_tabs,
 )
 from issues.moves import move_form, spec_for
-from issues.paging import IndexedPaginator
 from issues.payloads import FeedbackPayload
 from issues.services import (
     feedback_action,

@@ -38,6 +38,9 @@ class Kind(models.TextChoices):
     RECTIFICATION_ANSWERED = "rectification_answered", _("Rectification answer waiting for its check")
     # Not found by the scan: recorded by a move on a problem, for whoever's turn it is (handovers.py).
     ISSUE_HANDED_OVER = "issue_handed_over", _("Your turn on a problem")
+    # Not reminders either: an export run in the background has finished (notifications/exports.py).
+    EXPORT_READY = "export_ready", _("Export ready")
+    EXPORT_FAILED = "export_failed", _("Export failed")
 
 
 # A reminder's title; "Overdue 3 days: " and the like before a problem's title (itself up to 200) are cut.

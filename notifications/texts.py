@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from core.exports import label_of
 from issues.models import Action
 from issues.timeline import BY_ENTERPRISE, sentence
 from notifications.models import TITLE_LENGTH, Kind
@@ -43,6 +44,18 @@ class Text:
 ISSUE_OVERDUE_BODY = _("%(enterprise)s: “%(title)s” was due on %(deadline)s; with %(department)s (%(person)s).")
 
 TEXTS: dict[str, Text] = {
+    # A background export (core/exports.py): `export` is the export's registered name, said by its label.
+    Kind.EXPORT_READY: Text(
+        _("Your export is ready: %(file)s"),
+        _("%(rows)d rows. Download it by %(expires)s; the file is deleted after that."),
+    ),
+    Kind.EXPORT_FAILED: Text(
+        _("Your export could not be prepared: %(export)s"),
+        _(
+            "The export you asked for at %(asked)s failed. Ask again from the page, or narrow the filters; "
+            "if it fails again, tell the campaign office."
+        ),
+    ),
     Kind.VISIT_SHORT: Text(
         _("Visits this month: %(done)d of %(required)d"),
         _("%(enterprise)s: %(done)d visits this month; the campaign asks for %(required)d by %(month_end)s."),
@@ -132,6 +145,8 @@ def say(kind: str, params: dict[str, Any], *, title: str = "", body: str = "") -
 
 def _said(text: Text, params: dict[str, Any]) -> Said:
     values = {key: CHOICES[key](value).label if key in CHOICES else value for key, value in params.items()}
+    if "export" in values:
+        values["export"] = label_of(values["export"])
     body = str(text.body) % values if text.body else ""
     if text.line:
         body = "\n".join([body] * bool(body) + [str(text.line) % line for line in params["lines"]])

@@ -530,7 +530,7 @@ def _figures(request: AuthenticatedRequest, scope: Scope) -> str:
     and `_version()`: a move, a visit or a pairing made since is counted at once. What the version does not
     see (a visit edited or answered by the enterprise, a name changed) shows within the setting's seconds.
     """
-    seconds = getattr(settings, "OVERSIGHT_CACHE_SECONDS", 0)
+    seconds = settings.OVERSIGHT_CACHE_SECONDS
     key = ""
     if seconds:
         viewer = "all" if sees_everything(request.user) else f"user{request.user.pk}"

@@ -293,12 +293,15 @@ def month_summaries(
     *,
     logged_before: datetime.datetime | None = None,
 ) -> list[MonthSummary]:
-    """Count, month by month, the cadres judged and those who met the rule, in two queries.
+    """Count, month by month, the cadres judged and those who met the rule, in one query.
 
-    As `summarise(judge(...))`, without building a row per cadre: a page that needs only the numbers.
+    As `summarise(judge(...))`, judged in SQL (`Standings`): a page that needs only the numbers builds
+    nothing per cadre, so a city's 13,900 cadres cost what a district's 139 do in Python.
     """
-    cells = cells_by_cadre(months, today, pairings, logged_before=logged_before)
-    return [_summary(month, (mine[i] for mine in cells.values())) for i, month in enumerate(months)]
+    if not months:
+        return []
+    held = Pairing.objects.all() if pairings is None else pairings
+    return totals(Standings(months, today, held, logged_before=logged_before).units(), months)
 
 
 def cells_by_cadre(
@@ -323,7 +326,7 @@ def cells_by_cadre(
 
 
 def month_summary(today: datetime.date, pairings: QuerySet[Pairing] | None = None) -> MonthSummary:
-    """Count this month's judged cadres and those who met the rule (the oversight card), in two queries."""
+    """Count this month's judged cadres and those who met the rule (the oversight card), in one query."""
     return month_summaries([Month.of(today)], today, pairings)[0]
 
 

@@ -85,7 +85,12 @@ class Visit(models.Model):
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
         ordering = ["-visited_on", "-pk"]
-        indexes = [models.Index(fields=["pairing", "visited_on"])]
+        indexes = [
+            models.Index(fields=["pairing", "visited_on"]),
+            # The visit list's order, newest first, and the month's visits counted by date range (never by
+            # EXTRACT(MONTH)) on the overseers' pages.
+            models.Index(fields=["-visited_on", "-id"], name="visit_list_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.visited_on} {self.pairing.enterprise.name}"
