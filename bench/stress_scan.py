@@ -1,0 +1,205 @@
+"""Time the reminder scan (`send_reminders`) on a city's data, and on a stress set of open problems.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bangqiao_city_scan REDIS_URL=redis://127.0.0.1:6379/4 \\
+        DEBUG=false .venv/bin/python bench/stress_scan.py [--stress 1000000 --due-share 0.05] [--runs 3] [--drop]
+
+On an existing database (a city copy: bench/city.py and bench/oversight.py) it times, at the same `now`,
+`send_reminders --dry-run` and a real run that records and queues (`--enqueue`): wall time, queries,
+reminders due or recorded, and the process's peak memory (ru_maxrss). Between real runs it deletes what the
+run recorded and purges the queue, so each run records the same reminders afresh; one more run at the end
+checks that a second scan records nothing. `--stress N` first adds N open problems (`build_stress`) with
+`--due-share` of them due: PostgreSQL only, one `INSERT … SELECT … generate_series` statement.
+`--drop` removes the stress problems and exits.
+
+`build_stress(open_problems, due_share)` and `stress_sql(…)` are importable (`manage.py bench_data --stress`
+may call them): every stress problem's title starts with STRESS_TITLE, which is how `drop_stress` finds them.
+"""
+
+import argparse
+import datetime
+import os
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bangqiao_portal.settings")
+
+STRESS_TITLE = "压力测试问题"  # a prefix no real problem has
+
+
+def stress_sql(*, open_problems: int, due_share: float, today: datetime.date) -> tuple[str, dict]:
+    """Return one PostgreSQL statement (and its parameters) adding `open_problems` open problems.
+
+    Every problem is with a department (status in_progress or assigned, as after assignment), with a
+    deadline, an enterprise, a reporter who is that enterprise's cadre, and a category, all picked from the
+    rows already there (round robin over the pairings, departments and categories). `due_share` of them are
+    due: half within the due-soon window (deadline today or tomorrow), half overdue by 1 to 20 days (so some
+    are past the leading group's threshold); the rest fall due 30 to 395 days from today.
+    """
+    due = round(open_problems * due_share)
+    sql = """
+        WITH pairings AS (
+            SELECT enterprise_id, cadre_id, row_number() OVER (ORDER BY id) - 1 AS n
+            FROM organisation_pairing
+        ), departments AS (
+            SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM organisation_department WHERE is_active
+        ), categories AS (
+            SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM issues_issuecategory
+        ), sizes AS (
+            SELECT (SELECT count(*) FROM pairings) AS p, (SELECT count(*) FROM departments) AS d,
+                   (SELECT count(*) FROM categories) AS c
+        )
+        INSERT INTO issues_issue (
+            title, description, flow, status, responsible_person, deadline, supervised, version, resolution,
+            created_at, updated_at, resolved_at, closed_at, department_id, enterprise_id, reporter_id, visit_id,
+            category_id, matter_id, responsible_staff_id, source
+        )
+        SELECT
+            %(title)s || g, '', 'assigned', CASE WHEN g %% 4 = 0 THEN 'assigned' ELSE 'in_progress' END, '',
+            CASE
+                WHEN g <= %(due)s / 2 THEN %(today)s::date + (g %% 2)
+                WHEN g <= %(due)s THEN %(today)s::date - 1 - (g %% 20)
+                ELSE %(today)s::date + 30 + (g %% 366)
+            END,
+            false, 0, '', %(now)s, %(now)s, NULL, NULL, departments.id, pairings.enterprise_id, pairings.cadre_id,
+            NULL, categories.id, NULL, NULL, 'cadre'
+        FROM generate_series(1, %(count)s) AS g
+        CROSS JOIN sizes
+        JOIN pairings ON pairings.n = g %% sizes.p
+        JOIN departments ON departments.n = g %% sizes.d
+        JOIN categories ON categories.n = g %% sizes.c
+    """
+    now = datetime.datetime.combine(today, datetime.time(9), tzinfo=datetime.UTC) - datetime.timedelta(days=60)
+    return sql, {"title": STRESS_TITLE, "due": due, "today": today, "now": now, "count": open_problems}
+
+
+def build_stress(open_problems: int, due_share: float) -> int:
+    """Add `open_problems` open problems, `due_share` of them due today, to this PostgreSQL database; return added."""
+    from django.db import connection
+    from django.utils import timezone
+
+    if connection.vendor != "postgresql":
+        raise SystemExit("The stress set is built on PostgreSQL only.")
+    sql, params = stress_sql(open_problems=open_problems, due_share=due_share, today=timezone.localdate())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        added = cursor.rowcount
+        cursor.execute("ANALYZE issues_issue")
+    return added
+
+
+def drop_stress() -> int:
+    """Remove the stress problems (and any reminders recorded about them); return how many problems."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        stress = "SELECT id FROM issues_issue WHERE title LIKE %s"
+        like = STRESS_TITLE + "%"
+        cursor.execute(
+            "DELETE FROM notifications_delivery WHERE reminder_id IN (SELECT r.id FROM notifications_reminder r "
+            f"WHERE r.kind LIKE 'issue_%%' AND r.object_id IN ({stress}))",
+            [like],
+        )
+        cursor.execute(
+            f"DELETE FROM notifications_reminder WHERE kind LIKE 'issue_%%' AND object_id IN ({stress})", [like]
+        )
+        cursor.execute("DELETE FROM issues_issue WHERE title LIKE %s", [like])
+        dropped = cursor.rowcount
+        cursor.execute("ANALYZE issues_issue")
+    return dropped
+
+
+def _forget(now: datetime.datetime) -> None:
+    """Delete what a real run at `now` recorded, and the tasks it queued, so the next run records it afresh."""
+    from django.db import connection
+
+    from bangqiao_portal.celery import app
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM notifications_delivery WHERE reminder_id IN "
+            "(SELECT id FROM notifications_reminder WHERE created_at = %s)",
+            [now],
+        )
+        cursor.execute("DELETE FROM notifications_reminder WHERE created_at = %s", [now])
+    app.control.purge()
+
+
+def _run(now: datetime.datetime, *, dry_run: bool):
+    """Run the scan as `send_reminders [--dry-run] --enqueue` does; return (seconds, queries, result)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from notifications.services import reminders_send
+
+    with CaptureQueriesContext(connection) as captured:
+        began = time.perf_counter()
+        result = reminders_send(now=now, dry_run=dry_run, inline=False)
+        took = time.perf_counter() - began
+    return took, len(captured), result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stress", type=int, default=0, help="first add this many open problems")
+    parser.add_argument("--due-share", type=float, default=0.05)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--drop", action="store_true", help="remove the stress problems and exit")
+    parser.add_argument("--dry-only", action="store_true", help="time the dry run only")
+    parser.add_argument("--real-only", action="store_true", help="time the real run only")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.utils import timezone
+
+    from issues.models import Issue
+    from notifications.models import Reminder
+
+    if args.drop:
+        print(f"Dropped {drop_stress():,} stress problems.")
+        return
+    if args.stress:
+        began = time.perf_counter()
+        added = build_stress(args.stress, args.due_share)
+        print(f"Added {added:,} open problems ({args.due_share:.0%} due) in {time.perf_counter() - began:.0f} s.")
+    now = timezone.now().replace(microsecond=0)
+    print(
+        f"{Issue.objects.count():,} problems, {Issue.objects.open().count():,} open; "
+        f"{Reminder.objects.count():,} reminders recorded before; now {timezone.localtime(now):%Y-%m-%d %H:%M}."
+    )
+    modes = [True] if args.dry_only else [False] if args.real_only else [True, False]
+    for dry_run in modes:
+        _run(now, dry_run=dry_run)  # warm-up
+        if not dry_run:
+            _forget(now)
+        runs = []
+        for _n in range(args.runs):
+            runs.append(_run(now, dry_run=dry_run))
+            if not dry_run:
+                _forget(now)
+        seconds = [took for took, _queries, _result in runs]
+        took, queries, result = runs[-1]
+        label = "dry run" if dry_run else "real run (record, queue per person)"
+        print(
+            f"{label}: median {statistics.median(seconds):.2f} s (runs {', '.join(f'{s:.2f}' for s in seconds)}), "
+            f"{queries} queries, {result.total:,} reminders {'due' if dry_run else 'recorded'}, "
+            f"{len(result.recipients):,} people queued"
+        )
+    if not args.dry_only:
+        _run(now, dry_run=False)
+        took, queries, again = _run(now, dry_run=False)
+        print(f"second real run at the same moment: {again.total} recorded, {took:.2f} s, {queries} queries")
+        if not args.real_only:
+            took, queries, dry = _run(now, dry_run=True)
+            print(f"dry run after it: {dry.total} would be recorded, {took:.2f} s, {queries} queries")
+        _forget(now)
+    print(f"peak memory (ru_maxrss): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
