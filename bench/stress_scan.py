@@ -28,10 +28,38 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bangqiao_portal.settings")
 
 STRESS_TITLE = "压力测试问题"  # a prefix no real problem has
+STRESS_STAFF = "stress-staff-"  # the usernames of the departments' staff the stress set adds
+STAFF_PER_DEPARTMENT = 2
+
+# Two staff accounts for each active department, as a city's units have (the city tier has none): without
+# them a problem due soon reminds nobody and an overdue one only its cadre.
+_STAFF_SQL = [
+    """
+    INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email, is_staff, is_active,
+        date_joined)
+    SELECT '!', false, %(prefix)s || d.id || '-' || n, '', '', %(prefix)s || d.id || '-' || n || '@bangqiao.local',
+        false, true, now()
+    FROM organisation_department AS d CROSS JOIN generate_series(1, %(per)s) AS n
+    WHERE d.is_active
+    """,
+    """
+    INSERT INTO organisation_departmentstaff (name, phone, department_id, user_id)
+    SELECT '压力测试科员' || u.id, '', split_part(substr(u.username, length(%(prefix)s) + 1), '-', 1)::bigint, u.id
+    FROM auth_user AS u WHERE u.username LIKE %(prefix)s || '%%'
+    """,
+    """
+    INSERT INTO auth_user_groups (user_id, group_id)
+    SELECT u.id, g.id FROM auth_user AS u, auth_group AS g
+    WHERE u.username LIKE %(prefix)s || '%%' AND g.name = 'department_staff'
+    """,
+]
 
 
-def stress_sql(*, open_problems: int, due_share: float, today: datetime.date) -> tuple[str, dict]:
-    """Return one PostgreSQL statement (and its parameters) adding `open_problems` open problems.
+def stress_sql(*, open_problems: int, due_share: float, today: datetime.date) -> list[tuple[str, dict]]:
+    """Return the PostgreSQL statements (with their parameters) adding the stress set.
+
+    First STAFF_PER_DEPARTMENT staff accounts for each active department (unless there are some already),
+    then, in one `INSERT … SELECT … generate_series` statement, `open_problems` open problems.
 
     Every problem is with a department (status in_progress or assigned, as after assignment), with a
     deadline, an enterprise, a reporter who is that enterprise's cadre, and a category, all picked from the
@@ -73,7 +101,9 @@ def stress_sql(*, open_problems: int, due_share: float, today: datetime.date) ->
         JOIN categories ON categories.n = g %% sizes.c
     """
     now = datetime.datetime.combine(today, datetime.time(9), tzinfo=datetime.UTC) - datetime.timedelta(days=60)
-    return sql, {"title": STRESS_TITLE, "due": due, "today": today, "now": now, "count": open_problems}
+    staff = {"prefix": STRESS_STAFF, "per": STAFF_PER_DEPARTMENT}
+    problems = {"title": STRESS_TITLE, "due": due, "today": today, "now": now, "count": open_problems}
+    return [*((statement, staff) for statement in _STAFF_SQL), (sql, problems)]
 
 
 def build_stress(open_problems: int, due_share: float) -> int:
@@ -83,32 +113,45 @@ def build_stress(open_problems: int, due_share: float) -> int:
 
     if connection.vendor != "postgresql":
         raise SystemExit("The stress set is built on PostgreSQL only.")
-    sql, params = stress_sql(open_problems=open_problems, due_share=due_share, today=timezone.localdate())
+    statements = stress_sql(open_problems=open_problems, due_share=due_share, today=timezone.localdate())
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        added = cursor.rowcount
-        cursor.execute("ANALYZE issues_issue")
+        cursor.execute("SELECT count(*) FROM auth_user WHERE username LIKE %s", [STRESS_STAFF + "%"])
+        if cursor.fetchone()[0]:
+            statements = statements[-1:]  # the staff are there from an earlier stress set
+        for sql, params in statements:
+            cursor.execute(sql, params)
+            added = cursor.rowcount  # the last statement's: the problems
+        cursor.execute("ANALYZE")
     return added
 
 
 def drop_stress() -> int:
-    """Remove the stress problems (and any reminders recorded about them); return how many problems."""
+    """Remove the stress problems and staff, with the reminders about or for them; return how many problems."""
     from django.db import connection
 
+    problems = "SELECT id FROM issues_issue WHERE title LIKE %(title)s"
+    staff = "SELECT id FROM auth_user WHERE username LIKE %(staff)s"
+    reminders = (
+        f"SELECT id FROM notifications_reminder WHERE recipient_id IN ({staff}) "
+        f"OR (kind LIKE 'issue%%' AND object_id IN ({problems}))"
+    )
+    statements = [
+        f"DELETE FROM notifications_delivery WHERE reminder_id IN ({reminders})",
+        f"DELETE FROM notifications_notification WHERE reminder_id IN ({reminders}) OR recipient_id IN ({staff})",
+        f"DELETE FROM notifications_reminder WHERE id IN ({reminders})",
+        f"DELETE FROM issues_issue WHERE id IN ({problems})",
+        f"DELETE FROM auth_user_groups WHERE user_id IN ({staff})",
+        f"DELETE FROM organisation_departmentstaff WHERE user_id IN ({staff})",
+        f"DELETE FROM auth_user WHERE id IN ({staff})",
+    ]
+    params = {"title": STRESS_TITLE + "%", "staff": STRESS_STAFF + "%"}
+    dropped = 0
     with connection.cursor() as cursor:
-        stress = "SELECT id FROM issues_issue WHERE title LIKE %s"
-        like = STRESS_TITLE + "%"
-        cursor.execute(
-            "DELETE FROM notifications_delivery WHERE reminder_id IN (SELECT r.id FROM notifications_reminder r "
-            f"WHERE r.kind LIKE 'issue_%%' AND r.object_id IN ({stress}))",
-            [like],
-        )
-        cursor.execute(
-            f"DELETE FROM notifications_reminder WHERE kind LIKE 'issue_%%' AND object_id IN ({stress})", [like]
-        )
-        cursor.execute("DELETE FROM issues_issue WHERE title LIKE %s", [like])
-        dropped = cursor.rowcount
-        cursor.execute("ANALYZE issues_issue")
+        for sql in statements:
+            cursor.execute(sql, params)
+            if sql.startswith("DELETE FROM issues_issue"):
+                dropped = cursor.rowcount
+        cursor.execute("ANALYZE")
     return dropped
 
 
@@ -128,18 +171,49 @@ def _forget(now: datetime.datetime) -> None:
     app.control.purge()
 
 
+PHASES: dict[str, float] = {}
+
+
+def _timing_phases() -> None:
+    """Wrap the scan's reads, its recording and its hand-over so that each run notes how long each took."""
+    from notifications import reminders, services
+
+    def timed(module, name: str, phase: str) -> None:
+        work = getattr(module, name)
+
+        def wrapper(*args, **kwargs):
+            began = time.perf_counter()
+            try:
+                return work(*args, **kwargs)
+            finally:
+                PHASES[phase] = PHASES.get(phase, 0) + time.perf_counter() - began
+
+        setattr(module, name, wrapper)
+
+    timed(reminders, "scan", "reads")
+    try:
+        from notifications import recording
+    except ImportError:  # timing the code before the set-based recording: its writes count under "total" only
+        pass
+    else:
+        timed(recording, "record", "record")
+        timed(recording, "untaken", "recorded already?")
+    timed(services, "deliveries_enqueue", "queue")
+
+
 def _run(now: datetime.datetime, *, dry_run: bool):
-    """Run the scan as `send_reminders [--dry-run] --enqueue` does; return (seconds, queries, result)."""
+    """Run the scan as `send_reminders [--dry-run] --enqueue` does; return (seconds, queries, result, phases)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from notifications.services import reminders_send
 
+    PHASES.clear()
     with CaptureQueriesContext(connection) as captured:
         began = time.perf_counter()
         result = reminders_send(now=now, dry_run=dry_run, inline=False)
         took = time.perf_counter() - began
-    return took, len(captured), result
+    return took, len(captured), result, dict(PHASES)
 
 
 def main() -> None:
@@ -160,6 +234,7 @@ def main() -> None:
     from issues.models import Issue
     from notifications.models import Reminder
 
+    _timing_phases()
     if args.drop:
         print(f"Dropped {drop_stress():,} stress problems.")
         return
@@ -182,20 +257,21 @@ def main() -> None:
             runs.append(_run(now, dry_run=dry_run))
             if not dry_run:
                 _forget(now)
-        seconds = [took for took, _queries, _result in runs]
-        took, queries, result = runs[-1]
+        seconds = [run[0] for run in runs]
+        took, queries, result, phases = runs[-1]
         label = "dry run" if dry_run else "real run (record, queue per person)"
         print(
             f"{label}: median {statistics.median(seconds):.2f} s (runs {', '.join(f'{s:.2f}' for s in seconds)}), "
             f"{queries} queries, {result.total:,} reminders {'due' if dry_run else 'recorded'}, "
-            f"{len(result.recipients):,} people queued"
+            f"{len(result.recipients):,} people queued; last run: "
+            + ", ".join(f"{phase} {spent:.2f} s" for phase, spent in phases.items())
         )
     if not args.dry_only:
         _run(now, dry_run=False)
-        took, queries, again = _run(now, dry_run=False)
+        took, queries, again, _phases = _run(now, dry_run=False)
         print(f"second real run at the same moment: {again.total} recorded, {took:.2f} s, {queries} queries")
         if not args.real_only:
-            took, queries, dry = _run(now, dry_run=True)
+            took, queries, dry, _phases = _run(now, dry_run=True)
             print(f"dry run after it: {dry.total} would be recorded, {took:.2f} s, {queries} queries")
         _forget(now)
     print(f"peak memory (ru_maxrss): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
