@@ -1,7 +1,8 @@
 """The reminder scan: what is due now, to whom, under which key. It reads; it never writes.
 
 Each kind is one small function that turns a fixed number of indexed queries into
-`Due` items, whatever the number of problems, errands or pairings. All dates are
+`Due` items, whatever the number of problems, errands or pairings (the many-row kinds read
+plain value rows and reverse their link once, not per reminder: docs/reminder-scan.md). All dates are
 local dates in Asia/Shanghai (TIME_ZONE), taken from the injected `now`, so a test
 or `send_reminders --now` can move the clock. "N days after" an event means N local
 days after the local date of the event, whatever its hour (`core/days.py`):
