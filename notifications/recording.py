@@ -106,8 +106,19 @@ def _arrays(due: Sequence[Due], *, keys_only: bool = False) -> list[list]:
     keys = [[d.kind for d in due], [d.object_id for d in due], [d.recipient_id for d in due], [d.period for d in due]]
     if keys_only:
         return keys
-    # The values as the JSONField writes them (json.dumps, no encoder).
-    return [*keys, [json.dumps(d.params) for d in due], [d.link for d in due]]
+    return [*keys, _dumped(due), [d.link for d in due]]
+
+
+def _dumped(due: Sequence[Due]) -> list[str]:
+    """Each reminder's values as the JSONField writes them (json.dumps, no encoder), dumped once per dict.
+
+    A problem's reminders to its staff, its cadre and the leading group share one dict of values.
+    """
+    dumped: dict[int, str] = {}  # by id(): every dict is alive while `due` is
+    for d in due:
+        if id(d.params) not in dumped:
+            dumped[id(d.params)] = json.dumps(d.params)
+    return [dumped[id(d.params)] for d in due]
 
 
 def _json_rows(due: Sequence[Due]) -> str:
