@@ -25,41 +25,37 @@ from collections.abc import Sequence
 
 from django.db import connection
 
-from notifications.models import Delivery, Reminder
 from notifications.reminders import Due
 
-REMINDER = Reminder._meta.db_table
-DELIVERY = Delivery._meta.db_table
-KEY = "kind, object_id, recipient_id, period"
+# The statements name the tables outright (notifications_reminder, notifications_delivery): plain literals,
+# no query built from strings. The tests run every one of them on SQLite and on PostgreSQL.
 
-# PostgreSQL: the due reminders as arrays, one element per reminder (unnest zips them back into rows).
-_PG_DUE = """
-    SELECT * FROM unnest(%s::varchar[], %s::bigint[], %s::integer[], %s::varchar[], %s::jsonb[], %s::varchar[])
-        AS due (kind, object_id, recipient_id, period, params, link)
-"""
-_PG_RECORD = f"""
-    WITH due AS ({_PG_DUE}),
+# PostgreSQL: the due reminders as parallel arrays, one element per reminder (unnest zips them into rows).
+_PG_RECORD = """
+    WITH due AS (
+        SELECT * FROM unnest(%s::varchar[], %s::bigint[], %s::integer[], %s::varchar[], %s::jsonb[], %s::varchar[])
+            AS due (kind, object_id, recipient_id, period, params, link)
+    ),
     recorded AS (
-        INSERT INTO {REMINDER} (kind, object_id, recipient_id, period, params, title, body, link, created_at)
+        INSERT INTO notifications_reminder
+            (kind, object_id, recipient_id, period, params, title, body, link, created_at)
         SELECT kind, object_id, recipient_id, period, params, '', '', link, %s FROM due
-        ON CONFLICT ({KEY}) DO NOTHING
+        ON CONFLICT (kind, object_id, recipient_id, period) DO NOTHING
         RETURNING id, kind, recipient_id
     ),
     delivered AS (
-        INSERT INTO {DELIVERY} (reminder_id, recipient_id, channel, sent_at)
+        INSERT INTO notifications_delivery (reminder_id, recipient_id, channel, sent_at)
         SELECT recorded.id, recorded.recipient_id, channel, NULL
         FROM recorded CROSS JOIN unnest(%s::varchar[]) AS channel
     )
     SELECT kind, count(*) FROM recorded GROUP BY kind
 """
-_PG_UNTAKEN = f"""
-    WITH due AS (
-        SELECT * FROM unnest(%s::varchar[], %s::bigint[], %s::integer[], %s::varchar[])
-            AS due (kind, object_id, recipient_id, period)
-    )
-    SELECT kind, count(*) FROM due
+_PG_UNTAKEN = """
+    SELECT kind, count(*)
+    FROM unnest(%s::varchar[], %s::bigint[], %s::integer[], %s::varchar[])
+        AS due (kind, object_id, recipient_id, period)
     WHERE NOT EXISTS (
-        SELECT 1 FROM {REMINDER} AS r
+        SELECT 1 FROM notifications_reminder AS r
         WHERE r.kind = due.kind AND r.object_id = due.object_id
             AND r.recipient_id = due.recipient_id AND r.period = due.period
     )
@@ -67,32 +63,29 @@ _PG_UNTAKEN = f"""
 """
 
 # SQLite: the due reminders as one JSON array of [kind, object_id, recipient_id, period, params, link].
-_SQLITE_DUE = """
-    SELECT json_extract(value, '$[0]') AS kind, json_extract(value, '$[1]') AS object_id,
-        json_extract(value, '$[2]') AS recipient_id, json_extract(value, '$[3]') AS period,
-        json_extract(value, '$[4]') AS params, json_extract(value, '$[5]') AS link
-    FROM json_each(%s)
-"""
 # "WHERE true" tells SQLite's parser that ON CONFLICT belongs to the INSERT, not to a join.
-_SQLITE_RECORD = f"""
-    INSERT INTO {REMINDER} (kind, object_id, recipient_id, period, params, title, body, link, created_at)
-    SELECT kind, object_id, recipient_id, period, params, '', '', link, %s FROM ({_SQLITE_DUE}) WHERE true
-    ON CONFLICT ({KEY}) DO NOTHING
+_SQLITE_RECORD = """
+    INSERT INTO notifications_reminder (kind, object_id, recipient_id, period, params, title, body, link, created_at)
+    SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
+        json_extract(value, '$[3]'), json_extract(value, '$[4]'), '', '', json_extract(value, '$[5]'), %s
+    FROM json_each(%s) WHERE true
+    ON CONFLICT (kind, object_id, recipient_id, period) DO NOTHING
     RETURNING id, kind, recipient_id
 """
-_SQLITE_DELIVER = f"""
-    INSERT INTO {DELIVERY} (reminder_id, recipient_id, channel, sent_at)
+_SQLITE_DELIVER = """
+    INSERT INTO notifications_delivery (reminder_id, recipient_id, channel, sent_at)
     SELECT json_extract(recorded.value, '$[0]'), json_extract(recorded.value, '$[1]'), channel.value, NULL
     FROM json_each(%s) AS recorded, json_each(%s) AS channel
 """
-_SQLITE_UNTAKEN = f"""
-    SELECT kind, count(*) FROM ({_SQLITE_DUE}) AS due
+_SQLITE_UNTAKEN = """
+    SELECT json_extract(due.value, '$[0]') AS due_kind, count(*)
+    FROM json_each(%s) AS due
     WHERE NOT EXISTS (
-        SELECT 1 FROM {REMINDER} AS r
-        WHERE r.kind = due.kind AND r.object_id = due.object_id
-            AND r.recipient_id = due.recipient_id AND r.period = due.period
+        SELECT 1 FROM notifications_reminder AS r
+        WHERE r.kind = json_extract(due.value, '$[0]') AND r.object_id = json_extract(due.value, '$[1]')
+            AND r.recipient_id = json_extract(due.value, '$[2]') AND r.period = json_extract(due.value, '$[3]')
     )
-    GROUP BY kind
+    GROUP BY due_kind
 """
 
 
@@ -150,5 +143,5 @@ def untaken(due: Sequence[Due]) -> Counter[str]:
         if connection.vendor == "postgresql":
             cursor.execute(_PG_UNTAKEN, _arrays(due, keys_only=True))
         else:
-            cursor.execute(_SQLITE_UNTAKEN, [json.dumps([[*d.key, None, None] for d in due])])
+            cursor.execute(_SQLITE_UNTAKEN, [json.dumps([d.key for d in due])])
         return Counter(dict(cursor.fetchall()))
