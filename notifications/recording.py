@@ -96,7 +96,12 @@ def _ordered(due: Sequence[Due]) -> list[Due]:
 
 def _arrays(due: Sequence[Due], *, keys_only: bool = False) -> list[list]:
     """The reminders as PostgreSQL's parallel arrays: kinds, object ids, recipients, periods (, values, links)."""
-    keys = [[d.kind for d in due], [d.object_id for d in due], [d.recipient_id for d in due], [d.period for d in due]]
+    keys: list[list] = [
+        [d.kind for d in due],
+        [d.object_id for d in due],
+        [d.recipient_id for d in due],
+        [d.period for d in due],
+    ]
     if keys_only:
         return keys
     return [*keys, _dumped(due), [d.link for d in due]]
