@@ -73,7 +73,8 @@ class Reminder(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "object_id", "recipient", "period"], name="reminder_once_per_key"),
         ]
-        # The scan finds the rows it has just recorded by their timestamp.
+        # The newest first (the admin's list). The scan no longer looks its rows up by their timestamp:
+        # its INSERT … RETURNING says which it recorded (recording.py).
         indexes = [models.Index(fields=["created_at"], name="reminder_created")]
 
     def __str__(self) -> str:
