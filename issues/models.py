@@ -524,6 +524,11 @@ class IssueEvent(models.Model):
                 include=["issue", "department", "from_department", "from_status", "deadline"],
                 name="issue_event_moves",
             ),
+            # When each waiting escalation was made (the escalation_undecided reminder, the review desk's age):
+            # the escalations' few events, not every move of every problem.
+            models.Index(
+                fields=["issue", "created_at"], condition=Q(to_status="escalated"), name="issue_event_escalations"
+            ),
         ]
 
     def __str__(self) -> str:
