@@ -38,6 +38,15 @@ def write(files: list[dict]) -> None:
         "interleaved rounds (every page once a round, after a warm-up round); query counts are exact. The machine "
         "is shared, so single figures wobble; the ratios and the query counts are what to read.\n"
     )
+    p(
+        "Reproduce: `make bench` (district and city), `make bench TIER=province` (adds the province: about 10 "
+        "minutes to build), `make bench-peer` once to install the peer. The pages are bench/catalog.py's list, the "
+        "same at every tier and pinned at two sizes in CI by tests/test_query_counts.py. The jobs run in a "
+        "transaction rolled back afterwards, so each can run again: the scan records its reminders (its hand-over "
+        "to delivery runs after a commit, so it is not timed), the import previews then imports through "
+        "organisation/imports.py, the export is the ledger's xlsx as the leading group downloads it. Peak memory is "
+        "Python's (tracemalloc) in a run of its own.\n"
+    )
     _sizes(tiers, order)
     targets: list[tuple[str, bool | None, str]] = []
     _pages(tiers, order, targets)
@@ -99,9 +108,12 @@ def _pages(tiers: dict, order: list[str], targets: list) -> None:
         line = f"| {page['role']} | {page['label']} `{page['url']}` |"
         found = [rows[t].get(key) for t in order]
         for t, r in zip(order, found, strict=True):
-            if r is None or "error" in r:
-                line += f" error: {(r or {}).get('error', 'not measured')} | – |"
-                errors.append(f"{t} {page['label']}")
+            if r is None:
+                line += " not measured | – |"
+                continue
+            if "error" in r:
+                line += f" error: {r['error']} | – |"
+                errors.append(f"{t} {page['role']} {page['label']}")
                 continue
             line += f" {_ms(r)} / {_ms(r, 'p95_ms')} | {r['queries']} |"
             if r["queries"] > PAGE_BUDGET:
@@ -201,6 +213,9 @@ def _jobs(tiers: dict, targets: list) -> None:
             "importer's cap), preview then import (organisation/imports.py)"
         )
         print(f"| {what} | city | {_job(imp, 'found')} |")
+    if city.get("import_1000"):
+        what = "import of 1,000 new enterprises, no cadres (to see the cost a row)"
+        print(f"| {what} | city | {_job(city['import_1000'], 'found')} |")
     if with_cadres:
         what = f"import of {with_cadres['rows']:,} new enterprises, each with a new cadre paired to it"
         print(f"| {what} | city | {_job(with_cadres, 'found')} |")

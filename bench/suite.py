@@ -72,6 +72,9 @@ def measure(args: argparse.Namespace) -> None:
     out["sizes"] = scale.counts()
     log(f"{args.tier}: built or reused; timing pages ({args.runs} rounds)")
     pages = catalog.pages()
+    if args.only:
+        chosen = {label.strip() for label in args.only.split(",")}
+        pages = [p for p in pages if p.label in chosen or f"{p.role}: {p.label}" in chosen]
     runs = interleaved([(p.username, p.url) for p in pages], args.runs)
     out["pages"] = [
         {
@@ -84,14 +87,17 @@ def measure(args: argparse.Namespace) -> None:
         for p, r in zip(pages, runs, strict=True)
     ]
     out["explain"] = explain.plans(pages)
-    log(f"{args.tier}: figures")
-    out["figures"] = [{"label": label, **row} for label, row in figures.figures(max(3, args.runs // 3))]
+    if not args.no_figures:
+        log(f"{args.tier}: figures")
+        out["figures"] = [{"label": label, **row} for label, row in figures.figures(max(3, args.runs // 3))]
     if args.workloads:
         log(f"{args.tier}: scan")
         out["scan"] = workloads.scan(runs=3, seconds=args.limit)
         log(f"{args.tier}: import")
         rows = importers.MAX_ROWS - 1  # the importer's cap: 10,000 rows with the header
         out["import"] = {"rows": rows, **workloads.import_list(rows, args.limit, cadres=False)}
+        log(f"{args.tier}: import of 1,000 rows")
+        out["import_1000"] = {"rows": 1_000, **workloads.import_list(1_000, args.limit, cadres=False)}
         log(f"{args.tier}: import with cadres")
         out["import_cadres"] = {"rows": 1_000, **workloads.import_list(1_000, args.limit, cadres=True)}
         log(f"{args.tier}: export")
@@ -120,6 +126,8 @@ def main() -> None:
     one.add_argument("--workloads", action="store_true", help="also the scan, the import and the export")
     one.add_argument("--stress", action="store_true", help="then add the stress set and time the scan over it")
     one.add_argument("--limit", type=int, default=600, help="seconds a job may run before it is reported unfinished")
+    one.add_argument("--only", default="", help="these pages only, by label or 'role: label', comma-separated")
+    one.add_argument("--no-figures", action="store_true", help="leave out the dashboard's figures")
     one.add_argument("--out", required=True)
     report = sub.add_parser("report", help="write docs/benchmarks.md's Markdown from the JSON files")
     report.add_argument("files", nargs="+")
