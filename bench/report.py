@@ -284,7 +284,8 @@ def _explain(tiers: dict, order: list[str]) -> None:
     if not shown:
         return
     print("## Plans (`EXPLAIN ANALYZE` of each page's slowest query)\n")
-    for tier, plans in shown[-1:]:
+    chosen = [(t, plans) for t, plans in shown if t == "city"] or shown[-1:]  # the city: every page measured
+    for tier, plans in chosen:
         for plan in plans:
             print(f"**{plan['label']}** ({tier}, {plan['ms']:.0f} ms):\n")
             print("```")
