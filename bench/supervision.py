@@ -1,11 +1,11 @@
 """Time supervision and the annual assessment on a city's data: the ledgers, counting a year, its pages, freezing it.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bangqiao_city DEBUG=false .venv/bin/python bench/supervision.py \\
-        [--pairings 13900] [--problems 100000] [--inspections 3000]
+        [--tier city] [--inspections 3000]
 
 (`make bench-supervision` makes and drops a PostgreSQL database and writes docs/benchmarks-supervision.md.)
-It builds bench/city.py's cadres, pairings and visits and bench/oversight.py's problems with their
-timelines (`prepare`: a database that already has them is reused), then this year's inspections of cadres
+It builds a tier of demo/scale.py (cadres, pairings, visits, problems with their
+timelines; `prepare`: a database that already has them is reused), then this year's inspections of cadres
 and departments with their rectification items in every state, with bulk inserts. It times the supervision
 ledger and the items list with their exports, the reminder scan, `assessment.scores.live` itself, then the
 assessment's pages with the test Client and their queries: the year page (live, then frozen), a breakdown,
@@ -38,8 +38,10 @@ from django.utils import timezone  # noqa: E402
 
 from assessment import scores  # noqa: E402
 from assessment.services import year_freeze  # noqa: E402
-from bench.oversight import prepare  # noqa: E402
-from bench.timing import print_table  # noqa: E402
+from bench.timing import (  # noqa: E402
+    prepare,
+    print_table,
+)
 from issues.models import Issue  # noqa: E402
 from notifications.reminders import scan  # noqa: E402
 from organisation.models import Cadre, Department, Pairing  # noqa: E402
@@ -112,13 +114,12 @@ def timed(label: str, work) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pairings", type=int, default=13_900)
-    parser.add_argument("--problems", type=int, default=100_000)
+    parser.add_argument("--tier", choices=("district", "city", "province"), default="city")
     parser.add_argument("--inspections", type=int, default=3_000)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     started = time.perf_counter()
-    today = prepare(args.pairings, args.problems)
+    today = prepare(args.tier)
     if not Inspection.objects.exists():
         build_supervision(args.inspections, today)
     if connection.vendor == "postgresql":
@@ -187,7 +188,7 @@ def main() -> None:
 
 
 def _leader() -> User:
-    """The benchmark's leading-group account (bench/city.py's city-lead)."""
+    """The benchmark's leading-group account (demo/scale.py's city-lead)."""
     return User.objects.get(username="city-lead")
 
 

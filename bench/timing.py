@@ -1,5 +1,6 @@
 """Time pages through Django's test client: the one measuring loop every bench script uses."""
 
+import datetime
 import statistics
 import time
 from collections.abc import Sequence
@@ -9,6 +10,8 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+
+from bench.querylog import fresh as _fresh
 
 
 @dataclass(frozen=True)
@@ -24,7 +27,7 @@ def measure(client: Client, url: str, runs: int) -> Timing:
     client.get(url)
     times, size, queries = [], 0, 0
     for _ in range(runs):
-        with CaptureQueriesContext(connection) as captured:
+        with _fresh(), CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
             response = client.get(url)
             body = b"".join(response.streaming_content) if response.streaming else response.content
@@ -46,3 +49,110 @@ def print_table(pages: Sequence[tuple[str, str, str]], runs: int, digits: int = 
         t = measure(clients[username], url, runs)
         row = f"| {label} `{url}` | {username} | {t.median_ms:.{digits}f} | {t.worst_ms:.{digits}f} | {t.queries} |"
         print(row + (f" {t.size:,} |" if sizes else ""))
+
+
+def client_ready() -> None:
+    """Let the test Client render pages outside the tests: the test environment, its host, plain static files."""
+    import warnings
+
+    from django.conf import settings
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    # Pages render without collectstatic first (the manifest storage would need it), as in the tests.
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": STATIC_BACKEND}}
+    warnings.filterwarnings("ignore", "No directory at")  # WhiteNoise's, for the uncollected STATIC_ROOT
+
+
+STATIC_BACKEND = "django.contrib.staticfiles.storage.StaticFilesStorage"
+
+
+def prepare(tier: str = "city") -> "datetime.date":
+    """Migrate, make the test Client usable, and build the tier (demo/scale.py) into an empty database; return today.
+
+    A database that holds the tier already is reused, so pages can be timed again after a change.
+    """
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from demo import scale
+
+    call_command("migrate", verbosity=0)
+    client_ready()
+    if not scale.has_data():
+        scale.build(scale.TIERS[tier])
+    return timezone.localdate()
+
+
+def timed(label: str, work) -> None:
+    """Print a Markdown row: the median and worst of 3 runs of `work` after a warm-up, and its queries a run."""
+    work()  # warm-up
+    runs = []
+    with _fresh(), CaptureQueriesContext(connection) as captured:
+        for _ in range(3):
+            started = time.perf_counter()
+            work()
+            runs.append((time.perf_counter() - started) * 1000)
+    print(f"| {label} | {sorted(runs)[1]:.0f} | {max(runs):.0f} | {len(captured) // 3} |")
+
+
+@dataclass
+class Runs:
+    """A page's runs: milliseconds, queries and bytes of each, or the error that stopped it."""
+
+    times: list[float]
+    queries: list[int]
+    size: int = 0
+    error: str = ""
+
+    def summary(self) -> dict:
+        if self.error or not self.times:
+            return {"error": self.error or "no runs"}
+        ordered = sorted(self.times)
+        p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+        return {
+            "median_ms": statistics.median(ordered),
+            "p95_ms": p95,
+            "queries": max(self.queries),
+            "queries_min": min(self.queries),
+            "bytes": self.size,
+            "runs": len(self.times),
+        }
+
+
+def interleaved(pages: Sequence[tuple[str, str]], runs: int) -> list[Runs]:
+    """Time (username, url) pages round-robin: one warm-up round, then `runs` rounds, each page once a round.
+
+    A page that fails (an exception, or a status other than 200) is recorded as its error and left out of the
+    rounds after, so one broken page never stops the rest.
+    """
+    clients: dict[str, Client] = {}
+    results = [Runs([], []) for _ in pages]
+    for round_ in range(runs + 1):
+        for (username, url), result in zip(pages, results, strict=True):
+            if result.error:
+                continue
+            if not url:
+                result.error = "no URL"
+                continue
+            try:
+                if username not in clients:
+                    clients[username] = Client(raise_request_exception=True)
+                    clients[username].force_login(get_user_model().objects.get(username=username))
+                with _fresh(), CaptureQueriesContext(connection) as captured:
+                    started = time.perf_counter()
+                    response = clients[username].get(url)
+                    body = b"".join(response.streaming_content) if response.streaming else response.content
+                    took = (time.perf_counter() - started) * 1000
+            except Exception as failed:
+                result.error = f"{type(failed).__name__}: {str(failed)[:160]}"
+                continue
+            if response.status_code != 200:
+                result.error = f"HTTP {response.status_code}"
+                continue
+            if round_:  # the first round warms up
+                result.times.append(took)
+                result.queries.append(len(captured))
+                result.size = len(body)
+    return results

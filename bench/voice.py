@@ -1,11 +1,11 @@
 """Time the enterprise's voice on a city's data: its link pages, who spoke for it in the figures, working days.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bangqiao_voice_bench DEBUG=false .venv/bin/python bench/voice.py \\
-        [--pairings 13900] [--problems 100000]
+        [--tier city]
 
 (`make bench-voice` makes and drops a PostgreSQL database and writes docs/benchmarks-voice.md.)
-It builds bench/city.py's cadres, pairings and visits and bench/oversight.py's problems with their timelines
-(`prepare`), then, with bulk statements, gives every enterprise a link, makes a third of the ratings the
+It builds a tier of demo/scale.py (cadres, pairings, visits, problems with their timelines;
+`prepare`), then, with bulk statements, gives every enterprise a link, makes a third of the ratings the
 enterprise's own (the event by its link, the feedback recorded by none), a twentieth of the problems requests
 the enterprise raised, and has the enterprises answer a third of the visits. It times the enterprise's own
 pages (through its token, no login) for the enterprise with the most problems, the staff's link page, the
@@ -40,8 +40,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from bench.oversight import prepare, timed  # noqa: E402
-from bench.timing import measure, print_table  # noqa: E402
+from bench.timing import measure, prepare, print_table, timed  # noqa: E402  # noqa: E402
 from core import workdays  # noqa: E402
 from core.months import last_months  # noqa: E402
 from enterprises.links import token_for  # noqa: E402
@@ -90,12 +89,11 @@ def _every(n: int, model) -> Subquery:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pairings", type=int, default=13_900)
-    parser.add_argument("--problems", type=int, default=100_000)
+    parser.add_argument("--tier", choices=("district", "city", "province"), default="city")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     started = time.perf_counter()
-    today = prepare(args.pairings, args.problems)
+    today = prepare(args.tier)
     give_voice()
     by_link = IssueEvent.objects.filter(enterprise_link__isnull=False).count()
     print(
