@@ -3,7 +3,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bangqiao_city_desk DEBUG=false \\
         .venv/bin/python bench/desk.py [--runs 5]
 
-It runs on a database that bench/oversight.py has filled (cadres, pairings, visits, problems) and adds,
+It runs on a database that `manage.py bench_data --tier city` has filled (cadres, pairings, visits, problems) and adds,
 once, what that leaves empty: a department staff user (`city-dept`, the department with the most
 problems), a pending extension request on every problem in progress, systemic matters, open errands,
 policies explained on a third of the visits and notifications. Then it prints each page's median, worst,
@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bangqiao_portal.settings")
 
 if "DATABASE_URL" not in os.environ:
-    sys.exit("Set DATABASE_URL to a city database that bench/oversight.py has filled")
+    sys.exit("Set DATABASE_URL to a city database that manage.py bench_data --tier city has filled")
 
 import django
 
@@ -33,9 +33,9 @@ from django.db.models import Count  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from bench.city import BATCH, STATIC_BACKEND  # noqa: E402
-from bench.timing import print_table  # noqa: E402
+from bench.timing import STATIC_BACKEND, print_table  # noqa: E402
 from core.roles import Role  # noqa: E402
+from demo.scale import BATCH  # noqa: E402
 from issues.models import ExtensionRequest, Issue, Status, SystemicMatter  # noqa: E402
 from notifications.models import Kind, Notification  # noqa: E402
 from organisation.models import DepartmentStaff, Pairing  # noqa: E402

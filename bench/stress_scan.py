@@ -3,7 +3,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bangqiao_city_scan REDIS_URL=redis://127.0.0.1:6379/4 \\
         DEBUG=false .venv/bin/python bench/stress_scan.py [--stress 1000000 --due-share 0.05] [--runs 3] [--drop]
 
-On an existing database (a city copy: bench/city.py and bench/oversight.py) it times, at the same `now`,
+On an existing database (a city: `manage.py bench_data --tier city`) it times, at the same `now`,
 `send_reminders --dry-run` and a real run that records and queues (`--enqueue`): wall time, queries,
 reminders due or recorded, and the process's peak memory (ru_maxrss). Between real runs it deletes what the
 run recorded and purges the queue, so each run records the same reminders afresh; one more run at the end
@@ -11,8 +11,10 @@ checks that a second scan records nothing. `--stress N` first adds N open proble
 `--due-share` of them due: PostgreSQL only, one `INSERT … SELECT … generate_series` statement.
 `--drop` removes the stress problems and exits.
 
-`build_stress(open_problems, due_share)` and `stress_sql(…)` are importable (`manage.py bench_data --stress`
-may call them): every stress problem's title starts with STRESS_TITLE, which is how `drop_stress` finds them.
+Its stress set mixes problems due soon and overdue (each kind of problem reminder), so the scan's phases
+(reading, recording, queueing) can be timed apart; `make bench` uses `manage.py bench_data --stress`
+(demo/scale.py: 5% overdue, the rest due later) for its one figure. Every stress problem's title here starts
+with STRESS_TITLE, which is how `drop_stress` finds them.
 """
 
 import argparse

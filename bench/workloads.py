@@ -149,11 +149,25 @@ def export_ledger(seconds: int) -> dict:
     url = reverse("issues:ledger_export")
 
     def work() -> str:
+        # Above CAMPAIGN_EXPORT_INLINE_MAX_ROWS the page queues a job and redirects to "my exports"; the
+        # worker's part (core.exports.export_run) is timed here too, in this process, so the figure is the
+        # request and the file together.
+        from core.exports import export_run
+        from core.models import ExportJob
+
         response = client.get(url)
+        if response.status_code == 302:
+            job = ExportJob.objects.filter(user__username=scale.LEAD).latest("pk")
+            done = export_run(job_id=job.pk)
+            if done is None or done.status != ExportJob.Status.DONE:
+                return f"background job {job.pk} failed"
+            size = done.file.size if done.file else 0
+            done.file.delete(save=False)  # the rows are rolled back; the file on disk goes too
+            return f"{size / 1024 / 1024:.1f} MiB xlsx, written in the background"
         if response.status_code != 200:
-            return f"HTTP {response.status_code} (in the background?)"
+            return f"HTTP {response.status_code}"
         body = b"".join(response.streaming_content) if response.streaming else response.content
-        return f"{len(body) / 1024 / 1024:.1f} MiB xlsx"
+        return f"{len(body) / 1024 / 1024:.1f} MiB xlsx, streamed"
 
     result = run(work, runs=1, seconds=seconds, memory=True)
     result["rows"] = Issue.objects.count()

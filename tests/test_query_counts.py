@@ -30,14 +30,13 @@ from visits.models import Visit
 BUDGET = 12
 # Pages above the budget on this branch (the district's count); issue 16's other changes are to bring them down.
 OVER_BUDGET = {
-    ("cadre", "home"): 16,
+    ("cadre", "home"): 14,
     ("cadre", "my enterprise"): 13,
-    ("leading group", "dashboard"): 22,
+    ("leading group", "dashboard"): 19,
     ("leading group", "departments table"): 13,
     ("leading group", "roll-up per cadre"): 14,
-    ("leading group", "monthly report, last month"): 14,
-    ("leading group", "assessment year"): 21,
-    ("campaign office", "home"): 14,
+    ("leading group", "monthly report, last month"): 13,
+    ("leading group", "assessment year"): 20,
 }
 CADRE, STAFF, LEADER, OFFICE = "ganbu001", "bumen01", "lingdao01", "admin"
 
