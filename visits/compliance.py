@@ -18,14 +18,17 @@ not judged.
 The public API:
 
 - `judge(months, today, pairings)`: one `CadreRow` per cadre, one `Cell` per month,
-  in two queries whatever the number of cadres;
+  in two queries whatever the number of cadres; `judge_in_batches` the same rows a thousand cadres at a
+  time (a city's export);
+- `Standings(months, today, pairings)`: the same rule in SQL for every cadre at once: each unit's counts,
+  a page of cadres in the grid's order, the assessment's months met (the grid, the summaries);
 - `cadre_month(cadre_or_user, today)`: this month's `Cell` for one cadre;
 - `summarise(rows, months)`, `month_summaries(months, today, pairings)` and
   `month_summary(today, pairings)`: how many cadres were judged in a month and how many met the rule.
 """
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -259,6 +262,25 @@ def judge(
             named_by[pairing.cadre_id] = pairing
     rows = [CadreRow(cadre=p.cadre, pairing=p, cells=cells[cadre_id]) for cadre_id, p in named_by.items()]
     return sorted(rows, key=lambda row: (row.cadre.name, row.cadre.pk))
+
+
+def judge_in_batches(
+    months: Sequence[Month], today: datetime.date, pairings: QuerySet[Pairing], *, size: int = 1_000
+) -> Iterator[CadreRow]:
+    """`judge`'s rows, in the same order, judged `size` cadres at a time: a city's export holds one batch in memory.
+
+    One query for the cadres' ids in name order, then `judge`'s two per batch.
+    """
+    if not months:
+        return
+    window = _window([_Span.of(month) for month in months], pairings)
+    ids = list(
+        Cadre.objects.filter(pk__in=window.order_by().values("cadre_id"))
+        .order_by("name", "pk")
+        .values_list("pk", flat=True)
+    )
+    for start in range(0, len(ids), size):
+        yield from judge(months, today, pairings.filter(cadre_id__in=ids[start : start + size]))
 
 
 def cadre_month(who: "Cadre | PortalUser", today: datetime.date) -> Cell:

@@ -176,3 +176,19 @@ def test_the_units_are_paged_and_keep_the_filters(client, leader, mixed, monkeyp
     assert sorted(shown, key=lambda pk: pk or 0) == [None, east.pk, west.pk]  # and the cadre without a unit
     assert "order=name&amp;units_page=2" in first.content.decode()
     assert first.context["rows"] == second.context["rows"]  # the cadres' page is its own
+
+
+def test_judge_in_batches_gives_judges_rows_in_its_order(db, django_assert_num_queries):
+    """A city's export judges a thousand cadres at a time: the same rows, in the same order, as one judge."""
+    today = datetime.date(2026, 11, 20)
+    months = last_months(today, 3)
+    for i in range(5):
+        pairing = PairingFactory(cadre__name=f"干部{4 - i}", started_on=datetime.date(2026, 8, 1))
+        VisitFactory.create_batch(i % 3, pairing=pairing, visited_on=datetime.date(2026, 10, 5))
+    whole = compliance.judge(months, today, Pairing.objects.all())
+    with django_assert_num_queries(1 + 2 * 3):  # the ids, then judge's two for each of three batches
+        batched = list(compliance.judge_in_batches(months, today, Pairing.objects.all(), size=2))
+    assert [(r.cadre.pk, [c.visits for c in r.cells], r.short) for r in batched] == [
+        (r.cadre.pk, [c.visits for c in r.cells], r.short) for r in whole
+    ]
+    assert [r.cadre.name for r in batched] == sorted(r.cadre.name for r in whole)
