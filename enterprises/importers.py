@@ -555,7 +555,7 @@ def _pairing_plan(row: dict[str, Any]) -> PairingPlan | None:
     title = clean_text(row.get("cadre_title"))
     mobile = normalize_mobile(clean_text(row.get("cadre_mobile")))
     try:
-        started_on = parse_date(row.get("paired_on"))
+        started_on = parse_date(clean_text(row.get("paired_on")))
     except CellError as exc:
         raise ValidationError({"paired_on": ValidationError(str(exc), code=exc.code)}) from exc
     if mobile and not is_mobile(mobile):

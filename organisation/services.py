@@ -14,6 +14,7 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.db.models.functions import Length
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -57,7 +58,7 @@ def _refusal(field: str, code: str, message: str) -> ValidationError:
     return ValidationError({field: ValidationError(message, code=code)})
 
 
-def _pairing_order(pairing: Pairing) -> tuple:
+def _pairing_order(pairing: Pairing) -> tuple[int, int]:
     # Pairing's own ordering (-started_on, pk), for the pairings a row ends.
     return (-pairing.started_on.toordinal(), pairing.pk or 0)
 
@@ -108,7 +109,7 @@ class PairingBook:
         self.ended: dict[int, Pairing] = {}
         self.moved: dict[int, Pairing] = {}  # pairings whose start the list corrects
 
-    def _read_cadres(self, cadres) -> None:
+    def _read_cadres(self, cadres: QuerySet[Cadre]) -> None:
         for cadre in cadres.order_by():
             self.by_pk.setdefault(cadre.pk, cadre)
 
