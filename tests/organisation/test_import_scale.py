@@ -10,8 +10,10 @@ from enterprises.models import Enterprise
 from enterprises.uscc import check_character
 from organisation.imports import enterprise_import
 from organisation.models import Cadre, Pairing
+from organisation.pending import PENDING_KEY
 from tests import factories
-from tests.organisation.helpers import xlsx_bytes
+from tests.organisation.helpers import CONFIRM, upload, xlsx_bytes
+from tests.submissions import tokens_on, with_token
 
 pytestmark = pytest.mark.django_db
 
@@ -152,3 +154,30 @@ def test_a_preview_decides_as_the_import_and_writes_nothing():
     assert list(Cadre.objects.order_by("pk").values_list("user__username", flat=True)) == [
         f"cadre-{n:04d}" for n in range(1, 6)
     ]
+
+
+def test_the_history_of_an_import_confirmed_on_the_page_names_the_office_user(office_client, office):
+    preview = upload(office_client, "名单.xlsx", xlsx_bytes([HEADER, _row(1), _row(2)]))
+    assert preview.context["report"].ok
+    [token] = tokens_on(preview)
+    office_client.post(CONFIRM, with_token({"token": office_client.session[PENDING_KEY]["token"]}, token))
+    assert Enterprise.objects.count() == 2
+    users = {
+        *Enterprise.history.values_list("history_user", flat=True),
+        *Cadre.history.values_list("history_user", flat=True),
+    }
+    assert users == {office.pk}
+
+
+def test_each_row_sees_what_the_rows_above_it_did():
+    # A registered cadre without a key takes row 2's mobile; row 3, the same name and title with
+    # another mobile, is then another person, as a row-by-row import decided.
+    registered = factories.CadreFactory(name="规模干部001", title="副局长", mobile="")
+    second = _row(2)
+    second[6] = "规模干部001"
+    report = enterprise_import(data=xlsx_bytes([HEADER, _row(1), second]), dry_run=False)
+    assert report.ok and report.warnings == [], (report.errors, report.warnings)
+    registered.refresh_from_db()
+    assert registered.mobile == _row(1)[8]
+    assert Cadre.objects.get(mobile=second[8]).pk != registered.pk
+    assert Cadre.objects.filter(name="规模干部001").count() == 2
