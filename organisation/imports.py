@@ -2,8 +2,14 @@
 
 `enterprise_import` is the one entry point, used by the import page and by
 `manage.py import_enterprises`. A preview and a real import run the very same
-code inside one transaction; the preview (and any import with a bad row) is
-rolled back at the end, so the preview cannot promise what the import would not do.
+code inside one transaction, set-based (issue 16): the enterprises, cadres and
+pairings the list names are read up front in a few queries, every row is decided
+in memory in order, each seeing what the rows above it did, and only a real import
+of a list without a refusal writes, in batches (`EnterpriseBook.save`,
+`PairingBook.save`). The preview stops before writing, so it decides exactly what
+the import would; what only the database could still refuse (a row changed by
+someone else in between) fails the import whole, as an unexpected error, with
+nothing written.
 The report of a list that could be read carries the rows read (`ImportReport.table`), and
 `enterprise_import_table` imports those: the page's confirmation imports the preview's
 rows, never parsing the workbook a second time.
@@ -13,15 +19,24 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
-from import_export.results import Result
 
 from core.mobiles import normalize_mobile
-from enterprises.importers import HEADERS, EnterpriseResource, ImportFileError, Table, clean_text, read_table
+from enterprises.importers import (
+    HEADERS,
+    EnterpriseBook,
+    ImportFileError,
+    ListRow,
+    Table,
+    clean_text,
+    list_rows,
+    read_table,
+)
+from enterprises.models import Enterprise
 from enterprises.uscc import normalize_uscc
 from organisation.models import Cadre
-from organisation.services import pairing_apply
+from organisation.services import PairingBook
 
 
 @dataclass(frozen=True)
@@ -97,54 +112,75 @@ def enterprise_import(*, data: bytes, dry_run: bool, filename: str = "") -> Impo
 
 
 def enterprise_import_table(*, table: Table, dry_run: bool) -> ImportReport:
-    """Import a list already read (a preview's rows, kept for its confirmation) all or nothing."""
+    """Import a list already read (a preview's rows, kept for its confirmation) all or nothing.
+
+    Set-based: the enterprises, cadres and pairings the list names are read in a few queries, every row
+    is decided in memory in order, and a list without a refusal is written in batches; the query count
+    grows with the batches only, not with the rows.
+    """
     report = ImportReport(dry_run=dry_run, table=table)
     conflicts, warnings = _cross_row_checks(table)
     report.errors.extend(conflicts)
     report.warnings.extend(warnings)
+    rows = list_rows(table)
     with transaction.atomic():
-        # dry_run=False on purpose: the preview runs the real import, then rolls it back.
-        resource = EnterpriseResource()
-        result = resource.import_data(
-            table.dataset, dry_run=False, use_transactions=True, rollback_on_validation_errors=True
+        enterprises = EnterpriseBook(rows)
+        errors: list[RowError] = []
+        accepted: list[tuple[ListRow, Enterprise, str]] = []
+        for row in rows:
+            try:
+                enterprise, outcome = enterprises.apply(row)
+            except ValidationError as exc:
+                errors.extend(_row_errors(table.excel_row(row.number), exc))
+                continue
+            accepted.append((row, enterprise, outcome))
+        report.new = sum(1 for _row, _e, outcome in accepted if outcome == "new")
+        report.updated = sum(1 for _row, _e, outcome in accepted if outcome == "update")
+        report.unchanged = sum(1 for _row, _e, outcome in accepted if outcome == "skip")
+        pairings = PairingBook(
+            plans=[row.plan for row, _e, _o in accepted if row.plan is not None], enterprises=enterprises.known
         )
-        report.new = result.totals["new"]
-        report.updated = result.totals["update"]
-        report.unchanged = result.totals["skip"]
-        pairing_errors = _apply_pairings(resource, result, table, report)
+        errors.extend(_apply_pairings(pairings, accepted, table, report))
         # A row that contradicts another fails again in the import for that reason; say it once.
         conflicting = {e.row for e in conflicts}
-        report.errors.extend(e for e in _result_errors(result, table) + pairing_errors if e.row not in conflicting)
+        report.errors.extend(e for e in errors if e.row not in conflicting)
         report.errors.sort(key=lambda e: e.row)
         report.warnings.sort(key=lambda w: w.rows)
+        if not report.errors and not dry_run:
+            try:
+                with transaction.atomic():
+                    enterprises.save()
+                    pairings.save()
+            except DatabaseError as exc:
+                report.errors.append(RowError(0, "unexpected", _("Unexpected error: %(error)s") % {"error": exc}))
         if dry_run or report.errors:
             transaction.set_rollback(True)
     return report
 
 
-def _apply_pairings(resource: EnterpriseResource, result: Result, table: Table, report: ImportReport) -> list[RowError]:
+def _apply_pairings(
+    book: PairingBook, accepted: list[tuple[ListRow, Enterprise, str]], table: Table, report: ImportReport
+) -> list[RowError]:
     """Pair the cadres the valid rows name, in row order; a row whose pairing changes counts as updated."""
-    failed = {row.number for row in result.invalid_rows} | {row.number for row in result.error_rows}
-    created: set[int] = set()  # cadres this list registers: a namesake among them is the list's own doing
+    created: set[int] = set()  # id() of the cadres this list registers: a namesake among them is the list's doing
     errors = []
-    for number, enterprise, plan in resource.planned:
-        if number in failed:
+    for list_row, enterprise, outcome_of_row in accepted:
+        if list_row.plan is None:
             continue
-        row = table.excel_row(number)
+        row = table.excel_row(list_row.number)
         try:
-            with transaction.atomic():
-                outcome = pairing_apply(enterprise=enterprise, plan=plan)
+            outcome = book.pairing_apply(enterprise=enterprise, plan=list_row.plan)
         except ValidationError as exc:
             errors.extend(_row_errors(row, exc))
             continue
-        if outcome.changed and id(enterprise) in resource.unchanged:
+        if outcome.changed and outcome_of_row == "skip":
             report.unchanged -= 1
             report.updated += 1
         match = outcome.cadre
         if match is None or not match.created:
             continue
-        created.add(match.cadre.pk)
-        namesakes = [c for c in match.namesakes if c.pk not in created]
+        created.add(id(match.cadre))
+        namesakes = [c for c in match.namesakes if id(c) not in created]
         if namesakes:
             report.warnings.append(_namesake_registered(row, match.cadre, namesakes))
     return errors
@@ -176,20 +212,6 @@ def _column(field_name: str) -> str:
     if field_name in HEADERS:
         return HEADERS[field_name][0]
     return ""
-
-
-def _result_errors(result: Result, table: Table) -> list[RowError]:
-    errors = [
-        RowError(0, "unreadable", _("The list could not be read: %(error)s") % {"error": e.error})
-        for e in result.base_errors
-    ]
-    for invalid in result.invalid_rows:
-        errors.extend(_row_errors(table.excel_row(invalid.number), invalid.error))
-    for error_row in result.error_rows:
-        row = table.excel_row(error_row.number)
-        for error in error_row.errors:
-            errors.append(RowError(row, "unexpected", _("Unexpected error: %(error)s") % {"error": error.error}))
-    return errors
 
 
 @dataclass(frozen=True)
