@@ -43,7 +43,6 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "simple_history",
-    "import_export",
     "axes",
     "django_ratelimit",
     # The portal's apps, bottom layer first (pyproject.toml's import-linter contract is the written order).

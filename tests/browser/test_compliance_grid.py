@@ -36,33 +36,39 @@ def test_a_leader_sees_this_month_coloured_on_a_phone_and_scrolls_the_grid_by_ke
 
     log_in(phone, live_server.url, "erin")
     phone.goto(f"{live_server.url}/cadres/compliance/")
-    region = phone.get_by_role("region")  # the page's one: the grid's scroll region
-    expect(region).to_have_accessible_name(phone.locator("#compliance-grid-heading").inner_text())
+    # Two scroll regions, each named by its heading: the units' summary, then the cadres' grid.
+    units = phone.get_by_role("region", name=phone.locator("#compliance-units-heading").inner_text())
+    region = phone.get_by_role("region", name=phone.locator("#compliance-grid-heading").inner_text())
+    expect(units).to_be_visible()
+    expect(region).to_be_visible()
     phone.screenshot(path="test-results/compliance-grid-phone.png", full_page=True)
 
     # This month is the first month column, inside the phone's width, with nothing scrolled sideways.
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert region.evaluate("el => el.scrollLeft") == 0
-    for this_month in (phone.locator("th.month-current"), phone.locator("tbody tr").first.locator("td").first):
+    for this_month in (region.locator("th.month-current"), region.locator("tbody tr").first.locator("td").first):
         box = this_month.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
-    assert phone.locator("th.month-current").inner_text().startswith(f"{today:%Y-%m}")
+    assert region.locator("th.month-current").inner_text().startswith(f"{today:%Y-%m}")
 
     # Each standing has its own background, and its text reads at 4.5:1 or better on it.
     colours = {}
     for standing in ("compliant", "at_risk", "missed", "none"):
-        cell = phone.locator(f"td.cell-{standing}").first
+        cell = region.locator(f"td.cell-{standing}").first
         fg, bg = cell.evaluate("el => [getComputedStyle(el).color, getComputedStyle(el).backgroundColor]")
         colours[standing] = bg
         assert phone.evaluate(CONTRAST, [fg, bg]) >= 4.5, (standing, fg, bg)
-    plain = phone.locator("tbody th.grid-cadre").first.evaluate("el => getComputedStyle(el).backgroundColor")
+    plain = region.locator("tbody th.grid-cadre").first.evaluate("el => getComputedStyle(el).backgroundColor")
     assert len({plain, *colours.values()}) == 5, (plain, colours)  # four colours, none the plain cell's
 
-    # The region is next in the tab order after the filters (tabindex=0: not every browser makes a scroller
-    # focusable by itself, as Chromium now does), and the arrow keys scroll it.
-    assert region.get_attribute("tabindex") == "0"
+    # The units' region is next in the tab order after the filters, and the grid's region is focusable too
+    # (tabindex=0: not every browser makes a scroller focusable by itself, as Chromium now does); the arrow
+    # keys scroll it.
+    assert units.get_attribute("tabindex") == "0" and region.get_attribute("tabindex") == "0"
     phone.locator(".compliance-filters summary").focus()
     phone.keyboard.press("Tab")
+    assert units.evaluate("el => el === document.activeElement")
+    region.focus()
     assert region.evaluate("el => el === document.activeElement")
     for _press in range(3):
         phone.keyboard.press("ArrowRight")
@@ -73,6 +79,6 @@ def test_a_leader_sees_this_month_coloured_on_a_phone_and_scrolls_the_grid_by_ke
         phone.wait_for_timeout(50)
     assert region.evaluate("el => el.scrollLeft") > 0
     # The cadre's name stays in view (sticky) while the months scroll under it.
-    name = phone.locator("tbody th.grid-cadre").first.bounding_box()
+    name = region.locator("tbody th.grid-cadre").first.bounding_box()
     assert name is not None and 0 <= name["x"] < 40, name
     assert errors == [], errors
