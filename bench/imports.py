@@ -46,23 +46,12 @@ from openpyxl import Workbook  # noqa: E402
 from enterprises.importers import HEADERS, KIND_VALUES, MAX_ROWS, ORIGIN_VALUES, SECTOR_VALUES, canonical_word  # noqa: E402
 from enterprises.models import Enterprise  # noqa: E402
 from enterprises.uscc import check_character  # noqa: E402
+from organisation.exports import TEMPLATE_COLUMNS  # noqa: E402
 from organisation.imports import enterprise_import, enterprise_import_table  # noqa: E402
 from organisation.models import Pairing  # noqa: E402
 
-COLUMNS = (
-    "name",
-    "uscc",
-    "kind",
-    "origin",
-    "sector",
-    "street",
-    "contact_person",
-    "phone",
-    "cadre",
-    "cadre_title",
-    "cadre_mobile",
-    "paired_on",
-)
+# The list template's columns, in its order: the export's, which the import reads back.
+COLUMNS = TEMPLATE_COLUMNS
 SECTORS = [canonical_word(SECTOR_VALUES, code) for code in SECTOR_VALUES]
 
 

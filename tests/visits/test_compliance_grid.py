@@ -10,7 +10,6 @@ import re
 import zoneinfo
 from html.parser import HTMLParser
 
-import django.utils.timezone
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -23,14 +22,6 @@ from visits.compliance import Standing
 pytestmark = pytest.mark.django_db
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 NOVEMBER = datetime.date(2026, 11, 27)
-
-
-@pytest.fixture
-def the_27th(monkeypatch) -> datetime.date:
-    """Stop the portal's clock at 10:00 on 27 November 2026 in Xi'an (the grid's months end with November)."""
-    moment = datetime.datetime(2026, 11, 27, 10, 0, tzinfo=SHANGHAI)
-    monkeypatch.setattr(django.utils.timezone, "now", lambda: moment)
-    return moment.date()
 
 
 @pytest.fixture

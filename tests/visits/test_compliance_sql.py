@@ -7,7 +7,6 @@ module, held here to the same answers on the awkward cases: part-months, re-pair
 import datetime
 import zoneinfo
 
-import django.utils.timezone
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -22,13 +21,6 @@ from visits.compliance import SHORT, Standing
 pytestmark = pytest.mark.django_db
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 TODAY = datetime.date(2026, 11, 27)
-
-
-@pytest.fixture
-def the_27th(monkeypatch) -> datetime.date:
-    moment = datetime.datetime(2026, 11, 27, 10, 0, tzinfo=SHANGHAI)
-    monkeypatch.setattr(django.utils.timezone, "now", lambda: moment)
-    return moment.date()
 
 
 @pytest.fixture
