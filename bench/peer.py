@@ -4,14 +4,19 @@
     .venv/bin/python bench/peer.py --out var/bench/peer.json
 
 Run with the portal's Python, it makes a throwaway PostgreSQL database (bangqiao_bench_peer), runs itself with
-var/peer's Python there (--inner: a minimal Django project with helpdesk, 100,000 open tickets in 10 queues made
-with bulk_create, a superuser), and drops the database; the result goes to --out. Timed with Django's test client
-as ours: the ticket list's data (the JSON the ticket list page fetches, first page, 25 rows, newest first) and the
-dashboard, medians of interleaved rounds after a warm-up. Without var/peer it writes why, and the report quotes the
-issue's figures instead.
+var/peer's Python there (--inner: a minimal Django project with helpdesk and a superuser), and drops the
+database; the result goes to --out. Timed with Django's test client as ours: the ticket list's data (the JSON
+the ticket list page fetches, first page, 25 rows, newest first) and the dashboard, medians of interleaved
+rounds after a warm-up. Without var/peer it writes why, and the report quotes the issue's figures instead.
+
+The peer's data has the city tier's shape (demo/scale.py), made with bulk_create: 100,000 tickets created over three
+years in 120 queues (our 120 departments), each with 4 follow-ups (our 407,860 timeline events for 100,000
+problems), statuses and owners spread as before. `--followups 0 --queues 10 --years 0` gives the bare set the first
+run of this comparison used (every ticket made the same moment, no history).
 """
 
 import argparse
+import datetime
 import json
 import os
 import statistics
@@ -54,7 +59,7 @@ def outer(args: argparse.Namespace) -> None:
     admin(f"CREATE DATABASE {DATABASE}")
     try:
         ran = subprocess.run(  # nosec B603 - this script, with the peer's Python
-            [str(PEER_PYTHON), __file__, "--inner", "--tickets", str(args.tickets), "--runs", str(args.runs)],
+            [str(PEER_PYTHON), __file__, "--inner", *_passed(args)],
             capture_output=True,
             text=True,
             check=False,
@@ -67,6 +72,12 @@ def outer(args: argparse.Namespace) -> None:
     else:
         result = json.loads(ran.stdout.strip().splitlines()[-1])
     out.write_text(json.dumps(result, indent=1))
+
+
+def _passed(args: argparse.Namespace) -> list[str]:
+    """The data's and the timing's options, as the inner run is given them."""
+    names = ("tickets", "queues", "followups", "years", "runs")
+    return [part for name in names for part in (f"--{name}", str(getattr(args, name)))]
 
 
 def inner(args: argparse.Namespace) -> None:
@@ -136,22 +147,28 @@ def inner(args: argparse.Namespace) -> None:
     from django.test.utils import CaptureQueriesContext, setup_test_environment
     from django.urls import include, path
     from django.utils import timezone
-    from helpdesk.models import Queue, Ticket
+    from helpdesk.models import FollowUp, Queue, Ticket
 
     urlpatterns.append(path("", include("helpdesk.urls")))
     setup_test_environment()
     call_command("migrate", verbosity=0)
     user = User.objects.create_superuser("peer", "peer@example.com", None)
-    queues = Queue.objects.bulk_create(Queue(title=f"Queue {i}", slug=f"q{i}") for i in range(10))
+    queues = Queue.objects.bulk_create(Queue(title=f"Queue {i}", slug=f"q{i}") for i in range(args.queues))
     now = timezone.now()
+    span = datetime.timedelta(days=365 * args.years)
+    step = span / args.tickets
+
+    def created(i: int) -> datetime.datetime:
+        return now - span + step * i
+
     started = time.perf_counter()
     Ticket.objects.bulk_create(
         (
             Ticket(
                 title=f"Ticket {i}",
-                queue=queues[i % 10],
-                created=now,
-                modified=now,
+                queue=queues[i % args.queues],
+                created=created(i),
+                modified=created(i),
                 status=1 + i % 4,
                 description="benchmark",
                 priority=1 + i % 5,
@@ -162,6 +179,20 @@ def inner(args: argparse.Namespace) -> None:
         ),
         batch_size=5_000,
     )
+    tickets = Ticket.objects.order_by("pk").values_list("pk", "created")
+    for start in range(0, args.tickets, 5_000):
+        FollowUp.objects.bulk_create(
+            FollowUp(
+                ticket_id=pk,
+                date=when + datetime.timedelta(hours=n + 1),
+                title=f"Follow-up {n + 1}",
+                comment="benchmark",
+                public=True,
+                user=user,
+            )
+            for pk, when in tickets[start : start + 5_000]
+            for n in range(args.followups)
+        )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     built = time.perf_counter() - started
@@ -193,7 +224,10 @@ def inner(args: argparse.Namespace) -> None:
         json.dumps(
             {
                 "peer": "django-helpdesk 2.6.1",
-                "note": f"{args.tickets:,} tickets in 10 queues, built in {built:.0f} s; {args.runs} rounds",
+                "note": (
+                    f"{args.tickets:,} tickets over {args.years} years in {args.queues} queues, "
+                    f"{args.followups} follow-ups each, built in {built:.0f} s; {args.runs} rounds"
+                ),
                 "figures": {name: statistics.median(t) for name, t in times.items()},
                 "queries": queries,
             }
@@ -208,6 +242,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--inner", action="store_true", help="run inside the peer's venv (bench/peer.py does it)")
     parser.add_argument("--tickets", type=int, default=100_000)
+    parser.add_argument("--queues", type=int, default=120)
+    parser.add_argument("--followups", type=int, default=4, help="follow-ups per ticket")
+    parser.add_argument("--years", type=int, default=3, help="the tickets' creation dates spread over these years")
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--out", default=str(ROOT / "var" / "bench" / "peer.json"))
     args = parser.parse_args()
