@@ -193,7 +193,7 @@ def _visit_count_rows(
     """The grouped query behind `_visit_counts`: `pairing_id`, then `m0`, `m1`, … the visits in each month.
 
     The visits as they stand come from the tally the services keep (`VisitTally`, a row per pairing and
-    month: half a city's visits, read from its index); as they stood at `logged_before`, from the visits.
+    month: about half as many rows as a city's visits); as they stood at `logged_before`, from the visits.
     """
     # A subquery rather than a list of ids: a city's pairings would pass SQLite's parameter limit.
     held = window.order_by().values("pk")
