@@ -406,6 +406,11 @@ def _judged_part(span: _Span, today: datetime.date) -> Q | None:
     return Q(started_on__lte=min(span.last, today)) & (Q(ended_on__isnull=True) | Q(ended_on__gte=span.first))
 
 
+def _whole_month(span: _Span) -> Q:
+    """The pairings held for the whole month: nearly all of them, judged without any date arithmetic."""
+    return Q(started_on__lte=span.first) & (Q(ended_on__isnull=True) | Q(ended_on__gte=span.last))
+
+
 def _required_sql(span: _Span, today: datetime.date, per_month: int) -> Any:
     """A pairing's requirement in the month as `_required` works it out; 0 where the part is not judged."""
     judged = _judged_part(span, today)
@@ -413,8 +418,10 @@ def _required_sql(span: _Span, today: datetime.date, per_month: int) -> Any:
         return Value(0, output_field=IntegerField())
     first, last = Value(span.first, output_field=DateField()), Value(span.last, output_field=DateField())
     covered = _day(Least(last, Coalesce(F("ended_on"), last))) - _day(Greatest(first, F("started_on"))) + 1
-    # The part lies inside the month, so its days are the difference of the days of the month.
+    # The part lies inside the month, so its days are the difference of the days of the month. A whole month
+    # (begun, so judged) requires `per_month`: the CASE stops there for nearly every pairing of a city.
     return Case(
+        When(_whole_month(span), then=Value(per_month)),
         When(judged, then=(per_month * covered + span.days - 1) / span.days),
         default=Value(0),
         output_field=IntegerField(),
@@ -426,7 +433,11 @@ def _part_end_sql(span: _Span, today: datetime.date) -> Any:
     last = Value(span.last, output_field=DateField())
     if judged is None:  # typed, or PostgreSQL reads a bare NULL in a CTE as text
         return Cast(Value(None), output_field=DateField())
-    return Case(When(judged, then=Least(last, Coalesce(F("ended_on"), last))), output_field=DateField())
+    return Case(
+        When(_whole_month(span), then=last),
+        When(judged, then=Least(last, Coalesce(F("ended_on"), last))),
+        output_field=DateField(),
+    )
 
 
 @dataclass(frozen=True)
