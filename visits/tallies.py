@@ -106,7 +106,7 @@ def recount(
         kept = tally_model._default_manager.all()
         if pairing_ids is not None:
             kept = kept.filter(pairing_id__in=pairing_ids)
-        kept._raw_delete(kept.db)  # type: ignore[attr-defined]  # one DELETE, no per-row collection
+        kept._raw_delete(kept.db)  # one DELETE, no per-row collection
         select, params = _counted(visit_model, pairing_ids).query.sql_with_params()
         with connection.cursor() as cursor:
             cursor.execute(f"INSERT INTO {table} (pairing_id, month, visits) {select}", params)  # nosec B608
@@ -148,7 +148,7 @@ def drift(pairings: QuerySet[Pairing] | None = None) -> list[Drift]:
             if isinstance(month, str):  # SQLite hands a computed date back as text
                 month = datetime.date.fromisoformat(month)
             found.setdefault((pairing_id, month), [0, 0])[side] = visits
-    return [Drift(pairing_id, month, kept_, counted_) for (pairing_id, month), (kept_, counted_) in sorted(found.items())]
+    return [Drift(pairing_id, month, said, counted) for (pairing_id, month), (said, counted) in sorted(found.items())]
 
 
 def repair() -> list[Drift]:

@@ -97,7 +97,7 @@ def test_two_visits_logged_at_once_for_the_same_month_both_count_in_the_tally(ca
                 visit_log(actor=cadre.user, pairing=pairing, data=VisitData(visited_on=day, mode="on_site"))
                 # Hold the month's new tally row uncommitted while the other logs into the same month.
                 time.sleep(0.5)
-        except BaseException as exc:  # noqa: BLE001  # reported below, in the test's thread
+        except BaseException as exc:  # reported below, in the test's thread
             failures.append(exc)
         finally:
             connection.close()
