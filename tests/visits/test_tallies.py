@@ -215,3 +215,24 @@ def test_the_grid_page_shows_the_standings_the_visits_give(client, leader, the_2
     assert shown == {row.cadre.pk: row.cells for row in from_visits}
     everyone = compliance.Standings(months, the_27th, Pairing.objects.all(), logged_before=LATER)
     assert page.context["totals"] == compliance.totals(everyone.units(), months)
+
+
+@pytest.mark.postgres
+def test_the_months_of_a_period_for_every_pairing_are_read_from_the_tally_s_index_alone(cadre):
+    from django.db import connection
+
+    _log(cadre.pairings.get(), datetime.date(2026, 11, 3))
+    spans = [compliance._Span.of(month) for month in last_months(TODAY, 3)]
+    counts = compliance._visit_count_rows(compliance._window(spans, Pairing.objects.all()), spans, None)
+    # A test's few rows would be read whole by any planner: without sequential and bitmap scans, the plan shows
+    # which index the query can use at all, which is what a city's data makes it choose (tests/issues/test_ledger.py).
+    switches = ("enable_seqscan", "enable_bitmapscan")
+    with connection.cursor() as cursor:
+        for switch in switches:
+            cursor.execute(f"SET LOCAL {switch} = off")
+        try:
+            plan = counts.explain()
+        finally:
+            for switch in switches:
+                cursor.execute(f"SET LOCAL {switch} = on")
+    assert "Index Only Scan using visit_tally_months" in plan
