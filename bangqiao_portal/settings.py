@@ -164,6 +164,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "sweep-submissions": {"task": "core.tasks.sweep_submissions", "schedule": crontab(minute=30, hour=3)},
     # Exports written in the background: expired files deleted, jobs the broker never took queued again.
     "sweep-exports": {"task": "core.tasks.sweep_exports", "schedule": crontab(minute="*/10")},
+    # The visit tally is kept by the services; anything that wrote visits around them is recounted at night.
+    "repair-visit-tallies": {"task": "visits.tasks.repair_tallies", "schedule": crontab(minute=45, hour=3)},
 }
 
 # Sessions live in the database, so pages keep working when Redis is down.

@@ -40,6 +40,7 @@ from issues.payloads import (
 )
 from issues.services import issue_report, issue_transition, matter_create
 from organisation.models import Cadre, Department, DepartmentStaff, Pairing
+from visits import tallies
 from visits.models import Errand, Policy, PolicySector, Visit
 from visits.services import errand_advance, errand_open
 
@@ -376,6 +377,7 @@ class _Seeder:
                         visits.append(self._visit(pairing, day))
                 month = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
         Visit.objects.bulk_create(visits)
+        tallies.rebuild()  # bulk_create bypasses the services that keep the tally
         return len(visits)
 
     def _visit(self, pairing: Pairing, day: datetime.date) -> Visit:

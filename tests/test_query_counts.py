@@ -25,13 +25,13 @@ from issues.models import Flow, Issue, Status
 from notifications.models import Kind, Notification
 from organisation.models import Department, DepartmentStaff, Pairing
 from tests import factories
+from visits import tallies
 from visits.models import Visit
 
 BUDGET = 12
 # Pages above the budget on this branch (the district's count); issue 16's other changes are to bring them down.
 OVER_BUDGET = {
-    ("cadre", "home"): 14,
-    ("cadre", "my enterprise"): 13,
+    ("cadre", "home"): 13,
     ("leading group", "dashboard"): 19,
     ("leading group", "departments table"): 13,
     ("leading group", "roll-up per cadre"): 14,
@@ -118,6 +118,7 @@ def _add(today: datetime.date, times: int) -> None:
         factories.VisitFactory.build(pairing=pairing, visited_on=today - datetime.timedelta(days=i % 300))
         for i in range(1 + times * 30)
     )
+    tallies.rebuild(Pairing.objects.filter(pk=pairing.pk))  # bulk_create bypasses the services that keep it
     soon, past = today + datetime.timedelta(days=1), today - datetime.timedelta(days=5)
     ahead = today + datetime.timedelta(days=60)
     mine = {"enterprise": pairing.enterprise, "reporter": pairing.cadre, "category": factories.category()}

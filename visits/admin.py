@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
@@ -14,7 +15,7 @@ from core.admin import ReadOnlyAdminMixin
 from visits import attachments
 from visits.attachments import AttachmentNotStored
 from visits.models import Errand, ErrandStep, Policy, PolicySector, Visit, VisitFile
-from visits.services import policy_save
+from visits.services import policy_save, visit_admin_save, visits_delete
 
 # Where the change form's second showing finds the storage refusal of the first (PolicyAdmin).
 STORAGE_REFUSAL = "_policy_attachment_refusal"
@@ -51,6 +52,18 @@ class VisitAdmin(SimpleHistoryAdmin):
     list_select_related = ["pairing__cadre", "pairing__enterprise"]
     autocomplete_fields = ["pairing"]
     date_hierarchy = "visited_on"
+
+    # Every write goes through the services, which keep the visit tally (visits/tallies.py) in step: a change
+    # of date or pairing, a history revert, an addition, a deletion.
+    def save_model(self, request: HttpRequest, obj: Visit, form: Any, change: bool) -> None:
+        obj._history_user = request.user  # type: ignore[attr-defined]  # as SimpleHistoryAdmin.save_model does
+        visit_admin_save(visit=obj)
+
+    def delete_model(self, request: HttpRequest, obj: Visit) -> None:
+        visits_delete(visits=[obj])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Visit]) -> None:
+        visits_delete(visits=list(queryset))
 
 
 class PolicySectorInline(admin.TabularInline):

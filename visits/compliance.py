@@ -15,6 +15,9 @@ requirements add up, and the month lasts until the later part ends. A part that
 has not begun yet (a pairing starting later this month, a month still to come) is
 not judged.
 
+The visits are counted from the tally the services keep (`VisitTally`, visits/tallies.py), one row per
+pairing and month; a count "as logged before" a moment (a past period's report) reads the visits themselves.
+
 The public API:
 
 - `judge(months, today, pairings)`: one `CadreRow` per cadre, one `Cell` per month,
@@ -34,7 +37,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, models
-from django.db.models import Case, Count, DateField, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, DateField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce, ExtractDay, Greatest, Least
 from django.utils.translation import gettext_lazy as _
 
@@ -42,7 +45,7 @@ from core.months import Month
 from core.roles import PortalUser
 from enterprises.models import Enterprise
 from organisation.models import Cadre, Pairing
-from visits.models import Visit
+from visits.models import Visit, VisitTally
 
 
 class Standing(models.TextChoices):
@@ -186,14 +189,31 @@ def _visit_counts(
 
 def _visit_count_rows(
     window: QuerySet[Pairing], spans: Sequence[_Span], logged_before: datetime.datetime | None
-) -> QuerySet[Visit, dict[str, Any]]:
-    """The grouped query behind `_visit_counts`: `pairing_id`, then `m0`, `m1`, … the visits in each month."""
-    # Plain date ranges, not TruncMonth: SQLite truncates dates in Python, row by row. And a
-    # subquery rather than a list of ids: a city's pairings would pass SQLite's parameter limit.
+) -> QuerySet[Any, dict[str, Any]]:
+    """The grouped query behind `_visit_counts`: `pairing_id`, then `m0`, `m1`, … the visits in each month.
+
+    The visits as they stand come from the tally the services keep (`VisitTally`, a row per pairing and
+    month: about half as many rows as a city's visits); as they stood at `logged_before`, from the visits.
+    """
+    # A subquery rather than a list of ids: a city's pairings would pass SQLite's parameter limit.
+    held = window.order_by().values("pk")
+    if logged_before is None:
+        tallied = {
+            f"m{i}": Coalesce(Sum("visits", filter=Q(month=s.first)), Value(0), output_field=IntegerField())
+            for i, s in enumerate(spans)
+        }
+        return (
+            VisitTally.objects.filter(pairing__in=held, month__range=(spans[0].first, spans[-1].first))
+            .order_by()
+            .values("pairing_id")
+            .annotate(**tallied)
+        )
+    # Plain date ranges, not TruncMonth: SQLite truncates dates in Python, row by row.
     per_month = {f"m{i}": Count("pk", filter=Q(visited_on__range=(s.first, s.last))) for i, s in enumerate(spans)}
-    visits = Visit.objects.all() if logged_before is None else Visit.objects.filter(created_at__lt=logged_before)
     return (
-        visits.filter(pairing__in=window.order_by().values("pk"), visited_on__range=(spans[0].first, spans[-1].last))
+        Visit.objects.filter(
+            created_at__lt=logged_before, pairing__in=held, visited_on__range=(spans[0].first, spans[-1].last)
+        )
         .order_by()
         .values("pairing_id")
         .annotate(**per_month)
@@ -284,15 +304,26 @@ def judge_in_batches(
 
 
 def cadre_month(who: "Cadre | PortalUser", today: datetime.date) -> Cell:
-    """Judge one cadre's month so far (a cadre, or the user who is one), as the grid's cell for it."""
+    """Judge one cadre's month so far (a cadre, or the user who is one), as the grid's cell for it, in one query.
+
+    As `judge` judges it (`_cells`), the month's visits read from the tally beside each pairing.
+    """
     if isinstance(who, Cadre):
         mine = Pairing.objects.filter(cadre=who)
     elif who.is_authenticated:
         mine = Pairing.objects.filter(cadre__user_id=who.pk)
     else:
         return Cell()
-    rows = judge([Month.of(today)], today, mine)
-    return rows[0].cells[0] if rows else Cell()
+    span = _Span.of(Month.of(today))
+    tallied = VisitTally.objects.filter(pairing=OuterRef("pk"), month=span.first).values("visits")[:1]
+    held = list(
+        _window([span], mine)
+        .annotate(month_visits=Coalesce(Subquery(tallied), Value(0), output_field=IntegerField()))
+        .values_list("pk", "cadre_id", "started_on", "ended_on", "month_visits")
+    )
+    counts = {pairing_id: [visits] for pairing_id, _cadre, _start, _end, visits in held}
+    cells = _cells((row[:4] for row in held), counts, [span], today)
+    return next(iter(cells.values()))[0] if cells else Cell()
 
 
 def _summary(month: Month, cells: Iterable[Cell]) -> MonthSummary:
@@ -375,6 +406,11 @@ def _judged_part(span: _Span, today: datetime.date) -> Q | None:
     return Q(started_on__lte=min(span.last, today)) & (Q(ended_on__isnull=True) | Q(ended_on__gte=span.first))
 
 
+def _whole_month(span: _Span) -> Q:
+    """The pairings held for the whole month: nearly all of them, judged without any date arithmetic."""
+    return Q(started_on__lte=span.first) & (Q(ended_on__isnull=True) | Q(ended_on__gte=span.last))
+
+
 def _required_sql(span: _Span, today: datetime.date, per_month: int) -> Any:
     """A pairing's requirement in the month as `_required` works it out; 0 where the part is not judged."""
     judged = _judged_part(span, today)
@@ -382,8 +418,10 @@ def _required_sql(span: _Span, today: datetime.date, per_month: int) -> Any:
         return Value(0, output_field=IntegerField())
     first, last = Value(span.first, output_field=DateField()), Value(span.last, output_field=DateField())
     covered = _day(Least(last, Coalesce(F("ended_on"), last))) - _day(Greatest(first, F("started_on"))) + 1
-    # The part lies inside the month, so its days are the difference of the days of the month.
+    # The part lies inside the month, so its days are the difference of the days of the month. A whole month
+    # (begun, so judged) requires `per_month`: the CASE stops there for nearly every pairing of a city.
     return Case(
+        When(_whole_month(span), then=Value(per_month)),
         When(judged, then=(per_month * covered + span.days - 1) / span.days),
         default=Value(0),
         output_field=IntegerField(),
@@ -395,7 +433,11 @@ def _part_end_sql(span: _Span, today: datetime.date) -> Any:
     last = Value(span.last, output_field=DateField())
     if judged is None:  # typed, or PostgreSQL reads a bare NULL in a CTE as text
         return Cast(Value(None), output_field=DateField())
-    return Case(When(judged, then=Least(last, Coalesce(F("ended_on"), last))), output_field=DateField())
+    return Case(
+        When(_whole_month(span), then=last),
+        When(judged, then=Least(last, Coalesce(F("ended_on"), last))),
+        output_field=DateField(),
+    )
 
 
 @dataclass(frozen=True)

@@ -96,6 +96,32 @@ class Visit(models.Model):
         return f"{self.visited_on} {self.pairing.enterprise.name}"
 
 
+class VisitTally(models.Model):
+    """Visits per pairing per calendar month: a summary the services keep, never a source (visits/tallies.py).
+
+    The two-visit rule reads it instead of counting every visit of a period; `tallies.rebuild` recounts it
+    from the visits, and `manage.py rebuild_tallies --check` says whether it has drifted.
+    """
+
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="+", verbose_name=_("pairing"))
+    # The first day of the local calendar month of `Visit.visited_on` (a local date already).
+    month = models.DateField(_("month"))
+    visits = models.PositiveIntegerField(_("visits"), default=0)
+
+    class Meta:
+        verbose_name = _("visit tally")
+        verbose_name_plural = _("visit tallies")
+        constraints = [models.UniqueConstraint(fields=["pairing", "month"], name="visit_tally_once")]
+        indexes = [
+            # "The months of a period, every pairing" (the grid, the summaries) read from the index alone on
+            # PostgreSQL; one pairing's months come from the unique constraint's index.
+            models.Index(fields=["month", "pairing"], include=["visits"], name="visit_tally_months"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pairing_id} {self.month:%Y-%m}: {self.visits}"
+
+
 class PolicyQuerySet(models.QuerySet["Policy"]):
     def visible_to(self, user: PortalUser) -> Self:
         """Scope to what the user may see: overseers every policy, other roles the active ones, no role none."""

@@ -17,7 +17,7 @@ from issues.models import IssueCategory
 from issues.payloads import RoutePayload
 from issues.services import issue_report
 from organisation.models import Pairing
-from visits import attachments, proof
+from visits import attachments, proof, tallies
 from visits.models import Errand, ErrandStep, Policy, Visit, VisitFile
 
 if TYPE_CHECKING:
@@ -99,6 +99,7 @@ def visit_log(
         created_at=now,
     )
     visit.policies.set(data.policies)
+    tallies.count([(pairing.pk, visit.visited_on)])
     for problem in problems:
         issue_report(
             actor=actor,
@@ -197,6 +198,7 @@ def visit_correct(*, actor: "User", visit: Visit, data: VisitData, now: datetime
     now = now or timezone.now()
     visit = _own_editable(actor=actor, visit=visit, now=now)
     _check_date(visit.pairing, data.visited_on, now)
+    tallies.move((visit.pairing_id, visit.visited_on), (visit.pairing_id, data.visited_on))
     for name in ("visited_on", "mode", "operations", "opinions", "summary"):
         setattr(visit, name, getattr(data, name))
     # A key, never a sentence: the history says it in each reader's language (visits.models.CHANGE_REASONS).
@@ -204,6 +206,28 @@ def visit_correct(*, actor: "User", visit: Visit, data: VisitData, now: datetime
     visit.save()
     visit.policies.set(data.policies)
     return visit
+
+
+@transaction.atomic
+def visit_admin_save(*, visit: Visit) -> Visit:
+    """Save a visit as the admin changed or added it (a history revert too), moving its count in the tally."""
+    before = None
+    if visit.pk is not None:
+        before = Visit.objects.select_for_update().filter(pk=visit.pk).values_list("pairing_id", "visited_on").first()
+    visit.save()
+    tallies.move(before, (visit.pairing_id, visit.visited_on))
+    return visit
+
+
+@transaction.atomic
+def visits_delete(*, visits: Sequence[Visit]) -> int:
+    """Delete visits (the admin's delete) and take them out of the tally; return how many were deleted."""
+    locked = Visit.objects.select_for_update().filter(pk__in=[visit.pk for visit in visits])
+    counted = list(locked.values_list("pairing_id", "visited_on"))
+    for visit in visits:
+        visit.delete()  # one by one, so that the history records each deletion
+    tallies.count(counted, by=-1)
+    return len(counted)
 
 
 @transaction.atomic

@@ -45,7 +45,7 @@ def test_my_enterprise_runs_a_fixed_number_of_queries(client, cadre, enterprise,
         assert len(client.get(MY_ENTERPRISE).context["awaiting_feedback"]) == 15
 
 
-# Session, user, roles; the pairing, the month's visits (two, in the rule module); open problems,
-# awaiting feedback (all, counted as listed); open errands; the history's visits, steps and errand
-# steps; the bell.
-MY_ENTERPRISE_QUERIES = 13
+# Session, user, roles; the pairing, the month's visits (one, in the rule module: the pairings with their
+# tally); open problems, awaiting feedback (all, counted as listed); open errands; the history's visits,
+# steps and errand steps; the bell.
+MY_ENTERPRISE_QUERIES = 12

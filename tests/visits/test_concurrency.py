@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from core import services
 from core.models import Submission
@@ -75,3 +76,39 @@ def test_two_identical_visit_submits_at_once_file_one_visit_with_its_two_problem
     assert visit.issues.count() == Issue.objects.count() == 2
     assert IssueEvent.objects.count() == 4  # each problem: reported, then routed
     assert Submission.objects.count() == 1
+
+
+def test_two_visits_logged_at_once_for_the_same_month_both_count_in_the_tally(cadre):
+    from django.db import transaction
+
+    from visits import tallies
+    from visits.models import VisitTally
+    from visits.services import VisitData, visit_log
+
+    pairing = cadre.pairings.get()
+    day = timezone.localdate()
+    barrier = threading.Barrier(2)
+    failures: list[BaseException] = []
+
+    def log() -> None:
+        try:
+            barrier.wait()
+            with transaction.atomic():
+                visit_log(actor=cadre.user, pairing=pairing, data=VisitData(visited_on=day, mode="on_site"))
+                # Hold the month's new tally row uncommitted while the other logs into the same month.
+                time.sleep(0.5)
+        except BaseException as exc:  # reported below, in the test's thread
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=log) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+
+    assert failures == []
+    assert Visit.objects.count() == 2
+    assert VisitTally.objects.get(pairing=pairing).visits == 2
+    assert tallies.drift() == []
