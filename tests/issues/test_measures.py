@@ -22,6 +22,7 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 from django.db.models import OuterRef, Subquery
 
 from core.months import Month
@@ -304,3 +305,75 @@ def test_an_unknown_figure_is_said_never_a_500(month, client, leader, query):
     page = client.get("/issues/", query)
     assert page.status_code == 200
     assert "alert-warning" in page.content.decode()
+
+
+# --- several families of figures in one statement (measures.read) -----------------------------------------
+
+
+def test_read_sends_every_family_in_one_statement_and_each_answer_is_its_own(month, django_assert_num_queries):
+    # The dashboard reads its figures, each department's and cadre's, its breakdowns and its months
+    # together: each answer is what the family's own function gives alone.
+    window = measures.Window.of(OCTOBER)
+    issues = Issue.objects.all()
+    months = [Month(2025, 9), Month(2025, 10), Month(2025, 11)]
+    alone = (
+        measures.counts(issues, window),
+        measures.by_unit(issues, window),
+        measures.grouped(issues, window, "reporter", also=("reporter__name",)),
+        measures.grouped(issues, window, "enterprise__sector", ["reported"]),
+        [measures.counts(issues, measures.Window.of(Period.month(m)), ["reported"])["reported"] for m in months],
+    )
+    with django_assert_num_queries(1):
+        together = measures.read(
+            measures.counting(issues, window),
+            measures.units(issues, window),
+            measures.grouping(issues, window, "reporter", also=("reporter__name",), types={"reporter__name": str}),
+            measures.grouping(issues, window, "enterprise__sector", ["reported"], types={"enterprise__sector": str}),
+            measures.reported_by_month(issues, months),
+        )
+    assert tuple(together) == alone
+    assert alone[0]["reported"] == 5 and alone[4][:2] == [1, 5]
+
+
+def test_read_answers_a_family_that_can_match_nothing_without_asking(month, django_assert_num_queries):
+    window = measures.Window.of(OCTOBER)
+    with django_assert_num_queries(0):
+        [found] = measures.read(measures.counting(Issue.objects.none(), window, ["reported", "overdue"]))
+    assert found == {"reported": 0, "overdue": 0}
+
+
+# --- PostgreSQL: the period's moves are read from their index alone (EXPLAIN) -------------------------------
+
+
+def _index_only_plan(queryset) -> str:
+    # Every way of reading the table is made dearer than reading an index alone (an index-only scan is
+    # costed as dear as the others when they are switched off, so a table's page is made dear too): a plan
+    # that reads the moves' index and no table page is possible only where the index carries every column
+    # the query asks of a move.
+    settings = {"enable_seqscan": "off", "enable_bitmapscan": "off", "enable_indexscan": "off", "seq_page_cost": "1000"}
+    with connection.cursor() as cursor:
+        for name, value in settings.items():
+            cursor.execute(f"SET LOCAL {name} = {value}")
+        try:
+            return queryset.explain()
+        finally:
+            for name in settings:
+                cursor.execute(f"RESET {name}")
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "key", ["answered", "rated_by_enterprise", "rated_by_cadre", "extension_granted", "returned", "resolved_late"]
+)
+def test_each_figures_moves_are_read_from_the_moves_index_alone(month, key):
+    window = measures.Window.of(OCTOBER)
+    if key == "answered":  # the answers from the period's start: one range of the index, not an OR of two
+        events = IssueEvent.objects.filter(
+            measures.ANSWERING, created_at__gte=window.start_at, created_at__lt=window.as_of
+        )
+    else:
+        events = measures.MEASURES[key].moves.events(window)
+    plan = _index_only_plan(events.order_by().values("issue_id"))
+    assert "Index Only Scan using issue_event_moves" in plan, plan
+    assert "Index Cond" in plan, plan  # a range of the index, not the whole of it
+    assert "BitmapOr" not in plan and "Seq Scan" not in plan, plan
