@@ -520,7 +520,8 @@ def reach(window: Window, keys: Iterable[str]) -> Q:
     keeps a city's count from reading every problem: the period's problems (`issue_ledger_order`), those
     with a department (the (status, deadline) index; once the period is over, also those moved since,
     whose state then is read back from their events), and those with one of the figures' moves in the
-    period (the events' (action, created_at) index).
+    period (saved since it began, `issue_updated_at`; for a past period's moves alone, the events' (action,
+    created_at) index).
     """
     chosen = [MEASURES[key] for key in keys]
     found = Q(pk__in=[])
@@ -531,7 +532,14 @@ def reach(window: Window, keys: Iterable[str]) -> Q:
         if window.is_over:
             found |= Q(updated_at__gte=window.end_at)
     moves = [m.moves for m in chosen if m.moves is not None]
-    if moves:
+    if moves and (not window.is_over or any(m.standing for m in chosen)):
+        # Every move saves its problem (`updated_at`, at or after the move's time), so a problem with a move
+        # in the period was saved since the period began: read on the `issue_updated_at` index, not from the
+        # period's events. While the period runs that is the problems saved in it; once it is over, the
+        # standing figures read those saved since its end already, and this adds those last saved in it.
+        found |= Q(updated_at__gte=window.start_at)
+    elif moves:
+        # A past period's moves alone: those saved since would each have their state read back (`with_state`).
         found |= Q(pk__in=_moves_in(window, moves).values("issue_id"))
     return found
 
