@@ -625,15 +625,18 @@ def read(*asks: Ask) -> list[Any]:
     readings = [reading for ask in asks for reading in ask.readings]
     sent = [number for number, reading in enumerate(readings) if reading.sql is not None]
     found: list[list[dict[str, Any]]] = [[] for _ in readings]
+    rows: list[Any] = []
     if len(sent) == 1:
         reading = readings[sent[0]]
         with connection.cursor() as cursor:
-            cursor.execute(reading.sql, reading.params)
+            cursor.execute(reading.sql or "", reading.params)
             rows = [(sent[0], *row) for row in cursor.fetchall()]
     elif sent:
         width = max(len(readings[number].columns) for number in sent)
         quote = connection.ops.quote_name
-        named, parts, params = [], [], []
+        named: list[str] = []
+        parts: list[str] = []
+        params: list[Any] = []
         for number in sent:
             reading = readings[number]
             columns = [quote(name) for name, _kind in reading.columns]
@@ -644,13 +647,12 @@ def read(*asks: Ask) -> list[Any]:
         with connection.cursor() as cursor:
             cursor.execute(f"WITH {', '.join(named)} {' UNION ALL '.join(parts)}", params)
             rows = cursor.fetchall()
-    else:
-        rows = []
     for number, *values in rows:
         columns = readings[number].columns
         found[number].append({name: _typed(value, kind) for (name, kind), value in zip(columns, values, strict=False)})
-    answers = [reading.finish(rows) for reading, rows in zip(readings, found, strict=True)]
-    out, at = [], 0
+    answers = [reading.finish(family) for reading, family in zip(readings, found, strict=True)]
+    out: list[Any] = []
+    at = 0
     for ask in asks:
         out.append(ask.combine(answers[at : at + len(ask.readings)]))
         at += len(ask.readings)
