@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     Avg,
     Case,
@@ -222,8 +223,11 @@ RATED_BY_CADRE = Moves(
 # A problem is answered (有回应) once the side it was put to has taken it up or replied: a department
 # accepted it, it was resolved (on the spot, by the department, or by the leading group), the leading
 # group linked it to a systemic matter it decides, or assigned it after an escalation.
-ANSWERING = Q(action__in=(Action.ACCEPT, Action.RESOLVE, Action.LINK)) | Q(
-    action=Action.ASSIGN, from_status=Status.ESCALATED
+# Said as one list of actions and a test of the index's columns (not an OR of two lists, which PostgreSQL
+# read as two bitmap scans and then the table's pages), so the period's answers are one range of the moves'
+# index (`issue_event_moves`), read from the index alone.
+ANSWERING = Q(action__in=(Action.ACCEPT, Action.RESOLVE, Action.LINK, Action.ASSIGN)) & (
+    ~Q(action=Action.ASSIGN) | Q(from_status=Status.ESCALATED)
 )
 
 
@@ -516,7 +520,8 @@ def reach(window: Window, keys: Iterable[str]) -> Q:
     keeps a city's count from reading every problem: the period's problems (`issue_ledger_order`), those
     with a department (the (status, deadline) index; once the period is over, also those moved since,
     whose state then is read back from their events), and those with one of the figures' moves in the
-    period (the events' (action, created_at) index).
+    period (saved since it began, `issue_updated_at`; for a past period's moves alone, the events' (action,
+    created_at) index).
     """
     chosen = [MEASURES[key] for key in keys]
     found = Q(pk__in=[])
@@ -527,7 +532,14 @@ def reach(window: Window, keys: Iterable[str]) -> Q:
         if window.is_over:
             found |= Q(updated_at__gte=window.end_at)
     moves = [m.moves for m in chosen if m.moves is not None]
-    if moves:
+    if moves and (not window.is_over or any(m.standing for m in chosen)):
+        # Every move saves its problem (`updated_at`, at or after the move's time), so a problem with a move
+        # in the period was saved since the period began: read on the `issue_updated_at` index, not from the
+        # period's events. While the period runs that is the problems saved in it; once it is over, the
+        # standing figures read those saved since its end already, and this adds those last saved in it.
+        found |= Q(updated_at__gte=window.start_at)
+    elif moves:
+        # A past period's moves alone: those saved since would each have their state read back (`with_state`).
         found |= Q(pk__in=_moves_in(window, moves).values("issue_id"))
     return found
 
@@ -544,19 +556,189 @@ def _counted(issues: QuerySet[Issue], window: Window, keys: Iterable[str]) -> Qu
     return with_state(candidates(issues, window).filter(reach(window, keys)), window)
 
 
-def counts(
-    issues: QuerySet[Issue], window: Window, keys: Iterable[str] | None = None, unit: Any = None
-) -> dict[str, int]:
-    """Count each figure over the problems given (already scoped to the viewer and filtered), in one query."""
+@dataclass(frozen=True)
+class Reading:
+    """A family of figures as one SQL statement not yet sent, and how its rows make the family's answer.
+
+    `read` sends several families in one statement (a UNION ALL of them); `counts`, `grouped` and
+    `by_unit` send theirs alone. `columns` names the statement's columns (its aliases) in the order they
+    are read, each with the type it is read back as.
+    """
+
+    sql: str | None  # None: it can match no row, and is not sent
+    params: tuple[Any, ...]
+    columns: tuple[tuple[str, type], ...]
+    finish: Callable[[list[dict[str, Any]]], Any]
+
+
+@dataclass(frozen=True)
+class Ask:
+    """What a figure function reads (its statements) and how their rows make its answer."""
+
+    readings: tuple[Reading, ...]
+    combine: Callable[[list[Any]], Any]
+
+
+class _Unsent(Exception):  # not an error: how `_statement` stops a query before it is sent
+    def __init__(self, sql: str, params: Any) -> None:
+        super().__init__(sql)
+        self.sql, self.params = sql, tuple(params or ())
+
+
+def _statement(run: Callable[[], Any]) -> tuple[str | None, tuple[Any, ...]]:
+    """The SQL and parameters `run` would send, stopped before it is sent (Django's execute wrapper).
+
+    None when it would send nothing: Django answers a query that can match no row without asking.
+    """
+
+    def stop(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        raise _Unsent(sql, params)
+
+    with connection.execute_wrapper(stop):
+        try:
+            run()
+        except _Unsent as unsent:
+            # A debug cursor (DEBUG, or a test counting queries) logs the query it stopped as if it had been
+            # sent: it was not, so it is not one of the page's queries.
+            if connection.queries_logged and connection.queries_log:
+                connection.queries_log.pop()
+            return unsent.sql, unsent.params
+    return None, ()
+
+
+def _values_reading(rows: QuerySet[Any], columns: tuple[tuple[str, type], ...], finish: Callable[..., Any]) -> Reading:
+    sql, params = _statement(lambda: list(rows))
+    return Reading(sql, params, columns, finish)
+
+
+def _typed(value: Any, kind: type) -> Any:
+    return value if value is None or isinstance(value, kind) else kind(value)
+
+
+def read(*asks: Ask) -> list[Any]:
+    """Each ask's answer, all read in one SQL statement: the families' statements joined by UNION ALL.
+
+    Each family's statement is a named subquery (WITH) whose columns are named as the family reads them;
+    its rows are read back as text beside the family's number, padded to the widest, and typed again here.
+    What each family counts, and how, is its own statement, unchanged. A single statement is sent as it is.
+    """
+    readings = [reading for ask in asks for reading in ask.readings]
+    sent = [number for number, reading in enumerate(readings) if reading.sql is not None]
+    found: list[list[dict[str, Any]]] = [[] for _ in readings]
+    rows: list[Any] = []
+    if len(sent) == 1:
+        reading = readings[sent[0]]
+        with connection.cursor() as cursor:
+            cursor.execute(reading.sql or "", reading.params)
+            rows = [(sent[0], *row) for row in cursor.fetchall()]
+    elif sent:
+        width = max(len(readings[number].columns) for number in sent)
+        quote = connection.ops.quote_name
+        named: list[str] = []
+        parts: list[str] = []
+        params: list[Any] = []
+        for number in sent:
+            reading = readings[number]
+            columns = [quote(name) for name, _kind in reading.columns]
+            named.append(f"r{number} ({', '.join(columns)}) AS ({reading.sql})")
+            cells = [f"CAST({column} AS TEXT)" for column in columns] + ["NULL"] * (width - len(columns))
+            parts.append(f"SELECT {number} AS f, {', '.join(cells)} FROM r{number}")  # nosec B608 # our own SQL
+            params.extend(reading.params)
+        with connection.cursor() as cursor:
+            cursor.execute(f"WITH {', '.join(named)} {' UNION ALL '.join(parts)}", params)
+            rows = cursor.fetchall()
+    for number, *values in rows:
+        columns = readings[number].columns
+        found[number].append({name: _typed(value, kind) for (name, kind), value in zip(columns, values, strict=False)})
+    answers = [reading.finish(family) for reading, family in zip(readings, found, strict=True)]
+    out: list[Any] = []
+    at = 0
+    for ask in asks:
+        out.append(ask.combine(answers[at : at + len(ask.readings)]))
+        at += len(ask.readings)
+    return out
+
+
+def _one(ask: Ask) -> Any:
+    """An ask read on its own: each of its statements sent as it is (no UNION)."""
+    return ask.combine([read(Ask((reading,), lambda found: found[0]))[0] for reading in ask.readings])
+
+
+def counting(issues: QuerySet[Issue], window: Window, keys: Iterable[str] | None = None, unit: Any = None) -> Ask:
+    """What `counts` reads, for `read` to send with other families."""
     chosen = list(keys or MEASURES)
     # Aggregated over the annotated problems, the state columns are computed once per problem in a
     # subquery and each figure's condition reads them (no condition refers to the outer row itself).
     # Sliced, the problems are read in an inner query that PostgreSQL does not fold into the outer one (a
     # LIMIT fences it): each problem's state is worked out once, not once per figure that reads it.
-    found = _counted(issues, window, chosen)[:EVERY].aggregate(
-        **{key: Count("pk", filter=MEASURES[key].q(window, unit)) for key in chosen}
+    sliced = _counted(issues, window, chosen)[:EVERY]
+    # Built before the statement is taken: a condition may read the working days' calendar as it is built.
+    figures = {key: Count("pk", filter=MEASURES[key].q(window, unit)) for key in chosen}
+    sql, params = _statement(lambda: sliced.aggregate(**figures))
+
+    def finish(rows: list[dict[str, Any]]) -> dict[str, int]:
+        found = rows[0] if rows else {}
+        return {key: found.get(key) or 0 for key in chosen}
+
+    return Ask((Reading(sql, params, tuple((key, int) for key in chosen), finish),), lambda found: found[0])
+
+
+def counts(
+    issues: QuerySet[Issue], window: Window, keys: Iterable[str] | None = None, unit: Any = None
+) -> dict[str, int]:
+    """Count each figure over the problems given (already scoped to the viewer and filtered), in one query."""
+    result: dict[str, int] = _one(counting(issues, window, keys, unit))
+    return result
+
+
+def reported_by_month(issues: QuerySet[Issue], months: list[Any]) -> Ask:
+    """The problems `reported` in each of the months (a list of `core.months.Month`), in one statement."""
+    span = Window.of(Period(months[0], months[-1]))
+    figures = {
+        f"m{i}": Count("pk", filter=MEASURES["reported"].q(Window.of(Period.month(month))))
+        for i, month in enumerate(months)
+    }
+    sql, params = _statement(lambda: issues.filter(span.in_period()).order_by().aggregate(**figures))
+
+    def finish(found: list[dict[str, Any]]) -> list[int]:
+        row = found[0] if found else {}
+        return [row.get(f"m{i}") or 0 for i in range(len(months))]
+
+    reading = Reading(sql, params, tuple((f"m{i}", int) for i in range(len(months))), finish)
+    return Ask((reading,), lambda found: found[0])
+
+
+def _grouped_rows(
+    issues: QuerySet[Issue], window: Window, by: str, chosen: list[str], unit: Any, also: tuple[str, ...]
+) -> QuerySet[Issue, dict[str, Any]]:
+    return (
+        _counted(issues, window, chosen)
+        .order_by()
+        .values(by, *also)
+        .annotate(**{key: Count("pk", filter=MEASURES[key].q(window, unit)) for key in chosen})
     )
-    return {key: found[key] or 0 for key in chosen}
+
+
+def grouping(
+    issues: QuerySet[Issue],
+    window: Window,
+    by: str,
+    keys: Iterable[str] | None = None,
+    unit: Any = None,
+    also: tuple[str, ...] = (),
+    types: dict[str, type] | None = None,
+) -> Ask:
+    """What `grouped` reads, for `read` to send with other families. `types`: how the group's fields read
+    back (`by` and `also`), an int unless said (a name, a sector: str)."""
+    chosen = list(keys or MEASURES)
+    rows = _grouped_rows(issues, window, by, chosen, unit, also)
+    kinds = types or {}
+    columns = (*((name, kinds.get(name, int)) for name in (by, *also)), *((key, int) for key in chosen))
+
+    def finish(found: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
+        return {row[by]: {key: row[key] for key in (*chosen, *also)} for row in found}
+
+    return Ask((_values_reading(rows, columns, finish),), lambda found: found[0])
 
 
 def grouped(
@@ -574,33 +756,20 @@ def grouped(
     return with its figures (its name, say), read in the same query.
     """
     chosen = list(keys or MEASURES)
-    rows = (
-        _counted(issues, window, chosen)
-        .order_by()
-        .values(by, *also)
-        .annotate(**{key: Count("pk", filter=MEASURES[key].q(window, unit)) for key in chosen})
-    )
+    rows = _grouped_rows(issues, window, by, chosen, unit, also)
     return {row[by]: {key: row[key] for key in (*chosen, *also)} for row in rows}
 
 
-def by_unit(issues: QuerySet[Issue], window: Window, keys: Iterable[str] | None = None) -> dict[Any, dict[str, int]]:
-    """Count each figure per department, as `counts(..., unit=<department>)` would, in three queries.
-
-    A figure of moves is grouped on the moves' department (`Moves.credit`); the others on the
-    department the problem was with at the window's moment. Departments with nothing are left out.
-    """
+def units(issues: QuerySet[Issue], window: Window, keys: Iterable[str] | None = None) -> Ask:
+    """What `by_unit` reads (up to three statements), for `read` to send with other families."""
     chosen = list(keys or MEASURES)
-    table: dict[Any, dict[str, int]] = {}
+    readings: list[Reading] = []
 
-    def add(rows: Iterable[dict[str, Any]], column: str, names: list[str]) -> None:
-        for row in rows:
-            if row[column] is None:
-                continue
-            mine = table.setdefault(row[column], dict.fromkeys(chosen, 0))
-            for name in names:
-                mine[name] = row[name]
+    def rows_of(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return found
 
     standing = [key for key in chosen if MEASURES[key].moves is None]
+    parts: list[tuple[str, list[str]]] = []
     if standing:
         rows = (
             _counted(issues, window, standing)  # type: ignore[misc]  # an annotation, which the stubs cannot see
@@ -608,7 +777,9 @@ def by_unit(issues: QuerySet[Issue], window: Window, keys: Iterable[str] | None 
             .values("as_department")
             .annotate(**{key: Count("pk", filter=MEASURES[key].q(window)) for key in standing})
         )
-        add(rows, "as_department", standing)
+        columns = (("as_department", int), *((key, int) for key in standing))
+        readings.append(_values_reading(rows, columns, rows_of))
+        parts.append(("as_department", standing))
     for credit in ("department", "from_department"):
         names = [key for key in chosen if (m := MEASURES[key].moves) is not None and m.credit == credit]
         if not names:
@@ -626,10 +797,32 @@ def by_unit(issues: QuerySet[Issue], window: Window, keys: Iterable[str] | None 
                 }
             )
         )
-        add(rows, credit, names)
-    for mine in table.values():
-        mine.update({key: 0 for key in chosen if key not in mine})
-    return table
+        columns = ((credit, int), *((key, int) for key in names))
+        readings.append(_values_reading(rows, columns, rows_of))
+        parts.append((credit, names))
+
+    def combine(found: list[list[dict[str, Any]]]) -> dict[Any, dict[str, int]]:
+        table: dict[Any, dict[str, int]] = {}
+        for (column, names), rows in zip(parts, found, strict=True):
+            for row in rows:
+                if row[column] is None:
+                    continue
+                mine = table.setdefault(row[column], dict.fromkeys(chosen, 0))
+                for name in names:
+                    mine[name] = row[name]
+        return table
+
+    return Ask(tuple(readings), combine)
+
+
+def by_unit(issues: QuerySet[Issue], window: Window, keys: Iterable[str] | None = None) -> dict[Any, dict[str, int]]:
+    """Count each figure per department, as `counts(..., unit=<department>)` would, in three queries.
+
+    A figure of moves is grouped on the moves' department (`Moves.credit`); the others on the
+    department the problem was with at the window's moment. Departments with nothing are left out.
+    """
+    result: dict[Any, dict[str, int]] = _one(units(issues, window, keys))
+    return result
 
 
 def resolve_days(issues: QuerySet[Issue], window: Window) -> dict[Any, float]:

@@ -517,11 +517,21 @@ class IssueEvent(models.Model):
         indexes = [
             models.Index(fields=["issue", "created_at"]),
             # A period's moves of one kind (the dashboard, the department table, the monthly report). On
-            # PostgreSQL it also carries what the figures ask of a move (issues/measures.py), so the period's
-            # moves are read from the index alone (an index-only scan), not from the table's pages.
+            # PostgreSQL it also carries what the figures ask of a move (issues/measures.py: who rated it, an
+            # extension's decision, the answers), so the period's moves are read from the index alone (an
+            # index-only scan), not from the table's pages.
             models.Index(
                 fields=["action", "created_at"],
-                include=["issue", "department", "from_department", "from_status", "deadline"],
+                include=[
+                    "issue",
+                    "department",
+                    "from_department",
+                    "from_status",
+                    "deadline",
+                    "actor",
+                    "enterprise_link",
+                    "kind",
+                ],
                 name="issue_event_moves",
             ),
             # When each waiting escalation was made (the escalation_undecided reminder, the review desk's age):

@@ -26,10 +26,10 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -168,6 +168,10 @@ class Chart:
     horizontal: bool = False
     percent: bool = False
     table: list[Series] | None = None  # the table's columns, when they are more than the chart's
+    # When the chart shows only some of its rows (the best and worst departments): how many there are, and
+    # the list of them all.
+    total: int = 0
+    every: str = ""
 
     @property
     def data(self) -> dict[str, Any]:
@@ -240,21 +244,65 @@ def _label(key: str) -> Any:
     return _("Reopened (dissatisfied)") if key == "dissatisfied" else measures.MEASURES[key].label
 
 
-def dashboard(user: PortalUser, scope: Scope, now: datetime.datetime | None = None) -> Dashboard:
-    """Assemble the dashboard for the user's view of the scope, in a fixed number of queries."""
+@dataclass(frozen=True)
+class Names:
+    """The departments' and categories' names, read once for the figures and the form's choices alike."""
+
+    departments: dict[int, str]  # in the form's order (kind, name)
+    categories: list[tuple[int, str]]  # in the chart's order (sort order, name)
+    category_choices: list[tuple[int, str]]  # in the form's order (sort order, id)
+
+    @classmethod
+    def read(cls) -> Names:
+        """Two queries (a province's 1,173 departments included)."""
+        departments = dict(Department.objects.values_list("pk", "name"))
+        found = list(IssueCategory.objects.values_list("pk", "name", "sort_order"))
+        choices = [(pk, name) for pk, name, _order in found]  # the form's order: its model's
+        found.sort(key=lambda row: (row[2], row[1]))
+        return cls(departments, [(pk, name) for pk, name, _order in found], choices)
+
+    def fill(self, form: ScopeForm) -> None:
+        """Give the form these names as its department and category choices, instead of its own queries."""
+        blank = ("", "---------")
+        form.fields["department"].choices = [blank, *self.departments.items()]  # type: ignore[attr-defined]
+        form.fields["category"].choices = [blank, *self.category_choices]  # type: ignore[attr-defined]
+
+
+def dashboard(
+    user: PortalUser, scope: Scope, now: datetime.datetime | None = None, names: Names | None = None
+) -> Dashboard:
+    """Assemble the dashboard for the user's view of the scope, in a fixed number of queries.
+
+    Every problem figure (the period's counts, the 12 months, each department's and cadre's standing, the
+    breakdowns by sector and category) is read in one statement (`measures.read`), the names in two (shared
+    with the form when the view gives them), the service work in `visit_figures`' own.
+    """
     now = now or timezone.now()
+    names = names or Names.read()
     window = scope.window(now)
     issues = scope.filters.issues(user)
-    figures = measures.counts(issues, window, KEYS, unit=scope.filters.unit)
+    unit = scope.filters.unit
+    months = last_months(scope.period.last.first, TREND_MONTHS)
+    figures, table, by_cadre, by_sector, by_category, reported = measures.read(
+        measures.counting(issues, window, KEYS, unit=unit),
+        measures.units(issues, window, RANKED),
+        measures.grouping(
+            issues, window, "reporter", STANDING, unit=unit, also=("reporter__name",), types={"reporter__name": str}
+        ),
+        measures.grouping(
+            issues, window, "enterprise__sector", ["reported"], unit=unit, types={"enterprise__sector": str}
+        ),
+        measures.grouping(issues, window, "category", ["reported"], unit=unit),
+        measures.reported_by_month(issues, months),
+    )
 
     def figure(key: str) -> Figure:
         return Figure(key, _label(key), figures[key], scope.ledger(key))
 
     rates = measures.Rates.of(figures)
-    departments = _departments(issues, window, scope)
+    departments = _departments(table, names, scope)
     overdue_departments = _most_overdue(departments)
-    cadres, cadre_count = _cadres(issues, window, scope)
-    months = last_months(scope.period.last.first, TREND_MONTHS)
+    cadres, cadre_count = _cadres(by_cadre, scope)
     service = visit_figures(user, scope, now, months=months)
     return Dashboard(
         scope=scope,
@@ -278,10 +326,10 @@ def dashboard(user: PortalUser, scope: Scope, now: datetime.datetime | None = No
         cadres=cadres,
         cadre_count=cadre_count,
         charts=[
-            _trend(issues, scope, months, service.by_month),
+            _trend(reported, scope, months, service.by_month),
             _flow_chart([figure(key) for key in FLOWS]),
-            *_breakdowns(issues, window, scope),
-            _on_time_chart(departments),
+            *_breakdowns(by_sector, by_category, names, scope),
+            _on_time_chart(departments, scope),
         ],
         definitions=_definitions(),
         breakdowns_district_wide=scope.filters.department is not None,
@@ -338,25 +386,21 @@ def _cadre_ledger(scope: Scope, cadre: int, key: str) -> str:
     return scope.ledger(key, cadre=str(cadre))
 
 
-def _departments(issues: QuerySet[Issue], window: measures.Window, scope: Scope) -> list[Standing]:
-    """Every department's red, yellow and green and its on-time rate: three queries whatever the data."""
-    table = measures.by_unit(issues, window, RANKED)
-    # Every department's name (a city's hundred or so): one query, whichever have figures.
-    names = dict(Department.objects.values_list("pk", "name"))
+def _departments(table: dict[Any, dict[str, int]], names: Names, scope: Scope) -> list[Standing]:
+    """Every department's red, yellow and green and its on-time rate (`measures.units` over RANKED)."""
     return [
-        _standing(names[pk], found, functools.partial(_unit_ledger, scope, pk))
+        _standing(names.departments[pk], found, functools.partial(_unit_ledger, scope, pk))
         for pk, found in table.items()
-        if pk in names
+        if pk in names.departments
     ]
 
 
-def _cadres(issues: QuerySet[Issue], window: measures.Window, scope: Scope) -> tuple[list[Standing], int]:
+def _cadres(table: dict[Any, dict[str, Any]], scope: Scope) -> tuple[list[Standing], int]:
     """The TOP reporting cadres with a problem at the period's end, most overdue first, and how many have one.
 
-    One query whatever the data, the cadre's name read with the figures; only the rows shown get their links
-    (a city has 13,900 cadres).
+    From `measures.grouping` by reporter, the cadre's name read with the figures; only the rows shown get their
+    links (a city has 13,900 cadres).
     """
-    table = measures.grouped(issues, window, "reporter", STANDING, unit=scope.filters.unit, also=("reporter__name",))
     names = {pk: found.pop("reporter__name") for pk, found in table.items()}
     waiting = [(pk, found) for pk, found in table.items() if any(found[key] for key in STANDING)]
     # The order _most_overdue gives, on the counts themselves.
@@ -372,13 +416,9 @@ def _cadres(issues: QuerySet[Issue], window: measures.Window, scope: Scope) -> t
     return shown, len(waiting)
 
 
-def _trend(issues: QuerySet[Issue], scope: Scope, months: list[Month], visits: tuple[int, ...]) -> Chart:
+def _trend(reported: list[int], scope: Scope, months: list[Month], visits: tuple[int, ...]) -> Chart:
     """Visits (counted with the period's, `visit_figures`) and problems reported per month, the 12 months ending
-    with the period's: one query for the problems, on the months' range of `issue_ledger_order`."""
-    span = measures.Window.of(Period(months[0], months[-1]))
-    reported = issues.filter(span.in_period()).aggregate(
-        **{f"m{i}": Count("pk", filter=measures.Window.of(Period.month(m)).in_period()) for i, m in enumerate(months)}
-    )
+    with the period's (`measures.reported_by_month`, on the months' range of `issue_ledger_order`)."""
 
     def within(month: Month, scope: Scope) -> Scope:
         return dataclasses.replace(scope, period=Period.month(month))
@@ -397,7 +437,7 @@ def _trend(issues: QuerySet[Issue], scope: Scope, months: list[Month], visits: t
             ),
             Series(
                 measures.MEASURES["reported"].label,
-                [reported[f"m{i}"] for i in range(len(months))],
+                reported,
                 [within(m, district).ledger("reported") for m in months],
             ),
         ],
@@ -414,16 +454,12 @@ def _flow_chart(flows: list[Figure]) -> Chart:
     )
 
 
-def _breakdowns(issues: QuerySet[Issue], window: measures.Window, scope: Scope) -> list[Chart]:
-    """Problems reported in the period by the enterprise's sector and by category: one query each (and the names)."""
-    by_sector = measures.grouped(issues, window, "enterprise__sector", ["reported"], unit=scope.filters.unit)
+def _breakdowns(
+    by_sector: dict[Any, dict[str, Any]], by_category: dict[Any, dict[str, Any]], names: Names, scope: Scope
+) -> list[Chart]:
+    """Problems reported in the period by the enterprise's sector and by category (`measures.grouping`)."""
     sectors = [(value, label) for value, label in Sector.choices if by_sector.get(value, {}).get("reported")]
-    by_category = measures.grouped(issues, window, "category", ["reported"], unit=scope.filters.unit)
-    categories = [
-        (pk, name)
-        for pk, name in IssueCategory.objects.order_by("sort_order", "name").values_list("pk", "name")
-        if by_category.get(pk, {}).get("reported")
-    ]
+    categories = [(pk, name) for pk, name in names.categories if by_category.get(pk, {}).get("reported")]
     return [
         Chart(
             "sectors",
@@ -454,12 +490,19 @@ def _breakdowns(issues: QuerySet[Issue], window: measures.Window, scope: Scope) 
     ]
 
 
-def _on_time_chart(departments: list[Standing]) -> Chart:
-    """Departments ranked by their on-time resolution rate, the best first (those with nothing to divide left out)."""
+def _on_time_chart(departments: list[Standing], scope: Scope) -> Chart:
+    """Departments ranked by their on-time resolution rate, the best first (those with nothing to divide left out).
+
+    Past 2 × TOP departments only the TOP best and the TOP worst are shown, with a link to the department
+    table that lists them all: the page stays the same size at a province's 1,173 departments.
+    """
     rated = sorted(
         (row for row in departments if row.on_time_rate is not None),
         key=lambda row: (-(row.on_time_rate or 0), row.name),
     )
+    total = len(rated)
+    if total > 2 * TOP:
+        rated = [*rated[:TOP], *rated[-TOP:]]
     rates = Series(
         RATE_LABELS["on_time"],
         [row.on_time_rate for row in rated],
@@ -484,6 +527,8 @@ def _on_time_chart(departments: list[Standing]) -> Chart:
         horizontal=True,
         percent=True,
         table=[rates, *parts],
+        total=total,
+        every=f"{reverse('oversight:departments')}?{urlencode(scope.params)}" if total > len(rated) else "",
     )
 
 
@@ -523,7 +568,7 @@ def _latest(table: str, column: str) -> str:
     return f"(SELECT MAX({column}) FROM {table})"  # nosec B608 # a model's own table and column
 
 
-def _figures(request: AuthenticatedRequest, scope: Scope) -> str:
+def _figures(request: AuthenticatedRequest, scope: Scope, names: Names) -> str:
     """The page's figures, rendered; kept for OVERSIGHT_CACHE_SECONDS when the setting allows (docs/oversight.md).
 
     Kept under the viewer's sight (all, or the user's own), the period and filters, the language, the day
@@ -540,7 +585,9 @@ def _figures(request: AuthenticatedRequest, scope: Scope) -> str:
         if found is not None:
             return found
     html = render_to_string(
-        "oversight/_dashboard_figures.html", {"dashboard": dashboard(request.user, scope)}, request=request
+        "oversight/_dashboard_figures.html",
+        {"dashboard": dashboard(request.user, scope, names=names)},
+        request=request,
     )
     if key:
         cache.set(key, html, seconds)
@@ -555,6 +602,8 @@ def view(request: AuthenticatedRequest) -> HttpResponse:
     # Unasked, the form shows the period it defaults to (this month), so its months are never blank.
     this_month = month_label(Month.of(timezone.localdate()))
     form = ScopeForm(request.GET or None, initial={"start": this_month, "end": this_month})
+    names = Names.read()
+    names.fill(form)
     scope = form.scope()
     # The monthly report of the period's last month once it is over, else of the month before this one.
     last = scope.period.last
@@ -566,7 +615,7 @@ def view(request: AuthenticatedRequest) -> HttpResponse:
             "form": form,
             "scope": scope,
             "query": urlencode(scope.params),
-            "figures": mark_safe(_figures(request, scope)),  # nosec B308 B703 # our own template, rendered
+            "figures": mark_safe(_figures(request, scope, names)),  # nosec B308 B703 # our own template, rendered
             "period_unread": bool(form.errors),
             "report_month": month_label(report_month),
         },

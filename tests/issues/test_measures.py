@@ -19,6 +19,7 @@ Then November's moves on the same problems, which must not change October's figu
 """
 
 import datetime
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -304,3 +305,66 @@ def test_an_unknown_figure_is_said_never_a_500(month, client, leader, query):
     page = client.get("/issues/", query)
     assert page.status_code == 200
     assert "alert-warning" in page.content.decode()
+
+
+# --- several families of figures in one statement (measures.read) -----------------------------------------
+
+
+def test_read_sends_every_family_in_one_statement_and_each_answer_is_its_own(month, django_assert_num_queries):
+    # The dashboard reads its figures, each department's and cadre's, its breakdowns and its months
+    # together: each answer is what the family's own function gives alone.
+    window = measures.Window.of(OCTOBER)
+    issues = Issue.objects.all()
+    months = [Month(2025, 9), Month(2025, 10), Month(2025, 11)]
+    alone = (
+        measures.counts(issues, window),
+        measures.by_unit(issues, window),
+        measures.grouped(issues, window, "reporter", also=("reporter__name",)),
+        measures.grouped(issues, window, "enterprise__sector", ["reported"]),
+        [measures.counts(issues, measures.Window.of(Period.month(m)), ["reported"])["reported"] for m in months],
+    )
+    with django_assert_num_queries(1):
+        together = measures.read(
+            measures.counting(issues, window),
+            measures.units(issues, window),
+            measures.grouping(issues, window, "reporter", also=("reporter__name",), types={"reporter__name": str}),
+            measures.grouping(issues, window, "enterprise__sector", ["reported"], types={"enterprise__sector": str}),
+            measures.reported_by_month(issues, months),
+        )
+    assert tuple(together) == alone
+    assert alone[0]["reported"] == 5 and alone[4][:2] == [1, 5]
+
+
+def test_read_answers_a_family_that_can_match_nothing_without_asking(month, django_assert_num_queries):
+    window = measures.Window.of(OCTOBER)
+    with django_assert_num_queries(0):
+        [found] = measures.read(measures.counting(Issue.objects.none(), window, ["reported", "overdue"]))
+    assert found == {"reported": 0, "overdue": 0}
+
+
+# --- the period's moves are read from their index alone -------------------------------------------------
+
+
+def _moves_index_columns() -> set[str]:
+    [index] = [index for index in IssueEvent._meta.indexes if index.name == "issue_event_moves"]
+    return {IssueEvent._meta.get_field(name).column for name in (*index.fields, *index.include)}
+
+
+@pytest.mark.parametrize(
+    "key", ["answered", "rated_by_enterprise", "rated_by_cadre", "extension_granted", "returned", "resolved_late"]
+)
+def test_each_figures_moves_ask_only_what_the_moves_index_carries(key):
+    # On PostgreSQL the index (action, created_at) INCLUDE (…) is read alone, without the table's pages, only
+    # where it carries every column a figure's moves are tested on (a city's ratings read the table: 4,000
+    # pages a month).
+    window = measures.Window.of(OCTOBER)
+    if key == "answered":  # the answers from the period's start: one list of actions, not an OR of two lists
+        events = IssueEvent.objects.filter(
+            measures.ANSWERING, created_at__gte=window.start_at, created_at__lt=window.as_of
+        )
+        assert '"action" IN (accept, resolve, link, assign)' in str(events.query)
+    else:
+        events = measures.MEASURES[key].moves.events(window)
+    sql = str(events.order_by().values("issue_id").query)
+    asked = set(re.findall(r'"issues_issueevent"\."(\w+)"', sql))
+    assert asked and asked <= _moves_index_columns(), asked - _moves_index_columns()
