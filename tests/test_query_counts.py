@@ -33,8 +33,6 @@ OVER_BUDGET = {
     ("cadre", "home"): 14,
     ("cadre", "my enterprise"): 13,
     ("leading group", "dashboard"): 19,
-    ("leading group", "departments table"): 13,
-    ("leading group", "roll-up per cadre"): 14,
     ("leading group", "monthly report, last month"): 13,
     ("leading group", "assessment year"): 20,
 }
