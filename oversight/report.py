@@ -6,7 +6,9 @@ the visits, pairings and the two-visit rule are oversight/scope.py's `visit_figu
 in the order the office circulates them (title, narrative, key figures, flow and status, departments,
 overdue by department, definitions), says the narrative in the reader's language (with who spoke for the
 enterprise: its own requests and ratings beside the cadres', the visits it confirmed or denied), and links
-every figure to the list of rows behind it. oversight/docx.py writes the same report as a .docx.
+every figure to the list of rows behind it. oversight/docx.py writes the same report as a .docx. Where the
+departments are many (a city's, a province's 1,173: `REPORT_FULL_LIST`), the page shows the best and worst
+and links to the department table for the month; the Word file lists every one.
 """
 
 from __future__ import annotations

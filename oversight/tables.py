@@ -2,20 +2,25 @@
 
 The pages (oversight/rollups.py) and the monthly report (oversight/report.py) call these:
 
-- `rollup(user, scope, dimension, now=None) -> list[RollupRow]`: one row per department, cadre, street or
-  sector (`DIMENSIONS`) with the dashboard's measures (`ROLLUP_FIGURES`, the three rates) and, for cadres,
-  streets and sectors, the period's service work (`RollupRow.visits`); `rollup_total(...) -> RollupRow` is
-  the scope's own figures, each problem counted once.
+- `rollup_table(user, scope, dimension, now=None) -> Rollup`: the roll-up read once, its rows kept light (a
+  key, a name, the counts and the service work per row) and its totals row built. `Rollup.ordered(sort)` sorts
+  the keys by any column and `Rollup.rows(keys)` builds the rows of those keys only: a city's 13,900 cadres
+  are sorted, a page of them built. `rollup(...) -> list[RollupRow]` (every row, built) and
+  `rollup_total(...) -> RollupRow` (the scope's own figures, each problem counted once) read it.
+  One row per department, cadre, street or sector (`DIMENSIONS`) with the dashboard's measures
+  (`ROLLUP_FIGURES`, the three rates) and, for cadres, streets and sectors, the period's service work
+  (`RollupRow.visits`).
 - `department_table(user, scope, now=None) -> list[DepartmentRow]`: one row per department (every active
   one, an inactive one with figures) with `DEPARTMENT_FIGURES`, the average days to resolve and the on-time
-  rate; `department_total(...) -> DepartmentRow`.
+  rate; `department_total(...) -> DepartmentRow`. `all_departments()` reads every department once for a page
+  that both lists them and offers them in its filter.
 - `rollup_columns(dimension)` and `DEPARTMENT_COLUMNS`: the tables' columns in order, each with its name and
   definition; `Row.value(column_key)` reads a row's cell, `sort_rows` orders rows by a column.
 
 Every figure is issues/measures.py's (grouped there, in a fixed number of queries whatever the data) and the
-two-visit rule is visits/compliance.py's (`judge` once, its cadre rows grouped here); nothing is counted here.
-Each count links to the ledger listing exactly its problems (`Row.links`): `Scope.ledger(key, unit=…)` for a
-department, `cadre=`, `street=` or `sector=` for the others.
+two-visit rule is visits/compliance.py's (`cells_by_cadre` or `judge` once, its cadre rows grouped here);
+nothing is counted here. Each count links to the ledger listing exactly its problems (`Row.links`):
+`Scope.ledger(key, unit=…)` for a department, `cadre=`, `street=` or `sector=` for the others.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 from django.conf import settings
 from django.db.models import Count, Q
@@ -296,14 +301,6 @@ _NO_WORK: Work = (0, 0, 0, 0)
 
 
 @dataclass(frozen=True)
-class Table(Generic[RowT]):
-    """A table's rows and its totals row."""
-
-    rows: list[RowT]
-    total: RowT
-
-
-@dataclass(frozen=True)
 class Rollup:
     """A roll-up read once, its rows kept light until shown: each row's key in the natural order, its name, its
     counts and service work; and the totals row, built.
@@ -360,7 +357,10 @@ class Rollup:
             return lambda key: self.names.get(key, str(key))
         if column in _RATES:
             rate = _RATES[column]
-            return lambda key: cast(float | None, getattr(measures.Rates.of(self._figures(key)), rate))
+            # The counts as read (a cadre's name beside them is not a count any rate reads).
+            return lambda key: cast(
+                float | None, getattr(measures.Rates.of(cast(dict[str, int], self.figures.get(key) or {})), rate)
+            )
         if column in _VISITS:
             return lambda key: cast(int | float | None, getattr(VisitFigures(*self.work.get(key, _NO_WORK)), column))
         return lambda key: cast(int, (self.figures.get(key) or {}).get(column, 0))
