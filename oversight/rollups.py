@@ -20,7 +20,9 @@ from django.core.paginator import Paginator
 from django.http import Http404, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
+from django.utils.html import conditional_escape, format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -73,9 +75,26 @@ class Heading:
 
 @dataclass(frozen=True)
 class Cell:
+    """A table's cell, as the page prints it (`{{ cell }}`): written here, not by an include per cell, as a page
+    of the roll-up has some 1,500 of them."""
+
     value: Any
     kind: str
     href: str = ""
+
+    def __html__(self) -> str:
+        """A count (linked to the problems behind it when it has any), a rate in per cent, days; a dash for none."""
+        if self.value is None:
+            return format_html('<span aria-hidden="true">—</span><span class="visually-hidden">{}</span>', _("none"))
+        if self.kind in ("rate", "days"):
+            shown = floatformat(self.value, 1)
+            return f"{shown}%" if self.kind == "rate" else str(shown)
+        if self.href:
+            return format_html('<a href="{}">{}</a>', self.href, self.value)
+        return str(conditional_escape(self.value))
+
+    def __str__(self) -> str:
+        return self.__html__()
 
 
 @dataclass(frozen=True)
