@@ -513,15 +513,9 @@ def _grouped_count(rows: Any, by: str) -> dict[Any, int]:
 
 
 def _sum_work(found: Iterable[Work]) -> Work:
-    pairings = visits = judged = compliant = 0
-    for work in found:
-        pairings, visits, judged, compliant = (
-            pairings + work[0],
-            visits + work[1],
-            judged + work[2],
-            compliant + work[3],
-        )
-    return (pairings, visits, judged, compliant)
+    """The rows' service work added up: each pairing, visit and cadre-month belongs to one row."""
+    totals = tuple(sum(column) for column in zip(*found, strict=True))
+    return cast(Work, totals) if totals else _NO_WORK
 
 
 def _names(
