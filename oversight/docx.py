@@ -1,7 +1,8 @@
 """The monthly report as a Word file (.docx), the format district offices circulate: python-docx.
 
 The same title, narrative, tables and definitions as the page (templates/oversight/report.html), from the
-same `MonthlyReport`, in the reader's language; the paper's look (A4, 宋体 and 黑体, the tables) is
+same `MonthlyReport`, in the reader's language, with every department (where the page shows only the best and
+worst of a city's or a province's); the paper's look (A4, 宋体 and 黑体, the tables) is
 core/wordfiles.py's.
 """
 

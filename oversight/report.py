@@ -6,7 +6,9 @@ the visits, pairings and the two-visit rule are oversight/scope.py's `visit_figu
 in the order the office circulates them (title, narrative, key figures, flow and status, departments,
 overdue by department, definitions), says the narrative in the reader's language (with who spoke for the
 enterprise: its own requests and ratings beside the cadres', the visits it confirmed or denied), and links
-every figure to the list of rows behind it. oversight/docx.py writes the same report as a .docx.
+every figure to the list of rows behind it. oversight/docx.py writes the same report as a .docx. Where the
+departments are many (a city's, a province's 1,173: `REPORT_FULL_LIST`), the page shows the best and worst
+and links to the department table for the month; the Word file lists every one.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import datetime
 import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -69,6 +72,13 @@ DEFINED_KEYS = (
     "extension_granted",
     "assigned_to_unit",
 )
+
+# A district's departments (a few dozen) are listed whole on the page. Past REPORT_FULL_LIST (a city's, a
+# province's 1,173) the page shows the REPORT_TOP with the lowest on-time rate and the REPORT_TOP with the
+# highest, and the REPORT_TOP most overdue, each with a link to the department table for the month; the Word
+# file lists them all.
+REPORT_FULL_LIST = 40
+REPORT_TOP = 10
 
 # What the visit figures and the rates are called; their definitions beside them (the rule's homes:
 # oversight/scope.py's `visit_figures`, visits/compliance.py, issues/measures.py's RATE_DEFINITIONS).
@@ -331,6 +341,54 @@ class MonthlyReport:
         """The departments with problems overdue at the month's end, most first."""
         lines = [line for line in self.departments if line.row.overdue]
         return sorted(lines, key=lambda line: (-line.row.overdue, line.row.name))
+
+    # -- the page, when the departments are many ------------------------------------------------------
+
+    @property
+    def lists_every_department(self) -> bool:
+        """Whether the page lists every department (a district's few dozen), or the best and worst of them."""
+        return len(self.departments) <= REPORT_FULL_LIST
+
+    @property
+    def lowest_on_time(self) -> list[DepartmentLine]:
+        """The REPORT_TOP departments with the lowest on-time rate (none of `highest_on_time`), lowest first."""
+        best = {id(line) for line in self.highest_on_time}
+        rest = [line for line in self._rated if id(line) not in best]
+        return sorted(rest, key=lambda line: (line.row.on_time_rate, -line.row.overdue, line.row.name))[:REPORT_TOP]
+
+    @property
+    def highest_on_time(self) -> list[DepartmentLine]:
+        """The REPORT_TOP departments with the highest on-time rate, highest first (the most resolved on time
+        first among equals)."""
+        return self._rated[:REPORT_TOP]
+
+    @property
+    def _rated(self) -> list[DepartmentLine]:
+        """The departments with an on-time rate (something resolved or overdue), highest first."""
+        rated = [line for line in self.departments if line.row.on_time_rate is not None]
+        return sorted(
+            rated, key=lambda line: (-(line.row.on_time_rate or 0), -line.row.resolved_on_time, line.row.name)
+        )
+
+    @property
+    def overdue_shown(self) -> list[DepartmentLine]:
+        """The overdue departments the page lists: all of a district's, else the REPORT_TOP most overdue."""
+        found = self.overdue_departments
+        return found if self.lists_every_department else found[:REPORT_TOP]
+
+    def department_table(self, sort: str) -> str:
+        """The department table for the report's month, sorted (`?sort=`): every department, a page at a time."""
+        return f"{reverse('oversight:departments')}?{urlencode({**self.scope.params, 'sort': sort})}"
+
+    @property
+    def every_department(self) -> str:
+        """The department table for the month, the lowest on-time rate first."""
+        return self.department_table("on_time_rate")
+
+    @property
+    def every_overdue_department(self) -> str:
+        """The department table for the month, the most overdue first."""
+        return self.department_table("-overdue")
 
     @property
     def definitions(self) -> list[tuple[str, str]]:

@@ -2,23 +2,27 @@
 
 The tables themselves, typed and callable by the monthly report, are oversight/tables.py's (`rollup`,
 `rollup_total`, `department_table`, `department_total`, re-exported here); these views read the period and
-filters (`ScopeForm`), sort the rows (`?sort=<column>`, `?sort=-<column>`) and show them, or hand them out as
-an xlsx (`?format=xlsx`: the same rows and columns, headed in the reader's language).
+filters (`ScopeForm`), sort the rows (`?sort=<column>`, `?sort=-<column>`) and show a page of them
+(`?page=`, the sort kept: a city's 13,900 cadres, a province's 1,173 departments), or hand them all out as an
+xlsx (`?format=xlsx`: the same rows and columns, in the same order, headed in the reader's language).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
+from django.utils.html import conditional_escape, format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -26,6 +30,7 @@ from core.months import Month, month_label
 from core.roles import OVERSIGHT_ROLES, AuthenticatedRequest, role_required
 from core.sorting import Sort, query_with
 from core.spreadsheets import xlsx_response
+from organisation.models import Department
 from oversight.scope import Scope, ScopeForm
 from oversight.tables import (
     DEPARTMENT_COLUMNS,
@@ -34,8 +39,10 @@ from oversight.tables import (
     NAME_HEADINGS,
     Column,
     DepartmentRow,
+    Rollup,
     RollupRow,
     Row,
+    all_departments,
     department_table,
     department_total,
     rollup,
@@ -68,9 +75,26 @@ class Heading:
 
 @dataclass(frozen=True)
 class Cell:
+    """A table's cell, as the page prints it (`{{ cell }}`): written here, not by an include per cell, as a page
+    of the roll-up has some 1,500 of them."""
+
     value: Any
     kind: str
     href: str = ""
+
+    def __html__(self) -> str:
+        """A count (linked to the problems behind it when it has any), a rate in per cent, days; a dash for none."""
+        if self.value is None:
+            return format_html('<span aria-hidden="true">—</span><span class="visually-hidden">{}</span>', _("none"))
+        if self.kind in ("rate", "days"):
+            shown = floatformat(self.value, 1)
+            return f"{shown}%" if self.kind == "rate" else str(shown)
+        if self.href:
+            return format_html('<a href="{}">{}</a>', self.href, self.value)
+        return str(conditional_escape(self.value))
+
+    def __str__(self) -> str:
+        return self.__html__()
 
 
 @dataclass(frozen=True)
@@ -92,7 +116,7 @@ def _headings(request: AuthenticatedRequest, columns: Sequence[Column], sort: So
 
 
 def _xlsx(
-    filename: str, title: str, name_heading: str, columns: Sequence[Column], rows: Sequence[Row]
+    filename: str, title: str, name_heading: str, columns: Sequence[Column], rows: Iterable[Row]
 ) -> HttpResponseBase:
     """The table as shown (its rows in the page's order, then the totals), headed in the reader's language."""
     headers = [name_heading, *(str(c.label) for c in columns)]
@@ -108,6 +132,7 @@ def _period_slug(scope: Scope) -> str:
 # The scope's fields shown folded away (open when one of them is in use), so the table shows on a phone's first screen.
 MORE_FILTERS = ("origin", "sector", "street", "department", "category")
 ROLLUP_PAGE_SIZE = 50
+DEPARTMENT_PAGE_SIZE = 50
 
 
 def _scope_form(request: AuthenticatedRequest) -> ScopeForm:
@@ -140,6 +165,16 @@ def _query_of(scope: Scope) -> str:
     return query.urlencode()
 
 
+def _offer(form: ScopeForm, departments: Sequence[Department]) -> None:
+    """Offer the departments already read in the department filter, rather than read them again to show it.
+
+    The choices are the same (every department, in their order); a chosen one is still checked against the
+    field's queryset when the form is read.
+    """
+    field = cast(forms.ModelChoiceField, form.fields["department"])
+    field.choices = [("", field.empty_label), *((d.pk, field.label_from_instance(d)) for d in departments)]
+
+
 @login_required
 @role_required(*OVERSIGHT_ROLES)
 @require_GET
@@ -151,15 +186,19 @@ def rollup_view(request: AuthenticatedRequest, dimension: str) -> HttpResponseBa
     scope = form.scope()
     columns = rollup_columns(dimension)
     sort = Sort.read(request.GET.get("sort", ""), (c.key for c in columns))
-    table = rollup_table(request.user, scope, dimension)
-    rows: list[RollupRow] = sort_rows(table.rows, sort)
+    departments = all_departments() if dimension == "department" else None
+    table = rollup_table(request.user, scope, dimension, departments=departments)
+    keys = table.ordered(sort)
     label = str(DIMENSION_LABELS[dimension])
     if request.GET.get("format") == "xlsx":
         names = str(NAME_HEADINGS[dimension])
         filename = _("rollup-%(dimension)s-%(period)s.xlsx") % {"dimension": names, "period": _period_slug(scope)}
-        return _xlsx(filename, label, str(NAME_HEADINGS[dimension]), columns, [*rows, table.total])
-    # A city's 13,900 cadres are pages of ROLLUP_PAGE_SIZE rows, in the order asked; the xlsx has them all.
-    page = Paginator(rows, ROLLUP_PAGE_SIZE).get_page(request.GET.get("page"))
+        return _xlsx(filename, label, str(NAME_HEADINGS[dimension]), columns, _with_total(table, keys))
+    # A city's 13,900 cadres are pages of ROLLUP_PAGE_SIZE rows, in the order asked; only the page's rows are
+    # built. The xlsx has them all.
+    page = Paginator(keys, ROLLUP_PAGE_SIZE).get_page(request.GET.get("page"))
+    if departments is not None:
+        _offer(form, departments)
     context = _page_context(request, form, scope, sort)
     context.update(
         {
@@ -167,7 +206,7 @@ def rollup_view(request: AuthenticatedRequest, dimension: str) -> HttpResponseBa
             "dimension_label": label,
             "name_heading": NAME_HEADINGS[dimension],
             "headings": _headings(request, columns, sort),
-            "rows": _shown(list(page.object_list), columns),
+            "rows": _shown(table.rows(page.object_list), columns),
             "page": page,
             "query": query_with(request, page=""),
             "total": _shown([table.total], columns)[0],
@@ -175,6 +214,12 @@ def rollup_view(request: AuthenticatedRequest, dimension: str) -> HttpResponseBa
         }
     )
     return render(request, "oversight/rollup.html", context)
+
+
+def _with_total(table: Rollup, keys: Sequence[Any]) -> Iterator[Row]:
+    """Every row in the order asked, built as the file is written, then the totals."""
+    yield from (table.row(key) for key in keys)
+    yield table.total
 
 
 @login_required
@@ -185,17 +230,24 @@ def departments_view(request: AuthenticatedRequest) -> HttpResponseBase:
     form = _scope_form(request)
     scope = form.scope()
     sort = Sort.read(request.GET.get("sort", ""), (c.key for c in DEPARTMENT_COLUMNS))
-    rows = sort_rows(department_table(request.user, scope), sort)
+    departments = all_departments()
+    rows = sort_rows(department_table(request.user, scope, departments=departments), sort)
     total = department_total(request.user, scope)
     if request.GET.get("format") == "xlsx":
         filename = _("department-performance-%(period)s.xlsx") % {"period": _period_slug(scope)}
         return _xlsx(filename, _("Department performance"), _("Department"), DEPARTMENT_COLUMNS, [*rows, total])
+    # A province's 1,173 departments are pages of DEPARTMENT_PAGE_SIZE rows in the order asked (a district's
+    # fit on one); the xlsx has them all.
+    page = Paginator(rows, DEPARTMENT_PAGE_SIZE).get_page(request.GET.get("page"))
+    _offer(form, departments)
     context = _page_context(request, form, scope, sort)
     context.update(
         {
             "name_heading": _("Department"),
             "headings": _headings(request, DEPARTMENT_COLUMNS, sort),
-            "rows": _shown(rows, DEPARTMENT_COLUMNS),
+            "rows": _shown(list(page.object_list), DEPARTMENT_COLUMNS),
+            "page": page,
+            "query": query_with(request, page=""),
             "total": _shown([total], DEPARTMENT_COLUMNS)[0],
             "columns": DEPARTMENT_COLUMNS,
             "accept_days": settings.CAMPAIGN_ACCEPT_DAYS,

@@ -2,28 +2,33 @@
 
 The pages (oversight/rollups.py) and the monthly report (oversight/report.py) call these:
 
-- `rollup(user, scope, dimension, now=None) -> list[RollupRow]`: one row per department, cadre, street or
-  sector (`DIMENSIONS`) with the dashboard's measures (`ROLLUP_FIGURES`, the three rates) and, for cadres,
-  streets and sectors, the period's service work (`RollupRow.visits`); `rollup_total(...) -> RollupRow` is
-  the scope's own figures, each problem counted once.
+- `rollup_table(user, scope, dimension, now=None) -> Rollup`: the roll-up read once, its rows kept light (a
+  key, a name, the counts and the service work per row) and its totals row built. `Rollup.ordered(sort)` sorts
+  the keys by any column and `Rollup.rows(keys)` builds the rows of those keys only: a city's 13,900 cadres
+  are sorted, a page of them built. `rollup(...) -> list[RollupRow]` (every row, built) and
+  `rollup_total(...) -> RollupRow` (the scope's own figures, each problem counted once) read it.
+  One row per department, cadre, street or sector (`DIMENSIONS`) with the dashboard's measures
+  (`ROLLUP_FIGURES`, the three rates) and, for cadres, streets and sectors, the period's service work
+  (`RollupRow.visits`).
 - `department_table(user, scope, now=None) -> list[DepartmentRow]`: one row per department (every active
   one, an inactive one with figures) with `DEPARTMENT_FIGURES`, the average days to resolve and the on-time
-  rate; `department_total(...) -> DepartmentRow`.
+  rate; `department_total(...) -> DepartmentRow`. `all_departments()` reads every department once for a page
+  that both lists them and offers them in its filter.
 - `rollup_columns(dimension)` and `DEPARTMENT_COLUMNS`: the tables' columns in order, each with its name and
   definition; `Row.value(column_key)` reads a row's cell, `sort_rows` orders rows by a column.
 
 Every figure is issues/measures.py's (grouped there, in a fixed number of queries whatever the data) and the
-two-visit rule is visits/compliance.py's (`judge` once, its cadre rows grouped here); nothing is counted here.
-Each count links to the ledger listing exactly its problems (`Row.links`): `Scope.ledger(key, unit=…)` for a
-department, `cadre=`, `street=` or `sector=` for the others.
+two-visit rule is visits/compliance.py's (`cells_by_cadre` or `judge` once, its cadre rows grouped here);
+nothing is counted here. Each count links to the ledger listing exactly its problems (`Row.links`):
+`Scope.ledger(key, unit=…)` for a department, `cadre=`, `street=` or `sector=` for the others.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 from django.conf import settings
 from django.db.models import Count, Q
@@ -33,7 +38,7 @@ from core.roles import PortalUser
 from core.sorting import Sort
 from enterprises.models import Sector
 from issues import measures
-from organisation.models import Cadre, Department
+from organisation.models import Department
 from oversight.scope import SERVICE_FIGURES, Scope, VisitFigures, service
 from visits import compliance
 
@@ -287,14 +292,86 @@ _VISIT_FIELD = {
     "sector": "pairing__enterprise__sector",
 }
 _PAIRING_FIELD = {"cadre": "cadre", "street": "enterprise__street", "sector": "enterprise__sector"}
+# A cadre's name and title, read with the cadre's problems and pairings (no query of its own).
+_CADRE_NAMES = {"cadre": (("reporter__name", "reporter__title"), ("cadre__name", "cadre__title"))}
+
+# A row's service work as read: pairings in force, visits, cadre-months judged, compliant (`VisitFigures`' order).
+Work = tuple[int, int, int, int]
+_NO_WORK: Work = (0, 0, 0, 0)
 
 
 @dataclass(frozen=True)
-class Table(Generic[RowT]):
-    """A table's rows and its totals row."""
+class Rollup:
+    """A roll-up read once, its rows kept light until shown: each row's key in the natural order, its name, its
+    counts and service work; and the totals row, built.
 
-    rows: list[RowT]
-    total: RowT
+    A city's 13,900 cadres are sorted on these (`ordered`), and only the page's rows are built (`rows`): a
+    `RollupRow` with its rates and links costs more than reading its figures did.
+    """
+
+    scope: Scope
+    dimension: str
+    keys: list[Any]  # the natural order
+    names: Mapping[Any, str]
+    figures: Mapping[Any, Mapping[str, Any]]  # per key, as issues/measures.py read them (maybe more than counts)
+    work: Mapping[Any, Work]
+    total: RollupRow
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def ordered(self, sort: Sort) -> list[Any]:
+        """The keys in the sort's order: ties keep the natural order, and empty cells go last either way."""
+        if not sort.key:
+            return list(self.keys)
+        return _sorted(self.keys, self._reader(sort.key), sort.descending)
+
+    def rows(self, keys: Iterable[Any] | None = None) -> list[RollupRow]:
+        """The rows of these keys (all, in the natural order, by default), built."""
+        return [self.row(key) for key in (self.keys if keys is None else keys)]
+
+    def row(self, key: Any) -> RollupRow:
+        mine = self._figures(key)
+        if self.dimension == "department":
+            links = _links(self.scope, mine, unit=key)
+        elif key in ("", None):
+            links = {}  # a blank street is no filter at all on the ledger: no links rather than wrong ones
+        else:
+            links = _links(self.scope, mine, **{_LEDGER_PARAM[self.dimension]: str(key)})
+        return RollupRow(
+            key=str(key),
+            name=self.names.get(key, str(key)),
+            figures=mine,
+            links=links,
+            rates=measures.Rates.of(mine),
+            visits=None if self.dimension == "department" else VisitFigures(*self.work.get(key, _NO_WORK)),
+        )
+
+    def _figures(self, key: Any) -> dict[str, int]:
+        found = self.figures.get(key)
+        return {name: found[name] for name in ROLLUP_FIGURES} if found else dict.fromkeys(ROLLUP_FIGURES, 0)
+
+    def _reader(self, column: str) -> Callable[[Any], Value]:
+        """How to read a key's cell in a column without building its row (as `RollupRow.value` reads it)."""
+        if column == "name":
+            return lambda key: self.names.get(key, str(key))
+        if column in _RATES:
+            rate = _RATES[column]
+            # The counts as read (a cadre's name beside them is not a count any rate reads).
+            return lambda key: cast(
+                float | None, getattr(measures.Rates.of(cast(dict[str, int], self.figures.get(key) or {})), rate)
+            )
+        if column in _VISITS:
+            return lambda key: cast(int | float | None, getattr(VisitFigures(*self.work.get(key, _NO_WORK)), column))
+        return lambda key: cast(int, (self.figures.get(key) or {}).get(column, 0))
+
+
+def _sorted(keys: Sequence[Any], value: Callable[[Any], Value], descending: bool) -> list[Any]:
+    """`sort_rows`' order over keys, each cell read once: stable either way, the empty cells last."""
+    cells = [(value(key), key) for key in keys]
+    present = [(cell, key) for cell, key in cells if cell is not None]
+    present.sort(key=lambda pair: cast(Any, pair[0]), reverse=descending)  # stable, reversed too
+    return [key for _cell, key in present] + [key for cell, key in cells if cell is None]
 
 
 def rollup(user: PortalUser, scope: Scope, dimension: str, now: datetime.datetime | None = None) -> list[RollupRow]:
@@ -303,7 +380,7 @@ def rollup(user: PortalUser, scope: Scope, dimension: str, now: datetime.datetim
     Departments: every active one, and an inactive one with figures (issues/measures.py's `by_unit`). Cadres,
     streets and sectors: those with a problem, a pairing or a visit in the scope. ValueError for another dimension.
     """
-    return _rollup_rows(user, scope, _dimension(dimension), now, _visits_by(user, scope, dimension, now))
+    return rollup_table(user, scope, dimension, now).rows()
 
 
 def rollup_total(user: PortalUser, scope: Scope, dimension: str, now: datetime.datetime | None = None) -> RollupRow:
@@ -312,16 +389,46 @@ def rollup_total(user: PortalUser, scope: Scope, dimension: str, now: datetime.d
     For cadres, streets and sectors the service work too: the sum of the rows, as each cadre-month, visit and
     pairing belongs to one of them.
     """
-    return _rollup_total(user, scope, _dimension(dimension), now, _visits_by(user, scope, dimension, now))
+    return rollup_table(user, scope, dimension, now).total
 
 
 def rollup_table(
-    user: PortalUser, scope: Scope, dimension: str, now: datetime.datetime | None = None
-) -> Table[RollupRow]:
-    """`rollup` and `rollup_total` together, the service work read once."""
+    user: PortalUser,
+    scope: Scope,
+    dimension: str,
+    now: datetime.datetime | None = None,
+    departments: Sequence[Department] | None = None,
+) -> Rollup:
+    """The roll-up, its rows unbuilt (`Rollup`), and its totals: `rollup` and `rollup_total` in one reading.
+
+    `departments`: every department, already read (`all_departments`), for the department roll-up not to read
+    them again. ValueError for an unknown dimension.
+    """
     dimension = _dimension(dimension)
-    visits = _visits_by(user, scope, dimension, now)
-    return Table(_rollup_rows(user, scope, dimension, now, visits), _rollup_total(user, scope, dimension, now, visits))
+    if dimension == "department":
+        return _department_rollup(user, scope, now, departments)
+    window = scope.window(now)
+    issues = scope.filters.issues(user)
+    names_with_problems, names_with_pairings = _CADRE_NAMES.get(dimension, ((), ()))
+    figures = measures.grouped(
+        issues, window, _ISSUE_FIELD[dimension], ROLLUP_FIGURES, unit=scope.filters.unit, also=names_with_problems
+    )
+    work, held_names = _visit_figures(user, scope, dimension, now, names_with_pairings)
+    keys = set(figures) | set(work)
+    names = _names(dimension, keys, figures, names_with_problems, held_names)
+    ordered = sorted(keys, key=_natural(dimension, names))
+    # Each problem has one reporter and one enterprise: the groups part the problems, and the totals are the
+    # groups' figures added up (each problem once, as `measures.counts` counts them; the tests hold both equal).
+    total = {name: sum(mine[name] for mine in figures.values()) for name in ROLLUP_FIGURES}
+    return Rollup(
+        scope=scope,
+        dimension=dimension,
+        keys=ordered,
+        names=names,
+        figures=figures,
+        work=work,
+        total=_total_row(scope, total, _sum_work(work.values())),
+    )
 
 
 def _dimension(dimension: str) -> str:
@@ -330,81 +437,41 @@ def _dimension(dimension: str) -> str:
     return dimension
 
 
-def _rollup_rows(
-    user: PortalUser,
-    scope: Scope,
-    dimension: str,
-    now: datetime.datetime | None,
-    visits: Mapping[Any, VisitFigures],
-) -> list[RollupRow]:
-    if dimension == "department":
-        return _department_rollup(user, scope, now)
-    window = scope.window(now)
-    issues = scope.filters.issues(user)
-    figures = measures.grouped(issues, window, _ISSUE_FIELD[dimension], ROLLUP_FIGURES, unit=scope.filters.unit)
-    keys = set(figures) | set(visits)
-    names = _names(dimension, keys)
-    rows = []
-    for key in sorted(keys, key=lambda k: (_order(dimension, k, names), str(k))):
-        mine = figures.get(key) or dict.fromkeys(ROLLUP_FIGURES, 0)
-        # A blank street is no filter at all on the ledger: its row has no links rather than wrong ones.
-        where = {_LEDGER_PARAM[dimension]: str(key)} if key not in ("", None) else None
-        rows.append(
-            RollupRow(
-                key=str(key),
-                name=names.get(key, str(key)),
-                figures=mine,
-                links=_links(scope, mine, **where) if where else {},
-                rates=measures.Rates.of(mine),
-                visits=visits.get(key, VisitFigures(0, 0, 0, 0)),
-            )
-        )
-    return rows
+def _department_rollup(
+    user: PortalUser, scope: Scope, now: datetime.datetime | None, departments: Sequence[Department] | None
+) -> Rollup:
+    issues, window = scope.filters.issues(user), scope.window(now)
+    figures = measures.by_unit(issues, window, ROLLUP_FIGURES)
+    listed = _departments(scope, figures, ROLLUP_FIGURES, departments)
+    # A problem two departments handled counts in both their rows and once in the total: counted on its own.
+    total = measures.counts(issues, window, ROLLUP_FIGURES, unit=scope.filters.unit)
+    return Rollup(
+        scope=scope,
+        dimension="department",
+        keys=[department.pk for department, _mine in listed],
+        names={department.pk: department.name for department, _mine in listed},
+        figures={department.pk: mine for department, mine in listed},
+        work={},
+        total=_total_row(scope, total, None),
+    )
 
 
-def _department_rollup(user: PortalUser, scope: Scope, now: datetime.datetime | None) -> list[RollupRow]:
-    figures = measures.by_unit(scope.filters.issues(user), scope.window(now), ROLLUP_FIGURES)
-    return [
-        RollupRow(
-            key=str(department.pk),
-            name=department.name,
-            figures=mine,
-            links=_links(scope, mine, unit=department.pk),
-            rates=measures.Rates.of(mine),
-        )
-        for department, mine in _departments(scope, figures, ROLLUP_FIGURES)
-    ]
-
-
-def _rollup_total(
-    user: PortalUser,
-    scope: Scope,
-    dimension: str,
-    now: datetime.datetime | None,
-    visits: Mapping[Any, VisitFigures],
-) -> RollupRow:
-    figures = measures.counts(scope.filters.issues(user), scope.window(now), ROLLUP_FIGURES, unit=scope.filters.unit)
+def _total_row(scope: Scope, figures: dict[str, int], work: Work | None) -> RollupRow:
     return RollupRow(
         key="",
         name=str(_("Total")),
         figures=figures,
         links=_links(scope, figures),
         rates=measures.Rates.of(figures),
-        visits=None if dimension == "department" else _sum_visits(visits.values()),
+        visits=None if work is None else VisitFigures(*work),
     )
 
 
-def _visits_by(
-    user: PortalUser, scope: Scope, dimension: str, now: datetime.datetime | None
-) -> dict[Any, VisitFigures]:
-    """The service work per cadre, street or sector (none per department), in four queries."""
-    return {} if dimension == "department" else _visit_figures(user, scope, dimension, now)
-
-
 def _visit_figures(
-    user: PortalUser, scope: Scope, dimension: str, now: datetime.datetime | None
-) -> dict[Any, VisitFigures]:
-    """The service work per cadre, street or sector, in four queries: as `visit_figures`, grouped.
+    user: PortalUser, scope: Scope, dimension: str, now: datetime.datetime | None, also: tuple[str, ...] = ()
+) -> tuple[dict[Any, Work], dict[Any, tuple[Any, ...]]]:
+    """The service work per cadre, street or sector, in four queries: as `visit_figures`, grouped; and the fields
+    `also` named (a cadre's name and title) of each group that held a pairing.
 
     The two-visit rule is judged once (visits/compliance.py) and its cadre rows grouped here: a cadre's months
     count under the enterprise that names the cadre's row (the one served now, else the latest), so a cadre who
@@ -412,68 +479,98 @@ def _visit_figures(
     """
     found = service(user, scope, now)
     visit_counts = _grouped_count(found.visits, _VISIT_FIELD[dimension])
-    pairing_counts = _grouped_count(found.pairings, _PAIRING_FIELD[dimension])
+    field_ = _PAIRING_FIELD[dimension]
+    # Every pairing the filters keep, grouped, counting those in force: the groups' names come with the count
+    # (every cadre with a visit or a judged month held one of these pairings).
+    in_force = Count("pk", filter=Q(pk__in=found.pairings.order_by().values("pk")))
+    held = found.held.order_by().values_list(field_, *also).annotate(n=in_force)
+    pairing_counts, names = {}, {}
+    for row in held:
+        names[row[0]] = row[1:-1]
+        if row[-1]:
+            pairing_counts[row[0]] = row[-1]
     judged: dict[Any, list[int]] = {}
     if dimension == "cadre":
         # Per cadre, the rule's cells alone (a city's 13,900 cadres): no row of models built per pairing.
         cells = compliance.cells_by_cadre(found.months, found.today, found.held, logged_before=found.logged_before)
         for cadre, mine_cells in cells.items():
-            judged[cadre] = [sum(c.is_judged for c in mine_cells), sum(c.is_compliant for c in mine_cells)]
+            mine = judged[cadre] = [0, 0]
+            for cell in mine_cells:
+                mine[0] += cell.is_judged
+                mine[1] += cell.is_compliant
     for row in found.judged() if dimension != "cadre" else ():
         key = {"street": row.enterprise.street, "sector": row.enterprise.sector}[dimension]
         mine = judged.setdefault(key, [0, 0])
         mine[0] += sum(cell.is_judged for cell in row.cells)
         mine[1] += sum(cell.is_compliant for cell in row.cells)
     keys = set(visit_counts) | set(pairing_counts) | set(judged)
-    return {
-        key: VisitFigures(
-            pairings=pairing_counts.get(key, 0),
-            visits=visit_counts.get(key, 0),
-            judged=judged.get(key, [0, 0])[0],
-            compliant=judged.get(key, [0, 0])[1],
-        )
-        for key in keys
-    }
+    work = {key: (pairing_counts.get(key, 0), visit_counts.get(key, 0), *judged.get(key, (0, 0))) for key in keys}
+    return cast(dict[Any, Work], work), names
 
 
 def _grouped_count(rows: Any, by: str) -> dict[Any, int]:
-    return {row[by]: row["n"] for row in rows.order_by().values(by).annotate(n=Count("pk"))}
+    return dict(rows.order_by().values_list(by).annotate(n=Count("pk")))
 
 
-def _sum_visits(figures: Iterable[VisitFigures]) -> VisitFigures:
-    found = list(figures)
-    return VisitFigures(
-        pairings=sum(f.pairings for f in found),
-        visits=sum(f.visits for f in found),
-        judged=sum(f.judged for f in found),
-        compliant=sum(f.compliant for f in found),
-    )
+def _sum_work(found: Iterable[Work]) -> Work:
+    """The rows' service work added up: each pairing, visit and cadre-month belongs to one row."""
+    totals = tuple(sum(column) for column in zip(*found, strict=True))
+    return cast(Work, totals) if totals else _NO_WORK
 
 
-def _names(dimension: str, keys: set[Any]) -> dict[Any, str]:
-    """What each row is called: the cadres' names (one query), the sectors' labels, the streets themselves."""
+def _names(
+    dimension: str,
+    keys: set[Any],
+    figures: Mapping[Any, Mapping[str, Any]],
+    with_problems: tuple[str, ...],
+    held: Mapping[Any, tuple[Any, ...]],
+) -> dict[Any, str]:
+    """What each row is called: the cadres' names (read with their problems and pairings), the sectors' labels,
+    the streets themselves."""
     if dimension == "cadre":
-        cadres = Cadre.objects.filter(pk__in=[k for k in keys if k is not None]).values_list("pk", "name", "title")
-        return {pk: f"{name}（{title}）" if title else name for pk, name, title in cadres}
+        named: dict[Any, str] = {}
+        for key in keys:
+            if key is None:
+                continue
+            if key in held:
+                name, title = held[key]
+            elif key in figures:
+                name, title = (figures[key][field_] for field_ in with_problems)
+            else:
+                continue
+            named[key] = f"{name}（{title}）" if title else name
+        return named
     if dimension == "sector":
         return {key: str(Sector(key).label) for key in keys if key in Sector.values}
     return {key: key or str(_("(no street)")) for key in keys}
 
 
-def _order(dimension: str, key: Any, names: Mapping[Any, str]) -> tuple[int, str]:
+def _natural(dimension: str, names: Mapping[Any, str]) -> Callable[[Any], tuple[Any, ...]]:
     """The rows' natural order: sectors as the registry lists them, the others by name (a blank street last)."""
     if dimension == "sector":
-        return (Sector.values.index(key) if key in Sector.values else len(Sector.values), "")
-    return (1 if key in ("", None) else 0, names.get(key, ""))
+        places = {key: place for place, key in enumerate(Sector.values)}
+        return lambda key: (places.get(key, len(places)), str(key))
+    return lambda key: (key in ("", None), names.get(key, ""), str(key))
 
 
 # -- the department performance table ------------------------------------------------------------------------
 
 
-def department_table(user: PortalUser, scope: Scope, now: datetime.datetime | None = None) -> list[DepartmentRow]:
+def all_departments() -> list[Department]:
+    """Every department, in their order (one query): the tables list theirs from it, the filter offers it whole."""
+    return list(Department.objects.order_by("kind", "name", "pk"))
+
+
+def department_table(
+    user: PortalUser,
+    scope: Scope,
+    now: datetime.datetime | None = None,
+    departments: Sequence[Department] | None = None,
+) -> list[DepartmentRow]:
     """One row per department (every active one; an inactive one with figures), in the departments' order.
 
-    Six queries whatever the data: `by_unit` (three), `resolve_days` (one), the departments (one).
+    Six queries whatever the data: `by_unit` (three), `resolve_days` (one), the departments (one, none when
+    `departments`, every one already read by `all_departments`, is given).
     """
     issues = scope.filters.issues(user)
     window = scope.window(now)
@@ -490,7 +587,7 @@ def department_table(user: PortalUser, scope: Scope, now: datetime.datetime | No
             resolve_days=days.get(department.pk),
             on_time_rate=measures.Rates.of(mine).on_time,
         )
-        for department, mine in _departments(scope, figures, DEPARTMENT_FIGURES)
+        for department, mine in _departments(scope, figures, DEPARTMENT_FIGURES, departments)
     ]
 
 
@@ -508,16 +605,24 @@ def department_total(user: PortalUser, scope: Scope, now: datetime.datetime | No
 
 
 def _departments(
-    scope: Scope, figures: Mapping[Any, Mapping[str, int]], keys: Sequence[str]
+    scope: Scope,
+    figures: Mapping[Any, Mapping[str, int]],
+    keys: Sequence[str],
+    departments: Sequence[Department] | None = None,
 ) -> list[tuple[Department, dict[str, int]]]:
-    """The departments to list, in one query: every active one, an inactive one with figures; or the one chosen."""
+    """The departments to list: every active one, an inactive one with figures; or the one chosen.
+
+    From `departments` when given (every department, in their order), else in one query.
+    """
     chosen = scope.filters.unit
-    if chosen is not None:
+    if departments is not None:
+        found: Iterable[Department] = [d for d in departments if chosen is None or d.pk == chosen.pk]
+    elif chosen is not None:
         found = Department.objects.filter(pk=chosen.pk)
     else:
-        found = Department.objects.filter(Q(is_active=True) | Q(pk__in=list(figures)))
+        found = Department.objects.filter(Q(is_active=True) | Q(pk__in=list(figures))).order_by("kind", "name", "pk")
     listed = []
-    for department in found.order_by("kind", "name", "pk"):
+    for department in found:
         mine = {key: figures.get(department.pk, {}).get(key, 0) for key in keys}
         if department.is_active or any(mine.values()):
             listed.append((department, mine))
@@ -531,7 +636,4 @@ def sort_rows(rows: Sequence[RowT], sort: Sort) -> list[RowT]:
     """The rows ordered by the sort's column; ties keep the natural order, and empty cells go last either way."""
     if not sort.key:
         return list(rows)
-    present = [row for row in rows if row.value(sort.key) is not None]
-    empty = [row for row in rows if row.value(sort.key) is None]
-    present.sort(key=lambda row: cast(Any, row.value(sort.key)), reverse=sort.descending)  # stable, reversed too
-    return present + empty
+    return _sorted(rows, lambda row: row.value(sort.key), sort.descending)

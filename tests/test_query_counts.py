@@ -32,8 +32,6 @@ BUDGET = 12
 # Pages above the budget on this branch (the district's count); issue 16's other changes are to bring them down.
 OVER_BUDGET = {
     ("cadre", "home"): 13,
-    ("leading group", "departments table"): 13,
-    ("leading group", "roll-up per cadre"): 14,
     ("leading group", "monthly report, last month"): 13,
     ("leading group", "assessment year"): 20,
 }

@@ -247,3 +247,14 @@ def test_the_queries_do_not_grow_with_the_data(client, leader, staff, other_staf
     more_staff = [factories.DepartmentStaffFactory() for _ in range(4)]
     build_problems(40, [staff, other_staff, *more_staff], cadres + many_cadres(6), leader)
     assert _queries(client, PAGE, params) == small
+
+
+def test_each_cell_prints_its_kind_a_rate_days_a_linked_count_or_a_dash_for_none(client, leader, september):
+    client.force_login(leader)
+    response = get(client)
+    body = response.content.decode()
+    d1 = rows_of(response)[september.d1.name]
+    assert "66.7%" in body and ">15.0<" in body  # D1's on-time rate and average days
+    assert f'<a href="{d1.links["overdue"].replace("&", "&amp;")}">1</a>' in body
+    # The idle department has no rate nor days: a dash, and a word for a screen reader.
+    assert '<span aria-hidden="true">—</span><span class="visually-hidden">' in body

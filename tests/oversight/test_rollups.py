@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from core.months import Month, month_label
+from issues import measures
 from oversight import tables
 from oversight.scope import ScopeForm, visit_figures
 from oversight.tables import ROLLUP_FIGURES
@@ -144,6 +145,19 @@ def test_the_totals_row_is_the_periods_own_figures_each_problem_once(client, lea
         assert (total.rates.response, total.rates.on_time, total.rates.satisfaction) == (57.1, 50.0, 50.0)
     scope = ScopeForm({"from": SEPTEMBER}).scope()
     assert tables.rollup_total(leader, scope, "cadre").visits == visit_figures(leader, scope)
+
+
+def test_a_cadres_streets_or_sectors_total_is_what_the_measures_count_for_the_scope(
+    leader, staff, other_staff, september
+):
+    """Each problem has one reporter and one enterprise: the groups' figures add up to the scope's own counts."""
+    build_problems(12, [staff, other_staff], many_cadres(5), leader)
+    for params in ({"from": SEPTEMBER}, {"from": SEPTEMBER, "department": str(staff.department.pk)}):
+        scope = ScopeForm(params).scope()
+        counted = measures.counts(scope.filters.issues(leader), scope.window(), ROLLUP_FIGURES, unit=scope.filters.unit)
+        assert any(counted.values())
+        for dimension in ("cadre", "street", "sector"):
+            assert dict(tables.rollup_total(leader, scope, dimension).figures) == counted, (dimension, params)
 
 
 def test_the_functions_the_monthly_report_calls_give_the_pages_rows(leader, september):
