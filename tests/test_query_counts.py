@@ -36,7 +36,6 @@ OVER_BUDGET = {
     ("leading group", "departments table"): 13,
     ("leading group", "roll-up per cadre"): 14,
     ("leading group", "monthly report, last month"): 13,
-    ("leading group", "assessment year"): 20,
 }
 CADRE, STAFF, LEADER, OFFICE = "ganbu001", "bumen01", "lingdao01", "admin"
 
