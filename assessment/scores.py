@@ -705,6 +705,10 @@ def live(year: int, now: datetime.datetime | None = None) -> Assessment:
     return found
 
 
+# Above this many breakdowns wanted, a snapshot reads the subject's all (SQLite allows a few hundred parameters).
+_BY_ID = 500
+
+
 @dataclass(frozen=True)
 class _Frozen:
     """A freeze's rows: the breakdowns, read for the units a page shows."""
@@ -715,7 +719,8 @@ class _Frozen:
     def parts(self, wanted: Mapping[str, Collection[int]]) -> dict[tuple[str, int], list[Part]]:
         which = Q()
         for subject, ids in wanted.items():
-            which |= Q(subject=subject, unit_id__in=list(ids))
+            # A page's few by id; many (an export's every row) by the subject alone, not a long IN list.
+            which |= Q(subject=subject, unit_id__in=list(ids)) if len(ids) <= _BY_ID else Q(subject=subject)
         rows = FrozenScore.objects.filter(which, freeze=self.freeze).values_list("subject", "unit_id", "breakdown")
         return {
             (subject, pk): [
