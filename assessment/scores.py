@@ -540,7 +540,9 @@ def _subjects(window: measures.Window) -> _Subjects:
     inspections = (
         Inspection.objects.filter(rules.inspections_counted(window))
         .order_by()
-        .values(row_kind=Value("inspection"), row_cadre=F("cadre_id"), row_unit=F("department_id"), row_text=F("rating"))
+        .values(
+            row_kind=Value("inspection"), row_cadre=F("cadre_id"), row_unit=F("department_id"), row_text=F("rating")
+        )
         .annotate(row_n=Count("pk"), row_m=Value(0))
     )
     items = (
@@ -765,9 +767,7 @@ def in_force(year: int) -> Freeze | None:
     return Freeze.objects.in_force().filter(year=year).select_related("frozen_by").first()
 
 
-def for_year(
-    year: int, now: datetime.datetime | None = None, history: Sequence[Freeze] | None = None
-) -> Assessment:
+def for_year(year: int, now: datetime.datetime | None = None, history: Sequence[Freeze] | None = None) -> Assessment:
     """The year as the pages show it: frozen while a freeze is in force, else counted now.
 
     `history`: the year's freezes, if the page has read them already (the one in force is among them).

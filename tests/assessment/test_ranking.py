@@ -8,6 +8,7 @@ however many departments and cadres are ranked, and the Excel file keeps every r
 """
 
 import io
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -109,10 +110,10 @@ def test_the_light_ranking_gives_the_scores_and_ranks_of_the_full_breakdowns(yea
     assert len(cadres) == 38
     ranks = [row.rank for row in cadres]
     assert len(set(ranks)) < len(ranks)  # ties: shared ranks, and the next rank skips (1, 2, 2, 4)
-    tied = [(a, b) for a, b in zip(cadres, cadres[1:], strict=False) if (a.score, a.name) == (b.score, b.name)]
+    tied = [(a, b) for a, b in itertools.pairwise(cadres) if (a.score, a.name) == (b.score, b.name)]
     assert tied and all(a.unit_id < b.unit_id and a.rank == b.rank for a, b in tied)
     departments = assessment.rows(Subject.DEPARTMENT)
-    assert any(a.rank == b.rank for a, b in zip(departments, departments[1:], strict=False))
+    assert any(a.rank == b.rank for a, b in itertools.pairwise(departments))
 
 
 def test_sorting_the_light_rows_is_sorting_the_full_scores(year):
@@ -184,9 +185,7 @@ def test_the_year_page_stays_small_however_many_are_ranked_and_the_excel_file_ha
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     cadres, departments, _board = book.worksheets
     assessment = scores.for_year(2025)
-    assert [r[2] for r in cadres.iter_rows(min_row=2, values_only=True)] == [
-        float(s.score) for s in assessment.cadres
-    ]
+    assert [r[2] for r in cadres.iter_rows(min_row=2, values_only=True)] == [float(s.score) for s in assessment.cadres]
     assert cadres.max_row - 1 == len(assessment.rows(Subject.CADRE)) == 62
     assert departments.max_row - 1 == len(assessment.rows(Subject.DEPARTMENT)) > 140 + (0 if frozen else 400)
     assert 2025 in context["years"]
