@@ -400,18 +400,21 @@ class Assessment:
         return _years(self._kept["first_year"], today)
 
 
-def _ranked(found: Iterable[tuple[int, str, int, tuple[Decimal, ...]]], out_of: Decimal) -> list[Row]:
-    """Highest score (in cents) first; equal scores share a rank (1, 2, 2, 4), and are listed by name (then id)."""
-    ordered = sorted(found, key=lambda unit: (-unit[2], unit[1], unit[0]))
+def _ranked(found: list[tuple[int, str, int, tuple[Decimal, ...]]], out_of: Decimal) -> list[Row]:
+    """Highest score first; equal scores share a rank (1, 2, 2, 4), and are listed by name (then id).
+
+    `found`: (minus the score in cents, name, id, points) per unit, so that the tuples sort as they stand.
+    """
+    found.sort()
     rows: list[Row] = []
     scores: dict[int, Decimal] = {}
     last, rank = None, 0
-    for i, (pk, name, cents, points) in enumerate(ordered):
-        if cents != last:
-            last, rank = cents, i + 1
-        score = scores.get(cents)
+    for i, (minus, name, pk, points) in enumerate(found):
+        if minus != last:
+            last, rank = minus, i + 1
+        score = scores.get(minus)
         if score is None:
-            score = scores[cents] = Decimal(cents).scaleb(-2)  # as the points add up: to the cent
+            score = scores[minus] = Decimal(-minus).scaleb(-2)  # as the points add up: to the cent
         rows.append(Row(pk, name, score, out_of, rank, points))
     return rows
 
@@ -639,17 +642,23 @@ class _Live:
         """
         scale = self.scales[subject]
         seen: list[dict[tuple[int, int], tuple[int, Decimal]]] = [{} for _ in scale.weights]
+        # Units with the same ratios throughout (many: no problem, nothing inspected) share their points.
+        alike: dict[tuple[tuple[int, int], ...], tuple[int, tuple[Decimal, ...]]] = {}
         found = []
         for pk, name in units:
-            cents, points = 0, []
-            for memo, (key, weight), ratio in zip(seen, scale.weights, self.ratios(subject, pk), strict=True):
-                kept = memo.get(ratio)
-                if kept is None:
-                    earned = rules.measured(key, ratio[0], ratio[1], weight)[1]
-                    kept = memo[ratio] = (int(earned.scaleb(2)), earned)
-                cents += kept[0]
-                points.append(kept[1])
-            found.append((pk, name, cents, tuple(points)))
+            ratios = self.ratios(subject, pk)
+            same = alike.get(ratios)
+            if same is None:
+                cents, points = 0, []
+                for memo, (key, weight), ratio in zip(seen, scale.weights, ratios, strict=True):
+                    kept = memo.get(ratio)
+                    if kept is None:
+                        earned = rules.measured(key, ratio[0], ratio[1], weight)[1]
+                        kept = memo[ratio] = (int(earned.scaleb(2)), earned)
+                    cents += kept[0]
+                    points.append(kept[1])
+                same = alike[ratios] = (cents, tuple(points))
+            found.append((-same[0], name, pk, same[1]))
         return _ranked(found, scale.out_of)
 
     def parts(self, wanted: Mapping[str, Collection[int]]) -> dict[tuple[str, int], list[Part]]:
