@@ -29,6 +29,7 @@ from typing import Any, NamedTuple, Protocol
 from urllib.parse import urlencode
 
 from django.db.models import Count, F, IntegerField, Min, Model, Q, QuerySet, Value
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Cast, ExtractYear
 from django.urls import reverse
 from django.utils import timezone
@@ -741,10 +742,20 @@ class _Frozen:
         }
 
     def points(self, subject: str, keys: Sequence[str]) -> dict[int, tuple[Decimal, ...]]:
-        rows = FrozenScore.objects.filter(freeze=self.freeze, subject=subject).values_list("unit_id", "breakdown")
+        """Each unit's points per measure, read out of the kept breakdowns in SQL (not every breakdown whole)."""
+        paths = {
+            f"kept_{i}_{name}": KeyTextTransform(name, KeyTransform(str(i), "breakdown"))
+            for i in range(len(keys))
+            for name in ("measure", "points")
+        }
+        rows = (
+            FrozenScore.objects.filter(freeze=self.freeze, subject=subject)
+            .annotate(**paths)
+            .values_list("unit_id", *paths)
+        )
         found = {}
-        for pk, breakdown in rows:
-            kept = {part["measure"]: Decimal(part["points"]) for part in breakdown}
+        for pk, *pairs in rows:
+            kept = {pairs[i]: Decimal(pairs[i + 1]) for i in range(0, len(pairs), 2) if pairs[i] is not None}
             found[pk] = tuple(kept.get(key, Decimal(-1)) for key in keys)
         return found
 
