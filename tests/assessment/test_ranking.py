@@ -180,6 +180,12 @@ def test_the_year_page_stays_small_however_many_are_ranked_and_the_excel_file_ha
     assert len(bigger.encode()) - len(html.encode()) < 200
     assert len(bigger.encode()) < 200_000
 
+    if frozen:  # the snapshot against now: both tables paged as well
+        compared = client.get(reverse("assessment:compare", args=[2025]))
+        assert len(compared.context["department_page"].object_list) == 50
+        assert len(compared.context["page"].object_list) == 50
+        assert 'href="?dpage=2"' in compared.content.decode() and len(compared.content) < 200_000
+
     monkeypatch.setattr(scores, "_BY_ID", 10)  # a snapshot's every breakdown read by subject, not by id
     response = client.get(reverse("assessment:year", args=[2025]), {"format": "xlsx"})
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
