@@ -218,15 +218,26 @@ def returns_figures(subject: str, issue_figures: Mapping[str, int]) -> Figures:
     base = "reported" if subject == Subject.CADRE else "assigned_to_unit"
     returned, dissatisfied = issue_figures.get("returned", 0), issue_figures.get("dissatisfied", 0)
     counts = {"returned": returned, "dissatisfied": dissatisfied, base: issue_figures.get(base, 0)}
-    return Figures(returned + dissatisfied, counts[base], counts)
+    return Figures(*returns_parts(subject, issue_figures), counts)
+
+
+def returns_parts(subject: str, issue_figures: Mapping[str, int]) -> tuple[int, int]:
+    """`returns_figures`' numerator and denominator alone (the ranking needs no more)."""
+    base = "reported" if subject == Subject.CADRE else "assigned_to_unit"
+    return issue_figures.get("returned", 0) + issue_figures.get("dissatisfied", 0), issue_figures.get(base, 0)
 
 
 def inspection_figures(by_rating: Mapping[str, int], values: Mapping[str, int]) -> Figures:
     """The rating values added up, over 100 per inspection: their mean as a fraction."""
     total = sum(by_rating.values())
-    earned = sum(values.get(rating, 0) * n for rating, n in by_rating.items())
     counts = {"inspections": total, **{r.value: by_rating[r.value] for r in Rating if by_rating.get(r.value)}}
-    return Figures(earned, 100 * total, counts)
+    return Figures(*inspection_parts(by_rating, values), counts)
+
+
+def inspection_parts(by_rating: Mapping[str, int], values: Mapping[str, int]) -> tuple[int, int]:
+    """`inspection_figures`' numerator and denominator alone: the rating values added up, 100 per inspection."""
+    earned = sum(values.get(rating, 0) * n for rating, n in by_rating.items())
+    return earned, 100 * sum(by_rating.values())
 
 
 def rectification_figures(counted: int, on_time: int) -> Figures:

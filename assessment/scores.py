@@ -6,22 +6,31 @@ in force, else the live count. Each `Score` carries its `Part`s: a measure's raw
 attainment and points, and the links to the rows behind them (the problem ledger, the visit list, the
 supervision ledger and its items), so a page never works a number out itself.
 
-Whatever the data, `live` runs eleven queries: the weights and rating values (two), every cadre's months
-met and counted under the two-visit rule (one, in SQL: visits/compliance.py `Standings.months_met`), the
-problem figures grouped by reporter (one) and by department (three), the inspections and the items grouped
-by cadre and department (one each), the names (two).
+A year ranks every cadre (a province's 135,000) but a page shows fifty: the ranking is light `Row`s (id,
+name, score, rank, points per measure), scored from each unit's numerators and denominators in integer
+cents; the full `Score` with its breakdown is built only for the rows a page shows (`Assessment.shown`),
+or for all of them where every one is wanted (the exports, a freeze). The two give the same scores and
+ranks (tests/assessment/test_ranking.py).
+
+Whatever the data, `live` runs seven queries: the weights, the rating values and the first year with data
+(one union), every cadre's months met and counted under the two-visit rule (one, in SQL:
+visits/compliance.py `Standings.months_met`), the problem figures grouped by reporter (one) and by
+department (three), and the names with the inspections and the items per cadre and department (one
+union). A snapshot reads its rows (one query) and the breakdowns of the rows shown (one more).
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 from urllib.parse import urlencode
 
-from django.db.models import Count
+from django.db.models import Count, F, IntegerField, Min, Model, Q, QuerySet, Value
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.db.models.functions import Cast, ExtractYear
 from django.urls import reverse
 from django.utils import timezone
 
@@ -261,6 +270,23 @@ class Links:
 # -- the year --------------------------------------------------------------------------------------------------
 
 
+class Row(NamedTuple):
+    """A ranked cadre or department, light: what ranking, sorting, paging and the boards need.
+
+    A page builds the full `Score` (its breakdown) only for the rows it shows (`Assessment.shown`): a city
+    ranks 13,900 cadres, a province 135,000, and a page shows fifty.
+    """
+
+    unit_id: int
+    name: str
+    score: Decimal
+    out_of: Decimal
+    rank: int
+    # Each of the subject's measures' points, in `Weights.measures` order; None while unread (a snapshot's
+    # are read only when a table is sorted on a measure).
+    points: tuple[Decimal, ...] | None
+
+
 @dataclass(frozen=True)
 class Board:
     """The 红黑榜: the best-ranked and, worst first, the worst-ranked (never the same one twice)."""
@@ -269,40 +295,129 @@ class Board:
     bottom: list[Score]
 
 
+class _Source(Protocol):
+    """Where a year's breakdowns come from: the live count's figures, or a freeze's rows."""
+
+    def parts(self, wanted: Mapping[str, Collection[int]]) -> dict[tuple[str, int], list[Part]]:
+        """The breakdowns of the units wanted, by subject (one query at most)."""
+
+    def points(self, subject: str, keys: Sequence[str]) -> dict[int, tuple[Decimal, ...]]:
+        """Every unit's points per measure (`keys`' order), where the rows do not have them yet."""
+
+
 @dataclass(frozen=True)
 class Assessment:
-    """A year's scores, ranked, as counted now or as frozen (`freeze` set)."""
+    """A year's scores, ranked, as counted now or as frozen (`freeze` set).
+
+    `rows(subject)` is the ranking, light; `shown(subject, rows)` the full scores of those rows, built when a
+    page shows them; `cadres`, `departments` and `scores(subject)` every full score (the exports, a freeze).
+    """
 
     year: int
     as_of: datetime.datetime
     is_over: bool
     weights: Weights
-    cadres: list[Score]
-    departments: list[Score]
+    ranked: dict[str, list[Row]]
+    source: _Source = field(compare=False, repr=False)
     freeze: Freeze | None = None
+    # What is worked out once and kept: the breakdowns built, the first year with data.
+    _kept: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def rows(self, subject: str) -> list[Row]:
+        return self.ranked.get(subject, [])
+
+    def with_points(self, subject: str) -> list[Row]:
+        """The ranking with every row's points per measure (a snapshot reads them then, in one query)."""
+        rows = self.rows(subject)
+        if any(row.points is None for row in rows):
+            found = self.source.points(subject, self.measures(subject))
+            rows = [row._replace(points=found.get(row.unit_id, ())) for row in rows]
+            self.ranked[subject] = rows
+        return rows
+
+    def prepare(self, wanted: Mapping[str, Iterable[Row]]) -> None:
+        """Read the breakdowns of the rows a page will show, for every subject at once (one query at most)."""
+        built = self._kept.setdefault("parts", {})
+        missing = {
+            subject: {row.unit_id for row in rows if (subject, row.unit_id) not in built}
+            for subject, rows in wanted.items()
+        }
+        missing = {subject: ids for subject, ids in missing.items() if ids}
+        if missing:
+            built.update(self.source.parts(missing))
+
+    def shown(self, subject: str, rows: Iterable[Row]) -> list[Score]:
+        """The full scores of these rows, with their breakdowns."""
+        rows = list(rows)
+        self.prepare({subject: rows})
+        built = self._kept["parts"]
+        return [
+            Score(
+                self.year,
+                subject,
+                row.unit_id,
+                row.name,
+                row.score,
+                row.out_of,
+                row.rank,
+                built.get((subject, row.unit_id), []),
+            )
+            for row in rows
+        ]
 
     def scores(self, subject: str) -> list[Score]:
-        return self.cadres if subject == Subject.CADRE else self.departments
+        """Every full score of the subject, in rank order."""
+        return self.shown(subject, self.rows(subject))
+
+    @property
+    def cadres(self) -> list[Score]:
+        return self.scores(Subject.CADRE)
+
+    @property
+    def departments(self) -> list[Score]:
+        return self.scores(Subject.DEPARTMENT)
 
     def find(self, subject: str, unit_id: int) -> Score | None:
-        return next((score for score in self.scores(subject) if score.unit_id == unit_id), None)
+        row = next((row for row in self.rows(subject) if row.unit_id == unit_id), None)
+        return self.shown(subject, [row])[0] if row is not None else None
 
     def measures(self, subject: str) -> list[str]:
         return self.weights.measures(subject)
 
+    def board_rows(self, subject: str, size: int) -> tuple[list[Row], list[Row]]:
+        """The best-ranked `size` and, worst first, the worst-ranked `size` (never the same one twice)."""
+        ranked = self.rows(subject)
+        return ranked[:size], ranked[max(size, len(ranked) - size) :][::-1]
+
     def board(self, subject: str, size: int) -> Board:
-        ranked = self.scores(subject)
-        top = ranked[:size]
-        bottom = ranked[max(size, len(ranked) - size) :]
-        return Board(top, bottom[::-1])
+        top, bottom = self.board_rows(subject, size)
+        self.prepare({subject: [*top, *bottom]})
+        return Board(self.shown(subject, top), self.shown(subject, bottom))
+
+    def years(self, today: datetime.date | None = None) -> list[int]:
+        """The years from the first with a pairing, a problem or an inspection to this one, latest first."""
+        if "first_year" not in self._kept:
+            self._kept["first_year"] = _first_year(_firsts())
+        return _years(self._kept["first_year"], today)
 
 
-def _ranked(scores: list[Score]) -> list[Score]:
-    """Highest score first; equal scores share a rank (1, 2, 2, 4), and are listed by name."""
-    scores.sort(key=lambda s: (-s.score, s.name, s.unit_id))
-    for i, score in enumerate(scores):
-        score.rank = scores[i - 1].rank if i and scores[i - 1].score == score.score else i + 1
-    return scores
+def _ranked(found: list[tuple[int, str, int, tuple[Decimal, ...]]], out_of: Decimal) -> list[Row]:
+    """Highest score first; equal scores share a rank (1, 2, 2, 4), and are listed by name (then id).
+
+    `found`: (minus the score in cents, name, id, points) per unit, so that the tuples sort as they stand.
+    """
+    found.sort()
+    rows: list[Row] = []
+    scores: dict[int, Decimal] = {}
+    last, rank = None, 0
+    for i, (minus, name, pk, points) in enumerate(found):
+        if minus != last:
+            last, rank = minus, i + 1
+        score = scores.get(minus)
+        if score is None:
+            score = scores[minus] = Decimal(-minus).scaleb(-2)  # as the points add up: to the cent
+        rows.append(Row(pk, name, score, out_of, rank, points))
+    return rows
 
 
 @dataclass(frozen=True)
@@ -317,15 +432,7 @@ class _Scale:
         return cls([(key, weights.weight(subject, key)) for key in weights.measures(subject)], weights.out_of(subject))
 
 
-def _score(
-    year: int,
-    subject: str,
-    unit_id: int,
-    name: str,
-    scale: _Scale,
-    figures: dict[str, rules.Figures],
-    links: Links,
-) -> Score:
+def _parts(scale: _Scale, figures: dict[str, rules.Figures], links: Links) -> list[Part]:
     parts = []
     for key, weight in scale.weights:
         found = figures[key]
@@ -343,8 +450,7 @@ def _score(
                 rows=links,
             )
         )
-    total = sum((part.points for part in parts), Decimal(0)).quantize(rules.CENT)
-    return Score(year, subject, unit_id, name, total, scale.out_of, 0, parts)
+    return parts
 
 
 def _issue_figures(found: dict[str, int] | None) -> dict[str, int]:
@@ -358,45 +464,222 @@ def _problem_figures(subject: str, found: dict[str, int] | None) -> dict[str, ru
     return figures
 
 
-def _supervision(
-    window: measures.Window,
-) -> tuple[dict[tuple[str, int], dict[str, int]], dict[tuple[str, int], tuple[int, int]]]:
-    """The year's inspections per subject and rating, and its items counted and on time per subject (two queries)."""
-    inspections: dict[tuple[str, int], dict[str, int]] = {}
-    rows = (
+# -- what the live count reads -------------------------------------------------------------------------------------
+
+# A union's rows: (kind, key, text, value), every part of it shaped alike.
+_FIRST = "first"
+
+
+def _first_rows(model: type[Model], column: str) -> QuerySet[Any, dict[str, Any]]:
+    """The year (local) of the model's earliest row, read at the end of the column's index."""
+    return (
+        model._default_manager.order_by()
+        .values(row_kind=Value(_FIRST), row_key=Value(model._meta.model_name), row_text=Value(""))
+        .annotate(row_value=ExtractYear(Min(column)))
+    )
+
+
+def _firsts() -> list[QuerySet[Any, dict[str, Any]]]:
+    return [
+        _first_rows(Pairing, "started_on"),
+        _first_rows(Issue, "created_at"),
+        _first_rows(Inspection, "inspected_on"),
+    ]
+
+
+def _first_year(parts: list[QuerySet[Any, dict[str, Any]]]) -> int | None:
+    """The first year with a pairing, a problem or an inspection (one query)."""
+    found = parts[0].union(*parts[1:], all=True)
+    return min((int(row["row_value"]) for row in found if row["row_value"] is not None), default=None)
+
+
+def _years(first_year: int | None, today: datetime.date | None = None) -> list[int]:
+    today = today or timezone.localdate()
+    first = max(first_year if first_year is not None else today.year, rules.FIRST_YEAR)
+    return list(range(today.year, first - 1, -1))
+
+
+def _settings() -> tuple[Weights, int | None]:
+    """The weights and rating values in force, and the first year with data, in one query."""
+    weights = (
+        Weight.objects.order_by()
+        .values(row_kind=Value("weight"), row_key=F("subject"), row_text=F("measure"))
+        .annotate(row_value=F("points"))
+    )
+    ratings = (
+        RatingValue.objects.order_by()
+        .values(row_kind=Value("rating"), row_key=Value(""), row_text=F("rating"))
+        .annotate(row_value=F("percent"))
+    )
+    points: dict[str, dict[str, Decimal]] = {Subject.CADRE.value: {}, Subject.DEPARTMENT.value: {}}
+    values: dict[str, int] = {}
+    firsts = []
+    for row in weights.union(ratings, *_firsts(), all=True):
+        kind, value = row["row_kind"], row["row_value"]
+        if kind == "weight":
+            points.setdefault(row["row_key"], {})[row["row_text"]] = Decimal(value)
+        elif kind == "rating":
+            values[row["row_text"]] = int(value)
+        elif value is not None:
+            firsts.append(int(value))
+    return Weights(points, values), min(firsts, default=None)
+
+
+@dataclass(frozen=True)
+class _Subjects:
+    """Every cadre's and department's name, and the year's supervision figures per subject."""
+
+    cadres: list[tuple[int, str]]
+    departments: list[tuple[int, str, bool]]
+    inspections: dict[tuple[str, int], dict[str, int]]
+    items: dict[tuple[str, int], tuple[int, int]]
+
+
+def _subjects(window: measures.Window) -> _Subjects:
+    """The names, the year's inspections per subject and rating, and its items counted and on time (one query).
+
+    One union, its parts shaped alike: (kind, cadre, department, text, n, m).
+    """
+    no_id = Value(None, output_field=IntegerField())
+    inspections = (
         Inspection.objects.filter(rules.inspections_counted(window))
         .order_by()
-        .values("cadre_id", "department_id", "rating")
-        .annotate(n=Count("pk"))
-    )
-    for row in rows:
-        for subject, column in ((Subject.CADRE.value, "cadre_id"), (Subject.DEPARTMENT.value, "department_id")):
-            if row[column] is not None:
-                mine = inspections.setdefault((subject, row[column]), {})
-                mine[row["rating"]] = mine.get(row["rating"], 0) + row["n"]
-    items: dict[tuple[str, int], tuple[int, int]] = {}
-    counted = rules.items_counted(window)
-    item_rows = (
-        Rectification.objects.filter(counted)
-        .order_by()
-        .values("cadre_id", "department_id")
-        .annotate(counted=Count("pk"), on_time=Count("pk", filter=rules.items_on_time(window)))
-    )
-    for row in item_rows:
-        key = (
-            (Subject.CADRE.value, row["cadre_id"])
-            if row["cadre_id"]
-            else (Subject.DEPARTMENT.value, row["department_id"])
+        .values(
+            row_kind=Value("inspection"), row_cadre=F("cadre_id"), row_unit=F("department_id"), row_text=F("rating")
         )
-        items[key] = (row["counted"], row["on_time"])
-    return inspections, items
+        .annotate(row_n=Count("pk"), row_m=Value(0))
+    )
+    items = (
+        Rectification.objects.filter(rules.items_counted(window))
+        .order_by()
+        .values(row_kind=Value("item"), row_cadre=F("cadre_id"), row_unit=F("department_id"), row_text=Value(""))
+        .annotate(row_n=Count("pk"), row_m=Count("pk", filter=rules.items_on_time(window)))
+    )
+    cadres = (
+        Cadre.objects.order_by()
+        .values(row_kind=Value("cadre"), row_cadre=F("pk"), row_unit=no_id, row_text=F("name"))
+        .annotate(row_n=Value(1), row_m=Value(0))
+    )
+    departments = (
+        Department.objects.order_by()
+        .values(row_kind=Value("department"), row_cadre=no_id, row_unit=F("pk"), row_text=F("name"))
+        .annotate(row_n=Cast("is_active", IntegerField()), row_m=Value(0))
+    )
+    found = _Subjects([], [], {}, {})
+    for row in inspections.union(items, cadres, departments, all=True):
+        kind, cadre, unit = row["row_kind"], row["row_cadre"], row["row_unit"]
+        if kind == "cadre":
+            found.cadres.append((cadre, row["row_text"]))
+        elif kind == "department":
+            found.departments.append((unit, row["row_text"], bool(row["row_n"])))
+        elif kind == "inspection":
+            for subject, pk in ((Subject.CADRE.value, cadre), (Subject.DEPARTMENT.value, unit)):
+                if pk is not None:
+                    mine = found.inspections.setdefault((subject, pk), {})
+                    mine[row["row_text"]] = mine.get(row["row_text"], 0) + row["row_n"]
+        else:
+            key = (Subject.CADRE.value, cadre) if cadre else (Subject.DEPARTMENT.value, unit)
+            found.items[key] = (row["row_n"], row["row_m"])
+    return found
+
+
+@dataclass(frozen=True)
+class _Live:
+    """The figures a live count read, and what turns a unit's figures into its points and its breakdown."""
+
+    year: int
+    is_over: bool
+    weights: Weights
+    months: dict[int, tuple[int, int]]
+    problems: dict[str, dict[Any, dict[str, int]]]
+    subjects: _Subjects
+    scales: dict[str, _Scale]
+    # Where each of a subject's measures is in rules.ORDER.
+    positions: dict[str, list[int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for subject, scale in self.scales.items():
+            self.positions[subject] = [rules.ORDER.index(key) for key, _weight in scale.weights]
+
+    def figures(self, subject: str, pk: int) -> dict[str, rules.Figures]:
+        """A unit's raw figures, each measure's with its counts (what its breakdown shows)."""
+        counted, on_time = self.subjects.items.get((subject, pk), (0, 0))
+        found = {
+            **_problem_figures(subject, self.problems[subject].get(pk)),
+            Measure.INSPECTIONS.value: rules.inspection_figures(
+                self.subjects.inspections.get((subject, pk), {}), self.weights.ratings
+            ),
+            Measure.RECTIFICATION.value: rules.rectification_figures(counted, on_time),
+        }
+        if subject == Subject.CADRE:
+            found[Measure.COMPLIANCE.value] = rules.compliance_figures(*self.months.get(pk, (0, 0)))
+        return found
+
+    def ratios(self, subject: str, pk: int) -> tuple[tuple[int, int], ...]:
+        """A unit's numerator and denominator per measure, in the scale's order: all its points depend on.
+
+        The same parts as `figures` gives (rules.py's, issues/measures.py's), without the counts.
+        """
+        issue = self.problems[subject].get(pk) or {}
+        rates = measures.Rates.parts(issue)
+        counted, on_time = self.subjects.items.get((subject, pk), (0, 0))
+        by_rating = self.subjects.inspections.get((subject, pk))
+        found = (  # in rules.ORDER
+            self.months.get(pk, (0, 0)) if subject == Subject.CADRE else (0, 0),
+            rates["response"],
+            rates["on_time"],
+            rates["satisfaction"],
+            rules.returns_parts(subject, issue),
+            rules.inspection_parts(by_rating, self.weights.ratings) if by_rating else (0, 0),
+            (on_time, counted),
+        )
+        return tuple([found[i] for i in self.positions[subject]])
+
+    def ranked(self, subject: str, units: Iterable[tuple[int, str]]) -> list[Row]:
+        """The units' scores and ranks, from their ratios.
+
+        A measure's points for a numerator and denominator are worked out once (`rules.measured`), and kept in
+        cents, so a score is a sum of integers: the same as the sum of its parts' points, to the cent.
+        """
+        scale = self.scales[subject]
+        seen: list[dict[tuple[int, int], tuple[int, Decimal]]] = [{} for _ in scale.weights]
+        # Units with the same ratios throughout (many: no problem, nothing inspected) share their points.
+        alike: dict[tuple[tuple[int, int], ...], tuple[int, tuple[Decimal, ...]]] = {}
+        found = []
+        for pk, name in units:
+            ratios = self.ratios(subject, pk)
+            same = alike.get(ratios)
+            if same is None:
+                cents, points = 0, []
+                for memo, (key, weight), ratio in zip(seen, scale.weights, ratios, strict=True):
+                    kept = memo.get(ratio)
+                    if kept is None:
+                        earned = rules.measured(key, ratio[0], ratio[1], weight)[1]
+                        kept = memo[ratio] = (int(earned.scaleb(2)), earned)
+                    cents += kept[0]
+                    points.append(kept[1])
+                same = alike[ratios] = (cents, tuple(points))
+            found.append((-same[0], name, pk, same[1]))
+        return _ranked(found, scale.out_of)
+
+    def parts(self, wanted: Mapping[str, Collection[int]]) -> dict[tuple[str, int], list[Part]]:
+        return {
+            (subject, pk): _parts(
+                self.scales[subject], self.figures(subject, pk), Links(self.year, subject, pk, self.is_over)
+            )
+            for subject, ids in wanted.items()
+            for pk in ids
+        }
+
+    def points(self, subject: str, keys: Sequence[str]) -> dict[int, tuple[Decimal, ...]]:
+        return {}  # a live row has its points
 
 
 def live(year: int, now: datetime.datetime | None = None) -> Assessment:
-    """Count the year's scores now (as of its end once it is over), in eleven queries."""
+    """Count the year's scores now (as of its end once it is over), in seven queries."""
     now = now or timezone.now()
     window = rules.year_window(year, now)
-    weights = Weights.in_force()
+    weights, first_year = _settings()
     # Each cadre's months met and counted, judged in SQL (a city's 13,900 cadres × 12 months, one query).
     months = compliance.Standings(
         window.period.months,
@@ -404,67 +687,97 @@ def live(year: int, now: datetime.datetime | None = None) -> Assessment:
         Pairing.objects.all(),
         logged_before=rules.logged_before(window),
     ).months_met()
-    is_over = window.is_over  # asked once: each call works the year's end out again
     issues = Issue.objects.all()
-    by_reporter = measures.grouped(issues, window, by="reporter", keys=rules.ISSUE_FIGURES)
-    by_unit = measures.by_unit(issues, window, keys=rules.ISSUE_FIGURES)
-    inspections, items = _supervision(window)
+    problems = {
+        Subject.CADRE.value: measures.grouped(issues, window, by="reporter", keys=rules.ISSUE_FIGURES),
+        Subject.DEPARTMENT.value: measures.by_unit(issues, window, keys=rules.ISSUE_FIGURES),
+    }
+    subjects = _subjects(window)
+    scales = {subject: _Scale.of(weights, subject) for subject in Subject.values}
+    source = _Live(year, window.is_over, weights, months, problems, subjects, scales)
 
-    def supervision_figures(subject: str, unit_id: int) -> dict[str, rules.Figures]:
-        counted, on_time = items.get((subject, unit_id), (0, 0))
+    supervised = [*subjects.inspections, *subjects.items]
+    cadre_ids = set(months) | {pk for pk in problems[Subject.CADRE] if pk is not None}
+    cadre_ids |= {pk for subject, pk in supervised if subject == Subject.CADRE}
+    unit_ids = set(problems[Subject.DEPARTMENT]) | {pk for subject, pk in supervised if subject == Subject.DEPARTMENT}
+    cadres = source.ranked(Subject.CADRE, ((pk, name) for pk, name in subjects.cadres if pk in cadre_ids))
+    departments = source.ranked(
+        Subject.DEPARTMENT,
+        ((pk, name) for pk, name, active in subjects.departments if active or pk in unit_ids),
+    )
+    found = Assessment(
+        year,
+        window.as_of,
+        window.is_over,
+        weights,
+        {Subject.CADRE.value: cadres, Subject.DEPARTMENT.value: departments},
+        source,
+    )
+    found._kept["first_year"] = first_year
+    return found
+
+
+# Above this many breakdowns wanted, a snapshot reads the subject's all (SQLite allows a few hundred parameters).
+_BY_ID = 500
+
+
+@dataclass(frozen=True)
+class _Frozen:
+    """A freeze's rows: the breakdowns, read for the units a page shows."""
+
+    freeze: Freeze
+    is_over: bool
+
+    def parts(self, wanted: Mapping[str, Collection[int]]) -> dict[tuple[str, int], list[Part]]:
+        which = Q()
+        for subject, ids in wanted.items():
+            # A page's few by id; many (an export's every row) by the subject alone, not a long IN list.
+            which |= Q(subject=subject, unit_id__in=list(ids)) if len(ids) <= _BY_ID else Q(subject=subject)
+        rows = FrozenScore.objects.filter(which, freeze=self.freeze).values_list("subject", "unit_id", "breakdown")
         return {
-            Measure.INSPECTIONS.value: rules.inspection_figures(
-                inspections.get((subject, unit_id), {}), weights.ratings
-            ),
-            Measure.RECTIFICATION.value: rules.rectification_figures(counted, on_time),
+            (subject, pk): [
+                Part.from_json(kept, Links(self.freeze.year, subject, pk, self.is_over)) for kept in breakdown
+            ]
+            for subject, pk, breakdown in rows
         }
 
-    cadre_scale, department_scale = _Scale.of(weights, Subject.CADRE), _Scale.of(weights, Subject.DEPARTMENT)
-    cadre_ids = set(months) | {pk for pk in by_reporter if pk is not None}
-    cadre_ids |= {pk for subject, pk in [*inspections, *items] if subject == Subject.CADRE}
-    cadres = []
-    for pk, name in Cadre.objects.order_by().values_list("pk", "name"):
-        if pk not in cadre_ids:
-            continue
-        links = Links(year, Subject.CADRE, pk, is_over)
-        figures = {
-            Measure.COMPLIANCE.value: rules.compliance_figures(*months.get(pk, (0, 0))),
-            **_problem_figures(Subject.CADRE, by_reporter.get(pk)),
-            **supervision_figures(Subject.CADRE, pk),
+    def points(self, subject: str, keys: Sequence[str]) -> dict[int, tuple[Decimal, ...]]:
+        """Each unit's points per measure, read out of the kept breakdowns in SQL (not every breakdown whole)."""
+        paths = {
+            f"kept_{i}_{name}": KeyTextTransform(name, KeyTransform(str(i), "breakdown"))
+            for i in range(len(keys))
+            for name in ("measure", "points")
         }
-        cadres.append(_score(year, Subject.CADRE, pk, name, cadre_scale, figures, links))
-
-    unit_ids = set(by_unit) | {pk for subject, pk in [*inspections, *items] if subject == Subject.DEPARTMENT}
-    departments = []
-    for pk, name, active in Department.objects.order_by().values_list("pk", "name", "is_active"):
-        if not (active or pk in unit_ids):
-            continue
-        links = Links(year, Subject.DEPARTMENT, pk, is_over)
-        figures = {
-            **_problem_figures(Subject.DEPARTMENT, by_unit.get(pk)),
-            **supervision_figures(Subject.DEPARTMENT, pk),
-        }
-        departments.append(_score(year, Subject.DEPARTMENT, pk, name, department_scale, figures, links))
-    return Assessment(year, window.as_of, is_over, weights, _ranked(cadres), _ranked(departments))
+        rows = (
+            FrozenScore.objects.filter(freeze=self.freeze, subject=subject)
+            .annotate(**paths)
+            .values_list("unit_id", *paths)
+        )
+        found = {}
+        for pk, *pairs in rows:
+            kept = {pairs[i]: Decimal(pairs[i + 1]) for i in range(0, len(pairs), 2) if pairs[i] is not None}
+            found[pk] = tuple(kept.get(key, Decimal(-1)) for key in keys)
+        return found
 
 
 def snapshot(freeze: Freeze) -> Assessment:
-    """The year as it was frozen: its scores, ranks, breakdowns and weights (one query)."""
+    """The year as it was frozen: its scores, ranks and weights (one query); the breakdowns when shown."""
     window = rules.year_window(freeze.year, freeze.frozen_at)
-    found: dict[str, list[Score]] = {Subject.CADRE.value: [], Subject.DEPARTMENT.value: []}
-    is_over = window.is_over
-    for row in FrozenScore.objects.filter(freeze=freeze).order_by("subject", "rank", "name", "unit_id"):
-        links = Links(freeze.year, row.subject, row.unit_id, is_over)
-        parts = [Part.from_json(kept, links) for kept in row.breakdown]
-        score = Score(freeze.year, row.subject, row.unit_id, row.name, row.score, row.out_of, row.rank, parts)
-        found.setdefault(row.subject, []).append(score)
+    ranked: dict[str, list[Row]] = {Subject.CADRE.value: [], Subject.DEPARTMENT.value: []}
+    rows = (
+        FrozenScore.objects.filter(freeze=freeze)
+        .order_by("subject", "rank", "name", "unit_id")
+        .values_list("subject", "unit_id", "name", "score", "out_of", "rank")
+    )
+    for subject, pk, name, score, out_of, rank in rows:
+        ranked.setdefault(subject, []).append(Row(pk, name, score, out_of, rank, None))
     return Assessment(
         freeze.year,
         window.as_of,
-        is_over,
+        window.is_over,
         Weights.from_json(freeze.weights),
-        found[Subject.CADRE.value],
-        found[Subject.DEPARTMENT.value],
+        ranked,
+        _Frozen(freeze, window.is_over),
         freeze,
     )
 
@@ -474,9 +787,15 @@ def in_force(year: int) -> Freeze | None:
     return Freeze.objects.in_force().filter(year=year).select_related("frozen_by").first()
 
 
-def for_year(year: int, now: datetime.datetime | None = None) -> Assessment:
-    """The year as the pages show it: frozen while a freeze is in force, else counted now."""
-    freeze = in_force(year)
+def for_year(year: int, now: datetime.datetime | None = None, history: Sequence[Freeze] | None = None) -> Assessment:
+    """The year as the pages show it: frozen while a freeze is in force, else counted now.
+
+    `history`: the year's freezes, if the page has read them already (the one in force is among them).
+    """
+    if history is None:
+        freeze = in_force(year)
+    else:
+        freeze = next((f for f in history if f.year == year and f.unfrozen_at is None), None)
     return snapshot(freeze) if freeze is not None else live(year, now)
 
 
@@ -504,11 +823,17 @@ def frozen_rows(freeze: Freeze, assessment: Assessment) -> list[FrozenScore]:
 class Change:
     """A unit's score frozen and now, and the difference (None where it is only in one of them)."""
 
+    year: int
     subject: str
     unit_id: int
     name: str
-    frozen: Score | None
-    now: Score | None
+    frozen: Row | None
+    now: Row | None
+
+    @property
+    def url(self) -> str:
+        """The unit's breakdown now, if it is assessed now."""
+        return reverse(f"assessment:{self.subject}", args=[self.year, self.unit_id]) if self.now else ""
 
     @property
     def difference(self) -> Decimal | None:
@@ -529,10 +854,10 @@ class Change:
 
 def compare(frozen: Assessment, now: Assessment, subject: str) -> list[Change]:
     """Each unit in either, those that changed most first (then by the frozen rank)."""
-    before = {score.unit_id: score for score in frozen.scores(subject)}
-    after = {score.unit_id: score for score in now.scores(subject)}
+    before = {row.unit_id: row for row in frozen.rows(subject)}
+    after = {row.unit_id: row for row in now.rows(subject)}
     changes = [
-        Change(subject, pk, (before.get(pk) or after[pk]).name, before.get(pk), after.get(pk))
+        Change(now.year, subject, pk, (before.get(pk) or after[pk]).name, before.get(pk), after.get(pk))
         for pk in {*before, *after}
     ]
 
@@ -542,6 +867,23 @@ def compare(frozen: Assessment, now: Assessment, subject: str) -> list[Change]:
         return (0 if moved is None else 1, -abs(moved or Decimal(0)), rank, change.name)
 
     return sorted(changes, key=order)
+
+
+def sort_rows(assessment: Assessment, subject: str, key: str, descending: bool) -> list[Row]:
+    """The ranking by a measure's points, the score or the name; the rank order for anything else."""
+    if key == "name":
+        return sorted(assessment.rows(subject), key=lambda r: (r.name, r.unit_id), reverse=descending)
+    if key == "score":
+        return sorted(assessment.rows(subject), key=lambda r: r.score, reverse=descending)
+    if key in rules.RULES:
+        keys = assessment.measures(subject)
+        if key not in keys:  # not one of the subject's measures: every row alike, the rank order
+            return list(assessment.rows(subject))
+        i = keys.index(key)
+        # Rows are in rank order and sorting is stable: ties keep the rank order whichever way.
+        rows = assessment.with_points(subject)
+        return sorted(rows, key=lambda r: r.points[i] if r.points else Decimal(-1), reverse=descending)
+    return list(assessment.rows(subject))
 
 
 def sort_scores(scores: Sequence[Score], key: str, descending: bool) -> list[Score]:
@@ -563,20 +905,8 @@ def sort_scores(scores: Sequence[Score], key: str, descending: bool) -> list[Sco
 
 
 def years_with_data(today: datetime.date | None = None) -> list[int]:
-    """The years from the first with a pairing, a problem or an inspection to this one, latest first (three queries)."""
-    today = today or timezone.localdate()
-    firsts: Iterable[datetime.date | None] = (
-        Pairing.objects.order_by("started_on").values_list("started_on", flat=True).first(),
-        _first_day(Issue.objects.order_by("created_at").values_list("created_at", flat=True).first()),
-        Inspection.objects.order_by("inspected_on").values_list("inspected_on", flat=True).first(),
-    )
-    first = min((day.year for day in firsts if day is not None), default=today.year)
-    first = max(first, rules.FIRST_YEAR)
-    return list(range(today.year, first - 1, -1))
-
-
-def _first_day(moment: datetime.datetime | None) -> datetime.date | None:
-    return timezone.localdate(moment) if moment is not None else None
+    """The years from the first with a pairing, a problem or an inspection to this one, latest first (one query)."""
+    return _years(_first_year(_firsts()), today)
 
 
 __all__ = [
@@ -585,6 +915,7 @@ __all__ = [
     "Change",
     "Links",
     "Part",
+    "Row",
     "Score",
     "Weights",
     "compare",
@@ -592,6 +923,7 @@ __all__ = [
     "in_force",
     "live",
     "snapshot",
+    "sort_rows",
     "sort_scores",
     "years_with_data",
 ]

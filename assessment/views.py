@@ -131,14 +131,14 @@ class Heading:
 
 
 def _table(
-    request: AuthenticatedRequest, assessment: scores.Assessment, subject: str, param: str
-) -> tuple[list[Heading], list[scores.Score]]:
+    request: AuthenticatedRequest, assessment: scores.Assessment, subject: str, param: str, page_param: str
+) -> tuple[list[Heading], list[scores.Row]]:
+    """The table's headings (each a sort link) and its rows, sorted as asked (light: a page builds what it shows)."""
     measures = assessment.measures(subject)
     sorting = Sort.read(request.GET.get(param, ""), {"name", "score", *measures})
-    page_reset = {"page": ""} if subject == Subject.CADRE else {}
 
     def heading(key: str, label: str, **more: Any) -> Heading:
-        href = "?" + query_with(request, **{param: sorting.toggled(key)}, **page_reset)
+        href = "?" + query_with(request, **{param: sorting.toggled(key), page_param: ""})
         return Heading(key, label, href, sorting.aria(key), **more)
 
     headings = [
@@ -154,7 +154,7 @@ def _table(
         ),
         heading("score", _("Score")),
     ]
-    return headings, scores.sort_scores(assessment.scores(subject), sorting.key, sorting.descending)
+    return headings, scores.sort_rows(assessment, subject, sorting.key, sorting.descending)
 
 
 def _rows(shown: Iterable[scores.Score], measures: list[str]) -> list[tuple[scores.Score, list[scores.Part | None]]]:
@@ -190,31 +190,50 @@ def year_view(request: AuthenticatedRequest, year: int) -> HttpResponseBase:
     _year(year)
     if not sees_everything(request.user):
         return _own_breakdown(request.user, year)
-    assessment = scores.for_year(year)
+    history = list(Freeze.objects.filter(year=year).select_related("frozen_by", "unfrozen_by"))
+    assessment = scores.for_year(year, history=history)
     size = settings.CAMPAIGN_ASSESSMENT_BOARD_SIZE
     if request.GET.get("format") == "xlsx":
         return exports.workbook(assessment, size)
-    cadre_headings, cadres = _table(request, assessment, Subject.CADRE, "sort")
-    department_headings, departments = _table(request, assessment, Subject.DEPARTMENT, "dsort")
+    cadre_headings, cadres = _table(request, assessment, Subject.CADRE, "sort", "page")
+    department_headings, departments = _table(request, assessment, Subject.DEPARTMENT, "dsort", "dpage")
+    # Both tables paged, the boards capped: a province's 135,000 cadres and 1,173 departments are the
+    # Excel file's; the page builds the breakdowns of what it shows (a snapshot reads them in one query).
     page = Paginator(cadres, PAGE_SIZE).get_page(request.GET.get("page"))
+    department_page = Paginator(departments, PAGE_SIZE).get_page(request.GET.get("dpage"))
+    board_rows = {subject: assessment.board_rows(subject, size) for subject in (Subject.CADRE, Subject.DEPARTMENT)}
+    assessment.prepare(
+        {
+            Subject.CADRE: [*page.object_list, *board_rows[Subject.CADRE][0], *board_rows[Subject.CADRE][1]],
+            Subject.DEPARTMENT: [
+                *department_page.object_list,
+                *board_rows[Subject.DEPARTMENT][0],
+                *board_rows[Subject.DEPARTMENT][1],
+            ],
+        }
+    )
     context = {
         "year": year,
-        "years": scores.years_with_data(),
+        "years": assessment.years(),
         "assessment": assessment,
         "freeze": assessment.freeze,
-        "history": Freeze.objects.filter(year=year).select_related("frozen_by", "unfrozen_by"),
+        "history": history,
         "cadre_headings": cadre_headings,
         "department_headings": department_headings,
         "page": page,
         "query": query_with(request, page=""),
-        "cadre_rows": _rows(page.object_list, assessment.measures(Subject.CADRE)),
-        "department_rows": _rows(departments, assessment.measures(Subject.DEPARTMENT)),
+        "department_page": department_page,
+        "department_query": query_with(request, dpage=""),
+        "cadre_rows": _rows(assessment.shown(Subject.CADRE, page.object_list), assessment.measures(Subject.CADRE)),
+        "department_rows": _rows(
+            assessment.shown(Subject.DEPARTMENT, department_page.object_list), assessment.measures(Subject.DEPARTMENT)
+        ),
         "board_size": size,
         "boards": [
             (_("Cadres"), assessment.board(Subject.CADRE, size)),
             (_("Departments"), assessment.board(Subject.DEPARTMENT, size)),
         ],
-        "export_query": query_with(request, format="xlsx", page=""),
+        "export_query": query_with(request, format="xlsx", page="", dpage=""),
         "may_freeze": may_freeze(request.user),
         "freeze_form": FreezeForm(),
         "unfreeze_form": UnfreezeForm(),
@@ -233,13 +252,13 @@ def _breakdown(request: AuthenticatedRequest, year: int, subject: str, pk: int) 
     score = assessment.find(subject, pk)
     context = {
         "year": year,
-        "years": scores.years_with_data(),
+        "years": assessment.years(),
         "subject": subject,
         "unit": unit,
         "assessment": assessment,
         "freeze": assessment.freeze,
         "score": score,
-        "ranked": len(assessment.scores(subject)),
+        "ranked": len(assessment.rows(subject)),
         "overseer": sees_everything(request.user),
         **_rules_context(assessment),
     }
@@ -347,7 +366,8 @@ def compare(request: AuthenticatedRequest, year: int) -> HttpResponseBase:
             {
                 "page": Paginator(cadres, PAGE_SIZE).get_page(request.GET.get("page")),
                 "query": query_with(request, page=""),
-                "departments": departments,
+                "department_page": Paginator(departments, PAGE_SIZE).get_page(request.GET.get("dpage")),
+                "department_query": query_with(request, dpage=""),
                 "cadres_changed": sum(1 for change in cadres if change.changed),
                 "departments_changed": sum(1 for change in departments if change.changed),
                 "weights_changed": frozen.weights != now.weights,

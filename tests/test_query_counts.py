@@ -33,7 +33,6 @@ BUDGET = 12
 OVER_BUDGET = {
     ("cadre", "home"): 13,
     ("leading group", "monthly report, last month"): 13,
-    ("leading group", "assessment year"): 20,
 }
 CADRE, STAFF, LEADER, OFFICE = "ganbu001", "bumen01", "lingdao01", "admin"
 
