@@ -17,13 +17,13 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import PortalError
 from core.forms import MultipleFileField
 from core.params import IdModelChoiceField, IdModelMultipleChoiceField
+from core.pickers import PickerFormMixin, SearchSelect
 from core.roles import Role
 from core.submissions import OneTimeTokenForm
 from enterprises.models import Enterprise
 from issues.forms import DATE_INPUT
 from organisation.models import Cadre, Department
 from supervision.models import Confirmation, Inspection, Kind, Rating, Target
-from supervision.pickers import SearchSelect
 from supervision.services import InspectionData
 from visits import attachments
 
@@ -45,7 +45,7 @@ class _InspectorChoice(IdModelMultipleChoiceField):
         return obj.get_full_name() or obj.get_username()
 
 
-class SupervisionForm(forms.Form):
+class SupervisionForm(PickerFormMixin, forms.Form):
     """A form whose service refusals are shown beside the field they concern."""
 
     # A refusal's code → the field it is about; codes not listed are said above the form.
