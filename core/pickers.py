@@ -140,9 +140,11 @@ class SearchSelect(forms.Select):
         super().__init__(attrs)
         self.kind = kind
         self.plain_up_to = plain_up_to
-        # Set by the form (PickerFormMixin): the narrowing fields' names as sent, and a no-JS search's options.
+        # Set by the form (PickerFormMixin): the narrowing fields' names as sent, and a no-JS search's text and
+        # narrowing ids (searched when rendered, on the field's queryset as the form's __init__ left it).
         self.siblings: dict[str, str] = {}
-        self.searched: Options | None = None
+        self.search_sent = False
+        self.narrowed: dict[str, int] = {}
         self.q = ""
         self.field: Any = None
 
@@ -158,7 +160,9 @@ class SearchSelect(forms.Select):
         return option
 
     def _listed(self, field: forms.ModelChoiceField, rows: list[Any], empty: str) -> list[tuple[Any, str]]:
-        listed = [(ModelChoiceIteratorValue(field.prepare_value(row), row), field.label_from_instance(row)) for row in rows]
+        listed = [
+            (ModelChoiceIteratorValue(field.prepare_value(row), row), field.label_from_instance(row)) for row in rows
+        ]
         return [("", empty), *listed]
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
@@ -175,8 +179,10 @@ class SearchSelect(forms.Select):
                 context["widget"]["plain"] = True
                 return context
         chosen = [pk for pk in (as_id(str(v)) for v in self.format_value(value)) if pk is not None]
-        found = self.searched
-        if found is None:
+        if self.search_sent:
+            first = chosen[0] if chosen else None
+            found = options(self.picker, queryset, chosen=first, q=self.q, narrowed=self.narrowed)
+        else:
             kept = queryset.filter(pk__in=chosen).first() if chosen else None
             found = Options(kept=kept, found=[], searched=False)
         rows = ([found.kept] if found.kept is not None else []) + found.found
@@ -213,22 +219,18 @@ class PickerFormMixin(forms.BaseForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.searching = self.is_bound and SEARCH in self.data
-        for name, bound in self.fields.items():
-            widget = bound.widget
+        for name, declared in self.fields.items():
+            widget = declared.widget
             if not isinstance(widget, SearchSelect):
                 continue
             widget.siblings = {p: self.add_prefix(p) for p in widget.picker.narrowed_by}
             if not self.is_bound:
                 continue
-            html = self.add_prefix(name)
-            widget.q = str(self.data.get(f"{html}-q", ""))[:100]
-            if self.searching:
-                picker = widget.picker
-                narrowed = {
-                    p: pk for p, sent in widget.siblings.items() if (pk := as_id(self.data.get(sent))) is not None
-                }
-                rows: QuerySet[Any] = bound.queryset  # type: ignore[attr-defined]
-                widget.searched = options(picker, rows, chosen=as_id(self.data.get(html)), q=widget.q, narrowed=narrowed)
+            widget.q = str(self.data.get(f"{self.add_prefix(name)}-q", ""))[:100]
+            widget.search_sent = self.searching
+            widget.narrowed = {
+                p: pk for p, sent in widget.siblings.items() if (pk := as_id(self.data.get(sent))) is not None
+            }
 
     def full_clean(self) -> None:
         if getattr(self, "searching", False):

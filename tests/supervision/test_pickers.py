@@ -56,7 +56,8 @@ def test_the_chosen_row_is_kept_above_the_matches(client, leader, cadre):
     url = reverse("pick", args=["cadre"])
     body = _options(client.get(url, {"cadre-q": "没有这个人", "field": "cadre", "cadre": cadre.pk}))
     assert f'<option value="{cadre.pk}" selected>{cadre}</option>' in body
-    enterprises = _options(client.get(reverse("pick", args=["enterprise"]), {"enterprise-q": "灞桥纺织", "field": "enterprise"}))
+    found = {"enterprise-q": "灞桥纺织", "field": "enterprise"}
+    enterprises = _options(client.get(reverse("pick", args=["enterprise"]), found))
     assert "灞桥纺织有限公司" in enterprises
 
 
@@ -109,3 +110,21 @@ def test_the_form_and_the_search_run_as_many_queries_for_more_cadres(client, lea
     PairingFactory.create_batch(30)
     CadreFactory.create_batch(30)
     assert count() == small
+
+
+def test_without_javascript_the_search_button_brings_the_matches_and_records_nothing(client, leader):
+    from core.pickers import SEARCH
+    from tests.submissions import with_token
+
+    wanted = CadreFactory(name="王建国")
+    CadreFactory(name="李志强")
+    client.force_login(leader)
+    data = with_token({"kind": "routine", "target": "cadre", "findings": "台账齐全", "cadre-q": "王建国"})
+    response = client.post(reverse("supervision:inspection_new"), {**data, SEARCH: "cadre"})
+    body = response.content.decode()
+    assert response.status_code == 200 and not Inspection.objects.exists()
+    assert f'<option value="{wanted.pk}">{wanted}</option>' in body and "李志强" not in body
+    assert "台账齐全" in body and not response.context["form"].errors
+    # The form's own search button, for a browser without JavaScript.
+    blank = client.get(reverse("supervision:inspection_new")).content.decode()
+    assert f'<noscript><button type="submit" name="{SEARCH}" value="cadre"' in blank
