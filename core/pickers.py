@@ -70,10 +70,10 @@ def register(kind: str, picker: Picker) -> None:
     PICKERS[kind] = picker
 
 
-def as_id(value: str | None) -> int | None:
+def as_id(value: object) -> int | None:
     """The id the text spells, or None (a search for a name, or a stale value, is no error here)."""
     try:
-        return parse_id(value or "")
+        return parse_id("" if value is None else str(value))
     except Http404:
         return None
 
