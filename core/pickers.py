@@ -110,12 +110,14 @@ def options(picker: Picker, rows: QuerySet[Any], *, chosen: int | None, q: str, 
 
 def request_options(kind: str, user: PortalUser, params: QueryDict) -> tuple[Picker, Options]:
     """The options the search endpoint answers: `field` names the select (its value kept), `<field>-q` the text,
-    and each narrowing parameter names the field whose value narrows (forms with a prefix name theirs so)."""
+    and `by-<parameter>` the field whose value narrows (its name as sent: a form's prefix makes it differ)."""
     picker = PICKERS.get(kind)
     if picker is None:
         raise Http404
     name = params.get("field", "")
-    narrowed = {p: pk for p in picker.narrowed_by if (pk := as_id(params.get(params.get(p, ""), ""))) is not None}
+    narrowed = {
+        p: pk for p in picker.narrowed_by if (pk := as_id(params.get(params.get(f"by-{p}", ""), ""))) is not None
+    }
     found = options(
         picker, picker.rows(user), chosen=as_id(params.get(name)), q=params.get(f"{name}-q", ""), narrowed=narrowed
     )
@@ -189,7 +191,7 @@ class SearchSelect(forms.Select):
         self.choices = self._listed(field, rows, empty)
         context = super().get_context(name, value, attrs)
         url = reverse("pick", args=[self.kind])
-        narrowing = "".join(f"&{p}={html}" for p, html in self.siblings.items())
+        narrowing = "".join(f"&by-{p}={html}" for p, html in self.siblings.items())
         context["widget"].update(
             {
                 "plain": False,

@@ -95,7 +95,7 @@ def test_past_fifty_units_the_visit_form_lists_none_of_them(client, cadre):
     # The empty card's pickers ask the search, each naming its select; the person's names the unit's too.
     assert f"{reverse('pick', args=['department'])}?field=problems-__prefix__-department" in body
     assert "field=problems-__prefix__-responsible_staff&amp;id=id_problems-__prefix__-responsible_staff" in body
-    assert "department=problems-__prefix__-department" in body
+    assert "by-department=problems-__prefix__-department" in body
     assert 'role="status" aria-live="polite"' in body and 'aria-label="按名称搜索"' in body
 
 
@@ -138,11 +138,11 @@ def test_the_persons_search_is_narrowed_to_the_chosen_unit(client, cadre, staff,
     client.force_login(cadre.user)
     field, unit = "problems-0-responsible_staff", "problems-0-department"
     # A unit chosen, an empty search lists its staff, each option naming its unit for roadmap.js.
-    body = _pick(client, "staff", field, "", department=unit, **{unit: staff.department_id}).content.decode()
+    body = _pick(client, "staff", field, "", **{"by-department": unit, unit: staff.department_id}).content.decode()
     assert f'<option value="{staff.pk}" data-department="{staff.department_id}">' in body
     assert other_staff.name not in body
     # A search for the other unit's person while this unit is chosen finds nobody.
-    body = _pick(client, "staff", field, other_staff.name, department=unit, **{unit: staff.department_id})
+    body = _pick(client, "staff", field, other_staff.name, **{"by-department": unit, unit: staff.department_id})
     assert other_staff.name not in body.content.decode()
     # No unit chosen: the name is searched among every unit's staff; nothing typed, nothing listed.
     assert other_staff.name in _pick(client, "staff", field, other_staff.name).content.decode()
@@ -258,3 +258,11 @@ def test_the_assign_move_searches_without_javascript_and_moves_nothing(client, o
     assert "区测试局0003</option>" in body and "区测试局0004" not in body
     issue.refresh_from_db()
     assert issue.status == Status.REPORTED
+
+
+def test_the_report_forms_person_is_narrowed_by_its_unit_named_without_a_prefix(client, cadre, staff, other_staff):
+    # The report form has no prefix: its unit's field is sent as `department`, as the parameter is named.
+    client.force_login(cadre.user)
+    params = {"by-department": "department", "department": staff.department_id}
+    body = _pick(client, "staff", "responsible_staff", "", **params).content.decode()
+    assert staff.name in body and other_staff.name not in body
