@@ -34,6 +34,8 @@ from core.roles import PortalUser, has_role
 
 # The matches a search returns: enough to choose from on a phone, few enough to stay a small answer.
 LIMIT = 20
+# Up to this many rows a widget given `plain_up_to=PLAIN_UP_TO` stays a plain select (a district's units).
+PLAIN_UP_TO = 50
 # The name of the no-JavaScript search button: a form sent with it is shown again with the matches.
 SEARCH = "pick"
 

@@ -12,7 +12,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.pickers import PickerFormMixin, SearchSelect
+from core.pickers import PLAIN_UP_TO, PickerFormMixin, SearchSelect
 from core.submissions import OneTimeTokenForm
 from issues import pickers
 from issues.models import Action, DayCount, Feedback, Issue, IssueCategory, SystemicMatter
@@ -103,7 +103,7 @@ class SendBackForm(MoveForm):
 class RoadmapMixin(PickerFormMixin, forms.Form):
     """Department, responsible person, deadline and up to four milestones, for an assignment.
 
-    Past `pickers.PLAIN_UP_TO` units (a city, a province) the unit and the person are search pickers
+    Past `core.pickers.PLAIN_UP_TO` units (a city, a province) the unit and the person are search pickers
     (core/pickers.py), the person's search narrowed to the chosen unit's staff; a district's stay selects.
     """
 
@@ -114,14 +114,14 @@ class RoadmapMixin(PickerFormMixin, forms.Form):
         label=_("Responsible department"),
         queryset=pickers.departments(),
         required=False,
-        widget=SearchSelect("department", plain_up_to=pickers.PLAIN_UP_TO),
+        widget=SearchSelect("department", plain_up_to=PLAIN_UP_TO),
     )
     responsible_staff = forms.ModelChoiceField(
         label=_("Responsible person's account"),
         queryset=pickers.staff(),
         required=False,
         # Each option names its unit (data-department), so the page offers only the chosen unit's staff.
-        widget=SearchSelect("staff", plain_up_to=pickers.PLAIN_UP_TO),
+        widget=SearchSelect("staff", plain_up_to=PLAIN_UP_TO),
         help_text=_("One of the department's staff, who is then told in person; or type a name below."),
     )
     responsible_person = forms.CharField(label=_("Responsible person"), max_length=50, required=False)

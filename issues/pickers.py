@@ -1,7 +1,7 @@
 """What the assignment forms' search pickers search: the responsible unit and its staff (core/pickers.py).
 
 A province has 1,174 units and as many staff accounts: listed whole, the visit form's problem card alone
-was 156 KB. Above `PLAIN_UP_TO` units the roadmap fields (issues/forms.py `RoadmapMixin`) search; a
+was 156 KB. Above `core.pickers.PLAIN_UP_TO` units the roadmap fields (issues/forms.py `RoadmapMixin`) search; a
 district's few units stay plain selects. The querysets are the fields' own, so a search offers only
 what the form accepts, and the form refuses the rest as before.
 """
@@ -14,8 +14,6 @@ from core.pickers import Picker, register
 from core.roles import Role
 from organisation.models import Department, DepartmentStaff
 
-# Up to this many rows a field stays a plain select (a district's units and staff).
-PLAIN_UP_TO = 50
 # Who routes a problem to a unit: the cadre reporting it, the office, the leading group.
 ROUTERS = frozenset({Role.CADRE, Role.CAMPAIGN_OFFICE, Role.LEADING_GROUP})
 

@@ -16,10 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from core.pickers import LIMIT, SEARCH
+from core.pickers import LIMIT, PLAIN_UP_TO, SEARCH
 from core.roles import Role
 from issues.models import Action, Issue, Status
-from issues.pickers import PLAIN_UP_TO
 from organisation.models import Department, DepartmentStaff
 from tests.factories import DepartmentFactory, DepartmentStaffFactory, category, issue_in
 from tests.submissions import with_token

@@ -128,3 +128,24 @@ def test_without_javascript_the_search_button_brings_the_matches_and_records_not
     # The form's own search button, for a browser without JavaScript.
     blank = client.get(reverse("supervision:inspection_new")).content.decode()
     assert f'<noscript><button type="submit" name="{SEARCH}" value="cadre"' in blank
+
+
+def test_a_provinces_units_are_searched_a_districts_listed(client, leader, inspection):
+    from core.pickers import PLAIN_UP_TO
+    from tests.factories import DepartmentFactory
+
+    street = DepartmentFactory(name="灞桥街道", kind="street")
+    client.force_login(leader)
+    body = client.get(reverse("supervision:inspection_new")).content.decode()
+    assert f'<option value="{street.pk}">灞桥街道</option>' in body
+    for n in range(PLAIN_UP_TO + 1):
+        DepartmentFactory(name=f"不该列出的单位{n}", kind="street")
+    for url in (reverse("supervision:inspection_new"), reverse("supervision:item_new", args=[inspection.pk])):
+        body = client.get(url).content.decode()
+        assert "不该列出的单位" not in body and "灞桥街道" not in body
+    found = client.get(reverse("pick", args=["unit-street"]), {"field": "street", "street-q": "灞桥"})
+    assert "灞桥街道" in found.content.decode()
+    assert (
+        "灞桥街道"
+        not in client.get(reverse("pick", args=["unit-department"]), {"field": "d", "d-q": "灞桥"}).content.decode()
+    )
