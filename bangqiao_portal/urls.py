@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
-from core.views import PasswordChange, health
+from core.views import PasswordChange, health, pick
 from oversight.views import home
 
 admin.site.site_header = _("Baqiao Pro-Business Service Portal")
@@ -16,6 +16,8 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", PasswordChange.as_view(), name="password_change"),
+    # A search picker's options (core/pickers.py): one endpoint for every form's pickers.
+    path("pick/<str:kind>/", pick, name="pick"),
     path("issues/", include("issues.urls")),
     path("enterprises/", include("organisation.urls")),
     path("cadres/", include("visits.urls")),

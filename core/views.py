@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import PasswordChangeView
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
@@ -15,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
 
 from core import health as checks
+from core import pickers
 from core.exports import export_params, export_start, sheet_for
 from core.forms import PortalPasswordChangeForm
 from core.models import ExportJob
@@ -112,3 +114,27 @@ def export_download(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
     return response
+
+
+@login_required
+@require_GET
+def pick(request: AuthenticatedRequest, kind: str) -> HttpResponse:
+    """The options of a search picker (an htmx fragment): the row chosen, then the first matches (core/pickers.py)."""
+    if kind not in pickers.PICKERS:
+        raise Http404
+    if not pickers.may_search(kind, request.user):
+        raise PermissionDenied
+    picker, found = pickers.request_options(kind, request.user, request.GET)
+
+    def row(obj: Any) -> dict[str, Any]:
+        return {"pk": obj.pk, "label": picker.label(obj), "attrs": picker.option_attrs(obj)}
+
+    select = request.GET.get("id", "")
+    context = {
+        "kept": None if found.kept is None else row(found.kept),
+        "found": [row(obj) for obj in found.found],
+        "searched": found.searched,
+        # The picker's live region, which says the count (its id is the select's id and "-count").
+        "status": f"{select}-count" if select else "",
+    }
+    return render(request, "core/_pick_options.html", context)

@@ -12,3 +12,7 @@ class IssuesConfig(AppConfig):
         from issues.exports import ledger_sheet
 
         exports.register("ledger", ledger_sheet, label=_("Problem ledger"))
+        # The roadmap's unit and staff pickers, served by core's one endpoint (core/pickers.py).
+        from issues.pickers import register_pickers
+
+        register_pickers()

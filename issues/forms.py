@@ -12,7 +12,9 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.pickers import PLAIN_UP_TO, PickerFormMixin, SearchSelect
 from core.submissions import OneTimeTokenForm
+from issues import pickers
 from issues.models import Action, DayCount, Feedback, Issue, IssueCategory, SystemicMatter
 from issues.payloads import (
     AcceptPayload,
@@ -30,7 +32,7 @@ from issues.payloads import (
     RoutePayload,
     SendBackPayload,
 )
-from organisation.models import Department, DepartmentStaff
+from organisation.models import Department
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -98,33 +100,28 @@ class SendBackForm(MoveForm):
         return SendBackPayload(note=self.cleaned_data["note"])
 
 
-class StaffSelect(forms.Select):
-    """A staff member's option names their department, so the page can offer only the chosen unit's staff."""
+class RoadmapMixin(PickerFormMixin, forms.Form):
+    """Department, responsible person, deadline and up to four milestones, for an assignment.
 
-    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        option: dict[str, Any] = super().create_option(*args, **kwargs)
-        staff = getattr(option["value"], "instance", None)
-        if isinstance(staff, DepartmentStaff):
-            option["attrs"]["data-department"] = staff.department_id
-        return option
-
-
-class RoadmapMixin(forms.Form):
-    """Department, responsible person, deadline and up to four milestones, for an assignment."""
+    Past `core.pickers.PLAIN_UP_TO` units (a city, a province) the unit and the person are search pickers
+    (core/pickers.py), the person's search narrowed to the chosen unit's staff; a district's stay selects.
+    """
 
     milestone_count = MILESTONE_ROWS
 
     # Only units someone can accept a problem in (organisation.models: Department.objects.can_receive).
     department = forms.ModelChoiceField(
-        label=_("Responsible department"), queryset=Department.objects.can_receive(), required=False
+        label=_("Responsible department"),
+        queryset=pickers.departments(),
+        required=False,
+        widget=SearchSelect("department", plain_up_to=PLAIN_UP_TO),
     )
     responsible_staff = forms.ModelChoiceField(
         label=_("Responsible person's account"),
-        queryset=DepartmentStaff.objects.filter(user__is_active=True, department__is_active=True)
-        .select_related("department")
-        .order_by("department__kind", "department__name", "name"),
+        queryset=pickers.staff(),
         required=False,
-        widget=StaffSelect,
+        # Each option names its unit (data-department), so the page offers only the chosen unit's staff.
+        widget=SearchSelect("staff", plain_up_to=PLAIN_UP_TO),
         help_text=_("One of the department's staff, who is then told in person; or type a name below."),
     )
     responsible_person = forms.CharField(label=_("Responsible person"), max_length=50, required=False)

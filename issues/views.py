@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import pickers
 from core.drafts import confirm_saved
 from core.paging import IndexedPaginator, Tab, counted_page
 from core.params import id_param, is_id
@@ -117,6 +118,9 @@ def act(request: AuthenticatedRequest, pk: int, action: str) -> HttpResponse:
         raise Http404
     form = move_form(action, issue, data=request.POST)
     if not form.is_valid():
+        if pickers.searching(request.POST):
+            # A unit or person searched without JavaScript (core/pickers.py): the form again, nothing moved.
+            return _render_detail(request, issue, bound={action: form})
         messages.error(request, _("Please correct the errors below."))
         return _render_detail(request, issue, bound={action: form}, status=400)
     payload, version = form.payload(), form.cleaned_data["version"]
@@ -341,7 +345,7 @@ def matter_decide_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Decided for %(count)d problems.") % {"count": count})
             confirm_saved(request)
             return redirect("issues:matter", pk=matter.pk)
-    return _render_matter(request, matter, form, status=400)
+    return _render_matter(request, matter, form, status=200 if pickers.searching(request.POST) else 400)
 
 
 def _render_matter(

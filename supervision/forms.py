@@ -17,13 +17,13 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import PortalError
 from core.forms import MultipleFileField
 from core.params import IdModelChoiceField, IdModelMultipleChoiceField
+from core.pickers import PLAIN_UP_TO, PickerFormMixin, SearchSelect
 from core.roles import Role
 from core.submissions import OneTimeTokenForm
 from enterprises.models import Enterprise
 from issues.forms import DATE_INPUT
 from organisation.models import Cadre, Department
 from supervision.models import Confirmation, Inspection, Kind, Rating, Target
-from supervision.pickers import SearchSelect
 from supervision.services import InspectionData
 from visits import attachments
 
@@ -45,7 +45,7 @@ class _InspectorChoice(IdModelMultipleChoiceField):
         return obj.get_full_name() or obj.get_username()
 
 
-class SupervisionForm(forms.Form):
+class SupervisionForm(PickerFormMixin, forms.Form):
     """A form whose service refusals are shown beside the field they concern."""
 
     # A refusal's code → the field it is about; codes not listed are said above the form.
@@ -95,9 +95,17 @@ class InspectionForm(OneTimeTokenForm, SupervisionForm):
         widget=SearchSelect("enterprise"),
     )
     department = IdModelChoiceField(
-        label=_("The department inspected"), queryset=Department.objects.none(), required=False
+        label=_("The department inspected"),
+        queryset=Department.objects.none(),
+        required=False,
+        widget=SearchSelect("unit-department", plain_up_to=PLAIN_UP_TO),
     )
-    street = IdModelChoiceField(label=_("The street inspected"), queryset=Department.objects.none(), required=False)
+    street = IdModelChoiceField(
+        label=_("The street inspected"),
+        queryset=Department.objects.none(),
+        required=False,
+        widget=SearchSelect("unit-street", plain_up_to=PLAIN_UP_TO),
+    )
     follows = IdModelChoiceField(
         label=_("Follows up the inspection of"),
         queryset=Inspection.objects.none(),
@@ -190,6 +198,7 @@ class ItemForm(OneTimeTokenForm, SupervisionForm):
         queryset=Department.objects.none(),
         required=False,
         help_text=_("Choose a cadre or a unit, not both."),
+        widget=SearchSelect("unit", plain_up_to=PLAIN_UP_TO),
     )
     requirement = forms.CharField(label=_("What must change"), widget=forms.Textarea(attrs={"rows": 3}))
     deadline = forms.DateField(label=_("Deadline"), widget=DATE_INPUT)

@@ -14,5 +14,4 @@ urlpatterns = [
     path("items/<int:pk>/answer/", views.item_answer_view, name="item_answer"),
     path("items/<int:pk>/check/", views.item_check_view, name="item_check"),
     path("files/<int:pk>/", views.file, name="file"),
-    path("pick/<str:kind>/", views.pick, name="pick"),
 ]

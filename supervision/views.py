@@ -27,7 +27,7 @@ from core.params import id_param
 from core.roles import AuthenticatedRequest, Role, role_required
 from core.services import submission_run
 from core.submissions import submitted_once
-from supervision import exports, pickers
+from supervision import exports
 from supervision.docx import circular_docx, circular_filename
 from supervision.filters import InspectionFilter, ItemFilter
 from supervision.forms import AnswerForm, CheckForm, InspectionForm, ItemForm
@@ -202,28 +202,6 @@ def item_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         {"inspection": found, "form": form},
         status=400 if form.errors else 200,
     )
-
-
-# --- The search pickers' matches ------------------------------------------------------------------------
-
-
-@login_required
-@role_required(*OVERSEERS)
-@require_GET
-def pick(request: AuthenticatedRequest, kind: str) -> HttpResponse:
-    """The options of a search picker (an htmx fragment): the row chosen, then the first matches of ?q=."""
-    if kind not in pickers.SEARCHES:
-        raise Http404
-    kept = pickers.chosen(kind, request.user, request.GET.get(request.GET.get("field", "")))
-    found = [
-        row for row in pickers.search(kind, request.user, request.GET.get("q", "")) if kept is None or row.pk != kept.pk
-    ]
-    context = {
-        "kept": None if kept is None else {"pk": kept.pk, "label": pickers.label(kept)},
-        "found": [{"pk": row.pk, "label": pickers.label(row)} for row in found],
-        "searched": bool(request.GET.get("q", "").strip()),
-    }
-    return render(request, "supervision/_pick_options.html", context)
 
 
 # --- Rectification items (整改事项) ---------------------------------------------------------------------

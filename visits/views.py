@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core import pickers
 from core.drafts import confirm_saved
 from core.errors import PortalError
 from core.months import days_left_in_month, last_months, month_label
@@ -237,7 +238,8 @@ def visit_new(request: AuthenticatedRequest) -> HttpResponse:
             messages.success(request, _("Visit logged with %(n)d problem(s).") % {"n": len(raised)})
             confirm_saved(request)
             return redirect("visits:visit_detail", pk=visit.pk)
-    status = 400 if request.method == "POST" else 200
+    # A card's unit or person searched without JavaScript (core/pickers.py) is no refusal: nothing saved yet.
+    status = 400 if request.method == "POST" and not pickers.searching(request.POST) else 200
     return render(
         request,
         "visits/visit_form.html",

@@ -50,6 +50,8 @@
     list.insertAdjacentHTML("beforeend", html);
     total.value = String(index + 1);
     const added = list.lastElementChild;
+    // A card's search pickers (core/pickers.py) ask the server through htmx, which must see the new card.
+    if (window.htmx) window.htmx.process(added);
     offerRemoval(added);
     renumber();
     if (window.portalRouteUpdate) window.portalRouteUpdate(added);

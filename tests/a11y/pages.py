@@ -290,7 +290,7 @@ EXEMPT: dict[str, str] = {
     "supervision/items/<int:pk>/answer/": "POST-only: a refusal re-renders supervision/items/<int:pk>/, listed",
     "supervision/items/<int:pk>/check/": "POST-only: a refusal re-renders supervision/items/<int:pk>/, listed",
     "supervision/files/<int:pk>/": "a file download",
-    "supervision/pick/<str:kind>/": "an htmx fragment: a search picker's <option>s, inside supervision/new/, listed",
+    "pick/<str:kind>/": "an htmx fragment: a search picker's <option>s (core/pickers.py), inside the forms listed",
     "e/<str:token>/visits/<int:visit_id>/": "POST-only: a refusal re-renders e/<str:token>/, listed",
     "e/<str:token>/problems/<int:issue_id>/rate/": "POST-only: a refusal re-renders the problem's page, listed",
     "voice/enterprises/<int:enterprise_id>/new/": "POST-only: issuing a link answers with a redirect",

@@ -1,0 +1,253 @@
+"""Search pickers: a choice among thousands of rows (a city's cadres, a province's units) without listing them.
+
+A picker's select holds the empty choice, the row chosen and the matches of a search, never the whole
+queryset; the field still validates against its whole queryset, so what may be chosen is decided as before.
+
+- With JavaScript, the search box beside the select asks `pick` (htmx) for at most `LIMIT` matches, which
+  replace the select's options; the count is said in a live region.
+- Without it, the box is an ordinary field of the form and a "Search" button (in `<noscript>`) sends the
+  whole form with `SEARCH`: the form (`PickerFormMixin`) then saves nothing and is shown again, what was
+  typed kept, with each searched picker holding its matches. One design serves both; no page lists a
+  province's units to a browser without JavaScript.
+- A widget given `plain_up_to` stays a plain select while the queryset has that many rows or fewer (a
+  district's units), read in the same one query the select would have run.
+
+An app registers what each kind searches (`register`, from its `AppConfig.ready()`); the apps above core
+use this one mechanism (supervision's cadres, enterprises and inspections; issues' units and staff).
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.db.models import Model, Q, QuerySet
+from django.forms.models import ModelChoiceIteratorValue
+from django.forms.utils import ErrorDict
+from django.http import Http404, QueryDict
+from django.template import loader
+from django.urls import reverse
+from django.utils.safestring import SafeString
+
+from core.params import parse_id
+from core.roles import PortalUser, has_role
+
+# The matches a search returns: enough to choose from on a phone, few enough to stay a small answer.
+LIMIT = 20
+# Up to this many rows a widget given `plain_up_to=PLAIN_UP_TO` stays a plain select (a district's units).
+PLAIN_UP_TO = 50
+# The name of the no-JavaScript search button: a form sent with it is shown again with the matches.
+SEARCH = "pick"
+
+
+def _no_attrs(row: Any) -> dict[str, Any]:
+    return {}
+
+
+@dataclass(frozen=True)
+class Picker:
+    """What one kind of picker searches, for whom, and how its options are said."""
+
+    # The rows the user may choose (the search endpoint's scope; the form's field has the same queryset).
+    rows: Callable[[PortalUser], QuerySet[Any]]
+    # The rows a search's text matches.
+    match: Callable[[str], Q]
+    order: tuple[str, ...]
+    # Who may search: the roles of the forms that use it.
+    roles: frozenset[str]
+    # Other fields of the same form whose chosen ids narrow the rows (a unit narrows its staff).
+    narrowed_by: tuple[str, ...] = ()
+    narrow: Callable[[Mapping[str, int]], Q] | None = None
+    # Narrowed, an empty search lists the first rows (a unit's few staff, offered as soon as it is chosen).
+    browse_narrowed: bool = False
+    label: Callable[[Any], str] = str
+    option_attrs: Callable[[Any], dict[str, Any]] = field(default=_no_attrs)
+
+
+PICKERS: dict[str, Picker] = {}
+
+
+def register(kind: str, picker: Picker) -> None:
+    """Make a kind of picker searchable at `pick` (called from an app's `ready()`)."""
+    PICKERS[kind] = picker
+
+
+def as_id(value: object) -> int | None:
+    """The id the text spells, or None (a search for a name, or a stale value, is no error here)."""
+    try:
+        return parse_id("" if value is None else str(value))
+    except Http404:
+        return None
+
+
+def matches(picker: Picker, rows: QuerySet[Any], q: str, narrowed: Mapping[str, int]) -> list[Any]:
+    """The first `LIMIT` of `rows` matching `q` (narrowed); nothing for an empty search unless it may browse."""
+    q = q.strip()
+    if not q and not (picker.browse_narrowed and narrowed):
+        return []
+    if narrowed and picker.narrow is not None:
+        rows = rows.filter(picker.narrow(narrowed))
+    if q:
+        rows = rows.filter(picker.match(q))
+    return list(rows.order_by(*picker.order)[:LIMIT])
+
+
+@dataclass(frozen=True)
+class Options:
+    """A picker's options: the row kept (chosen before the search), then the matches."""
+
+    kept: Any
+    found: list[Any]
+    searched: bool
+
+
+def options(picker: Picker, rows: QuerySet[Any], *, chosen: int | None, q: str, narrowed: Mapping[str, int]) -> Options:
+    """The options a search gives: the chosen row first (if it still fits), then the matches without it."""
+    if narrowed and picker.narrow is not None:
+        rows = rows.filter(picker.narrow(narrowed))
+    kept = rows.filter(pk=chosen).first() if chosen is not None else None
+    found = [row for row in matches(picker, rows, q, narrowed) if kept is None or row.pk != kept.pk]
+    return Options(kept=kept, found=found, searched=bool(q.strip()) or (picker.browse_narrowed and bool(narrowed)))
+
+
+def request_options(kind: str, user: PortalUser, params: QueryDict) -> tuple[Picker, Options]:
+    """The options the search endpoint answers: `field` names the select (its value kept), `<field>-q` the text,
+    and `by-<parameter>` the field whose value narrows (its name as sent: a form's prefix makes it differ)."""
+    picker = PICKERS.get(kind)
+    if picker is None:
+        raise Http404
+    name = params.get("field", "")
+    narrowed = {
+        p: pk for p in picker.narrowed_by if (pk := as_id(params.get(params.get(f"by-{p}", ""), ""))) is not None
+    }
+    found = options(
+        picker, picker.rows(user), chosen=as_id(params.get(name)), q=params.get(f"{name}-q", ""), narrowed=narrowed
+    )
+    return picker, found
+
+
+def may_search(kind: str, user: PortalUser) -> bool:
+    """Whether the user holds a role of the forms that use this kind of picker."""
+    picker = PICKERS.get(kind)
+    return picker is not None and has_role(user, *picker.roles)
+
+
+class SearchSelect(forms.Select):
+    """A ModelChoiceField's select holding the chosen row and a search's matches, with the search box above it.
+
+    `plain_up_to`: stay a plain select listing every row while there are at most that many (0: always search).
+    """
+
+    template_name = "django/forms/widgets/select.html"
+
+    def __init__(self, kind: str, *, plain_up_to: int = 0, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.kind = kind
+        self.plain_up_to = plain_up_to
+        # Set by the form (PickerFormMixin): the narrowing fields' names as sent, and a no-JS search's text and
+        # narrowing ids (searched when rendered, on the field's queryset as the form's __init__ left it).
+        self.siblings: dict[str, str] = {}
+        self.search_sent = False
+        self.narrowed: dict[str, int] = {}
+        self.q = ""
+        self.field: Any = None
+
+    @property
+    def picker(self) -> Picker:
+        return PICKERS[self.kind]
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option: dict[str, Any] = super().create_option(*args, **kwargs)
+        row = getattr(option["value"], "instance", None)
+        if isinstance(row, Model):
+            option["attrs"].update(self.picker.option_attrs(row))
+        return option
+
+    def _listed(self, field: forms.ModelChoiceField, rows: list[Any], empty: str) -> list[tuple[Any, str]]:
+        listed = [
+            (ModelChoiceIteratorValue(field.prepare_value(row), row), field.label_from_instance(row)) for row in rows
+        ]
+        return [("", empty), *listed]
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        # The field's own iterator (replaced below by the rows listed, so kept for a second rendering).
+        field: forms.ModelChoiceField = getattr(self.choices, "field", None) or self.field
+        self.field = field
+        empty = str(field.empty_label or "---------")
+        queryset: QuerySet[Any] = field.queryset  # type: ignore[assignment]
+        if self.plain_up_to:
+            rows = list(queryset[: self.plain_up_to + 1])
+            if len(rows) <= self.plain_up_to:
+                self.choices = self._listed(field, rows, empty)
+                context = super().get_context(name, value, attrs)
+                context["widget"]["plain"] = True
+                return context
+        chosen = [pk for pk in (as_id(str(v)) for v in self.format_value(value)) if pk is not None]
+        if self.search_sent:
+            first = chosen[0] if chosen else None
+            found = options(self.picker, queryset, chosen=first, q=self.q, narrowed=self.narrowed)
+        else:
+            kept = queryset.filter(pk__in=chosen).first() if chosen else None
+            found = Options(kept=kept, found=[], searched=False)
+        rows = ([found.kept] if found.kept is not None else []) + found.found
+        self.choices = self._listed(field, rows, empty)
+        context = super().get_context(name, value, attrs)
+        url = reverse("pick", args=[self.kind])
+        narrowing = "".join(f"&by-{p}={html}" for p, html in self.siblings.items())
+        context["widget"].update(
+            {
+                "plain": False,
+                "search_url": f"{url}?field={name}&id={context['widget']['attrs'].get('id', '')}{narrowing}",
+                "include": ",".join(f"[name='{n}']" for n in [name, *self.siblings.values()]),
+                "q": self.q,
+                "searched": found.searched,
+                "found_count": len(found.found),
+            }
+        )
+        return context
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        context = self.get_context(name, value, attrs)
+        select = self._render(self.template_name, context, renderer)  # type: ignore[attr-defined]
+        if context["widget"]["plain"]:
+            return select
+        # The box and the count are the project's template (the form renderer reads Django's own widgets alone).
+        context["widget"]["select"] = select
+        return loader.render_to_string("core/_picker.html", context)
+
+
+class PickerFormMixin(forms.BaseForm):
+    """A form with search pickers: sent by a picker's Search button (no JavaScript), it is not valid and has no
+    errors, and each picker holds the matches of the text typed in its box; the view shows it again."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.searching = self.is_bound and SEARCH in self.data
+        for name, declared in self.fields.items():
+            widget = declared.widget
+            if not isinstance(widget, SearchSelect):
+                continue
+            widget.siblings = {p: self.add_prefix(p) for p in widget.picker.narrowed_by}
+            if not self.is_bound:
+                continue
+            widget.q = str(self.data.get(f"{self.add_prefix(name)}-q", ""))[:100]
+            widget.search_sent = self.searching
+            widget.narrowed = {
+                p: pk for p, sent in widget.siblings.items() if (pk := as_id(self.data.get(sent))) is not None
+            }
+
+    def full_clean(self) -> None:
+        if getattr(self, "searching", False):
+            # A search, not a submission: nothing to check or say yet.
+            self._errors = ErrorDict()
+            self.cleaned_data = {}
+            return
+        super().full_clean()
+
+    def is_valid(self) -> bool:
+        return not self.searching and super().is_valid()
+
+
+def searching(data: QueryDict) -> bool:
+    """Whether a form was sent by a picker's Search button (shown again, nothing saved: status 200)."""
+    return SEARCH in data
