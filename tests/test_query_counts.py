@@ -31,7 +31,6 @@ from visits.models import Visit
 BUDGET = 12
 # Pages above the budget on this branch (the district's count); issue 16's other changes are to bring them down.
 OVER_BUDGET = {
-    ("cadre", "home"): 13,
     ("leading group", "monthly report, last month"): 13,
 }
 CADRE, STAFF, LEADER, OFFICE = "ganbu001", "bumen01", "lingdao01", "admin"
