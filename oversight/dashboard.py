@@ -263,9 +263,7 @@ class Names:
 
     def fill(self, form: ScopeForm) -> None:
         """Give the form these names as its department and category choices, instead of its own queries."""
-        blank = ("", "---------")
-        form.fields["department"].choices = [blank, *self.departments.items()]  # type: ignore[attr-defined]
-        form.fields["category"].choices = [blank, *self.category_choices]  # type: ignore[attr-defined]
+        form.offer(departments=self.departments.items(), categories=self.category_choices)
 
 
 def dashboard(

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -30,7 +29,6 @@ from core.months import Month, month_label
 from core.roles import OVERSIGHT_ROLES, AuthenticatedRequest, role_required
 from core.sorting import Sort, query_with
 from core.spreadsheets import xlsx_response
-from organisation.models import Department
 from oversight.scope import Scope, ScopeForm
 from oversight.tables import (
     DEPARTMENT_COLUMNS,
@@ -165,16 +163,6 @@ def _query_of(scope: Scope) -> str:
     return query.urlencode()
 
 
-def _offer(form: ScopeForm, departments: Sequence[Department]) -> None:
-    """Offer the departments already read in the department filter, rather than read them again to show it.
-
-    The choices are the same (every department, in their order); a chosen one is still checked against the
-    field's queryset when the form is read.
-    """
-    field = cast(forms.ModelChoiceField, form.fields["department"])
-    field.choices = [("", field.empty_label), *((d.pk, field.label_from_instance(d)) for d in departments)]
-
-
 @login_required
 @role_required(*OVERSIGHT_ROLES)
 @require_GET
@@ -198,7 +186,7 @@ def rollup_view(request: AuthenticatedRequest, dimension: str) -> HttpResponseBa
     # built. The xlsx has them all.
     page = Paginator(keys, ROLLUP_PAGE_SIZE).get_page(request.GET.get("page"))
     if departments is not None:
-        _offer(form, departments)
+        form.offer(departments=((d.pk, str(d)) for d in departments))
     context = _page_context(request, form, scope, sort)
     context.update(
         {
@@ -239,7 +227,7 @@ def departments_view(request: AuthenticatedRequest) -> HttpResponseBase:
     # A province's 1,173 departments are pages of DEPARTMENT_PAGE_SIZE rows in the order asked (a district's
     # fit on one); the xlsx has them all.
     page = Paginator(rows, DEPARTMENT_PAGE_SIZE).get_page(request.GET.get("page"))
-    _offer(form, departments)
+    form.offer(departments=((d.pk, str(d)) for d in departments))
     context = _page_context(request, form, scope, sort)
     context.update(
         {

@@ -15,9 +15,9 @@ rule), and nowhere here.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -125,6 +125,19 @@ class ScopeForm(forms.Form):
             data.setdefault("end", data.get("to", ""))
         super().__init__(data, **kwargs)
         self.fields["street"].choices = _streets()  # type: ignore[attr-defined]
+
+    def offer(
+        self, *, departments: Iterable[tuple[int, str]], categories: Iterable[tuple[int, str]] | None = None
+    ) -> None:
+        """Offer the departments (and categories) a page has already read, as (id, name), in the fields' order.
+
+        The choices are the same rows the fields' querysets give, so nothing is read twice to show the form; a
+        chosen one is still checked against the field's queryset when the form is read.
+        """
+        for name, rows in (("department", departments), ("category", categories)):
+            if rows is not None:
+                field = cast(forms.ModelChoiceField, self.fields[name])
+                field.choices = [("", field.empty_label), *rows]
 
     def clean_start(self) -> str:
         return _month_field(self.cleaned_data.get("start", ""))
