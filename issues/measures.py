@@ -761,7 +761,7 @@ def grouped(
 
 
 def units(issues: QuerySet[Issue], window: Window, keys: Iterable[str] | None = None) -> Ask:
-    """What `by_unit` reads (up to three statements), for `read` to send with other families."""
+    """What `by_unit` reads (up to three statements, which `read` sends as one), for `read` to send with others."""
     chosen = list(keys or MEASURES)
     readings: list[Reading] = []
 
@@ -816,12 +816,13 @@ def units(issues: QuerySet[Issue], window: Window, keys: Iterable[str] | None = 
 
 
 def by_unit(issues: QuerySet[Issue], window: Window, keys: Iterable[str] | None = None) -> dict[Any, dict[str, int]]:
-    """Count each figure per department, as `counts(..., unit=<department>)` would, in three queries.
+    """Count each figure per department, as `counts(..., unit=<department>)` would, in one query.
 
     A figure of moves is grouped on the moves' department (`Moves.credit`); the others on the
-    department the problem was with at the window's moment. Departments with nothing are left out.
+    department the problem was with at the window's moment. Departments with nothing are left out. The
+    families' statements (up to three) are sent as one (`read`).
     """
-    result: dict[Any, dict[str, int]] = _one(units(issues, window, keys))
+    result: dict[Any, dict[str, int]] = read(units(issues, window, keys))[0]
     return result
 
 

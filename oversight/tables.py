@@ -569,7 +569,7 @@ def department_table(
 ) -> list[DepartmentRow]:
     """One row per department (every active one; an inactive one with figures), in the departments' order.
 
-    Six queries whatever the data: `by_unit` (three), `resolve_days` (one), the departments (one, none when
+    Three queries whatever the data: `by_unit` (one), `resolve_days` (one), the departments (one, none when
     `departments`, every one already read by `all_departments`, is given).
     """
     issues = scope.filters.issues(user)

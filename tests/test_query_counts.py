@@ -29,10 +29,9 @@ from visits import tallies
 from visits.models import Visit
 
 BUDGET = 12
-# Pages above the budget on this branch (the district's count); issue 16's other changes are to bring them down.
-OVER_BUDGET = {
-    ("leading group", "monthly report, last month"): 13,
-}
+# Pages above the budget (the district's count), each pinned so it can only go down: none since issue 16's
+# second round. A page that must go above the budget is listed here with its count and the reason.
+OVER_BUDGET: dict[tuple[str, str], int] = {}
 CADRE, STAFF, LEADER, OFFICE = "ganbu001", "bumen01", "lingdao01", "admin"
 
 

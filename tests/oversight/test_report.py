@@ -583,11 +583,11 @@ def test_the_report_runs_the_same_number_of_queries_for_more_data(client, octobe
     assert len(large) == len(small), [q["sql"][:120] for q in large]
 
 
-def test_the_reports_figures_take_nine_queries_and_its_words_none(
+def test_the_reports_figures_take_seven_queries_and_its_words_none(
     october, leader, django_assert_num_queries, django_assert_max_num_queries
 ):
-    """visit_figures 3, counts 1, by_unit 3, resolve_days 1, the departments' names 1."""
-    with django_assert_num_queries(9):
+    """visit_figures 3, counts 1, by_unit 1, resolve_days 1, the departments' names 1."""
+    with django_assert_num_queries(7):
         report = monthly_report(leader, OCTOBER, now=at(11, 1, 9))
     with django_assert_max_num_queries(0):
         report.narrative, report.key_figures, report.definitions, [line.cells for line in report.departments]
