@@ -10,8 +10,9 @@ one staff member per department, and the logins `city-lead` (leading group), `ci
 
 The rows are written with explicit ids, by PostgreSQL's COPY from an in-memory buffer, or by bulk_create on
 SQLite (the district only); so they carry no history records. The sequences are moved past them afterwards and
-the tables ANALYZEd. The stress set (`build_stress`) is 1,000,000 open problems, 5% of them overdue, for the
-reminder scan; it is made by `INSERT … SELECT generate_series` on PostgreSQL.
+the tables ANALYZEd. The stress set (`build_stress`) is 1,000,000 open problems, 5% of them overdue (or, with
+`due_soon`, half of those due soon), for the reminder scan; it is made by `INSERT … SELECT generate_series` on
+PostgreSQL, and `drop_stress` removes it.
 """
 
 import datetime
@@ -34,6 +35,7 @@ from core.roles import Role
 from enterprises.models import Enterprise, Kind, Origin, Sector
 from enterprises.uscc import check_character
 from issues.models import Action, Flow, Issue, IssueCategory, IssueEvent, Status
+from notifications.models import Delivery, Notification, Reminder
 from organisation.models import Cadre, Department, DepartmentStaff, Pairing
 from visits import tallies
 from visits.models import Visit
@@ -57,6 +59,7 @@ TIERS = {
     "province": Tier(135_000, 36, 300_000, (2,), postgresql_only=True),
 }
 STRESS_OPEN, STRESS_DUE_SHARE = 1_000_000, 0.05
+STRESS_TITLE = "压力测试问题"  # every stress problem's, and no real problem's
 
 
 def cadre_username(i: int) -> str:
@@ -431,11 +434,16 @@ def _insert_select(model: type[models.Model], given: dict[str, str], source: str
     return f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) SELECT {', '.join(values)} {source}"
 
 
-def build_stress(open_problems: int = STRESS_OPEN, due_share: float = STRESS_DUE_SHARE) -> int:
-    """Add `open_problems` problems in progress with departments, `due_share` of them overdue; PostgreSQL only.
+def build_stress(
+    open_problems: int = STRESS_OPEN, due_share: float = STRESS_DUE_SHARE, *, due_soon: bool = False
+) -> int:
+    """Add `open_problems` problems in progress with departments, `due_share` of them due; PostgreSQL only.
 
-    Each has its assignment event. The rest are due in 60 days, so only the overdue share is due a reminder.
-    Return the number of overdue problems.
+    Each has its assignment event and the title STRESS_TITLE (how `drop_stress` finds them). Every
+    1/due_share-th problem is due: overdue by 3 days (`make bench`'s set), or with `due_soon` alternately
+    due today or tomorrow (a due-soon reminder) and overdue by 1 to 20 days (some past the leading group's
+    threshold), so that bench/stress_scan.py times every kind of problem reminder. The rest are due in 60
+    days. Return the number of problems due.
     """
     if connection.vendor != "postgresql":
         raise RuntimeError("The stress set is built on PostgreSQL only.")
@@ -450,21 +458,29 @@ def build_stress(open_problems: int = STRESS_OPEN, due_share: float = STRESS_DUE
         "today": today,
         "n": open_problems,
         "lead": lead,
+        "title": STRESS_TITLE,
+        "due_soon": due_soon,
     }
+    # k = g / every numbers the due problems: the even ones due soon, the odd ones overdue (with due_soon).
+    due = """CASE
+        WHEN NOT %(due_soon)s THEN %(today)s::date - 3
+        WHEN (g / %(every)s) %% 2 = 0 THEN %(today)s::date + (g / %(every)s / 2) %% 2
+        ELSE %(today)s::date - 1 - (g / %(every)s / 2) %% 20
+    END"""
     issues = _insert_select(
         Issue,
         {
             "id": "%(first)s + g",
             "enterprise_id": "held.e[1 + g %% cardinality(held.e)]",
             "reporter_id": "held.c[1 + g %% cardinality(held.c)]",
-            "title": "'压力测试问题'",
+            "title": "%(title)s",
             "category_id": "cats.id",
             "flow": f"'{Flow.ASSIGNED}'",
             "status": f"'{Status.IN_PROGRESS}'",
             "department_id": "units.ids[1 + g %% cardinality(units.ids)]",
             "responsible_person": "'经办人'",
-            "deadline": "CASE WHEN %(every)s > 0 AND g %% GREATEST(%(every)s, 1) = 0 "
-            "THEN %(today)s::date - 3 ELSE %(today)s::date + 60 END",
+            "deadline": f"CASE WHEN %(every)s > 0 AND g %% GREATEST(%(every)s, 1) = 0 "
+            f"THEN {due} ELSE %(today)s::date + 60 END",
             "created_at": "now() - interval '20 days'",
             "updated_at": "now() - interval '19 days'",
         },
@@ -498,6 +514,28 @@ def build_stress(open_problems: int = STRESS_OPEN, due_share: float = STRESS_DUE
         _reset_sequences(Issue, IssueEvent)
     analyze()
     return len(range(0, open_problems, every)) if every else 0
+
+
+def drop_stress() -> int:
+    """Remove the stress problems, their events and the reminders about them; return how many problems."""
+    # Raw deletes: the ORM's would first read a million problems to cascade in Python. The SQL is built from
+    # the models' own table names only; the one value is a parameter.
+    issues, events = Issue._meta.db_table, IssueEvent._meta.db_table
+    problems = f"SELECT id FROM {issues} WHERE title = %(title)s"  # nosec B608
+    reminders = f"SELECT id FROM {Reminder._meta.db_table} WHERE kind LIKE 'issue%%' AND object_id IN ({problems})"  # nosec B608
+    statements = [
+        f"DELETE FROM {Delivery._meta.db_table} WHERE reminder_id IN ({reminders})",  # nosec B608
+        f"DELETE FROM {Notification._meta.db_table} WHERE reminder_id IN ({reminders})",  # nosec B608
+        f"DELETE FROM {Reminder._meta.db_table} WHERE id IN ({reminders})",  # nosec B608
+        f"DELETE FROM {events} WHERE issue_id IN ({problems})",  # nosec B608
+        f"DELETE FROM {issues} WHERE id IN ({problems})",  # nosec B608
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql, {"title": STRESS_TITLE})
+        dropped = cursor.rowcount  # the last statement's: the problems
+    analyze()
+    return dropped
 
 
 def counts() -> dict[str, int]:

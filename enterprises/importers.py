@@ -21,11 +21,13 @@ import json
 import re
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
@@ -577,6 +579,14 @@ def batched(values: Any, size: int = LOOKUP_BATCH) -> list[list]:
     return [values[start : start + size] for start in range(0, len(values), size)]
 
 
+@dataclass(frozen=True)
+class Write:
+    """One of a book's bulk writes: the objects, and the function that writes any run of them, in order."""
+
+    objects: list[Any]
+    run: Callable[[list[Any]], None]
+
+
 class EnterpriseBook:
     """The enterprises a list names, read up front in a few queries, matched and changed in memory, saved in bulk.
 
@@ -600,6 +610,7 @@ class EnterpriseBook:
                 self._index(found)
         self.created: list[Enterprise] = []
         self.updated: dict[int, Enterprise] = {}  # by pk
+        self.rows: dict[int, int] = {}  # the row that changed an enterprise, by id() of the enterprise
 
     def _index(self, enterprise: Enterprise) -> None:
         if enterprise.uscc:
@@ -647,6 +658,7 @@ class EnterpriseBook:
             for name, value in before.items():
                 setattr(enterprise, name, value)
             raise
+        self.rows[id(enterprise)] = row.number
         if found is None:
             self.created.append(enterprise)
         else:
@@ -673,15 +685,58 @@ class EnterpriseBook:
         if errors:
             raise ValidationError(errors)
 
+    def writes(self) -> list[Write]:
+        """The book's writes, in the order they must run (`save` runs them; `first_refused` replays them)."""
+        # Updates first: a name or code an update gives up may be a new enterprise's.
+        return [Write(list(self.updated.values()), self._update), Write(self.created, self._create)]
+
     def save(self) -> None:
         """Write the book's changes in batches, with the history rows django-simple-history keeps."""
+        for write in self.writes():
+            write.run(write.objects)
+
+    @staticmethod
+    def _update(enterprises: list[Enterprise]) -> None:
         now = timezone.now()
-        for enterprise in self.updated.values():
+        for enterprise in enterprises:
             enterprise.updated_at = now
-        # Updates first: a name or code an update gives up may be a new enterprise's.
         bulk_update_with_history(
-            list(self.updated.values()), Enterprise, fields=[*ENTERPRISE_FIELDS, "updated_at"], batch_size=SAVE_BATCH
+            enterprises, Enterprise, fields=[*ENTERPRISE_FIELDS, "updated_at"], batch_size=SAVE_BATCH
         )
-        saved = bulk_create_with_history(self.created, Enterprise, batch_size=SAVE_BATCH)
-        for enterprise, row in zip(self.created, saved, strict=True):
+
+    @staticmethod
+    def _create(enterprises: list[Enterprise]) -> None:
+        for enterprise in enterprises:
+            enterprise.pk = None  # a key from a batch rolled back (first_refused) is no key
+        saved = bulk_create_with_history(enterprises, Enterprise, batch_size=SAVE_BATCH)
+        for enterprise, row in zip(enterprises, saved, strict=True):
             enterprise.pk = row.pk
+
+
+def first_refused(writes: list[Write]) -> tuple[Any, DatabaseError] | None:
+    """Replay writes that failed in bulk, in savepoints, to find the first object the database refuses.
+
+    A batch that fails is halved, the first half written before the second is tried, so the object is
+    found in some 2·log2(n) bulk writes, not one write per row. What the replay wrote stays inside the
+    caller's transaction, which rolls it back. None when everything writes: the refusal was not an
+    object's (a lost race the replay did not meet again).
+    """
+    for write in writes:
+        refused = _first_refused(write.objects, write.run)
+        if refused is not None:
+            return refused
+    return None
+
+
+def _first_refused(objects: list[Any], run: Callable[[list[Any]], None]) -> tuple[Any, DatabaseError] | None:
+    if not objects:
+        return None
+    try:
+        with transaction.atomic():
+            run(objects)
+    except DatabaseError as exc:
+        if len(objects) == 1:
+            return objects[0], exc
+        half = len(objects) // 2
+        return _first_refused(objects[:half], run) or _first_refused(objects[half:], run)
+    return None

@@ -8,8 +8,8 @@ in memory in order, each seeing what the rows above it did, and only a real impo
 of a list without a refusal writes, in batches (`EnterpriseBook.save`,
 `PairingBook.save`). The preview stops before writing, so it decides exactly what
 the import would; what only the database could still refuse (a row changed by
-someone else in between) fails the import whole, as an unexpected error, with
-nothing written.
+someone else in between) fails the import whole, as an unexpected error naming the
+row refused, with nothing written.
 The report of a list that could be read carries the rows read (`ImportReport.table`), and
 `enterprise_import_table` imports those: the page's confirmation imports the preview's
 rows, never parsing the workbook a second time.
@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, DataError, IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from core.mobiles import normalize_mobile
@@ -30,6 +30,7 @@ from enterprises.importers import (
     ListRow,
     Table,
     clean_text,
+    first_refused,
     list_rows,
     read_table,
 )
@@ -151,11 +152,31 @@ def enterprise_import_table(*, table: Table, dry_run: bool) -> ImportReport:
                 with transaction.atomic():
                     enterprises.save()
                     pairings.save()
+            except (IntegrityError, DataError) as exc:
+                report.errors.append(_database_refusal(enterprises, pairings, table, exc))
             except DatabaseError as exc:
                 report.errors.append(RowError(0, "unexpected", _("Unexpected error: %(error)s") % {"error": exc}))
         if dry_run or report.errors:
             transaction.set_rollback(True)
     return report
+
+
+def _database_refusal(enterprises: EnterpriseBook, pairings: PairingBook, table: Table, exc: DatabaseError) -> RowError:
+    """Name the row whose write the database refused, replaying the bulk writes in savepoints to find it.
+
+    The books decided every row against what they read, so a refusal here is a row someone else changed
+    meanwhile (a name, a code, a mobile taken); the replay runs in the import's transaction, rolled back.
+    """
+    refused = first_refused([*enterprises.writes(), *pairings.writes()])
+    if refused is None:
+        return RowError(0, "unexpected", _("Unexpected error: %(error)s") % {"error": exc})
+    written, error = refused
+    number = enterprises.rows.get(id(written)) or pairings.rows[id(written)]
+    message = _(
+        "The database refused this row, so nothing was imported; it may have been changed by someone else "
+        "meanwhile: import the list again. (%(error)s)"
+    ) % {"error": error}
+    return RowError(table.excel_row(number), "unexpected", message)
 
 
 def _apply_pairings(
@@ -169,7 +190,7 @@ def _apply_pairings(
             continue
         row = table.excel_row(list_row.number)
         try:
-            outcome = book.pairing_apply(enterprise=enterprise, plan=list_row.plan)
+            outcome = book.pairing_apply(enterprise=enterprise, plan=list_row.plan, row=list_row.number)
         except ValidationError as exc:
             errors.extend(_row_errors(row, exc))
             continue

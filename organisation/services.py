@@ -7,7 +7,7 @@ import datetime
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
@@ -21,12 +21,13 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from core import dates
 from core.roles import Role
-from enterprises.importers import SAVE_BATCH, PairingPlan, batched
+from enterprises.importers import SAVE_BATCH, PairingPlan, Write, batched
 from enterprises.models import Enterprise
 from organisation.models import Cadre, Department, DepartmentStaff, Pairing
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+    from django.db.models import Field
 
 CADRE_USERNAME_PREFIX = "cadre-"
 
@@ -108,6 +109,7 @@ class PairingBook:
         self.new_pairings: list[Pairing] = []
         self.ended: dict[int, Pairing] = {}
         self.moved: dict[int, Pairing] = {}  # pairings whose start the list corrects
+        self.rows: dict[int, int] = {}  # the row that changed a cadre or a pairing, by id() of the object
 
     def _read_cadres(self, cadres: QuerySet[Cadre]) -> None:
         for cadre in cadres.order_by():
@@ -125,6 +127,7 @@ class PairingBook:
         row's mobile. Without a mobile, the name and title decide, as before keys existed. Nothing is
         changed until `cadre_accept`: a row refused later leaves the cadre as it was.
         """
+        _check_lengths(name=name, title=title)
         if mobile:
             keyed = self.by_mobile.get(mobile)
             if keyed is not None:
@@ -161,9 +164,11 @@ class PairingBook:
             return CadreMatch(cadre, changed=True, sets=(("title", title),))
         return CadreMatch(cadre)
 
-    def cadre_accept(self, match: CadreMatch) -> None:
+    def cadre_accept(self, match: CadreMatch, *, row: int = 0) -> None:
         """Make what finding the cadre decided so: register the new cadre, or set the row's title or mobile."""
         cadre = match.cadre
+        if match.created or match.sets:
+            self.rows[id(cadre)] = row
         if match.created:
             self.new_cadres.append(cadre)
             self.by_name[cadre.name].append(cadre)
@@ -177,8 +182,11 @@ class PairingBook:
         if match.sets:
             self.changed_cadres[cadre.pk] = cadre
 
-    def pairing_apply(self, *, enterprise: Enterprise, plan: PairingPlan) -> PairingOutcome:
-        """Pair the planned cadre with the enterprise, ending either side's other active pairing (history kept)."""
+    def pairing_apply(self, *, enterprise: Enterprise, plan: PairingPlan, row: int = 0) -> PairingOutcome:
+        """Pair the planned cadre with the enterprise, ending either side's other active pairing (history kept).
+
+        `row` is the list's row asking for it: what the row changes is written down as its (`rows`).
+        """
         active = self.of_enterprise.get(id(enterprise))
         if active is not None and plan.matches(active):
             return PairingOutcome(active, changed=False)
@@ -187,11 +195,12 @@ class PairingBook:
         match = self.cadre_find(name=plan.name, title=plan.title, mobile=plan.mobile)
         if active is not None and active.cadre is match.cadre:
             # The same cadre: the list gives a new title or key, or corrects when the pairing began.
-            self.cadre_accept(match)
+            self.cadre_accept(match, row=row)
             changed = match.changed
             if plan.started_on is not None and plan.started_on != active.started_on:
                 active.started_on = plan.started_on
                 self.moved[id(active)] = active
+                self.rows[id(active)] = row
                 changed = True
             return PairingOutcome(active, changed=changed, cadre=match)
         if plan.started_on is None:
@@ -214,35 +223,68 @@ class PairingBook:
                     )
                     % {"date": plan.started_on, "start": old.started_on, "old": old},
                 )
-        self.cadre_accept(match)
+        self.cadre_accept(match, row=row)
         for old in olds_in_order:
             old.ended_on = ended_on
             self.ended[id(old)] = old
+            self.rows[id(old)] = row
             if self.of_enterprise.get(id(old.enterprise)) is old:
                 del self.of_enterprise[id(old.enterprise)]
             if self.of_cadre.get(id(old.cadre)) is old:
                 del self.of_cadre[id(old.cadre)]
         pairing = Pairing(cadre=match.cadre, enterprise=enterprise, started_on=plan.started_on)
         self.new_pairings.append(pairing)
+        self.rows[id(pairing)] = row
         self._index(pairing)
         return PairingOutcome(pairing, changed=True, cadre=match)
 
-    def save(self) -> None:
-        """Write the book in batches: accounts and cadres (with history), then the pairings ended, moved, begun.
+    def writes(self) -> list[Write]:
+        """The book's writes, in the order they must run: accounts and cadres (with history), then the pairings.
 
         The enterprises must be saved first (`EnterpriseBook.save`): a new pairing needs its enterprise's key.
+        A pairing begun and ended by one list is written once, with its end.
         """
-        _cadres_create(self.new_cadres)
-        bulk_update_with_history(
-            list(self.changed_cadres.values()), Cadre, fields=["title", "mobile"], batch_size=SAVE_BATCH
-        )
-        # A pairing begun and ended by one list is written once, with its end.
-        Pairing.objects.bulk_update([p for p in self.ended.values() if p.pk], ["ended_on"], batch_size=SAVE_BATCH)
-        Pairing.objects.bulk_update([p for p in self.moved.values() if p.pk], ["started_on"], batch_size=SAVE_BATCH)
-        for pairing in self.new_pairings:
-            pairing.cadre = pairing.cadre  # take the keys the cadre and the enterprise have now
-            pairing.enterprise = pairing.enterprise
-        Pairing.objects.bulk_create(self.new_pairings, batch_size=SAVE_BATCH)
+        return [
+            Write(self.new_cadres, _cadres_create),
+            Write(list(self.changed_cadres.values()), _cadres_update),
+            Write([p for p in self.ended.values() if p.pk], _pairings_end),
+            Write([p for p in self.moved.values() if p.pk], _pairings_move),
+            Write(self.new_pairings, _pairings_create),
+        ]
+
+    def save(self) -> None:
+        """Write the book in batches: accounts and cadres (with history), then the pairings ended, moved, begun."""
+        for write in self.writes():
+            write.run(write.objects)
+
+
+def _cadres_update(cadres: list[Cadre]) -> None:
+    bulk_update_with_history(cadres, Cadre, fields=["title", "mobile"], batch_size=SAVE_BATCH)
+
+
+def _pairings_end(pairings: list[Pairing]) -> None:
+    Pairing.objects.bulk_update(pairings, ["ended_on"], batch_size=SAVE_BATCH)
+
+
+def _pairings_move(pairings: list[Pairing]) -> None:
+    Pairing.objects.bulk_update(pairings, ["started_on"], batch_size=SAVE_BATCH)
+
+
+def _pairings_create(pairings: list[Pairing]) -> None:
+    for pairing in pairings:
+        pairing.pk = None  # a key from a batch rolled back (first_refused) is no key
+        pairing.cadre = pairing.cadre  # take the keys the cadre and the enterprise have now
+        pairing.enterprise = pairing.enterprise
+    Pairing.objects.bulk_create(pairings, batch_size=SAVE_BATCH)
+
+
+def _check_lengths(*, name: str, title: str) -> None:
+    """Refuse a cadre's name or title longer than its column, as the model's field would (max_length)."""
+    for field, column, value in (("name", "cadre", name), ("title", "cadre_title", title)):
+        try:
+            cast("Field[str, str]", Cadre._meta.get_field(field)).run_validators(value)
+        except ValidationError as exc:
+            raise ValidationError({column: exc.error_list}) from exc
 
 
 def cadre_create(*, name: str, title: str, mobile: str = "") -> Cadre:
@@ -257,6 +299,8 @@ def _cadres_create(cadres: list[Cadre]) -> None:
     if not cadres:
         return
     number = _last_cadre_number()
+    for cadre in cadres:
+        cadre.pk = None  # a key from a batch rolled back (first_refused) is no key
     users = []
     for offset, cadre in enumerate(cadres, start=1):
         user = get_user_model()(username=f"{CADRE_USERNAME_PREFIX}{number + offset:04d}", first_name=cadre.name)

@@ -63,10 +63,13 @@ class OfficePanel:
 
 
 def cadre_panel(user: PortalUser, today: datetime.date) -> CadrePanel | None:
-    cadre = Cadre.objects.filter(user_id=user.pk).first() if user.is_authenticated else None
+    if not user.is_authenticated:
+        return None
+    # The pairing brings its cadre: one query for a paired cadre, a second only for one without a pairing.
+    pairing = Pairing.objects.active().filter(cadre__user_id=user.pk).select_related("cadre", "enterprise").first()
+    cadre = pairing.cadre if pairing else Cadre.objects.filter(user_id=user.pk).first()
     if cadre is None:
         return None
-    pairing = Pairing.objects.active().filter(cadre=cadre).select_related("enterprise").first()
     cell = compliance.Cell()
     issues: list[Issue] = []
     recent_visits: list[Visit] = []
@@ -182,7 +185,8 @@ def items_panel(user: PortalUser, today: datetime.date, *, as_unit: bool) -> Ite
     waiting = Rectification.objects.visible_to(user).filter(mine).waiting_for_answer()
     # The earliest deadline first: the overdue ones lead.
     # How many wait in all comes with the first rows (a window over them before LIMIT).
-    counted = waiting.select_related("inspection").annotate(waiting_in_all=Window(Count("pk")))
+    # The row names who answers (`responsible_name`: the cadre, else the unit): read with the rows.
+    counted = waiting.select_related("inspection", "cadre", "department").annotate(waiting_in_all=Window(Count("pk")))
     items = list(counted.order_by("deadline", "pk")[:PANEL_ITEMS])
     if not items:
         return None

@@ -73,7 +73,7 @@ def queued(request, monkeypatch):
     recorded: list[int] = []
     if getattr(request.module, "REAL_BROKER", False):
         return recorded
-    monkeypatch.setattr(tasks.deliver, "delay", recorded.append)
+    monkeypatch.setattr(tasks.deliver, "apply_async", lambda args, **options: recorded.append(*args))
     return recorded
 
 

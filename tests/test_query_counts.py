@@ -31,7 +31,6 @@ from visits.models import Visit
 BUDGET = 12
 # Pages above the budget on this branch (the district's count); issue 16's other changes are to bring them down.
 OVER_BUDGET = {
-    ("cadre", "home"): 13,
     ("leading group", "dashboard"): 19,
     ("leading group", "departments table"): 13,
     ("leading group", "roll-up per cadre"): 14,

@@ -667,18 +667,36 @@ def policy_list(request: AuthenticatedRequest) -> HttpResponse:
         policies = policies.filter(level=level)
     if sector in Sector.values:
         policies = policies.filter(sectors__sector=sector)
-    policies = policies.annotate(explained=Count("visits__pairing__enterprise", distinct=True))
+    listed = list(policies)
+    # Only the overseers see the figure: the others' page no longer counts it (0.9 s at a city).
+    reached = _enterprises_reached(listed) if sees_everything(request.user) else {}
     return render(
         request,
         "visits/policy_list.html",
         {
-            "policies": policies,
+            "policies": [(policy, reached.get(policy.pk)) for policy in listed],
             "levels": Policy.Level.choices,
             "sectors": Sector.choices,
             "level": level,
             "sector": sector,
         },
     )
+
+
+def _enterprises_reached(policies: list[Policy]) -> dict[int, int]:
+    """How many enterprises have had each policy explained, by policy id, in one query grouped by the policy alone.
+
+    Not an annotation of the library: that joined every policy to every link and grouped by every policy
+    column (0.8-1.0 s at a city's 116,000 links), and a subquery per policy probed the visits link by link
+    (1.8 s). Every link of the policies listed is still read once (about 0.3 s at a city); no index
+    changes that (each link needs its visit's pairing): a figure that stays flat at a province needs a
+    summary of the enterprises each policy reached, kept by the visit service.
+    """
+    links = Visit.policies.through.objects.filter(policy_id__in=[p.pk for p in policies]).order_by()
+    counts = links.values("policy_id").annotate(n=Count("visit__pairing__enterprise_id", distinct=True))
+    reached = dict.fromkeys((p.pk for p in policies), 0)
+    reached.update((row["policy_id"], row["n"]) for row in counts)
+    return reached
 
 
 @login_required

@@ -4,12 +4,14 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.db.models import Max, OuterRef, Subquery
+from django.utils import timezone
 
 from core.roles import Role
 from demo import scale
 from enterprises.models import Enterprise
 from enterprises.uscc import check_character
 from issues.models import Issue, IssueEvent, Status
+from notifications.models import Delivery, Kind, Reminder
 from organisation.models import Cadre, DepartmentStaff, Pairing
 from tests.factories import PairingFactory
 from visits.models import Visit
@@ -76,7 +78,33 @@ def test_copy_builds_a_tier_and_the_stress_set_on_postgresql():
     assert Cadre.objects.count() == SMALL.pairings and Issue.objects.count() == SMALL.problems
     _shape_is_whole()
     overdue = scale.build_stress(open_problems=2_000, due_share=0.05)
-    stress = Issue.objects.filter(title="压力测试问题")
+    stress = Issue.objects.filter(title=scale.STRESS_TITLE)
     assert stress.count() == 2_000 and overdue == 100
     assert stress.filter(status=Status.IN_PROGRESS, department__isnull=False).count() == 2_000
     assert IssueEvent.objects.filter(issue__in=stress).count() == 2_000
+    today = timezone.localdate()
+    assert (stress.overdue(today).count(), stress.due_soon(today).count()) == (100, 0)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_stress_set_with_due_soon_mixes_both_kinds_and_drops_cleanly():
+    scale.build(SMALL)
+    before = (Issue.objects.count(), IssueEvent.objects.count())
+    due = scale.build_stress(open_problems=2_000, due_share=0.05, due_soon=True)
+    stress = Issue.objects.filter(title=scale.STRESS_TITLE)
+    today = timezone.localdate()
+    assert due == 100
+    assert (stress.overdue(today).count(), stress.due_soon(today).count()) == (50, 50)
+    # Overdue by 1 to 20 days: some past the leading group's threshold.
+    days = {(today - d).days for d in stress.overdue(today).values_list("deadline", flat=True)}
+    assert min(days) == 1 and max(days) == 20
+    lead = User.objects.get(username=scale.LEAD)
+    about = {"stress": stress.first(), "other": Issue.objects.exclude(title=scale.STRESS_TITLE).first()}
+    for name, issue in about.items():
+        reminder = Reminder.objects.create(kind=Kind.ISSUE_OVERDUE, object_id=issue.pk, recipient=lead, period=name)
+        Delivery.objects.create(reminder=reminder, recipient=lead, channel="inbox")
+    assert scale.drop_stress() == 2_000
+    assert (Issue.objects.count(), IssueEvent.objects.count()) == before
+    assert list(Reminder.objects.values_list("period", flat=True)) == ["other"]
+    assert Delivery.objects.get().reminder.period == "other"

@@ -131,12 +131,12 @@ def test_a_dry_run_counts_and_writes_nothing(send, assigned, staff, cadre):
 def test_a_failed_hand_over_is_caught_up_by_the_next_scan(send, queued, monkeypatch, assigned, staff, cadre):
     assigned(TODAY - DAY)
 
-    def broker_down(recipient_id):
+    def broker_down(args, **options):
         raise ConnectionError("broker unreachable")
 
     from notifications import tasks
 
-    monkeypatch.setattr(tasks.deliver, "delay", broker_down)
+    monkeypatch.setattr(tasks.deliver, "apply_async", broker_down)
     assert send().counts[Kind.ISSUE_OVERDUE] == 2  # recorded, but nothing delivered
     assert Notification.objects.count() == 0
     assert Delivery.objects.filter(sent_at__isnull=True).count() == 3 * 2  # two channels

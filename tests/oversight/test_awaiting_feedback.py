@@ -84,7 +84,7 @@ def test_the_cadres_home_runs_a_fixed_number_of_queries(client, cadre, enterpris
         assert client.get(HOME).context["cadre_panel"].awaiting_feedback_count == 15
 
 
-# Session, user, roles; the cadre, the pairing, the month's visits (one, in the rule module); open
+# Session, user, roles; the pairing with its cadre, the month's visits (one, in the rule module); open
 # problems, recent visits; awaiting feedback (its first ten with its count); the rectification items waiting
 # for an answer (none: one query); the bell.
-HOME_QUERIES = 11
+HOME_QUERIES = 10

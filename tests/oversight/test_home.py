@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from issues.models import Flow, Status
 from tests.factories import EnterpriseFactory, IssueFactory, PairingFactory, VisitFactory
@@ -41,6 +42,17 @@ def test_a_cadre_sees_the_paired_enterprise_this_months_visits_and_its_problems(
     assert "1 / 2" in body
     assert "施工许可证办理进度缓慢" in body
     assert 'id="department-panel"' not in body and 'id="oversight-panel"' not in body
+
+
+def test_a_cadre_whose_pairing_ended_still_has_a_panel_saying_so(client, cadre, enterprise):
+    cadre.pairings.update(ended_on=timezone.localdate() - datetime.timedelta(days=1))
+    client.force_login(cadre.user)
+    response = client.get(HOME)
+    panel = response.context["cadre_panel"]
+    assert (panel.cadre, panel.pairing) == (cadre, None)
+    body = response.content.decode()
+    assert 'id="cadre-panel"' in body and enterprise.name not in body
+    assert gettext("You have no active pairing. The campaign office assigns pairings.") in body
 
 
 def test_a_cadre_does_not_see_another_enterprises_problems(client, cadre, other_cadre, other_enterprise):

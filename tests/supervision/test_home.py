@@ -39,12 +39,14 @@ def test_the_cadre_sees_their_items_waiting_for_an_answer_overdue_first(client, 
     for name in ("overdue", "sent_back", "later"):
         assert reverse("supervision:item", args=[waiting[name].pk]) in page
     assert reverse("supervision:item", args=[waiting["answered"].pk]) not in page
+    assert page.count(f"{cadre.name} · ") == 3  # who answers, on each row (read with the rows)
 
 
 def test_the_departments_staff_see_their_units_items(client, staff, other_staff, waiting):
     client.force_login(staff.user)
     panel = client.get("/").context["department_items"]
     assert [i.pk for i in panel.items] == [waiting["unit"].pk]
+    assert f"{staff.department.name} · " in client.get("/").content.decode()
     client.force_login(other_staff.user)
     assert client.get("/").context["department_items"] is None
 
