@@ -130,7 +130,10 @@ class PolicyReach(models.Model):
     joining every visit–policy link to its visit's pairing; `reach.rebuild` recounts it from the links.
     """
 
-    policy = models.ForeignKey("Policy", on_delete=models.CASCADE, related_name="+", verbose_name=_("policy"))
+    # No index of its own: the unique (policy, enterprise) index leads with it.
+    policy = models.ForeignKey(
+        "Policy", on_delete=models.CASCADE, related_name="+", db_index=False, verbose_name=_("policy")
+    )
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="+", verbose_name=_("enterprise"))
     visits = models.PositiveIntegerField(_("visits"), default=0)
     # The latest `Visit.visited_on` among those visits.

@@ -187,5 +187,5 @@ def reached(policy_ids: Sequence[int]) -> dict[int, int]:
     """How many enterprises have had each policy explained, by policy id: one count on the summary's index."""
     counts = dict.fromkeys(policy_ids, 0)
     rows = PolicyReach.objects.filter(policy_id__in=list(policy_ids)).order_by()
-    counts.update(rows.values_list("policy_id").annotate(n=Count("pk")).values_list("policy_id", "n"))
+    counts.update(rows.values_list("policy_id").annotate(n=Count("*")).values_list("policy_id", "n"))
     return counts

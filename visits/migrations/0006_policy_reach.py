@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                 ('visits', models.PositiveIntegerField(default=0, verbose_name='visits')),
                 ('last_on', models.DateField(verbose_name='last explained on')),
                 ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='enterprises.enterprise', verbose_name='enterprise')),
-                ('policy', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='visits.policy', verbose_name='policy')),
+                ('policy', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='visits.policy', verbose_name='policy')),
             ],
             options={
                 'verbose_name': 'policy reach',
