@@ -39,6 +39,7 @@ from demo.scale import BATCH  # noqa: E402
 from issues.models import ExtensionRequest, Issue, Status, SystemicMatter  # noqa: E402
 from notifications.models import Kind, Notification  # noqa: E402
 from organisation.models import DepartmentStaff, Pairing  # noqa: E402
+from visits import reach  # noqa: E402
 from visits.models import Errand, Policy, Visit  # noqa: E402
 
 PAGES = [
@@ -111,6 +112,7 @@ def prepare() -> None:
             ),
             batch_size=BATCH,
         )
+        reach.rebuild()  # bulk_create bypasses the services that keep the policies' reach
     if not Notification.objects.exists():
         now = timezone.now()
         Notification.objects.bulk_create(

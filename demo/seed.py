@@ -40,7 +40,7 @@ from issues.payloads import (
 )
 from issues.services import issue_report, issue_transition, matter_create
 from organisation.models import Cadre, Department, DepartmentStaff, Pairing
-from visits import tallies
+from visits import reach, tallies
 from visits.models import Errand, Policy, PolicySector, Visit
 from visits.services import errand_advance, errand_open
 
@@ -317,6 +317,7 @@ class _Seeder:
             if candidates and self.rng.random() < 0.35:
                 links.append(Visit.policies.through(visit_id=visit.pk, policy_id=self.rng.choice(candidates).pk))
         Visit.policies.through.objects.bulk_create(links)
+        reach.rebuild()  # bulk_create bypasses the services that keep the policies' reach
 
     def errands(self, active: list[Pairing]) -> int:
         """Approval errands at every stage; a few have not moved for weeks."""

@@ -25,8 +25,8 @@ from issues.models import Flow, Issue, Status
 from notifications.models import Kind, Notification
 from organisation.models import Department, DepartmentStaff, Pairing
 from tests import factories
-from visits import tallies
-from visits.models import Visit
+from visits import reach, tallies
+from visits.models import Policy, Visit
 
 BUDGET = 12
 # Pages above the budget (the district's count), each pinned so it can only go down: none since issue 16's
@@ -40,6 +40,9 @@ def _pages(today: datetime.date) -> list[tuple[str, str, str, str]]:
     staff = DepartmentStaff.objects.select_related("department").get(user__username=STAFF)
     staff_issue = Issue.objects.visible_to(staff.user).order_by("pk").first()
     assert cadre_issue and staff_issue, "the demo district gives ganbu001 and bumen01 a problem each"
+    policy = Policy.objects.order_by("pk").first()
+    assert policy, "the demo district has its policy library"
+    policy_page = reverse("visits:policy_detail", args=[policy.pk])
     last = month_label(last_months(today, 2)[0])
     this = month_label(Month.of(today))
     ledger = reverse("issues:ledger")
@@ -73,6 +76,9 @@ def _pages(today: datetime.date) -> list[tuple[str, str, str, str]]:
         ("leading group", LEADER, "roll-up per department", reverse("oversight:rollup", args=["department"])),
         ("leading group", LEADER, "monthly report, last month", reverse("oversight:report", args=[last])),
         ("leading group", LEADER, "supervision ledger", reverse("supervision:ledger")),
+        ("leading group", LEADER, "policy library", reverse("visits:policy_list")),
+        ("leading group", LEADER, "a policy: explained to", policy_page),
+        ("leading group", LEADER, "a policy: not yet", policy_page + "?tab=not_yet"),
         ("leading group", LEADER, "assessment year", reverse("assessment:year", args=[today.year])),
         ("leading group", LEADER, "notifications", reverse("notifications:list")),
         ("campaign office", OFFICE, "home", reverse("home")),
@@ -105,9 +111,12 @@ def _add(today: datetime.date, times: int) -> None:
     staff = DepartmentStaff.objects.get(user__username=STAFF)
     pairing = Pairing.objects.filter(cadre__user__username=CADRE, ended_on__isnull=True).select_related("cadre").get()
     start = last_months(today, 12)[0].first
+    policy = Policy.objects.order_by("pk").first()
     for i in range(times * 12):  # more cadres, enterprises and pairings, with a visit each
         new = factories.PairingFactory(cadre__unit=units[i % len(units)], started_on=start)
-        factories.visit_logged(new, today - datetime.timedelta(days=i % 20))
+        visit = factories.visit_logged(new, today - datetime.timedelta(days=i % 20))
+        visit.policies.add(policy)  # the policy's page: as many more enterprises told of it
+    reach.rebuild()  # the links were made around the services that keep the policies' reach
     Visit.objects.bulk_create(  # the cadre's own visits
         factories.VisitFactory.build(pairing=pairing, visited_on=today - datetime.timedelta(days=i % 300))
         for i in range(1 + times * 30)

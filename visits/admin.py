@@ -15,7 +15,7 @@ from core.admin import ReadOnlyAdminMixin
 from visits import attachments
 from visits.attachments import AttachmentNotStored
 from visits.models import Errand, ErrandStep, Policy, PolicySector, Visit, VisitFile
-from visits.services import policy_save, visit_admin_save, visits_delete
+from visits.services import policy_save, visit_admin_policies_save, visit_admin_save, visits_delete
 
 # Where the change form's second showing finds the storage refusal of the first (PolicyAdmin).
 STORAGE_REFUSAL = "_policy_attachment_refusal"
@@ -53,11 +53,15 @@ class VisitAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["pairing"]
     date_hierarchy = "visited_on"
 
-    # Every write goes through the services, which keep the visit tally (visits/tallies.py) in step: a change
-    # of date or pairing, a history revert, an addition, a deletion.
+    # Every write goes through the services, which keep the visit tally (visits/tallies.py) and the policies'
+    # reach (visits/reach.py) in step: a change of date or pairing, a history revert, an addition, a deletion.
     def save_model(self, request: HttpRequest, obj: Visit, form: Any, change: bool) -> None:
         obj._history_user = request.user  # type: ignore[attr-defined]  # as SimpleHistoryAdmin.save_model does
         visit_admin_save(visit=obj)
+        # The policies are saved after the visit, by `save_related` on the change form and straight after this
+        # on a history revert: both call the form's save_m2m, which counts them through the service.
+        save_m2m = form.save_m2m
+        form.save_m2m = lambda: visit_admin_policies_save(visit=obj, save=save_m2m)
 
     def delete_model(self, request: HttpRequest, obj: Visit) -> None:
         visits_delete(visits=[obj])

@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from core.days import age_cutoff
 from core.roles import PortalUser, roles_of, scope_to_cadre, sees_everything
-from enterprises.models import Sector
+from enterprises.models import Enterprise, Sector
 from organisation.models import Pairing
 from visits import attachments
 
@@ -120,6 +120,37 @@ class VisitTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pairing_id} {self.month:%Y-%m}: {self.visits}"
+
+
+class PolicyReach(models.Model):
+    """The enterprises each policy has been explained to: a summary the services keep, never a source.
+
+    One row per policy and enterprise with the visits that explained it there and the latest of their dates
+    (visits/reach.py). The library's "explained to N enterprises" and the policy's page read it instead of
+    joining every visit–policy link to its visit's pairing; `reach.rebuild` recounts it from the links.
+    """
+
+    # No index of its own: the unique (policy, enterprise) index leads with it.
+    policy = models.ForeignKey(
+        "Policy", on_delete=models.CASCADE, related_name="+", db_index=False, verbose_name=_("policy")
+    )
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="+", verbose_name=_("enterprise"))
+    visits = models.PositiveIntegerField(_("visits"), default=0)
+    # The latest `Visit.visited_on` among those visits.
+    last_on = models.DateField(_("last explained on"))
+
+    class Meta:
+        verbose_name = _("policy reach")
+        verbose_name_plural = _("policy reach")
+        # The unique index serves the library's count per policy (index-only) and "not yet reached".
+        constraints = [models.UniqueConstraint(fields=["policy", "enterprise"], name="policy_reach_once")]
+        indexes = [
+            # The policy's page: the enterprises reached, the latest first, a page at a time.
+            models.Index(fields=["policy", "-last_on", "enterprise"], name="policy_reach_latest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy_id} {self.enterprise_id}: {self.visits}"
 
 
 class PolicyQuerySet(models.QuerySet["Policy"]):

@@ -1,7 +1,7 @@
 """The cadre's writes: logging and correcting visits and their proof, moving approval errands along; saving a policy."""
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -17,7 +17,7 @@ from issues.models import IssueCategory
 from issues.payloads import RoutePayload
 from issues.services import issue_report
 from organisation.models import Pairing
-from visits import attachments, proof, tallies
+from visits import attachments, proof, reach, tallies
 from visits.models import Errand, ErrandStep, Policy, Visit, VisitFile
 
 if TYPE_CHECKING:
@@ -98,6 +98,7 @@ def visit_log(
         created_by=actor,
         created_at=now,
     )
+    reach.change([], [(pk, pairing.enterprise_id, visit.visited_on) for pk in {policy.pk for policy in data.policies}])
     visit.policies.set(data.policies)
     tallies.count([(pairing.pk, visit.visited_on)])
     for problem in problems:
@@ -199,24 +200,37 @@ def visit_correct(*, actor: "User", visit: Visit, data: VisitData, now: datetime
     visit = _own_editable(actor=actor, visit=visit, now=now)
     _check_date(visit.pairing, data.visited_on, now)
     tallies.move((visit.pairing_id, visit.visited_on), (visit.pairing_id, data.visited_on))
-    for name in ("visited_on", "mode", "operations", "opinions", "summary"):
-        setattr(visit, name, getattr(data, name))
-    # A key, never a sentence: the history says it in each reader's language (visits.models.CHANGE_REASONS).
-    visit._change_reason = "corrected"  # type: ignore[attr-defined]  # read by simple_history
-    visit.save()
-    visit.policies.set(data.policies)
+    with reach.kept([visit.pk]):
+        for name in ("visited_on", "mode", "operations", "opinions", "summary"):
+            setattr(visit, name, getattr(data, name))
+        # A key, never a sentence: the history says it in each reader's language (visits.models.CHANGE_REASONS).
+        visit._change_reason = "corrected"  # type: ignore[attr-defined]  # read by simple_history
+        visit.save()
+        visit.policies.set(data.policies)
     return visit
 
 
 @transaction.atomic
 def visit_admin_save(*, visit: Visit) -> Visit:
-    """Save a visit as the admin changed or added it (a history revert too), moving its count in the tally."""
+    """Save a visit as the admin changed or added it (a history revert too), moving its count in the tally.
+
+    A changed pairing or date moves the policies it already explained (`visit_admin_policies_save` counts
+    a change to the policies themselves, which the admin saves afterwards).
+    """
     before = None
     if visit.pk is not None:
         before = Visit.objects.select_for_update().filter(pk=visit.pk).values_list("pairing_id", "visited_on").first()
-    visit.save()
+    with reach.kept([visit.pk] if visit.pk is not None else []):
+        visit.save()
     tallies.move(before, (visit.pairing_id, visit.visited_on))
     return visit
+
+
+@transaction.atomic
+def visit_admin_policies_save(*, visit: Visit, save: Callable[[], None]) -> None:
+    """Save what the admin's form relates to a saved visit (`save`: its policies, its files), counting the policies."""
+    with reach.kept([visit.pk]):
+        save()
 
 
 @transaction.atomic
@@ -224,8 +238,9 @@ def visits_delete(*, visits: Sequence[Visit]) -> int:
     """Delete visits (the admin's delete) and take them out of the tally; return how many were deleted."""
     locked = Visit.objects.select_for_update().filter(pk__in=[visit.pk for visit in visits])
     counted = list(locked.values_list("pairing_id", "visited_on"))
-    for visit in visits:
-        visit.delete()  # one by one, so that the history records each deletion
+    with reach.kept([visit.pk for visit in visits]):
+        for visit in visits:
+            visit.delete()  # one by one, so that the history records each deletion
     tallies.count(counted, by=-1)
     return len(counted)
 

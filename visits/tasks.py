@@ -2,10 +2,10 @@
 
 from celery import shared_task
 
-from visits import tallies
+from visits import reach, tallies
 
 
 @shared_task
 def repair_tallies() -> int:
-    """Rebuild the pairings whose visit tally has drifted from their visits; beat runs this nightly."""
-    return len(tallies.repair())
+    """Rebuild what drifted of the visits' summaries: the visit tally's pairings, the policies' reach; nightly."""
+    return len(tallies.repair()) + len(reach.repair())

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -32,7 +32,7 @@ from core.views import export_or_queue
 from enterprises.models import Enterprise, Sector
 from issues.models import ROW_RELATED, Issue, IssueEvent
 from organisation.models import Department, Pairing
-from visits import attachments, compliance, proof
+from visits import attachments, compliance, proof, reach
 from visits.exports import visit_headers, visit_rows, with_file_count
 from visits.filters import VisitFilter
 from visits.forms import (
@@ -44,7 +44,7 @@ from visits.forms import (
     VisitFilesForm,
     VisitForm,
 )
-from visits.models import Errand, ErrandStep, Policy, Visit, VisitFile, change_reason
+from visits.models import Errand, ErrandStep, Policy, PolicyReach, Visit, VisitFile, change_reason
 from visits.services import (
     errand_advance,
     errand_open,
@@ -409,6 +409,8 @@ def visit_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 # The errand list's page.
 ERRAND_PAGE_SIZE = 25
+# The enterprises a policy reached, or not yet, shown at a time on its page.
+POLICY_PAGE_SIZE = 50
 
 
 @login_required
@@ -671,7 +673,8 @@ def policy_list(request: AuthenticatedRequest) -> HttpResponse:
         policies = policies.filter(sectors__sector=sector)
     listed = list(policies)
     # Only the overseers see the figure: the others' page no longer counts it (0.9 s at a city).
-    reached = _enterprises_reached(listed) if sees_everything(request.user) else {}
+    # From the summary the visit services keep (visits/reach.py): one count per policy on its index.
+    reached = reach.reached([policy.pk for policy in listed]) if sees_everything(request.user) else {}
     return render(
         request,
         "visits/policy_list.html",
@@ -685,41 +688,35 @@ def policy_list(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
-def _enterprises_reached(policies: list[Policy]) -> dict[int, int]:
-    """How many enterprises have had each policy explained, by policy id, in one query grouped by the policy alone.
-
-    Not an annotation of the library: that joined every policy to every link and grouped by every policy
-    column (0.8-1.0 s at a city's 116,000 links), and a subquery per policy probed the visits link by link
-    (1.8 s). Every link of the policies listed is still read once (about 0.3 s at a city); no index
-    changes that (each link needs its visit's pairing): a figure that stays flat at a province needs a
-    summary of the enterprises each policy reached, kept by the visit service.
-    """
-    links = Visit.policies.through.objects.filter(policy_id__in=[p.pk for p in policies]).order_by()
-    counts = links.values("policy_id").annotate(n=Count("visit__pairing__enterprise_id", distinct=True))
-    reached = dict.fromkeys((p.pk for p in policies), 0)
-    reached.update((row["policy_id"], row["n"]) for row in counts)
-    return reached
-
-
 @login_required
 @require_GET
 def policy_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    """One policy; for the overseers its coverage: who has had it explained, and who in its sectors has not."""
+    """One policy; for the overseers, a page at a time, who has had it explained and who in its sectors has not.
+
+    Both lists read the summary the visit services keep (`PolicyReach`, visits/reach.py), never the visits.
+    """
     policy = _get_policy_for_user(request, pk)
     context: dict[str, object] = {"policy": policy}
     if sees_everything(request.user):
-        explained = (
-            Enterprise.objects.filter(pairings__visits__policies=policy)
-            .annotate(last=Max("pairings__visits__visited_on", filter=Q(pairings__visits__policies=policy)))
-            .order_by("-last")
-        )
-        context["explained"] = explained
-        context["not_yet"] = (
+        explained = PolicyReach.objects.filter(policy=policy)
+        not_yet = (
             Enterprise.objects.active()
             .filter(sector__in=policy.sector_codes)
-            .exclude(pk__in=explained.values("pk"))
-            .order_by("name")
+            .exclude(pk__in=explained.values("enterprise_id"))
         )
+        tabs = [
+            Tab("explained", _("Explained to"), explained.count(), "text-bg-success"),
+            Tab("not_yet", _("In its sectors, not yet"), not_yet.count(), "text-bg-warning"),
+        ]
+        tab = request.GET.get("tab", "")
+        tab = tab if tab in {t.key for t in tabs} else tabs[0].key
+        rows = (
+            explained.select_related("enterprise").order_by("-last_on", "enterprise_id")
+            if tab == "explained"
+            else not_yet.order_by("name", "pk")
+        )
+        count = next(t.count for t in tabs if t.key == tab)
+        context.update(tab=tab, tabs=tabs, page=counted_page(rows, count, request.GET.get("page"), POLICY_PAGE_SIZE))
     return render(request, "visits/policy_detail.html", context)
 
 

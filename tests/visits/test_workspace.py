@@ -16,6 +16,7 @@ from organisation.models import Pairing
 from tests.factories import EnterpriseFactory, PairingFactory, VisitFactory, category
 from tests.refusals import in_chinese, refusals, shown
 from tests.submissions import with_token
+from visits import reach
 from visits.models import Errand, Policy, PolicySector, Visit
 from visits.services import errand_advance, errand_open
 
@@ -328,10 +329,12 @@ def test_policy_coverage_shows_who_has_and_has_not_heard_of_it(client, office, c
     unheard = EnterpriseFactory(name="西安未宣传企业有限公司", sector="industry")
     visit = VisitFactory(pairing=cadre.pairings.get())
     visit.policies.add(policy)
+    reach.rebuild()  # the link was made around the services
     client.force_login(office)
     response = client.get(reverse("visits:policy_detail", args=[policy.pk]))
-    assert [e.name for e in response.context["explained"]] == [enterprise.name]
-    assert [e.name for e in response.context["not_yet"]] == [unheard.name]
+    assert [row.enterprise.name for row in response.context["page"]] == [enterprise.name]
+    response = client.get(reverse("visits:policy_detail", args=[policy.pk]), {"tab": "not_yet"})
+    assert [e.name for e in response.context["page"]] == [unheard.name]
     assert "已向1家企业宣传" in client.get(reverse("visits:policy_list")).content.decode()
 
 
