@@ -1,10 +1,8 @@
 """Two identical submits of the visit form at the same moment, on real PostgreSQL: one visit is filed."""
 
-import threading
 import time
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +10,7 @@ from django.utils import timezone
 from core import services
 from core.models import Submission
 from issues.models import Issue, IssueEvent
+from tests.at_once import at_once
 from tests.submissions import tokens_on, with_token
 from tests.visits.test_submit_once import visit_with_two_problems
 from visits import views
@@ -49,25 +48,16 @@ def test_two_identical_visit_submits_at_once_file_one_visit_with_its_two_problem
 
     monkeypatch.setattr(views, "visit_log", visit_log_after_a_pause)
     monkeypatch.setattr(services, "_claim", watched_claim)
-    barrier = threading.Barrier(2)
     locations: list[str] = []
 
     def submit() -> None:
         # Two connections, as a phone re-sending the form reaches the server on a second one.
         client = Client()
         client.force_login(cadre.user)
-        try:
-            barrier.wait()
-            response = client.post(reverse("visits:visit_new"), data)
-            locations.append(response.status_code == 302 and response["Location"])
-        finally:
-            connection.close()
+        response = client.post(reverse("visits:visit_new"), data)
+        locations.append(response.status_code == 302 and response["Location"])
 
-    threads = [threading.Thread(target=submit) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    at_once(submit)
 
     visit = Visit.objects.get()
     assert locations == [reverse("visits:visit_detail", args=[visit.pk])] * 2
@@ -87,28 +77,14 @@ def test_two_visits_logged_at_once_for_the_same_month_both_count_in_the_tally(ca
 
     pairing = cadre.pairings.get()
     day = timezone.localdate()
-    barrier = threading.Barrier(2)
-    failures: list[BaseException] = []
 
     def log() -> None:
-        try:
-            barrier.wait()
-            with transaction.atomic():
-                visit_log(actor=cadre.user, pairing=pairing, data=VisitData(visited_on=day, mode="on_site"))
-                # Hold the month's new tally row uncommitted while the other logs into the same month.
-                time.sleep(0.5)
-        except BaseException as exc:  # reported below, in the test's thread
-            failures.append(exc)
-        finally:
-            connection.close()
+        with transaction.atomic():
+            visit_log(actor=cadre.user, pairing=pairing, data=VisitData(visited_on=day, mode="on_site"))
+            # Hold the month's new tally row uncommitted while the other logs into the same month.
+            time.sleep(0.5)
 
-    threads = [threading.Thread(target=log) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-
-    assert failures == []
+    at_once(log)
     assert Visit.objects.count() == 2
     assert VisitTally.objects.get(pairing=pairing).visits == 2
     assert tallies.drift() == []

@@ -1,12 +1,12 @@
 """Two visits explaining the same policy to the same enterprise, logged at once on real PostgreSQL: both count."""
 
-import threading
 import time
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from tests.at_once import at_once
 from visits import reach
 from visits.models import Policy, PolicyReach, PolicySector, Visit
 from visits.services import VisitData, visit_log
@@ -19,29 +19,15 @@ def test_two_visits_logged_at_once_for_the_same_policy_and_enterprise_both_count
     PolicySector.objects.create(policy=policy, sector="industry")
     pairing = cadre.pairings.get()
     day = timezone.localdate()
-    barrier = threading.Barrier(2)
-    failures: list[BaseException] = []
 
     def log() -> None:
-        try:
-            barrier.wait()
-            with transaction.atomic():
-                data = VisitData(visited_on=day, mode="on_site", policies=[policy])
-                visit_log(actor=cadre.user, pairing=pairing, data=data)
-                # Hold the pair's new row uncommitted while the other logs the same pair.
-                time.sleep(0.5)
-        except BaseException as exc:  # reported below, in the test's thread
-            failures.append(exc)
-        finally:
-            connection.close()
+        with transaction.atomic():
+            data = VisitData(visited_on=day, mode="on_site", policies=[policy])
+            visit_log(actor=cadre.user, pairing=pairing, data=data)
+            # Hold the pair's new row uncommitted while the other logs the same pair.
+            time.sleep(0.5)
 
-    threads = [threading.Thread(target=log) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-
-    assert failures == []
+    at_once(log)
     assert Visit.objects.count() == 2
     kept = PolicyReach.objects.get(policy=policy, enterprise=pairing.enterprise)
     assert (kept.visits, kept.last_on) == (2, day)

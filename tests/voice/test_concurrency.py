@@ -1,17 +1,16 @@
 """Two identical sends of the enterprise's request form at the same moment, on real PostgreSQL: one problem."""
 
-import threading
 import time
 import uuid
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from issues.models import Issue
 from tests import factories
+from tests.at_once import at_once
 from voice import services
 from voice.models import LinkSubmission
 
@@ -29,22 +28,13 @@ def test_two_identical_request_sends_at_once_raise_one_problem(cadre, enterprise
         return slow_request(**kwargs)
 
     monkeypatch.setattr(services, "issue_request", issue_request_after_a_pause)
-    barrier = threading.Barrier(2)
     saids: list[str] = []
 
     def send() -> None:
-        try:
-            barrier.wait()
-            response = Client().post(url, data)
-            saids.append(response.status_code == 302 and response["Location"].rsplit("=", 1)[1])
-        finally:
-            connection.close()
+        response = Client().post(url, data)
+        saids.append(response.status_code == 302 and response["Location"].rsplit("=", 1)[1])
 
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    at_once(send)
     cache.clear()
 
     assert sorted(saids) == ["again", "raised"]
