@@ -16,6 +16,7 @@ An app registers what each kind searches (`register`, from its `AppConfig.ready(
 use this one mechanism (supervision's cadres, enterprises and inspections; issues' units and staff).
 """
 
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +39,12 @@ LIMIT = 20
 PLAIN_UP_TO = 50
 # The name of the no-JavaScript search button: a form sent with it is shown again with the matches.
 SEARCH = "pick"
+
+
+def search_text(sent: object) -> str:
+    """The text of a search as sent, without control characters (a NUL would break PostgreSQL's query), at most
+    100 characters."""
+    return "".join(ch for ch in str(sent) if unicodedata.category(ch) != "Cc")[:100]
 
 
 def _no_attrs(row: Any) -> dict[str, Any]:
@@ -121,7 +128,11 @@ def request_options(kind: str, user: PortalUser, params: QueryDict) -> tuple[Pic
         p: pk for p in picker.narrowed_by if (pk := as_id(params.get(params.get(f"by-{p}", ""), ""))) is not None
     }
     found = options(
-        picker, picker.rows(user), chosen=as_id(params.get(name)), q=params.get(f"{name}-q", ""), narrowed=narrowed
+        picker,
+        picker.rows(user),
+        chosen=as_id(params.get(name)),
+        q=search_text(params.get(f"{name}-q", "")),
+        narrowed=narrowed,
     )
     return picker, found
 
@@ -230,7 +241,7 @@ class PickerFormMixin(forms.BaseForm):
             widget.siblings = {p: self.add_prefix(p) for p in widget.picker.narrowed_by}
             if not self.is_bound:
                 continue
-            widget.q = str(self.data.get(f"{self.add_prefix(name)}-q", ""))[:100]
+            widget.q = search_text(self.data.get(f"{self.add_prefix(name)}-q", ""))
             widget.search_sent = self.searching
             widget.narrowed = {
                 p: pk for p, sent in widget.siblings.items() if (pk := as_id(self.data.get(sent))) is not None

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from core.pickers import LIMIT, PLAIN_UP_TO, SEARCH
+from core.pickers import LIMIT, PLAIN_UP_TO, SEARCH, search_text
 from core.roles import Role
 from issues.models import Action, Issue, Status
 from organisation.models import Department, DepartmentStaff
@@ -130,6 +130,16 @@ def test_a_search_answers_at_most_the_limit_and_only_units_that_can_receive(clie
     # The count goes to the picker's live region as well.
     assert 'data-hx-swap-oob="innerHTML:#id_problems-0-department-count"' in body
     assert "无人单位" not in _pick(client, "department", "department", "无人单位").content.decode()
+
+
+def test_a_search_with_control_characters_searches_the_rest(client, cadre):
+    """A NUL in the text (PostgreSQL refuses it in a query) or any other control character is left out."""
+    _units(PLAIN_UP_TO + 1, name="区测试局")
+    client.force_login(cadre.user)
+    response = _pick(client, "department", "department", "测试\x00局\x07")
+    assert response.status_code == 200
+    assert response.content.decode().count("<option") == LIMIT + 1
+    assert search_text("a\x00b\tc" + "d" * 200) == "abc" + "d" * 97
 
 
 def test_the_persons_search_is_narrowed_to_the_chosen_unit(client, cadre, staff, other_staff):
