@@ -19,9 +19,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import connection, models
 from django.db.models import Count, Max, QuerySet
 
+from core import summaries
 from visits.models import Policy, PolicyReach, Visit
 
 # A link as the summary counts it: the policy's id, the enterprise's id, the visit's date.
@@ -120,23 +121,11 @@ def recount(
     reach_model: type[models.Model], visit_model: type[models.Model], policy_ids: Sequence[int] | None = None
 ) -> int:
     """`rebuild` over the given models (the data migration passes its historical ones); return the rows written."""
-    table = connection.ops.quote_name(reach_model._meta.db_table)
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # Writers wait while the policies are recounted (as the visit tally's rebuild); readers never wait.
-            with connection.cursor() as cursor:
-                cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
-        kept_rows = reach_model._default_manager.all()
-        if policy_ids is not None:
-            kept_rows = kept_rows.filter(policy_id__in=list(policy_ids))
-        kept_rows._raw_delete(kept_rows.db)  # one DELETE, no per-row collection
-        select, params = _counted(visit_model, policy_ids).query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (policy_id, enterprise_id, visits, last_on) {select}",  # nosec B608
-                params,
-            )
-            return cursor.rowcount
+    kept = reach_model._default_manager.all()
+    if policy_ids is not None:
+        kept = kept.filter(policy_id__in=list(policy_ids))
+    columns = ("policy_id", "enterprise_id", "visits", "last_on")
+    return summaries.replace(kept, columns, _counted(visit_model, policy_ids))
 
 
 def rebuild(policies: Sequence[Policy] | None = None) -> int:

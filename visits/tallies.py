@@ -16,10 +16,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import connection, models
 from django.db.models import Count, DateField, QuerySet
 from django.db.models.functions import Cast, TruncMonth
 
+from core import summaries
 from organisation.models import Pairing
 from visits.models import Visit, VisitTally
 
@@ -96,21 +97,10 @@ def recount(
     tally_model: type[models.Model], visit_model: type[models.Model], pairing_ids: QuerySet[Any] | None = None
 ) -> int:
     """`rebuild` over the given models (the data migration passes its historical ones); return the rows written."""
-    table = connection.ops.quote_name(tally_model._meta.db_table)
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # Writers wait while the pairings are recounted: a visit committed after the recount's snapshot
-            # adds its own 1 afterwards; one committed before is in it. Readers never wait.
-            with connection.cursor() as cursor:
-                cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
-        kept = tally_model._default_manager.all()
-        if pairing_ids is not None:
-            kept = kept.filter(pairing_id__in=pairing_ids)
-        kept._raw_delete(kept.db)  # one DELETE, no per-row collection
-        select, params = _counted(visit_model, pairing_ids).query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {table} (pairing_id, month, visits) {select}", params)  # nosec B608
-            return cursor.rowcount
+    kept = tally_model._default_manager.all()
+    if pairing_ids is not None:
+        kept = kept.filter(pairing_id__in=pairing_ids)
+    return summaries.replace(kept, ("pairing_id", "month", "visits"), _counted(visit_model, pairing_ids))
 
 
 def rebuild(pairings: QuerySet[Pairing] | None = None) -> int:

@@ -185,7 +185,7 @@ def test_rebuild_drift_the_command_and_the_nightly_job(cadre, other_cadre, capsy
     )
     with pytest.raises(CommandError):
         call_command("rebuild_tallies", "--check")
-    assert f"policy {b.pk}, enterprise {mine.enterprise_id}" in capsys.readouterr().out
+    assert f"政策 {b.pk}，企业 {mine.enterprise_id}：" in capsys.readouterr().out
     assert PolicyReach.objects.get(policy=b, enterprise_id=mine.enterprise_id).visits == 5  # --check writes nothing
 
     assert tasks.repair_tallies() == 3  # the bulk visit's pairing-month in the visit tally, and the two pairs

@@ -136,7 +136,7 @@ def test_rebuild_tallies_check_reports_drift_and_fails_then_the_rebuild_repairs_
 
     with pytest.raises(CommandError):
         call_command("rebuild_tallies", "--check")
-    assert f"{pairing.pk}, 2026-11" in capsys.readouterr().out
+    assert f"结对 {pairing.pk}，2026-11：计数 5，走访记录 1" in capsys.readouterr().out
     assert VisitTally.objects.get().visits == 5  # --check writes nothing
 
     call_command("rebuild_tallies")
