@@ -348,6 +348,14 @@ CAMPAIGN_ATTACHMENT_MAX_BYTES = env.int("CAMPAIGN_ATTACHMENT_MAX_BYTES", default
 CAMPAIGN_IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("CAMPAIGN_IMPORT_MAX_UNCOMPRESSED_BYTES", default=32 * 1024 * 1024)
 # The text table (shared strings) is held whole in memory while the sheet is read, at about six times its size.
 CAMPAIGN_IMPORT_MAX_SHARED_STRINGS_BYTES = env.int("CAMPAIGN_IMPORT_MAX_SHARED_STRINGS_BYTES", default=8 * 1024 * 1024)
+# Kept figures (core/kept.py): how long a counting page's answer stays in the cache at most. A change to what it
+# counts makes it count again at once whatever this says; 0 counts on every view (no figure kept).
+KEPT_SECONDS = env.int("KEPT_SECONDS", default=24 * 3600)
+# After a change, the worker counts the default views again (KEPT_WARMERS) this many seconds later, once for every
+# change made meanwhile, so that their readers seldom wait for a count.
+KEPT_WARM = env.bool("KEPT_WARM", default=True)
+KEPT_WARM_DELAY_SECONDS = env.int("KEPT_WARM_DELAY_SECONDS", default=5)
+KEPT_WARMERS: list[str] = []
 # Seconds the leading group's dashboard keeps its rendered figures (oversight/dashboard.py, docs/oversight.md):
 # 0 (the default) works them out on every view. A problem's move, a new visit or a pairing change shows at once
 # whatever the setting; a visit's edit or a renamed unit within that many seconds. 120 suits a city.

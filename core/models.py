@@ -134,3 +134,26 @@ class ExportJob(models.Model):
         if self.status == self.Status.DONE and not self.is_downloadable():
             return self.Status.EXPIRED
         return self.Status(self.status)
+
+
+class FigureVersion(models.Model):
+    """Which state of a month's data a kept figure was counted from (core/kept.py).
+
+    One row per family of data (the problems, the visits…) and calendar month, whose `token` changes, in the
+    writer's transaction, whenever something dated in that month and counted by the family changes; the row for
+    `EVERY_MONTH` changes when a change reaches every month (a name, a pairing's dates). A kept figure is found
+    again only under the tokens it was counted at. A new random token, not a counter: a database emptied and
+    loaded again starts with new tokens, so nothing counted before can be mistaken for its figures.
+    """
+
+    family = models.CharField(_("family"), max_length=40)
+    month = models.DateField(_("month"))
+    token = models.CharField(_("token"), max_length=32)
+
+    class Meta:
+        verbose_name = _("figure version")
+        verbose_name_plural = _("figure versions")
+        constraints = [models.UniqueConstraint(fields=["family", "month"], name="figure_version_once")]
+
+    def __str__(self) -> str:
+        return f"{self.family} {self.month:%Y-%m}: {self.token}"

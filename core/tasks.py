@@ -28,3 +28,11 @@ def run_export(job_id: int) -> int | None:
 def sweep_exports() -> int:
     """Delete expired export files, fail jobs whose worker died, queue again those never queued; beat runs this."""
     return exports_sweep().expired
+
+
+@shared_task
+def warm_kept() -> int:
+    """Count the default views' figures again after a change, so their readers find them kept (core/kept.py)."""
+    from core.kept import warm
+
+    return warm()

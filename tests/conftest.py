@@ -35,6 +35,8 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 def _test_settings(settings):
     # PBKDF2 at full strength would dominate the suite's run time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # No warm-up queued after each change (core/kept.py): the tests that test it turn it on.
+    settings.KEPT_WARM = False
     # Tests render templates without running collectstatic first.
     settings.STORAGES = {
         **settings.STORAGES,

@@ -1,0 +1,177 @@
+"""Kept figures: what a counting page counted, kept until something it counted changes.
+
+A page that counts a whole period (the dashboard, the monthly report, the roll-ups, the grid, the assessment)
+reads the same answer again and again while nothing it counts changes. `remember` keeps the answer in the
+cache under the versions of the months it depends on, per family of data, and the date it was judged on; a
+writer says what it changed with `touch` (the family and the months), in its own transaction, and the next
+reader counts again. So a figure is never older than the data: a move, a visit or a pairing change shows at
+once, as if nothing were kept.
+
+Where each family is touched is said once, beside its models: `issues/kept.py` (the problems),
+`visits/kept.py` (the visits and pairings). Writers that bypass the models' signals (bulk inserts, `update()`)
+call `touch` themselves.
+
+`warm` counts the default views again in the worker after a change (`KEPT_WARMERS`), so a reader seldom pays
+for it: see docs/scale.md, "Kept figures".
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Q
+from django.utils.module_loading import import_string
+
+from core.models import FigureVersion
+
+T = TypeVar("T")
+
+# The row whose token changes when a change reaches every month of a family.
+EVERY_MONTH = datetime.date(1, 1, 1)
+
+# Months a figure depends on: the first days of calendar months. None: every month (the family's all-time figures).
+Months = Iterable[datetime.date] | None
+
+
+def month_of(day: datetime.date | datetime.datetime) -> datetime.date:
+    """The first day of the month a date (or a local datetime's date) falls in: how months are named here."""
+    if isinstance(day, datetime.datetime):
+        from django.utils import timezone
+
+        day = timezone.localtime(day).date() if timezone.is_aware(day) else day.date()
+    return day.replace(day=1)
+
+
+def months_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    """Every month from the one `first` is in to the one `last` is in (empty when last is before first)."""
+    found: list[datetime.date] = []
+    month, end = month_of(first), month_of(last)
+    while month <= end:
+        found.append(month)
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return found
+
+
+def touch(family: str, months: Months) -> None:
+    """Say the family's data of these months (None: of every month) changed: their kept figures are counted again.
+
+    In the caller's transaction: a reader sees the new tokens exactly when it sees the change. Rows are written
+    in one order (family, month), so two writers touching the same months cannot deadlock.
+    """
+    chosen = [EVERY_MONTH] if months is None else sorted({month_of(month) for month in months})
+    if not chosen:
+        return
+    FigureVersion.objects.bulk_create(
+        [FigureVersion(family=family, month=month, token=uuid.uuid4().hex) for month in chosen],
+        update_conflicts=True,
+        unique_fields=["family", "month"],
+        update_fields=["token"],
+    )
+    if settings.KEPT_WARM:
+        transaction.on_commit(_schedule_warm)
+
+
+def remember(
+    name: str,
+    depends: Mapping[str, Months],
+    count: Callable[[], T],
+    *,
+    judged_on: datetime.date | None = None,
+    parts: Iterable[Any] = (),
+) -> T:
+    """`count()`, or what it gave last under the same versions of what it depends on.
+
+    `name` and `parts` say what is counted (a page's figures, its period and filters, the viewer's sight);
+    `depends` which months of which family it reads (None: every month); `judged_on` the day its figures are
+    judged against when they depend on it (overdue, due soon, the running month's rule). One query reads the
+    versions. What `count` returns is pickled into the cache: plain data (numbers, strings, dicts, lists,
+    dataclasses of them), not lazy translations.
+    """
+    if not settings.KEPT_SECONDS:
+        return count()
+    key = _key(name, depends, judged_on, parts)
+    found = cache.get(key)
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    value = count()
+    cache.set(key, value, settings.KEPT_SECONDS)
+    return value
+
+
+def _key(name: str, depends: Mapping[str, Months], judged_on: datetime.date | None, parts: Iterable[Any]) -> str:
+    wanted: dict[str, list[datetime.date] | None] = {
+        family: None if months is None else sorted({month_of(month) for month in months})
+        for family, months in depends.items()
+    }
+    tokens = _tokens(wanted)
+    text = "|".join(
+        [
+            name,
+            repr(list(parts)),
+            judged_on.isoformat() if judged_on else "",
+            *(f"{family}:{tokens[family]}" for family in sorted(wanted)),
+        ]
+    )
+    return "kept:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def _tokens(wanted: Mapping[str, list[datetime.date] | None]) -> dict[str, str]:
+    """Each family's tokens for the months wanted and its every-month row, in one query.
+
+    A family and month never touched has no row yet: one is made with a new token (so a database loaded again,
+    whose rows are new, never meets a figure kept for the old one), then read back.
+    """
+    condition = Q(pk__in=[])
+    for family, months in wanted.items():
+        condition |= Q(family=family) if months is None else Q(family=family, month__in=[EVERY_MONTH, *months])
+    rows = list(FigureVersion.objects.filter(condition).values_list("family", "month", "token"))
+    found = {(family, month): token for family, month, token in rows}
+    missing = [
+        (family, month)
+        for family, months in wanted.items()
+        for month in [EVERY_MONTH, *(months or [])]
+        if (family, month) not in found
+    ]
+    if missing:
+        FigureVersion.objects.bulk_create(
+            [FigureVersion(family=family, month=month, token=uuid.uuid4().hex) for family, month in missing],
+            ignore_conflicts=True,
+        )
+        for family, month, token in FigureVersion.objects.filter(condition).values_list("family", "month", "token"):
+            found[(family, month)] = token
+    by_family: dict[str, str] = {}
+    for family, months in wanted.items():
+        if months is None:  # every month: all the family's rows
+            mine = sorted((month, token) for (fam, month), token in found.items() if fam == family)
+        else:
+            mine = [(month, found.get((family, month), "")) for month in [EVERY_MONTH, *months]]
+        by_family[family] = hashlib.sha256(repr(mine).encode()).hexdigest()
+    return by_family
+
+
+# -- counting the default views again after a change, in the worker --------------------------------------------
+
+WARM_PENDING = "kept:warm:pending"
+
+
+def _schedule_warm() -> None:
+    """Queue one warm-up however many changes commit before the worker takes it."""
+    if cache.add(WARM_PENDING, 1, timeout=settings.KEPT_WARM_DELAY_SECONDS * 10):
+        from core.tasks import warm_kept
+
+        warm_kept.apply_async(countdown=settings.KEPT_WARM_DELAY_SECONDS)
+
+
+def warm() -> int:
+    """Count each registered default view (`KEPT_WARMERS`, dotted paths of callables), so it is kept for readers."""
+    cache.delete(WARM_PENDING)
+    for path in settings.KEPT_WARMERS:
+        import_string(path)()
+    return len(settings.KEPT_WARMERS)

@@ -1,0 +1,123 @@
+"""Kept figures (core/kept.py): counted once per state of what they depend on, counted again after a touch."""
+
+import datetime
+
+import pytest
+from django.db import transaction
+
+from core import kept
+from core.models import FigureVersion
+
+pytestmark = pytest.mark.django_db
+
+OCT, NOV = datetime.date(2026, 10, 1), datetime.date(2026, 11, 1)
+
+
+class Counter:
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self):
+        self.calls += 1
+        return {"n": self.calls}
+
+
+def test_kept_until_a_month_it_reads_is_touched():
+    count = Counter()
+    assert kept.remember("page", {"problems": [NOV]}, count) == {"n": 1}
+    assert kept.remember("page", {"problems": [NOV]}, count) == {"n": 1}
+    kept.touch("problems", [OCT])  # a month it does not read
+    assert kept.remember("page", {"problems": [NOV]}, count) == {"n": 1}
+    kept.touch("visits", [NOV])  # a family it does not read
+    assert kept.remember("page", {"problems": [NOV]}, count) == {"n": 1}
+    kept.touch("problems", [datetime.date(2026, 11, 17)])  # any day of the month names it
+    assert kept.remember("page", {"problems": [NOV]}, count) == {"n": 2}
+    assert count.calls == 2
+
+
+def test_every_month_touch_reaches_every_figure_of_the_family():
+    count = Counter()
+    kept.remember("page", {"problems": [NOV]}, count)
+    kept.remember("all-time", {"problems": None}, count)
+    kept.touch("problems", None)
+    kept.remember("page", {"problems": [NOV]}, count)
+    kept.remember("all-time", {"problems": None}, count)
+    assert count.calls == 4
+
+
+def test_all_time_figure_counts_again_after_any_month_changes():
+    count = Counter()
+    kept.remember("all-time", {"problems": None}, count)
+    kept.touch("problems", [OCT])
+    kept.remember("all-time", {"problems": None}, count)
+    assert count.calls == 2
+
+
+def test_parts_and_day_judged_are_part_of_what_is_kept():
+    count = Counter()
+    kept.remember("page", {"problems": [NOV]}, count, parts=("unit", 1))
+    kept.remember("page", {"problems": [NOV]}, count, parts=("unit", 2))
+    kept.remember("page", {"problems": [NOV]}, count, parts=("unit", 2), judged_on=datetime.date(2026, 11, 28))
+    kept.remember("page", {"problems": [NOV]}, count, parts=("unit", 2), judged_on=datetime.date(2026, 11, 29))
+    assert count.calls == 4
+
+
+def test_a_database_loaded_again_never_meets_old_figures():
+    count = Counter()
+    kept.remember("page", {"problems": [NOV]}, count)
+    FigureVersion.objects.all().delete()  # as a flush and a new load would
+    kept.remember("page", {"problems": [NOV]}, count)
+    assert count.calls == 2
+
+
+def test_a_touch_rolled_back_changes_nothing():
+    count = Counter()
+    kept.remember("page", {"problems": [NOV]}, count)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        kept.touch("problems", [NOV])
+        raise RuntimeError
+    kept.remember("page", {"problems": [NOV]}, count)
+    assert count.calls == 1
+
+
+def test_off_counts_every_time(settings):
+    settings.KEPT_SECONDS = 0
+    count = Counter()
+    kept.remember("page", {"problems": [NOV]}, count)
+    kept.remember("page", {"problems": [NOV]}, count)
+    assert count.calls == 2
+
+
+def test_a_kept_read_is_one_query(django_assert_num_queries):
+    count = Counter()
+    kept.remember("page", {"problems": [OCT, NOV], "visits": None}, count)
+    with django_assert_num_queries(1):
+        kept.remember("page", {"problems": [OCT, NOV], "visits": None}, count)
+
+
+def test_months_between():
+    assert kept.months_between(datetime.date(2026, 11, 30), datetime.date(2027, 2, 1)) == [
+        NOV,
+        datetime.date(2026, 12, 1),
+        datetime.date(2027, 1, 1),
+        datetime.date(2027, 2, 1),
+    ]
+    assert kept.months_between(NOV, OCT) == []
+
+
+def test_warm_runs_the_registered_warmers_once_per_burst(settings, django_capture_on_commit_callbacks, monkeypatch):
+    from core import tasks
+
+    settings.KEPT_WARM = True
+    queued = []
+    monkeypatch.setattr(tasks.warm_kept, "apply_async", lambda **options: queued.append(options))
+    with django_capture_on_commit_callbacks(execute=True):
+        kept.touch("problems", [NOV])
+    with django_capture_on_commit_callbacks(execute=True):
+        kept.touch("problems", [NOV])
+    assert len(queued) == 1  # the second change finds one queued already
+    settings.KEPT_WARMERS = []
+    assert kept.warm() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        kept.touch("problems", [NOV])
+    assert len(queued) == 2  # after the warm-up ran, a new change queues another
