@@ -8,16 +8,22 @@ queryset; the field still validates against its whole queryset, so what may be c
 - Without it, the box is an ordinary field of the form and a "Search" button (in `<noscript>`) sends the
   whole form with `SEARCH`: the form (`PickerFormMixin`) then saves nothing and is shown again, what was
   typed kept, with each searched picker holding its matches. One design serves both; no page lists a
-  province's units to a browser without JavaScript.
+  province's units to a browser without JavaScript. Enter in a text field still sends the form's own
+  action: a hidden submit button comes before the Search button, so it is the form's default button. Enter
+  in a search box whose text has not been searched yet searches (the `-q-shown` field says what was
+  searched last; it is sent only without JavaScript), so the text typed there is never silently ignored.
+- A filter form (a GET form that saves nothing, `read_while_searching`) is read as usual while a picker
+  searches: the page shows what was asked while the picker offers the matches.
 - A widget given `plain_up_to` stays a plain select while the queryset has that many rows or fewer (a
-  district's units), read in the same one query the select would have run.
+  district's units), read in the same one query the select would have run; or in none, when the page has
+  read the rows already and gives them (`SearchSelect.offer`).
 
 An app registers what each kind searches (`register`, from its `AppConfig.ready()`); the apps above core
 use this one mechanism (supervision's cadres, enterprises and inspections; issues' units and staff).
 """
 
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +45,8 @@ LIMIT = 20
 PLAIN_UP_TO = 50
 # The name of the no-JavaScript search button: a form sent with it is shown again with the matches.
 SEARCH = "pick"
+# Sent beside a search box without JavaScript (`<name>-q<SHOWN>`): the text whose matches the select holds.
+SHOWN = "-shown"
 
 
 def search_text(sent: object) -> str:
@@ -162,6 +170,14 @@ class SearchSelect(forms.Select):
         self.narrowed: dict[str, int] = {}
         self.q = ""
         self.field: Any = None
+        # The rows a page has read already, in the field's order (`offer`): listed or found without a query.
+        self.offered: list[tuple[Any, str]] | None = None
+
+    def offer(self, rows: Iterable[tuple[Any, str]]) -> None:
+        """Give the rows the page has already read, as (id, label) in the field's order (its whole queryset):
+        a plain select lists them, a picker finds its chosen row among them; only a search reads the database.
+        """
+        self.offered = list(rows)
 
     @property
     def picker(self) -> Picker:
@@ -186,9 +202,15 @@ class SearchSelect(forms.Select):
         self.field = field
         empty = str(field.empty_label or "---------")
         queryset: QuerySet[Any] = field.queryset  # type: ignore[assignment]
+        offered = self.offered
         if self.plain_up_to:
-            rows = list(queryset[: self.plain_up_to + 1])
-            if len(rows) <= self.plain_up_to:
+            if offered is not None and len(offered) <= self.plain_up_to:
+                self.choices = [("", empty), *offered]
+                context = super().get_context(name, value, attrs)
+                context["widget"]["plain"] = True
+                return context
+            rows = [] if offered is not None else list(queryset[: self.plain_up_to + 1])
+            if offered is None and len(rows) <= self.plain_up_to:
                 self.choices = self._listed(field, rows, empty)
                 context = super().get_context(name, value, attrs)
                 context["widget"]["plain"] = True
@@ -197,11 +219,16 @@ class SearchSelect(forms.Select):
         if self.search_sent:
             first = chosen[0] if chosen else None
             found = options(self.picker, queryset, chosen=first, q=self.q, narrowed=self.narrowed)
+            rows = ([found.kept] if found.kept is not None else []) + found.found
+            self.choices = self._listed(field, rows, empty)
+        elif offered is not None:
+            # The chosen row's label from the rows read already: no query.
+            found = Options(kept=None, found=[], searched=False)
+            self.choices = [("", empty), *((pk, label) for pk, label in offered if pk in chosen[:1])]
         else:
             kept = queryset.filter(pk__in=chosen).first() if chosen else None
             found = Options(kept=kept, found=[], searched=False)
-        rows = ([found.kept] if found.kept is not None else []) + found.found
-        self.choices = self._listed(field, rows, empty)
+            self.choices = self._listed(field, [kept] if kept is not None else [], empty)
         context = super().get_context(name, value, attrs)
         url = reverse("pick", args=[self.kind])
         narrowing = "".join(f"&by-{p}={html}" for p, html in self.siblings.items())
@@ -211,6 +238,7 @@ class SearchSelect(forms.Select):
                 "search_url": f"{url}?field={name}&id={context['widget']['attrs'].get('id', '')}{narrowing}",
                 "include": ",".join(f"[name='{n}']" for n in [name, *self.siblings.values()]),
                 "q": self.q,
+                "shown": SHOWN,
                 "searched": found.searched,
                 "found_count": len(found.found),
             }
@@ -231,9 +259,13 @@ class PickerFormMixin(forms.BaseForm):
     """A form with search pickers: sent by a picker's Search button (no JavaScript), it is not valid and has no
     errors, and each picker holds the matches of the text typed in its box; the view shows it again."""
 
+    # A filter form (GET, saves nothing) is read as usual while a picker searches, so the page shows what was
+    # asked; a form that saves is not read at all (no errors said before the user has chosen).
+    read_while_searching = False
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.searching = self.is_bound and SEARCH in self.data
+        self.searching = self.is_bound and searching(self.data)
         for name, declared in self.fields.items():
             widget = declared.widget
             if not isinstance(widget, SearchSelect):
@@ -248,7 +280,7 @@ class PickerFormMixin(forms.BaseForm):
             }
 
     def full_clean(self) -> None:
-        if getattr(self, "searching", False):
+        if getattr(self, "searching", False) and not self.read_while_searching:
             # A search, not a submission: nothing to check or say yet.
             self._errors = ErrorDict()
             self.cleaned_data = {}
@@ -256,9 +288,15 @@ class PickerFormMixin(forms.BaseForm):
         super().full_clean()
 
     def is_valid(self) -> bool:
-        return not self.searching and super().is_valid()
+        return (self.read_while_searching or not self.searching) and super().is_valid()
 
 
-def searching(data: QueryDict) -> bool:
-    """Whether a form was sent by a picker's Search button (shown again, nothing saved: status 200)."""
-    return SEARCH in data
+def searching(data: QueryDict | Mapping[str, Any]) -> bool:
+    """Whether a form was sent to search (shown again, nothing saved: status 200): by a picker's Search button,
+    or, without JavaScript, by Enter while a search box holds text not searched yet."""
+    return SEARCH in data or any(_unsearched(data, key) for key in data if key.endswith(f"-q{SHOWN}"))
+
+
+def _unsearched(data: QueryDict | Mapping[str, Any], shown_key: str) -> bool:
+    typed = search_text(data.get(shown_key.removesuffix(SHOWN), "")).strip()
+    return bool(typed) and typed != search_text(data.get(shown_key, "")).strip()

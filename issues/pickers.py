@@ -4,6 +4,9 @@ A province has 1,174 units and as many staff accounts: listed whole, the visit f
 was 156 KB. Above `core.pickers.PLAIN_UP_TO` units the roadmap fields (issues/forms.py `RoadmapMixin`) search; a
 district's few units stay plain selects. The querysets are the fields' own, so a search offers only
 what the form accepts, and the form refuses the rest as before.
+
+`any-department` is every department, active or not, for the filters of the leading group's and the office's
+pages (oversight/scope.py `ScopeForm`): a department no longer active still has figures in a past period.
 """
 
 from typing import Any
@@ -11,7 +14,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from core.pickers import Picker, register
-from core.roles import Role
+from core.roles import OVERSIGHT_ROLES, Role
 from organisation.models import Department, DepartmentStaff
 
 # Who routes a problem to a unit: the cadre reporting it, the office, the leading group.
@@ -55,7 +58,16 @@ STAFF = Picker(
 )
 
 
+ANY_DEPARTMENT = Picker(
+    rows=lambda user: Department.objects.order_by("kind", "name", "pk"),
+    match=lambda q: Q(name__icontains=q),
+    order=("kind", "name", "pk"),
+    roles=OVERSIGHT_ROLES,
+)
+
+
 def register_pickers() -> None:
-    """Make the roadmap's unit and staff searchable at core's `pick`."""
+    """Make the roadmap's unit and staff, and the oversight filters' department, searchable at core's `pick`."""
     register("department", DEPARTMENT)
     register("staff", STAFF)
+    register("any-department", ANY_DEPARTMENT)

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.months import Month, month_label
 from core.periods import Period, parse_month
+from core.pickers import PLAIN_UP_TO, PickerFormMixin, SearchSelect
 from core.roles import PortalUser
 from enterprises.models import Enterprise, Origin, Sector
 from issues import measures
@@ -106,15 +107,24 @@ def _streets() -> list[tuple[str, str]]:
     return [("", "---------"), *((s, s) for s in streets)]
 
 
-class ScopeForm(forms.Form):
+class ScopeForm(PickerFormMixin, forms.Form):
     """The period (from, to: months) and the filters, as the dashboard, roll-ups and department table read them."""
+
+    read_while_searching = True
 
     start = forms.CharField(label=_("From month"), required=False, widget=forms.TextInput(attrs={"type": "month"}))
     end = forms.CharField(label=_("To month"), required=False, widget=forms.TextInput(attrs={"type": "month"}))
     origin = forms.ChoiceField(label=_("Origin"), choices=[("", "---------"), *Origin.choices], required=False)
     sector = forms.ChoiceField(label=_("Sector"), choices=[("", "---------"), *Sector.choices], required=False)
     street = forms.ChoiceField(label=_("Street"), required=False)
-    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.all(), required=False)
+    # A province's 1,173 departments are searched (core/pickers.py; issues/pickers.py `any-department`), a
+    # district's few listed; a search without JavaScript keeps the period and the other filters applied.
+    department = forms.ModelChoiceField(
+        label=_("Department"),
+        queryset=Department.objects.all(),
+        required=False,
+        widget=SearchSelect("any-department", plain_up_to=PLAIN_UP_TO),
+    )
     category = forms.ModelChoiceField(label=_("Category"), queryset=IssueCategory.objects.all(), required=False)
 
     def __init__(self, data: Any = None, **kwargs: Any) -> None:
@@ -134,10 +144,11 @@ class ScopeForm(forms.Form):
         The choices are the same rows the fields' querysets give, so nothing is read twice to show the form; a
         chosen one is still checked against the field's queryset when the form is read.
         """
-        for name, rows in (("department", departments), ("category", categories)):
-            if rows is not None:
-                field = cast(forms.ModelChoiceField, self.fields[name])
-                field.choices = [("", field.empty_label), *rows]
+        # The department's picker lists them up to PLAIN_UP_TO, else finds the chosen one's name among them.
+        cast(SearchSelect, self.fields["department"].widget).offer(departments)
+        if categories is not None:
+            field = cast(forms.ModelChoiceField, self.fields["category"])
+            field.choices = [("", field.empty_label), *categories]
 
     def clean_start(self) -> str:
         return _month_field(self.cleaned_data.get("start", ""))
