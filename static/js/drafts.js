@@ -10,6 +10,10 @@
 //   - the user clears it, or logs out (the login page then carries [data-drafts-logged-out]);
 //   - it is older than KEEP_DAYS.
 // A 500 or 503 page, a lost connection, a refusal or the form shown again with its errors leave it.
+//
+// A search picker's select (core/pickers.py, inside .picker) holds only the row chosen and a search's
+// matches, so the draft keeps the chosen option's label too: restored into a page whose select does not
+// list that row, the option is added back with its label, and the choice survives.
 (function () {
   "use strict";
   const PREFIX = "portal-draft:";
@@ -134,6 +138,38 @@
     });
   }
 
+  function isPicker(field) {
+    return field.tagName === "SELECT" && !field.multiple && !!field.closest(".picker");
+  }
+
+  // The labels of the options chosen in a form's search pickers: { name: [label, ...] }, as its values.
+  function labelsOf(form) {
+    const groups = byName(form);
+    const labels = {};
+    Object.keys(groups).forEach(function (name) {
+      if (!groups[name].every(isPicker)) return;
+      labels[name] = groups[name].map(function (select) {
+        const option = select.selectedIndex >= 0 ? select.options[select.selectedIndex] : null;
+        return option && option.value ? option.text : "";
+      });
+    });
+    return labels;
+  }
+
+  // A picker's chosen row the select does not list (only the matches of a search are there): add it back,
+  // after the empty choice, with the label the draft kept.
+  function offer(select, value, label) {
+    if (!isPicker(select) || typeof value !== "string" || !value || typeof label !== "string" || !label) return;
+    const listed = Array.prototype.some.call(select.options, function (option) {
+      return option.value === value;
+    });
+    if (listed) return;
+    const option = new Option(label, value);
+    const first = select.options[0];
+    if (first && !first.value) first.after(option);
+    else select.prepend(option);
+  }
+
   function same(a, b) {
     return JSON.stringify(a) === JSON.stringify(b);
   }
@@ -147,7 +183,7 @@
     return values;
   }
 
-  function put(group, value) {
+  function put(group, value, labels) {
     if (isChoice(group[0])) {
       group.forEach(function (field) {
         field.checked = value.indexOf(field.value) !== -1;
@@ -162,6 +198,7 @@
           option.selected = kept.indexOf(option.value) !== -1;
         });
       } else {
+        if (labels) offer(field, kept, labels[index]);
         field.value = kept;
       }
     });
@@ -183,7 +220,8 @@
     if (!earlier && same(now, valuesOf(form, true))) return; // nothing typed: nothing to keep
     // Fields the draft holds that this page does not (yet) show are kept as they were.
     const values = Object.assign({}, earlier ? earlier.values : {}, now);
-    write(key, { values: values, at: Date.now(), sent: sent ? Date.now() : null });
+    const labels = Object.assign({}, earlier && earlier.labels ? earlier.labels : {}, labelsOf(form));
+    write(key, { values: values, labels: labels, at: Date.now(), sent: sent ? Date.now() : null });
   }
 
   function keepSoon(form) {
@@ -277,7 +315,8 @@
         const now = valueOf(group, false);
         if (same(now, value)) return;
         if (!same(now, valueOf(group, true))) return; // the user, or the browser, filled it in already
-        put(group, value);
+        const labels = record.labels && Array.isArray(record.labels[name]) ? record.labels[name] : null;
+        put(group, value, labels);
         Array.prototype.push.apply(filled, group);
       });
       filled.forEach(announce); // so the page's other scripts show the parts the values call for
