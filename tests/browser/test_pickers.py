@@ -116,6 +116,33 @@ def test_without_javascript_enter_in_a_text_field_saves_and_enter_in_the_search_
     assert (issue.title, issue.status, issue.department) == (TITLE, Status.ASSIGNED, wanted)
 
 
+def test_with_javascript_enter_in_the_search_box_searches_and_sends_nothing(phone, live_server, cadre, enterprise):
+    category("utilities")
+    units = _units(PLAIN_UP_TO + 10, name="区测试局")
+    wanted = units[17]
+    log_in(phone, live_server.url, cadre.user.username)
+    phone.goto(live_server.url + REPORT)
+    phone.locator("input[name='title']").fill(TITLE)
+    phone.get_by_label("类别").select_option(label="水电气路")
+    phone.get_by_label("交办部门").check()
+    sent: list[str] = []
+    phone.on("request", lambda request: sent.append(request.method) if request.method == "POST" else None)
+    search = phone.locator("input[name='department-q']")
+    # Typed without waiting for the pause that searches, then Enter: the search runs at once.
+    search.press_sequentially(wanted.name, delay=0)
+    search.press("Enter")
+    unit = phone.get_by_label("责任单位")
+    unit.locator(f"option[value='{wanted.pk}']").wait_for(state="attached")
+    assert sent == [] and not Issue.objects.exists()
+    assert phone.locator("input[name='title']").input_value() == TITLE  # the form was not sent
+    unit.select_option(label=wanted.name)
+    phone.get_by_label("责任人", exact=True).fill("张晓明")
+    # Enter in another text field sends the form, as before.
+    phone.locator("input[name='title']").press("Enter")
+    phone.wait_for_url(lambda url: not url.endswith(REPORT))
+    assert Issue.objects.get().department == wanted
+
+
 def _drafts(page) -> list[dict]:
     return page.evaluate(
         """() => Object.keys(localStorage).filter((key) => key.startsWith("portal-draft:"))
