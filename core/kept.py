@@ -99,7 +99,7 @@ def remember(
     key = _key(name, depends, judged_on, parts)
     found = cache.get(key)
     if found is not None:
-        return found  # type: ignore[no-any-return]
+        return found
     value = count()
     cache.set(key, value, settings.KEPT_SECONDS)
     return value
