@@ -360,12 +360,12 @@ def _peer(tiers: dict, peer: dict | None, targets: list) -> None:
                 )
                 continue
             times = figures[theirs] / read["median_ms"]
-            cells += [f"{read['median_ms']:,.0f}", f"{times:.1f}×"]
+            cells += [_ms(read), f"{times:.1f}×"]
             targets.append(
                 (
                     f"{ours} ≥ {PEER_TIMES}× faster than the peer's {theirs} — {what}",
                     times >= PEER_TIMES,
-                    f"{times:.1f}× ({read['median_ms']:,.0f} ms)",
+                    f"{times:.1f}× ({_ms(read)} ms)",
                 )
             )
         print(f"| {theirs} | {figures[theirs]:,.0f} | {ours} (city) | " + " | ".join(cells) + " |")
