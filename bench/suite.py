@@ -79,7 +79,7 @@ def measure(args: argparse.Namespace) -> None:
     log(f"{args.tier}: built or reused; timing pages ({args.runs} rounds)")
     pages = catalog.pages()
     if args.only:
-        chosen = {label.strip() for label in args.only.split(",")}
+        chosen = _chosen(args.only, {name for p in pages for name in (p.label, f"{p.role}: {p.label}")})
         pages = [p for p in pages if p.label in chosen or f"{p.role}: {p.label}" in chosen]
     runs = interleaved([(p.username, p.url) for p in pages], args.runs, cold=not args.kept_only)
     out["pages"] = [
@@ -132,6 +132,20 @@ def measure(args: argparse.Namespace) -> None:
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(out, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     log(f"{args.tier}: written to {args.out}")
+
+
+def _chosen(only: str, names: set[str]) -> set[str]:
+    """The pages named in --only, comma-separated: a label with a comma of its own ("monthly report, last month")
+    is joined again from its pieces. A name that is no page's stops the run, saying which."""
+    chosen, piece = set(), ""
+    for part in only.split(","):
+        piece = f"{piece},{part}" if piece else part
+        if piece.strip() in names:
+            chosen.add(piece.strip())
+            piece = ""
+    if piece.strip():
+        sys.exit(f"--only: no page is named {piece.strip()!r}")
+    return chosen
 
 
 def log(text: str) -> None:
