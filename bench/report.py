@@ -171,10 +171,15 @@ def _pages(tiers: dict, order: list[str], targets: list) -> None:
                 if read and read["queries"] > PAGE_BUDGET:
                     over_budget.append(f"{name} ({t}, {what}: {read['queries']})")
         ok = [r for r in found if r and "error" not in r]
-        for prefix, what in READS:
-            counts = [read["queries"] for r in ok if (read := _read(r, prefix))]
-            if len(set(counts)) > 1:
-                unequal.append(f"{name}, {what} ({' / '.join(str(c) for c in counts)})")
+        differ = {
+            what: " / ".join(str(c) for c in counts)
+            for prefix, what in READS
+            if len(set(counts := [read["queries"] for r in ok if (read := _read(r, prefix))])) > 1
+        }
+        if len(differ) == len(READS) and len(set(differ.values())) == 1:  # both reads alike: said once
+            unequal.append(f"{name} ({next(iter(differ.values()))}, both reads)")
+        else:
+            unequal.extend(f"{name}, {what} ({counts})" for what, counts in differ.items())
         for a, b, limit in pairs:
             for prefix, _ in READS:
                 ra, rb = _read(rows[a].get(key), prefix), _read(rows[b].get(key), prefix)

@@ -84,6 +84,7 @@ def test_both_reads_are_shown_and_each_judged(written):
         "**missed**",
         "leading group dashboard (city, after a change: 13)",
     )
+    assert found["the same queries at every tier"] == ("**missed**", "leading group dashboard, after a change (9 / 13)")
     assert found["dashboard ≥ 20× faster than the peer's dashboard — kept"] == ("**met**", "600.0× (2.5 ms)")
     assert found["dashboard ≥ 20× faster than the peer's dashboard — after a change"] == ("**missed**", "7.5× (200 ms)")
     assert found["ledger page 1 ≥ 20× faster than the peer's ticket list data — after a change"][0] == "**met**"
@@ -103,4 +104,14 @@ def test_a_tier_timed_without_the_read_after_a_change_is_not_judged_on_it(writte
     assert found["city ÷ district median ≤ 1.5 for every page — after a change"] == ("–", "not measured")
     assert found["dashboard ≥ 20× faster than the peer's dashboard — after a change"] == ("–", "not measured")
     assert "| 2.0 / 2.4 | – / – | 8 |" in text
+    assert found["the same queries at every tier"] == ("**met**", "all equal")
     assert "busy city" not in text
+
+
+def test_queries_that_differ_between_tiers_alike_in_both_reads_are_said_once(written):
+    district = tier("district", [page("inbox", 10.0, 11.0, queries=7, cold_queries=7)])
+    city = tier("city", [page("inbox", 11.0, 12.0, queries=8, cold_queries=8)])
+
+    found = targets(written([district, city]))
+
+    assert found["the same queries at every tier"] == ("**missed**", "leading group inbox (7 / 8, both reads)")
