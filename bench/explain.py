@@ -1,9 +1,15 @@
-"""EXPLAIN ANALYZE the slowest query of a few pages (PostgreSQL), keeping the lines that say how rows are read."""
+"""EXPLAIN ANALYZE the slowest query of a few pages (PostgreSQL), keeping the lines that say how rows are read.
+
+Each page is read right after a change (bench/timing.py's `changed`), so its counts run rather than its kept
+figures being read.
+"""
 
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+
+from bench.timing import changed
 
 LABELS = ("ledger page 1", "ledger last page", "ledger search", "inbox: new", "review desk", "home", "dashboard")
 KEEP = ("Scan", "Join", "Sort", "Limit", "Aggregate", "Execution Time")
@@ -19,6 +25,7 @@ def plans(pages: list, limit_lines: int = 14) -> list[dict]:
         try:
             client = Client()
             client.force_login(get_user_model().objects.get(username=page.username))
+            changed()
             with CaptureQueriesContext(connection) as captured:
                 client.get(page.url)
             slowest = max(captured.captured_queries, key=lambda q: float(q["time"]))

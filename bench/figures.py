@@ -3,6 +3,9 @@
 Each problem figure is `measures.rows(…, key, window).count()` (the problems the figure counts, as the ledger
 lists them), beside the one aggregate the dashboard runs (`measures.counts`), the per-department and per-cadre
 tables and the service figures (`oversight.scope.visit_figures`). A figure that fails is an error row.
+
+They measure counts, not pages: nothing is kept while they run (KEPT_SECONDS 0, core/kept.py), so a function that
+keeps its answer still counts each time here.
 """
 
 import statistics
@@ -12,7 +15,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
 from bench.querylog import fresh as _fresh
@@ -34,6 +37,7 @@ def _time(work: Callable[[], Any], runs: int) -> dict:
     return {"median_ms": statistics.median(times), "p95_ms": max(times), "queries": queries, "runs": runs}
 
 
+@override_settings(KEPT_SECONDS=0)
 def figures(runs: int) -> list[tuple[str, dict]]:
     from core.months import Month
     from core.periods import Period

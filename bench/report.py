@@ -3,6 +3,9 @@
 import datetime
 from typing import Any
 
+# The families bench/timing.py touches before a read "after a change" (core/kept.py).
+FAMILIES = ("problems", "visits", "names", "assessment", "calendar", "supervision")
+
 # The issue's figures for django-helpdesk 2.6.1 at 100,000 tickets on this kind of machine (issue 16), quoted when
 # the peer is not installed here.
 PEER_REFERENCE = {"ticket list data": 1001.0, "dashboard": 2110.0}
@@ -32,11 +35,23 @@ def write(files: list[dict]) -> None:
     p("# Benchmarks\n")
     p(
         f"Made by `make bench` (`bench/suite.py`) on {datetime.date.today()}: {m.get('cores')} cores, "
-        f"{m.get('memory')} of memory, {m.get('database')}, Python {m.get('python')}. Each tier is built by "
-        "`manage.py bench_data` (demo/scale.py) into a throwaway database. Page times are server time through "
-        "Django's test client (the view, its queries, the template; no network), medians and 95th percentiles of "
-        "interleaved rounds (every page once a round, after a warm-up round); query counts are exact. The machine "
-        "is shared, so single figures wobble; the ratios and the query counts are what to read.\n"
+        f"{m.get('memory')} of memory, {m.get('database')}, Python {m.get('python')}"
+        + (f", kept figures in {m['cache']}" if m.get("cache") else "")
+        + ". Each tier is built by `manage.py bench_data` (demo/scale.py) into a throwaway database. Page times are "
+        "server time through Django's test client (the view, its queries, the template; no network), medians and "
+        "95th percentiles of interleaved rounds (every page in each round, after a warm-up round); query counts are "
+        "exact. The machine is shared, so single figures wobble; the ratios and the query counts are what to read.\n"
+    )
+    p(
+        "**Two reads of every page.** The counting pages keep what they counted (core/kept.py) until something "
+        "they count changes. So each page is timed twice a round: **after a change** — right after every family "
+        "of kept figures (" + ", ".join(f"`{family}`" for family in FAMILIES) + ") is touched in a committed "
+        "transaction, as a writer does, so the page counts everything again: what the first reader after a change "
+        "pays — and then **kept**, the same page read again with nothing changed: what every later reader pays. "
+        "A page that keeps nothing costs the same in both. No worker runs here, so no warm-up (`KEPT_WARMERS`) "
+        "counts ahead of the reader. **The targets on time (the ratios between tiers and the peer) are judged on "
+        "both columns, each in a row of its own in the targets below, and met only where both rows say met;** "
+        "the query budget holds for both reads.\n"
     )
     p(
         "Reproduce: `make bench` (district and city), `make bench TIER=province` (adds the province: about 10 "
@@ -55,6 +70,7 @@ def write(files: list[dict]) -> None:
     targets: list[tuple[str, bool | None, str]] = []
     _pages(tiers, order, targets)
     _figures(tiers, order)
+    _busy(tiers, order)
     _jobs(tiers, targets)
     _peer(tiers, peer, targets)
     _explain(tiers, order)
@@ -84,78 +100,120 @@ def _sizes(tiers: dict, order: list[str]) -> None:
     print()
 
 
+# The two reads of a page: its JSON keys' prefix and its name in the report.
+READS = (("", "kept"), ("cold_", "after a change"))
+
+
+def _cold(row: dict | None) -> dict | None:
+    """The row's read after a change as a row of its own (median_ms, p95_ms, queries), or None if not timed."""
+    if not row or "error" in row or "cold_median_ms" not in row:
+        return None
+    return {"median_ms": row["cold_median_ms"], "p95_ms": row["cold_p95_ms"], "queries": row["cold_queries"]}
+
+
+def _read(row: dict | None, prefix: str) -> dict | None:
+    if not row or "error" in row:
+        return None
+    return _cold(row) if prefix else row
+
+
 def _pages(tiers: dict, order: list[str], targets: list) -> None:
     if not order:
         return
     base = tiers[order[0]]["pages"]
     rows = {t: {(r["role"], r["label"]): r for r in tiers[t]["pages"]} for t in order}
+    pairs = [
+        (a, b, limit)
+        for a, b, limit in (("district", "city", RATIO), ("city", "province", PROVINCE_RATIO))
+        if a in rows and b in rows
+    ]
     head = "| role | page |"
     rule = "| --- | --- |"
     for t in order:
         runs = next((r.get("runs") for r in tiers[t]["pages"] if r.get("runs")), "?")
-        head += f" {t} median / p95 ms ({runs} runs) | {t} queries |"
+        head += f" {t} kept median / p95 ms ({runs} runs) | {t} after a change median / p95 ms | {t} queries |"
+        rule += " ---: | ---: | ---: |"
+    for a, b, _ in pairs:
+        head += f" {b} ÷ {a}, kept | {b} ÷ {a}, after a change |"
         rule += " ---: | ---: |"
-    if "city" in rows and "district" in rows:
-        head += " city ÷ district |"
-        rule += " ---: |"
-    if "province" in rows and "city" in rows:
-        head += " province ÷ city |"
-        rule += " ---: |"
     head += " largest page (bytes) |"
     rule += " ---: |"
     print("## Pages of every role\n")
+    print(
+        "Each page's kept read and its first read after a change (see above); the queries are the kept read's, "
+        "then the read's after a change where they differ.\n"
+    )
     print(head)
     print(rule)
-    over_budget, unequal, slow_ratio, slow_province, heavy, errors = [], [], [], [], [], []
+    over_budget, unequal, heavy, errors = [], [], [], []
+    slow: dict[tuple[str, str, str], list[str]] = {(a, b, prefix): [] for a, b, _ in pairs for prefix, _ in READS}
+    measured: dict[tuple[str, str, str], bool] = {}
     for page in base:
         key = (page["role"], page["label"])
+        name = f"{page['role']} {page['label']}"
         line = f"| {page['role']} | {page['label']} `{page['url']}` |"
         found = [rows[t].get(key) for t in order]
         for t, r in zip(order, found, strict=True):
             if r is None:
-                line += " not measured | – |"
+                line += " not measured | – | – |"
                 continue
             if "error" in r:
-                line += f" error: {r['error']} | – |"
-                errors.append(f"{t} {page['role']} {page['label']}")
+                line += f" error: {r['error']} | – | – |"
+                errors.append(f"{t} {name}")
                 continue
-            line += f" {_ms(r)} / {_ms(r, 'p95_ms')} | {r['queries']} |"
-            if r["queries"] > PAGE_BUDGET:
-                over_budget.append(f"{page['role']} {page['label']} ({t}: {r['queries']})")
+            cold = _cold(r)
+            queries = str(r["queries"])
+            if cold and cold["queries"] != r["queries"]:
+                queries += f" / {cold['queries']}"
+            line += f" {_ms(r)} / {_ms(r, 'p95_ms')} | {_ms(cold)} / {_ms(cold, 'p95_ms')} | {queries} |"
+            for prefix, what in READS:
+                read = _read(r, prefix)
+                if read and read["queries"] > PAGE_BUDGET:
+                    over_budget.append(f"{name} ({t}, {what}: {read['queries']})")
         ok = [r for r in found if r and "error" not in r]
-        if len({r["queries"] for r in ok}) > 1:
-            unequal.append(f"{page['role']} {page['label']} ({' / '.join(str(r['queries']) for r in ok)})")
-        for a, b, limit, bucket in (
-            ("district", "city", RATIO, slow_ratio),
-            ("city", "province", PROVINCE_RATIO, slow_province),
-        ):
-            if a in rows and b in rows:
-                ra, rb = rows[a].get(key), rows[b].get(key)
-                if ra and rb and "error" not in ra and "error" not in rb:
+        differ = {
+            what: " / ".join(str(c) for c in counts)
+            for prefix, what in READS
+            if len(set(counts := [read["queries"] for r in ok if (read := _read(r, prefix))])) > 1
+        }
+        if len(differ) == len(READS) and len(set(differ.values())) == 1:  # both reads alike: said once
+            unequal.append(f"{name} ({next(iter(differ.values()))}, both reads)")
+        else:
+            unequal.extend(f"{name}, {what} ({counts})" for what, counts in differ.items())
+        for a, b, limit in pairs:
+            for prefix, _ in READS:
+                ra, rb = _read(rows[a].get(key), prefix), _read(rows[b].get(key), prefix)
+                if ra and rb:
                     ratio = rb["median_ms"] / max(ra["median_ms"], 0.01)
                     line += f" {ratio:.1f}× |"
+                    measured[(a, b, prefix)] = True
                     if ratio > limit:
-                        bucket.append(f"{page['role']} {page['label']} ({ratio:.1f}×)")
+                        slow[(a, b, prefix)].append(f"{name} ({ratio:.1f}×)")
                 else:
                     line += " – |"
         biggest = max((r.get("bytes", 0) for r in ok), default=0)
         if biggest > PAGE_BYTES:
-            heavy.append(f"{page['role']} {page['label']} ({biggest / 1024:,.0f} KB)")
+            heavy.append(f"{name} ({biggest / 1024:,.0f} KB)")
         print(line + f" {biggest:,} |")
     print()
     dedup = sorted(set(over_budget))
-    targets.append(("every page ≤ 12 queries", not dedup and not errors, "; ".join(dedup) or "all within"))
+    targets.append(
+        ("every page ≤ 12 queries, kept and after a change", not dedup and not errors, "; ".join(dedup) or "all within")
+    )
     targets.append(("the same queries at every tier", not unequal and not errors, "; ".join(unequal) or "all equal"))
-    if "city" in rows and "district" in rows:
-        targets.append(
-            (
-                "city ÷ district median ≤ 1.5 for every page",
-                not slow_ratio and not errors,
-                "; ".join(slow_ratio) or "all within",
-            )
+    for a, b, limit in pairs:
+        goal = (
+            f"city ÷ district median ≤ {limit:g} for every page"
+            if (a, b) == ("district", "city")
+            else f"province within {limit:g}× of city"
         )
-    if "province" in rows and "city" in rows:
-        targets.append(("province within 2× of city", not slow_province, "; ".join(slow_province) or "all within"))
+        for prefix, what in READS:
+            bucket = slow[(a, b, prefix)]
+            if not measured.get((a, b, prefix)):
+                targets.append((f"{goal} — {what}", None, "not measured"))
+                continue
+            fine = not bucket and not (errors and (a, b) == ("district", "city"))
+            targets.append((f"{goal} — {what}", fine, "; ".join(bucket) or "all within"))
     targets.append(("no page above ~200 KB of HTML", not heavy, "; ".join(heavy) or "all within"))
     if errors:
         targets.append(("every page renders", False, "; ".join(errors)))
@@ -165,14 +223,23 @@ def _figures(tiers: dict, order: list[str]) -> None:
     if not order:
         return
     print("## The SQL behind the dashboard's figures (this month, the leading group's scope)\n")
-    print("Each figure's query on its own beside the dashboard page that shows them all.\n")
+    print(
+        "Each figure's query on its own, counted every time (nothing kept), beside the dashboard page that shows "
+        "them all: its kept read and its read after a change, which counts them all again.\n"
+    )
     print("| figure | " + " | ".join(f"{t} median ms" for t in order) + " | queries |")
     print("| --- |" + " ---: |" * len(order) + " ---: |")
     dash = [next((r for r in tiers[t]["pages"] if r["label"] == "dashboard"), None) for t in order]
     print(
-        "| **the dashboard page** | "
+        "| **the dashboard page, kept** | "
         + " | ".join(_ms(r) for r in dash)
         + f" | {(dash[-1] or {}).get('queries', '–')} |"
+    )
+    cold = [_cold(r) for r in dash]
+    print(
+        "| **the dashboard page, after a change** | "
+        + " | ".join(_ms(r) if r else "–" for r in cold)
+        + f" | {(cold[-1] or {}).get('queries', '–')} |"
     )
     rows = {t: {r["label"]: r for r in tiers[t].get("figures", [])} for t in order}
     for label in rows[order[0]]:
@@ -271,16 +338,77 @@ def _peer(tiers: dict, peer: dict | None, targets: list) -> None:
         figures = PEER_REFERENCE
         why = (peer or {}).get("error", "bench/peer.py did not run")
         print(f"Not measured here ({why}); the figures below are the issue's, from the same kind of machine.\n")
-    print("| peer | peer ms | ours | ours ms | ours faster by |")
-    print("| --- | ---: | --- | ---: | ---: |")
+    print(
+        "The peer keeps nothing: each of its reads counts. Ours are compared both ways, kept and after a change; "
+        f"the target (≥ {PEER_TIMES}× faster) is judged on each.\n"
+    )
+    print(
+        "| peer | peer ms | ours | ours kept ms | faster by, kept | ours after a change ms "
+        "| faster by, after a change |"
+    )
+    print("| --- | ---: | --- | ---: | ---: | ---: | ---: |")
     for theirs, ours in (("ticket list data", "ledger page 1"), ("dashboard", "dashboard")):
         mine = city.get(ours)
-        if mine and "error" not in mine and theirs in figures:
-            times = figures[theirs] / mine["median_ms"]
-            print(f"| {theirs} | {figures[theirs]:,.0f} | {ours} (city) | {mine['median_ms']:,.0f} | {times:.1f}× |")
-            targets.append((f"{ours} ≥ 20× faster than the peer's {theirs}", times >= PEER_TIMES, f"{times:.1f}×"))
-        else:
-            targets.append((f"{ours} ≥ 20× faster than the peer's {theirs}", None, "not measured"))
+        if not (mine and "error" not in mine and theirs in figures):
+            for _, what in READS:
+                targets.append(
+                    (f"{ours} ≥ {PEER_TIMES}× faster than the peer's {theirs} — {what}", None, "not measured")
+                )
+            continue
+        cells = []
+        for prefix, what in READS:
+            read = _read(mine, prefix)
+            if not read:
+                cells += ["–", "–"]
+                targets.append(
+                    (f"{ours} ≥ {PEER_TIMES}× faster than the peer's {theirs} — {what}", None, "not measured")
+                )
+                continue
+            times = figures[theirs] / read["median_ms"]
+            cells += [_ms(read), f"{times:.1f}×"]
+            targets.append(
+                (
+                    f"{ours} ≥ {PEER_TIMES}× faster than the peer's {theirs} — {what}",
+                    times >= PEER_TIMES,
+                    f"{times:.1f}× ({_ms(read)} ms)",
+                )
+            )
+        print(f"| {theirs} | {figures[theirs]:,.0f} | {ours} (city) | " + " | ".join(cells) + " |")
+    print()
+
+
+def _busy(tiers: dict, order: list[str]) -> None:
+    shown = [t for t in order if tiers[t].get("busy")]
+    if not shown:
+        return
+    print("## The dashboard in a busy city\n")
+    print(
+        "Moves come all day. Here a problem's move is made between every two reads of the leading group's "
+        "dashboard (the problems of this month touched in a committed transaction, as a move does), so **every read "
+        "is a first read after a change: this is the after-a-change column, not the kept one**, for a city where "
+        "the dashboard is read no more often than a move is made. It may come under the page table's "
+        "after-a-change figure, which touches every family (the visits too), where a move touches the problems "
+        "only. With one move for every k reads, a reader pays on average (this figure + (k − 1) × the kept read) "
+        "÷ k. No worker runs here; in service the warm-up (`KEPT_WARMERS`) counts the default view again a few "
+        "seconds after a move, so a reader who comes after it finds the figures kept.\n"
+    )
+    print(
+        "| tier | touched before each read | a move between reads: median / p95 ms | queries "
+        "| after a change (every family) median ms | kept median ms | one move in 10 reads, mean ms |"
+    )
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+    for t in shown:
+        busy = tiers[t]["busy"]
+        page = next((r for r in tiers[t]["pages"] if r["label"] == busy.get("label")), None)
+        if "error" in busy:
+            print(f"| {t} | {busy.get('touched', '–')} | error: {busy['error']} | – | – | – | – |")
+            continue
+        kept_row = page if page and "error" not in page else None
+        mix = "–" if not kept_row else f"{(busy['median_ms'] + 9 * kept_row['median_ms']) / 10:,.0f}"
+        print(
+            f"| {t} | {busy['touched']} | {_ms(busy)} / {_ms(busy, 'p95_ms')} | {busy['queries']} "
+            f"| {_ms(_cold(page))} | {_ms(kept_row)} | {mix} |"
+        )
     print()
 
 

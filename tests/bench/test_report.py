@@ -1,0 +1,117 @@
+"""bench/report.py: both reads of every page in the table, and the time targets judged on each."""
+
+import pytest
+
+from bench import report
+
+
+def page(label: str, kept_ms: float, cold_ms: float | None, queries: int = 8, cold_queries: int = 9) -> dict:
+    row = {
+        "role": "leading group",
+        "user": "lead",
+        "label": label,
+        "url": f"/{label}/",
+        "median_ms": kept_ms,
+        "p95_ms": kept_ms * 1.2,
+        "queries": queries,
+        "queries_min": queries,
+        "bytes": 1000,
+        "runs": 5,
+    }
+    if cold_ms is not None:
+        row |= {"cold_median_ms": cold_ms, "cold_p95_ms": cold_ms * 1.1, "cold_queries": cold_queries}
+    return row
+
+
+def tier(name: str, pages: list[dict], **more) -> dict:
+    sizes = dict.fromkeys(("cadres", "pairings", "departments", "visits", "problems", "timeline events"), 1)
+    return {
+        "tier": name,
+        "machine": {"cache": "RedisCache"},
+        "build": {"reused": True},
+        "sizes": sizes,
+        "pages": pages,
+        **more,
+    }
+
+
+def targets(text: str) -> dict[str, tuple[str, str]]:
+    rows = text.split("## Targets")[1].splitlines()[4:]
+    return {cells[1]: (cells[2], cells[3]) for line in rows if (cells := [c.strip() for c in line.split("|")])[1:]}
+
+
+@pytest.fixture
+def written(capsys):
+    def write(files: list[dict]) -> str:
+        report.write(files)
+        return capsys.readouterr().out
+
+    return write
+
+
+def test_both_reads_are_shown_and_each_judged(written):
+    district = tier("district", [page("dashboard", 2.0, 50.0), page("ledger page 1", 20.0, 20.0)])
+    city = tier(
+        "city",
+        [page("dashboard", 2.5, 200.0, cold_queries=13), page("ledger page 1", 25.0, 26.0)],
+        busy={
+            "label": "dashboard",
+            "url": "/dashboard/",
+            "touched": "problems 2026-11",
+            "median_ms": 150.0,
+            "p95_ms": 180.0,
+            "queries": 10,
+            "runs": 5,
+        },
+    )
+    peer = {"peer": "django-helpdesk 2.6.1", "figures": {"dashboard": 1500.0, "ticket list data": 1000.0}}
+
+    text = written([district, city, peer])
+
+    assert "kept figures in RedisCache" in text
+    assert (
+        "| leading group | dashboard `/dashboard/` | 2.0 / 2.4 | 50 / 55 | 8 / 9 | 2.5 / 3.0 | 200 / 220 | 8 / 13 |"
+        in text
+    )
+    assert "| 1.2× | 4.0× |" in text  # city ÷ district: kept, then after a change
+    found = targets(text)
+    assert found["city ÷ district median ≤ 1.5 for every page — kept"] == ("**met**", "all within")
+    assert found["city ÷ district median ≤ 1.5 for every page — after a change"] == (
+        "**missed**",
+        "leading group dashboard (4.0×)",
+    )
+    assert found["every page ≤ 12 queries, kept and after a change"] == (
+        "**missed**",
+        "leading group dashboard (city, after a change: 13)",
+    )
+    assert found["the same queries at every tier"] == ("**missed**", "leading group dashboard, after a change (9 / 13)")
+    assert found["dashboard ≥ 20× faster than the peer's dashboard — kept"] == ("**met**", "600.0× (2.5 ms)")
+    assert found["dashboard ≥ 20× faster than the peer's dashboard — after a change"] == ("**missed**", "7.5× (200 ms)")
+    assert found["ledger page 1 ≥ 20× faster than the peer's ticket list data — after a change"][0] == "**met**"
+    # The busy city: a move between reads, beside the dashboard's two reads and a mix of one move in 10 reads.
+    assert "| city | problems 2026-11 | 150 / 180 | 10 | 200 | 2.5 | 17 |" in text
+    assert "this is the after-a-change column" in text
+
+
+def test_a_tier_timed_without_the_read_after_a_change_is_not_judged_on_it(written):
+    district = tier("district", [page("dashboard", 2.0, None)])
+    city = tier("city", [page("dashboard", 2.4, None)])
+
+    text = written([district, city])
+
+    found = targets(text)
+    assert found["city ÷ district median ≤ 1.5 for every page — kept"] == ("**met**", "all within")
+    assert found["city ÷ district median ≤ 1.5 for every page — after a change"] == ("–", "not measured")
+    assert found["dashboard ≥ 20× faster than the peer's dashboard — after a change"] == ("–", "not measured")
+    assert "| 2.0 / 2.4 | – / – | 8 |" in text
+    assert found["the same queries at every tier"] == ("**met**", "all equal")
+    assert "busy city" not in text
+
+
+def test_queries_that_differ_between_tiers_alike_in_both_reads_are_said_once(written):
+    district = tier("district", [page("inbox", 10.0, 11.0, queries=7, cold_queries=7)])
+    city = tier("city", [page("inbox", 11.0, 12.0, queries=8, cold_queries=8)])
+
+    found = targets(written([district, city]))
+
+    assert found["the same queries at every tier"] == ("**missed**", "leading group inbox (7 / 8, both reads)")
