@@ -57,6 +57,16 @@ class Loaded:
         self._remember(self.model, instance)
 
 
+# Every family of kept figures (docs/scale.md, "Kept figures"): what a writer in bulk of everything touches.
+FAMILIES = ("problems", "visits", "names", "assessment", "calendar", "supervision")
+
+
+def touch_every_family() -> None:
+    """Every kept figure counted again: for the builders that write a whole district in bulk (demo/)."""
+    for family in FAMILIES:
+        kept.touch(family, None)
+
+
 def _calendar_changed(sender: type[CalendarDay], instance: CalendarDay, **kwargs: Any) -> None:
     kept.touch("calendar", None)
 
