@@ -58,3 +58,25 @@ def test_a_rating_value_changed_in_the_admin_touches_the_assessment(client, supe
     response = client.post(reverse("admin:assessment_ratingvalue_change", args=[rating.pk]), {"percent": "60"})
     assert response.status_code == 302
     assert values.read() == dict(RatingValue.objects.values_list("rating", "percent")) != before
+
+
+def test_an_inspection_recorded_shows_in_the_assessment_at_once(cadre, leader):
+    """The assessment reads the inspections (the family "supervision", assessment/kept.py)."""
+    from supervision.models import Kind, Rating, Target
+    from supervision.services import InspectionData, inspection_record
+
+    year = timezone.localdate().year
+    page = Kept("assessment", {"assessment": None, "supervision": None}, lambda: _cadre_scores(year))
+    before = page.read()
+    data = InspectionData(
+        kind=Kind.CONCENTRATED,
+        inspected_on=timezone.localdate(),
+        inspectors=[leader],
+        target=Target.CADRE,
+        cadre=cadre,
+        findings="走访台账与企业反映不一致。",
+        rating=Rating.POOR,
+    )
+    inspection_record(actor=leader, data=data)
+    after = page.read()
+    assert after == _cadre_scores(year) != before
