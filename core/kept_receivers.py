@@ -33,8 +33,12 @@ class Loaded:
         self.model = model
         # Attribute names as they sit in `__dict__`: a foreign key's `<name>_id`.
         self.attnames = tuple(model._meta.get_field(name).attname for name in fields)  # type: ignore[union-attr]
+        self.uid = uid
         self.slot = f"_kept_loaded_{uid}"
-        post_init.connect(self._remember, sender=model, dispatch_uid=f"kept.loaded.{uid}", weak=False)
+
+    def connect(self) -> None:
+        """Remember the fields of every instance made from now on (the app's `ready()`)."""
+        post_init.connect(self._remember, sender=self.model, dispatch_uid=f"kept.loaded.{self.uid}", weak=False)
 
     def _remember(self, sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
         values = instance.__dict__

@@ -52,8 +52,11 @@ GROUPS: dict[type[models.Model], tuple[str, ...]] = {
 }
 GROUPED = ("problems", "visits")
 
-_pairing: Loaded | None = None
-_loaded: dict[type[models.Model], Loaded] = {}
+# Read with each row (post_init, no query): what a save changed of them.
+_pairing = Loaded(Pairing, PAIRING_DATES, "pairing")
+_loaded: dict[type[models.Model], Loaded] = {
+    model: Loaded(model, (*names, *GROUPS[model]), model._meta.label_lower) for model, names in NAMES.items()
+}
 
 
 def _months(values: Iterable[Any]) -> list[datetime.date]:
@@ -74,7 +77,6 @@ def touch_grouped() -> None:
 
 
 def _pairing_saved(sender: type[Pairing], instance: Pairing, **kwargs: Any) -> None:
-    assert _pairing is not None  # connected by `connect`
     kept.touch("visits", pairing_months(instance, _pairing.before(instance)))
     _pairing.refresh(instance)
 
@@ -103,13 +105,12 @@ def _deleted(sender: type[models.Model], instance: models.Model, **kwargs: Any) 
 
 def connect() -> None:
     """Connect the receivers (OrganisationConfig.ready)."""
-    global _pairing
-    _pairing = Loaded(Pairing, PAIRING_DATES, "pairing")
+    _pairing.connect()
     post_save.connect(_pairing_saved, sender=Pairing, dispatch_uid="kept.pairing.save")
     post_delete.connect(_pairing_deleted, sender=Pairing, dispatch_uid="kept.pairing.delete")
-    for model, names in NAMES.items():
+    for model, loaded in _loaded.items():
         label = model._meta.label_lower
-        _loaded[model] = Loaded(model, (*names, *GROUPS[model]), label)
+        loaded.connect()
         post_save.connect(_saved, sender=model, dispatch_uid=f"kept.{label}.save")
         post_delete.connect(_deleted, sender=model, dispatch_uid=f"kept.{label}.delete")
 
