@@ -691,7 +691,10 @@ class EnterpriseBook:
         return [Write(list(self.updated.values()), self._update), Write(self.created, self._create)]
 
     def save(self) -> None:
-        """Write the book's changes in batches, with the history rows django-simple-history keeps."""
+        """Write the book's changes in batches, with the history rows django-simple-history keeps.
+
+        Bulk writes send no signal: the caller touches the kept figures they change, once (organisation/imports.py).
+        """
         for write in self.writes():
             write.run(write.objects)
 

@@ -23,6 +23,7 @@ from core import dates
 from core.roles import Role
 from enterprises.importers import SAVE_BATCH, PairingPlan, Write, batched
 from enterprises.models import Enterprise
+from organisation import kept as organisation_kept
 from organisation.models import Cadre, Department, DepartmentStaff, Pairing
 
 if TYPE_CHECKING:
@@ -253,7 +254,10 @@ class PairingBook:
         ]
 
     def save(self) -> None:
-        """Write the book in batches: accounts and cadres (with history), then the pairings ended, moved, begun."""
+        """Write the book in batches: accounts and cadres (with history), then the pairings ended, moved, begun.
+
+        Bulk writes send no signal: the caller touches the kept figures they change, once (organisation/imports.py).
+        """
         for write in self.writes():
             write.run(write.objects)
 
@@ -291,6 +295,8 @@ def cadre_create(*, name: str, title: str, mobile: str = "") -> Cadre:
     """Create a cadre with an account the office gives a password later (none is usable yet)."""
     cadre = Cadre(name=name, title=title, mobile=mobile)
     _cadres_create([cadre])
+    # Written in bulk (no signal): a new cadre counts among the unpaired and in the grid (organisation/kept.py).
+    organisation_kept.touch_grouped()
     return cadre
 
 
