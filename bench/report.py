@@ -3,7 +3,8 @@
 import datetime
 from typing import Any
 
-# The families bench/timing.py touches before a read "after a change" (core/kept.py).
+# The families bench/timing.py touches before a read "after a change": core.kept.FAMILIES, named here because the
+# report is written without Django set up.
 FAMILIES = ("problems", "visits", "names", "assessment", "calendar", "supervision")
 
 # The issue's figures for django-helpdesk 2.6.1 at 100,000 tickets on this kind of machine (issue 16), quoted when

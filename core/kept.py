@@ -59,23 +59,45 @@ def months_between(first: datetime.date, last: datetime.date) -> list[datetime.d
     return found
 
 
+# Every family of kept figures: what a writer in bulk of everything touches (`touch_every_family`).
+FAMILIES = ("problems", "visits", "names", "assessment", "calendar", "supervision")
+
+
 def touch(family: str, months: Months) -> None:
     """Say the family's data of these months (None: of every month) changed: their kept figures are counted again.
 
-    In the caller's transaction: a reader sees the new tokens exactly when it sees the change. Rows are written
-    in one order (family, month), so two writers touching the same months cannot deadlock.
+    In the caller's transaction: a reader sees the new tokens exactly when it sees the change.
     """
-    chosen = [EVERY_MONTH] if months is None else sorted({month_of(month) for month in months})
-    if not chosen:
+    touch_many({family: months})
+
+
+def touch_many(changed: Mapping[str, Months]) -> None:
+    """`touch` for several families at once, in one statement: for a write that reaches several (an import).
+
+    Rows are written in one order (family, month), so two writers touching the same months cannot deadlock.
+    """
+    rows = sorted(
+        {
+            (family, month)
+            for family, months in changed.items()
+            for month in ([EVERY_MONTH] if months is None else {month_of(month) for month in months})
+        }
+    )
+    if not rows:
         return
     FigureVersion.objects.bulk_create(
-        [FigureVersion(family=family, month=month, token=uuid.uuid4().hex) for month in chosen],
+        [FigureVersion(family=family, month=month, token=uuid.uuid4().hex) for family, month in rows],
         update_conflicts=True,
         unique_fields=["family", "month"],
         update_fields=["token"],
     )
     if settings.KEPT_WARM:
         transaction.on_commit(_schedule_warm)
+
+
+def touch_every_family() -> None:
+    """Every kept figure counted again: for the builders that write a whole district in bulk (demo/)."""
+    touch_many(dict.fromkeys(FAMILIES))
 
 
 def remember(

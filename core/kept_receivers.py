@@ -11,16 +11,14 @@ it; a day saved or deleted touches the family "calendar", every month.
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from django.db.models.signals import post_delete, post_init, post_save
 
 from core import kept
-from core.models import CalendarDay, FigureVersion
+from core.models import CalendarDay
 
 # A field that was not loaded with the row (deferred): whatever it is at the save, it counts as changed.
 UNREAD = object()
@@ -61,39 +59,6 @@ class Loaded:
     def refresh(self, instance: models.Model) -> None:
         """Take the values now saved as the ones read: a second save of the same instance compares with these."""
         self._remember(self.model, instance)
-
-
-# Every family of kept figures (docs/scale.md, "Kept figures"): what a writer in bulk of everything touches.
-FAMILIES = ("problems", "visits", "names", "assessment", "calendar", "supervision")
-
-
-def touch_families(changed: Mapping[str, kept.Months]) -> None:
-    """`kept.touch` for several families at once, in one statement (the same rows, in the same order).
-
-    For a write that reaches several families (an import, an enterprise's sector): one query, not one a family.
-    """
-    rows = sorted(
-        {
-            (family, month)
-            for family, months in changed.items()
-            for month in ([kept.EVERY_MONTH] if months is None else {kept.month_of(month) for month in months})
-        }
-    )
-    if not rows:
-        return
-    FigureVersion.objects.bulk_create(
-        [FigureVersion(family=family, month=month, token=uuid.uuid4().hex) for family, month in rows],
-        update_conflicts=True,
-        unique_fields=["family", "month"],
-        update_fields=["token"],
-    )
-    if settings.KEPT_WARM:
-        transaction.on_commit(kept._schedule_warm)
-
-
-def touch_every_family() -> None:
-    """Every kept figure counted again: for the builders that write a whole district in bulk (demo/)."""
-    touch_families(dict.fromkeys(FAMILIES))
 
 
 def _calendar_changed(sender: type[CalendarDay], instance: CalendarDay, **kwargs: Any) -> None:

@@ -30,7 +30,7 @@ from django.db import connection, models, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from core import kept, kept_receivers
+from core import kept
 from core.months import last_months
 from core.roles import Role
 from enterprises.models import Enterprise, Kind, Origin, Sector
@@ -414,7 +414,7 @@ def build(tier: Tier, today: datetime.date | None = None) -> dict[str, float]:
         took["problems"] = time.perf_counter() - started
         _reset_sequences(User, User.groups.through, Department, DepartmentStaff, Cadre, Enterprise, Pairing)
         _reset_sequences(Visit, Issue, IssueEvent)
-        kept_receivers.touch_every_family()  # COPY sends no signal: every kept figure is counted again
+        kept.touch_every_family()  # COPY sends no signal: every kept figure is counted again
     started = time.perf_counter()
     analyze()
     took["analyze"] = time.perf_counter() - started

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
-from core import kept_receivers
+from core import kept
 from core.roles import Role
 from demo import data
 from demo.proof import seed_proof
@@ -552,5 +552,5 @@ def seed_demo(today: datetime.date | None = None) -> SeedResult:
     if result.changed:
         # Written in bulk (visits, policies, the categories' day count) as well as through the services: every
         # kept figure of every family is counted again (core/kept.py).
-        kept_receivers.touch_every_family()
+        kept.touch_every_family()
     return result

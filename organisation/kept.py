@@ -29,7 +29,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from core import kept
-from core.kept_receivers import Loaded, touch_families
+from core.kept_receivers import Loaded
 from enterprises.models import Enterprise
 from organisation.models import Cadre, Department, DepartmentStaff, Pairing
 
@@ -73,7 +73,7 @@ def pairing_months(pairing: Pairing, before: dict[str, Any] | None = None) -> li
 
 def touch_grouped() -> None:
     """What a write of enterprises, cadres or departments changes: names and groups, every month (one query)."""
-    touch_families(dict.fromkeys(("names", *GROUPED)))
+    kept.touch_many(dict.fromkeys(("names", *GROUPED)))
 
 
 def _pairing_saved(sender: type[Pairing], instance: Pairing, **kwargs: Any) -> None:
