@@ -246,7 +246,9 @@ def inbox(request: AuthenticatedRequest) -> HttpResponse:
     if tab == "history":
         rows = visible.filter(pk__in=before).exclude(now).order_by("-updated_at", "-pk")
     else:
-        rows = visible.filter(now & desk[tab]).order_by("deadline", "pk")
+        # What the department holds is within what its staff see: read on (department, status) alone, not joined
+        # to the keys of everything they see (every problem the department ever held, a city's thousands).
+        rows = Issue.objects.filter(now & desk[tab]).order_by("deadline", "pk")
     page = counted_page(rows.select_related(*ROW_RELATED), counts[tab], request.GET.get("page"), PAGE_SIZE)
     soon = _("Due within %(n)s days") % {"n": settings.CAMPAIGN_DUE_SOON_DAYS}
     tabs = [
