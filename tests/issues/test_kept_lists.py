@@ -37,7 +37,7 @@ def _tabs(response) -> dict[str, int]:
 
 
 def test_the_inbox_counts_a_move_at_once_and_a_kept_read_makes_fewer_queries(
-    client, report, assignment, staff, office, other_department, move
+    client, report, assignment, staff, office, other_department, other_staff, move
 ):
     first, second = report(assignment, title="待接收一"), report(assignment, title="待接收二")
     client.force_login(staff.user)
