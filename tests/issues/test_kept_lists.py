@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from issues.models import Action, Issue, Status
 from issues.payloads import AcceptPayload, EscalatePayload, ReassignPayload
+from tests.factories import EnterpriseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -132,3 +133,22 @@ def test_the_review_desk_counts_an_escalation_at_once_and_a_kept_read_makes_fewe
     response, _ = _read(client, REVIEW)
     assert _tabs(response) == {"escalated": 2, "routing": 0, "extensions": 0, "matters": 0}
     assert [issue.pk for issue in response.context["page"]][-1] == second.pk
+
+
+def test_the_ledgers_street_filter_offers_a_new_street_at_once(client, leader, enterprise):
+    enterprise.street = "纺织城街道"
+    enterprise.save()
+    client.force_login(leader)
+    client.get(ELSEWHERE)
+    response, missed = _read(client, LEDGER)
+    assert [value for value, _ in response.context["filter"].form.fields["street"].choices][1:] == ["纺织城街道"]
+    _, kept = _read(client, LEDGER)
+    assert kept < missed
+
+    EnterpriseFactory(street="灞桥街道")
+    response, _ = _read(client, LEDGER)
+    assert [value for value, _ in response.context["filter"].form.fields["street"].choices][1:] == [
+        "灞桥街道",
+        "纺织城街道",
+    ]
+    assert '<option value="灞桥街道">灞桥街道</option>' in response.content.decode()
