@@ -11,8 +11,8 @@ problems joins (enterprise, department, category) and throws away every row befo
 - walks from the nearer end: a page in the back half is read in the reverse order from the end (the index
   read backwards) and turned round, so the last page costs what the first does.
 
-One query for the rows whatever the page (and one for the count, as Django's, unless it is given). The ordering must be
-total (end with the primary key) so the reversed walk meets the same rows.
+One query for the rows whatever the page (and one for the count, as Django's, unless the count is given). The
+ordering must be total (end with the primary key) so the reversed walk meets the same rows.
 """
 
 from collections.abc import Callable

@@ -313,8 +313,7 @@ def _review_counts(user: PortalUser, visible: IssueQuerySet, pending: QuerySet[E
     """Count the desk's tabs, each by the same filter as its list and through its index (status, or pending).
 
     The problems' two (escalated, awaiting routing: thousands of each at a city) are kept until a problem moves
-    (core/kept.py); the requests and matters, a few rows read on their own index, are
-    counted each time.
+    (core/kept.py); the requests and matters, a few rows read on their own index, are counted each time.
     """
 
     # Routing is counted as it is listed (`awaiting_routing()`, the rule's one home), not by its statuses again.
