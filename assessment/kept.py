@@ -4,7 +4,8 @@
   `FrozenScore` rows) change the scores of every year: the family "assessment", every month.
 - The inspections, their rectification items and the answers to them (supervision/models.py) are what its
   inspections and rectification measures count: the family "supervision", every month (an inspection recorded
-  late, an item's deadline, an answer accepted reach back into the year they are dated in).
+  late, an item's deadline, an answer accepted reach back into the year they are dated in); so do an
+  inspection's inspectors (the supervision ledger's filter).
 
 The receivers are connected in AssessmentConfig.ready(); supervision sits below assessment, so the models are
 imported here.
@@ -15,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from assessment.models import Freeze, FrozenScore, RatingValue, Weight
 from core import kept
@@ -36,12 +37,19 @@ def _changed(sender: type[models.Model], instance: models.Model, **kwargs: Any) 
     kept.touch(FAMILIES[sender], None)
 
 
+def _inspectors_changed(sender: type[models.Model], action: str, **kwargs: Any) -> None:
+    if action in ("post_add", "post_remove", "post_clear"):
+        kept.touch("supervision", None)
+
+
 def connect() -> None:
     """Connect the receivers (AssessmentConfig.ready)."""
     for model in FAMILIES:
         label = model._meta.label_lower
         post_save.connect(_changed, sender=model, dispatch_uid=f"kept.{label}.save")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"kept.{label}.delete")
+    # Who inspected: the supervision ledger's filter and list (a kept count of it reads them too).
+    m2m_changed.connect(_inspectors_changed, sender=Inspection.inspectors.through, dispatch_uid="kept.inspectors")
 
 
 __all__ = ["FAMILIES", "connect"]

@@ -2,6 +2,7 @@
 weights and rating values (assessment/kept.py), changed in the admin, show at once."""
 
 import pytest
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
@@ -80,3 +81,28 @@ def test_an_inspection_recorded_shows_in_the_assessment_at_once(cadre, leader):
     inspection_record(actor=leader, data=data)
     after = page.read()
     assert after == _cadre_scores(year) != before
+
+
+def test_an_inspections_inspectors_changed_touch_the_supervision(cadre, leader, office):
+    """Who inspected is read by the supervision ledger's filter: a change to them counts it again."""
+    from supervision.models import Inspection, Kind, Rating, Target
+    from supervision.services import InspectionData, inspection_record
+
+    data = InspectionData(
+        kind=Kind.CONCENTRATED,
+        inspected_on=timezone.localdate(),
+        inspectors=[leader],
+        target=Target.CADRE,
+        cadre=cadre,
+        findings="走访台账与企业反映一致。",
+        rating=Rating.GOOD,
+    )
+    inspection = inspection_record(actor=leader, data=data)
+
+    def by_inspector():
+        return dict(Inspection.objects.values_list("inspectors").annotate(n=Count("pk")).values_list("inspectors", "n"))
+
+    page = Kept("by inspector", {"supervision": None}, by_inspector)
+    assert page.read() == {leader.pk: 1}
+    inspection.inspectors.add(office)
+    assert page.read() == by_inspector() == {leader.pk: 1, office.pk: 1}
