@@ -11,8 +11,8 @@ problems joins (enterprise, department, category) and throws away every row befo
 - walks from the nearer end: a page in the back half is read in the reverse order from the end (the index
   read backwards) and turned round, so the last page costs what the first does.
 
-One query for the rows whatever the page (and one for the count, as Django's). The ordering must be
-total (end with the primary key) so the reversed walk meets the same rows.
+One query for the rows whatever the page (and one for the count, as Django's, unless the count is given). The
+ordering must be total (end with the primary key) so the reversed walk meets the same rows.
 """
 
 from collections.abc import Callable
@@ -44,7 +44,9 @@ class IndexedPaginator(Paginator):
     """A Paginator over an ordered QuerySet whose pages are read on the ordering's index, from the nearer end.
 
     `related`: what each row is shown with (select_related), joined for the page's rows only; `shape`: what
-    else the page's rows are given (an annotation such as the visit list's file count), on those rows only.
+    else the page's rows are given (an annotation such as the visit list's file count), on those rows only;
+    `count`: the list's length when the caller holds it already (a kept count, core/kept.py), so the
+    paginator does not count the list again; the rows are still read from the list itself.
     """
 
     def __init__(
@@ -54,10 +56,13 @@ class IndexedPaginator(Paginator):
         *,
         related: tuple[str, ...] = (),
         shape: Callable[[QuerySet], QuerySet] | None = None,
+        count: int | None = None,
     ) -> None:
         super().__init__(object_list, per_page)
         self.related = related
         self.shape = shape
+        if count is not None:
+            self.__dict__["count"] = count  # Paginator.count is a cached_property: fill its cache
 
     def validate_number(self, number: Any) -> int:
         """As Django's, and `last` for the last page (the ledger's link to it)."""

@@ -171,6 +171,23 @@ class IssueQuerySet(models.QuerySet["Issue"]):
     def due_soon(self, today: datetime.date | None = None) -> Self:
         return self.filter(due_soon_q(today or _today()))
 
+    def department_counts(self, department_id: int, today: datetime.date) -> dict[str, int]:
+        """A department's inbox tabs: what it holds (new, in progress, due soon, overdue) and what it held before.
+
+        Each set read on its own index, never joined to every problem: the problems with the department now,
+        (department, status), counted by tab and by whether its timeline names the department too; and the
+        problems its timeline names, by the events' department index. Those it held before and does not hold now
+        are the second set less the problems of the first that are in it.
+        """
+        before = IssueEvent.objects.filter(department=department_id).order_by().values("issue_id")
+        counts = self.filter(department=department_id).aggregate(
+            **{name: models.Count("pk", filter=q) for name, q in desk_tabs(today).items()},
+            again=models.Count("pk", filter=Q(pk__in=before)),
+        )
+        named = before.aggregate(n=models.Count("issue_id", distinct=True))["n"]
+        counts["history"] = named - counts.pop("again")
+        return counts
+
     def desk_counts(self, today: datetime.date) -> dict[str, int]:
         """Count the department desk's tabs (new, in progress, due soon, overdue) in one query."""
         return self.aggregate(**{name: models.Count("pk", filter=q) for name, q in desk_tabs(today).items()})

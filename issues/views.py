@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core import pickers
+from core import kept, pickers
 from core.drafts import confirm_saved
 from core.paging import IndexedPaginator, Tab, counted_page
 from core.params import id_param, is_id
@@ -64,10 +64,29 @@ def ledger(request: AuthenticatedRequest) -> HttpResponse:
     filterset = IssueFilter(request.GET, queryset=Issue.objects.visible_to(request.user))
     # Ordered as the index `issue_ledger_order` is, so any page, the last included, is read on it.
     rows = filterset.qs.order_by("-created_at", "-pk")
-    page = IndexedPaginator(rows, PAGE_SIZE, related=ROW_RELATED).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    page = IndexedPaginator(rows, PAGE_SIZE, related=ROW_RELATED, count=_ledger_count(request, rows, query)).get_page(
+        request.GET.get("page")
+    )
     return render(request, "issues/ledger.html", {"filter": filterset, "page": page, "query": query.urlencode()})
+
+
+def _ledger_count(request: AuthenticatedRequest, rows: QuerySet[Issue], query: QueryDict) -> int:
+    """How many problems the ledger lists. For a viewer who sees every problem it is kept until a problem moves
+    (core/kept.py): at a province, counting 300,000 problems was most of the page. The filters (every parameter
+    but the page) say what is counted; they read the problems, the enterprises' and units' names and fields
+    ("names"), the working-day calendar (due soon) and today (overdue, the running month's figures). Anyone else
+    sees a short list of keys (`visible_to`), counted each time."""
+    if not sees_everything(request.user):
+        return rows.count()
+    return kept.remember(
+        "issues.ledger",
+        depends={"problems": None, "names": None, "calendar": None},
+        count=rows.count,
+        judged_on=timezone.localdate(),
+        parts=(sorted(query.lists()),),
+    )
 
 
 @login_required
@@ -214,16 +233,22 @@ def inbox(request: AuthenticatedRequest) -> HttpResponse:
     now = Q(department=department)
     # The problems the department was assigned before: its timeline's assignments, by the events' index.
     before = IssueEvent.objects.filter(department=department).order_by().values("issue_id")
-    # Every tab in one aggregate over what the department holds or held: a UNION of the two indexed sets
-    # (an OR of them would read every problem), visibility then asked of those rows only.
-    held = Issue.objects.filter(now).order_by().values_list("pk").union(before.values_list("issue_id"))
-    counts = visible.filter(pk__in=held).aggregate(
-        **{key: Count("pk", filter=now & q) for key, q in desk.items()}, history=Count("pk", filter=~now)
+    # The tabs' counts, kept until a problem moves (core/kept.py): every problem the department holds or held is
+    # read to count them. They are the department's, whoever of its staff reads them: what it holds or held is
+    # within what each of them sees (`visible_to`). Judged against today (due soon, overdue) and the calendar.
+    counts = kept.remember(
+        "issues.inbox",
+        depends={"problems": None, "calendar": None},
+        count=lambda: Issue.objects.department_counts(department.pk, today),
+        judged_on=today,
+        parts=(department.pk,),
     )
     if tab == "history":
         rows = visible.filter(pk__in=before).exclude(now).order_by("-updated_at", "-pk")
     else:
-        rows = visible.filter(now & desk[tab]).order_by("deadline", "pk")
+        # What the department holds is within what its staff see: read on (department, status) alone, not joined
+        # to the keys of everything they see (every problem the department ever held, a city's thousands).
+        rows = Issue.objects.filter(now & desk[tab]).order_by("deadline", "pk")
     page = counted_page(rows.select_related(*ROW_RELATED), counts[tab], request.GET.get("page"), PAGE_SIZE)
     soon = _("Due within %(n)s days") % {"n": settings.CAMPAIGN_DUE_SOON_DAYS}
     tabs = [
@@ -260,7 +285,7 @@ def review(request: AuthenticatedRequest) -> HttpResponse:
         raise Http404
     visible = Issue.objects.visible_to(request.user)
     pending = _pending_extensions(request.user, visible)
-    counts = _review_counts(visible, pending)
+    counts = _review_counts(request.user, visible, pending)
     rows: QuerySet
     if tab == "escalated":
         rows = visible.filter(status=Status.ESCALATED).select_related(*ROW_RELATED, "matter")
@@ -284,15 +309,24 @@ def _pending_extensions(user: PortalUser, visible: QuerySet[Issue]) -> QuerySet[
     return pending if sees_everything(user) else pending.filter(issue__in=visible)
 
 
-def _review_counts(visible: IssueQuerySet, pending: QuerySet[ExtensionRequest]) -> dict[str, int]:
-    """Count the desk's tabs, each by the same filter as its list and through its index (status, or pending)."""
+def _review_counts(user: PortalUser, visible: IssueQuerySet, pending: QuerySet[ExtensionRequest]) -> dict[str, int]:
+    """Count the desk's tabs, each by the same filter as its list and through its index (status, or pending).
+
+    The problems' two (escalated, awaiting routing: thousands of each at a city) are kept until a problem moves
+    (core/kept.py); the requests and matters, a few rows read on their own index, are counted each time.
+    """
+
     # Routing is counted as it is listed (`awaiting_routing()`, the rule's one home), not by its statuses again.
-    return {
-        "escalated": visible.filter(status=Status.ESCALATED).count(),
-        "routing": visible.awaiting_routing().count(),
-        "extensions": pending.count(),
-        "matters": SystemicMatter.objects.count(),
-    }
+    def count() -> dict[str, int]:
+        return {
+            "escalated": visible.filter(status=Status.ESCALATED).count(),
+            "routing": visible.awaiting_routing().count(),
+        }
+
+    # Kept for a viewer who sees every problem; anyone else's sight reads more than the problems.
+    everything = sees_everything(user)
+    counts = kept.remember("issues.review", depends={"problems": None}, count=count) if everything else count()
+    return {**counts, "extensions": pending.count(), "matters": SystemicMatter.objects.count()}
 
 
 @login_required

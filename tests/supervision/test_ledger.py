@@ -115,6 +115,19 @@ def test_the_ledgers_filters(client, leader, district, cadre, department, query,
     assert [names[pk] for pk in _listed(response)] == found
 
 
+@pytest.mark.parametrize("url", [LEDGER, ITEMS])
+def test_the_unit_filter_offers_every_unit_and_keeps_the_one_chosen(client, leader, district, department, url):
+    client.force_login(leader)
+    page = client.get(url, {"department": department.pk}).content.decode()
+    select = page[page.index('name="department"') : page.index("</select>", page.index('name="department"'))]
+    offered = [(unit.pk, unit.name) for unit in Department.objects.order_by("kind", "name", "pk")]
+    assert len(offered) >= 2
+    for pk, name in offered:
+        chosen = " selected" if pk == department.pk else ""
+        assert f'<option value="{pk}"{chosen}>{name}</option>' in select
+    assert select.count(" selected") == 1
+
+
 def test_the_ledgers_xlsx_has_every_filtered_row(client, leader, district):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     client.force_login(leader)
