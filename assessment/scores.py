@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, NamedTuple, Protocol
 from urllib.parse import urlencode
@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from assessment import rules
 from assessment.models import Freeze, FrozenScore, Measure, RatingValue, Subject, Weight
+from core import kept
 from core.months import month_label
 from issues import measures
 from issues.models import Issue
@@ -788,15 +789,63 @@ def in_force(year: int) -> Freeze | None:
 
 
 def for_year(year: int, now: datetime.datetime | None = None, history: Sequence[Freeze] | None = None) -> Assessment:
-    """The year as the pages show it: frozen while a freeze is in force, else counted now.
+    """The year as the pages show it: frozen while a freeze is in force, else counted now (kept: `kept_live`).
 
-    `history`: the year's freezes, if the page has read them already (the one in force is among them).
+    `history`: the year's freezes, if the page has read them already (the one in force is among them). `now`
+    given, the year is counted as of then, never kept.
     """
     if history is None:
         freeze = in_force(year)
     else:
         freeze = next((f for f in history if f.year == year and f.unfrozen_at is None), None)
-    return snapshot(freeze) if freeze is not None else live(year, now)
+    if freeze is not None:
+        return snapshot(freeze)
+    return live(year, now) if now is not None else kept_live(year)
+
+
+# -- the live count, kept (core/kept.py) ----------------------------------------------------------------------
+
+
+def depends(year: int) -> dict[str, list[datetime.date] | None]:
+    """What a year's live scores read, for `kept.remember`: the year's months of the problems, the visits (and
+    pairings) and the supervision (inspections, items), the weights and rating values (every month), the names
+    of the cadres and departments in the ranking (every month)."""
+    months = [datetime.date(year, month, 1) for month in range(1, 13)]
+    return {"problems": months, "visits": months, "supervision": months, "assessment": None, "names": None}
+
+
+def judged_on(year: int, today: datetime.date | None = None) -> datetime.date | None:
+    """The day a year's live scores are judged against: today while it runs (overdue, the running month's
+    two-visit rule), None once it is over (then as of its end, the same every day)."""
+    today = today or timezone.localdate()
+    return today if year >= today.year else None
+
+
+def kept_live(year: int) -> Assessment:
+    """`live(year)` now, kept until something it counts changes (core/kept.py; one query when kept).
+
+    What is kept is the ranking (light rows) and the raw figures the breakdowns are built from, not the names
+    of every cadre and department not ranked; the first year with data is read again when asked (`years`).
+    """
+    counted: list[Assessment] = []
+
+    def count() -> Assessment:
+        counted.append(live(year))
+        return _keepable(counted[0])
+
+    found = kept.remember("assessment.live", depends(year), count, judged_on=judged_on(year), parts=(year,))
+    if counted and "first_year" in counted[0]._kept:  # just counted: the first year came with it (not kept)
+        found._kept["first_year"] = counted[0]._kept["first_year"]
+    return found
+
+
+def _keepable(assessment: Assessment) -> Assessment:
+    """The live count as it is kept: without the names of the units it did not rank and what a page built."""
+    source = assessment.source
+    if isinstance(source, _Live):
+        subjects = _Subjects([], [], source.subjects.inspections, source.subjects.items)
+        source = replace(source, subjects=subjects, positions={})
+    return replace(assessment, source=source, _kept={})
 
 
 def frozen_rows(freeze: Freeze, assessment: Assessment) -> list[FrozenScore]:
@@ -919,8 +968,11 @@ __all__ = [
     "Score",
     "Weights",
     "compare",
+    "depends",
     "for_year",
     "in_force",
+    "judged_on",
+    "kept_live",
     "live",
     "snapshot",
     "sort_rows",
