@@ -64,8 +64,8 @@ def _shown(response) -> list:
 
 
 def _without_tokens(html: str) -> str:
-    """The page without its forms' CSRF tokens (new on every response)."""
-    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+    """The page without its forms' CSRF and submission tokens (new on every response)."""
+    return re.sub(r'name="(csrfmiddlewaretoken|submission)" value="[^"]+"', "", html)
 
 
 def _problem(cadre, staff, today: datetime.date) -> Issue:
