@@ -278,6 +278,40 @@ def year_page(
     )
 
 
+Asked = tuple[str, str, str | None, str | None]
+# The year page as it opens: no sort, the first pages.
+DEFAULT_VIEW: Asked = ("", "", None, None)
+
+
+def kept_year_page(year: int, size: int, asked: Asked, years: list[int] | None = None) -> YearPage:
+    """The year page's figures for a sort and page (`asked`: sort, dsort, page, dpage as the request gives
+    them), kept until something the year counts changes; counted from the year's kept count when not.
+
+    `years`, when given, receives the years with data if they were read with the count (else left empty).
+    """
+
+    def count() -> YearPage:
+        assessment = scores.kept_live(year)
+        if years is not None and "first_year" in assessment._kept:
+            years.extend(assessment.years())
+        return year_page(assessment, size, *asked)
+
+    return kept.remember(
+        "assessment.year_page",
+        scores.depends(year),
+        count,
+        judged_on=scores.judged_on(year),
+        parts=(year, "all", size, *asked),  # the overseers see every row alike
+    )
+
+
+def warm() -> None:
+    """Count this year's page as it opens again, in the worker after a change (core/kept.py, KEPT_WARMERS)."""
+    year = timezone.localdate().year
+    if scores.in_force(year) is None:
+        kept_year_page(year, settings.CAMPAIGN_ASSESSMENT_BOARD_SIZE, DEFAULT_VIEW)
+
+
 @login_required
 @role_required(*ANY_ROLE)
 @require_GET
@@ -295,28 +329,18 @@ def year_view(request: AuthenticatedRequest, year: int) -> HttpResponseBase:
     size = settings.CAMPAIGN_ASSESSMENT_BOARD_SIZE
     if request.GET.get("format") == "xlsx":
         return exports.workbook(scores.for_year(year, history=history), size)
-    asked = (
+    asked: Asked = (
         request.GET.get("sort", ""),
         request.GET.get("dsort", ""),
         request.GET.get("page"),
         request.GET.get("dpage"),
     )
     years: list[int] = []  # the years with data: read with the count when it runs, else on their own
-
-    def count(assessment: scores.Assessment) -> YearPage:
-        years.extend(assessment.years())
-        return year_page(assessment, size, *asked)
-
     if freeze is None:
-        shown = kept.remember(
-            "assessment.year_page",
-            scores.depends(year),
-            lambda: count(scores.kept_live(year)),
-            judged_on=scores.judged_on(year),
-            parts=(year, "all", size, *asked),  # the overseers see every row alike
-        )
+        shown = kept_year_page(year, size, asked, years)
     else:
-        shown = count(scores.snapshot(freeze))
+        years.extend(scores.years_with_data())
+        shown = year_page(scores.snapshot(freeze), size, *asked)
     weights = shown.weights
     page, department_page = shown.cadres.page(), shown.departments.page()
     context = {
