@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple, Protocol
 from urllib.parse import urlencode
@@ -824,28 +824,116 @@ def judged_on(year: int, today: datetime.date | None = None) -> datetime.date | 
 def kept_live(year: int) -> Assessment:
     """`live(year)` now, kept until something it counts changes (core/kept.py; one query when kept).
 
-    What is kept is the ranking (light rows) and the raw figures the breakdowns are built from, not the names
-    of every cadre and department not ranked; the first year with data is read again when asked (`years`).
+    What is kept (`_KeptYear`) is the ranking in columns of whole cents and the raw figures the breakdowns are
+    built from, not the names of every cadre and department not ranked; the first year with data is read
+    again when asked (`years`).
     """
     counted: list[Assessment] = []
 
-    def count() -> Assessment:
+    def count() -> _KeptYear:
         counted.append(live(year))
-        return _keepable(counted[0])
+        return _KeptYear.of(counted[0])
 
-    found = kept.remember("assessment.live", depends(year), count, judged_on=judged_on(year), parts=(year,))
+    found = kept.remember(
+        "assessment.live", depends(year), count, judged_on=judged_on(year), parts=(year,)
+    ).assessment()
     if counted and "first_year" in counted[0]._kept:  # just counted: the first year came with it (not kept)
         found._kept["first_year"] = counted[0]._kept["first_year"]
     return found
 
 
-def _keepable(assessment: Assessment) -> Assessment:
-    """The live count as it is kept: without the names of the units it did not rank and what a page built."""
-    source = assessment.source
-    if isinstance(source, _Live):
-        subjects = _Subjects([], [], source.subjects.inspections, source.subjects.items)
-        source = replace(source, subjects=subjects, positions={})
-    return replace(assessment, source=source, _kept={})
+@dataclass(frozen=True)
+class _Ranking:
+    """A subject's ranking as it is kept: plain columns (ids, names, scores in whole cents, ranks, each row's
+    points as an index into the few different ones), which pickle in a few milliseconds where 13,900 rows of
+    decimals take a few hundred; `rows` makes the rows again, the same as counted."""
+
+    ids: list[int]
+    names: list[str]
+    cents: list[int]
+    ranks: list[int]
+    points: list[int]
+    table: list[tuple[Decimal, ...]]
+    out_of: Decimal
+
+    @classmethod
+    def of(cls, rows: Sequence[Row], out_of: Decimal) -> _Ranking:
+        index: dict[tuple[Decimal, ...], int] = {}
+        table: list[tuple[Decimal, ...]] = []
+        points = []
+        for row in rows:
+            key = row.points or ()
+            i = index.get(key)
+            if i is None:
+                i = index[key] = len(table)
+                table.append(key)
+            points.append(i)
+        return cls(
+            [row.unit_id for row in rows],
+            [row.name for row in rows],
+            [int(row.score.scaleb(2)) for row in rows],
+            [row.rank for row in rows],
+            points,
+            table,
+            out_of,
+        )
+
+    def rows(self) -> list[Row]:
+        decimals: dict[int, Decimal] = {}
+
+        def score(cents: int) -> Decimal:
+            found = decimals.get(cents)
+            if found is None:
+                found = decimals[cents] = Decimal(cents).scaleb(-2)  # as `_ranked` makes it
+            return found
+
+        table, out_of = self.table, self.out_of
+        return [
+            Row(pk, name, score(cents), out_of, rank, table[i])
+            for pk, name, cents, rank, i in zip(self.ids, self.names, self.cents, self.ranks, self.points, strict=True)
+        ]
+
+
+@dataclass(frozen=True)
+class _KeptYear:
+    """A year's live count as `kept_live` keeps it: plain data only (no model instances, no lazy strings)."""
+
+    year: int
+    as_of: datetime.datetime
+    is_over: bool
+    weights: Weights
+    rankings: dict[str, _Ranking]
+    months: dict[int, tuple[int, int]]
+    problems: dict[str, dict[Any, dict[str, int]]]
+    inspections: dict[tuple[str, int], dict[str, int]]
+    items: dict[tuple[str, int], tuple[int, int]]
+
+    @classmethod
+    def of(cls, assessment: Assessment) -> _KeptYear:
+        source = assessment.source
+        assert isinstance(source, _Live)
+        return cls(
+            assessment.year,
+            assessment.as_of,
+            assessment.is_over,
+            assessment.weights,
+            {
+                subject: _Ranking.of(assessment.rows(subject), source.scales[subject].out_of)
+                for subject in Subject.values
+            },
+            source.months,
+            source.problems,
+            source.subjects.inspections,
+            source.subjects.items,
+        )
+
+    def assessment(self) -> Assessment:
+        """The year's scores again, as `live` gave them."""
+        scales = {subject: _Scale.of(self.weights, subject) for subject in Subject.values}
+        subjects = _Subjects([], [], self.inspections, self.items)
+        source = _Live(self.year, self.is_over, self.weights, self.months, self.problems, subjects, scales)
+        ranked = {subject: ranking.rows() for subject, ranking in self.rankings.items()}
+        return Assessment(self.year, self.as_of, self.is_over, self.weights, ranked, source)
 
 
 def frozen_rows(freeze: Freeze, assessment: Assessment) -> list[FrozenScore]:

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from assessment import views
+from assessment import scores, views
 from assessment.models import Subject, Weight
 from issues.models import Action, Issue
 from issues.payloads import AcceptPayload, AssignPayload, ResolvePayload
@@ -179,10 +179,24 @@ def test_the_warm_up_counts_the_page_as_it_opens_after_a_change(client, leader, 
     client.force_login(leader)
     _year(client)
     _page, kept = _year(client)
-    issue = _problem(cadre, staff, timezone.localdate())
+    _problem(cadre, staff, timezone.localdate())
     views.warm()  # as the worker does a few seconds after the change (settings.KEPT_WARMERS)
     page, queries = _year(client)
     assert queries == kept  # read as kept: the worker counted it
     shown = {score.unit_id: score for score, _parts in page.context["cadre_rows"]}
     assert shown[cadre.pk].part("response").counts == {"reported": 1, "answered": 1}
-    assert Issue.objects.filter(pk=issue.pk, reporter=cadre.user).exists()
+
+
+def test_the_kept_count_gives_the_scores_ranks_and_breakdowns_as_counted(year):
+    from tests.assessment.test_ranking import _more
+
+    _more(year)  # ties: equal scores share a rank, listed by name then id
+    counted = scores.live(2025)
+    kept_count = scores.kept_live(2025)
+    assert scores.kept_live(2025).rows(Subject.CADRE) == kept_count.rows(Subject.CADRE)  # read as kept
+    for subject in Subject.values:
+        assert kept_count.rows(subject) == counted.rows(subject)
+        assert [(s.unit_id, s.score, s.rank, [p.as_json() for p in s.items]) for s in kept_count.scores(subject)] == [
+            (s.unit_id, s.score, s.rank, [p.as_json() for p in s.items]) for s in counted.scores(subject)
+        ]
+    assert kept_count.weights == counted.weights and kept_count.as_of == counted.as_of and kept_count.is_over
