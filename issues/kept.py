@@ -41,7 +41,8 @@ IDENTITY = ("enterprise", "reporter", "visit", "category", "source", "created_at
 # The state fields the moves write; a save of these without `updated_at` leaves a closed period reading the row.
 STATE = ("status", "flow", "department", "deadline", "closed_at", "resolved_at", "supervised", "matter")
 
-_identity: Loaded | None = None
+# Read with each problem (post_init, no query): what a save changed of them.
+_identity = Loaded(Issue, IDENTITY, "issue")
 
 
 def problem_months(issue: Issue, since: datetime.datetime | None = None) -> list[datetime.date]:
@@ -60,7 +61,6 @@ def event_months(event: IssueEvent) -> list[datetime.date]:
 
 
 def _issue_saved(sender: type[Issue], instance: Issue, created: bool, update_fields: Any = None, **kwargs: Any) -> None:
-    assert _identity is not None  # connected by `connect`
     before = _identity.before(instance)
     changed = _identity.changed(instance, update_fields)
     written = None if update_fields is None else set(update_fields)
@@ -87,8 +87,7 @@ def _category_changed(sender: type[IssueCategory], instance: IssueCategory, **kw
 
 def connect() -> None:
     """Connect the receivers (IssuesConfig.ready)."""
-    global _identity
-    _identity = Loaded(Issue, IDENTITY, "issue")
+    _identity.connect()
     post_save.connect(_issue_saved, sender=Issue, dispatch_uid="kept.issue.save")
     post_delete.connect(_issue_deleted, sender=Issue, dispatch_uid="kept.issue.delete")
     post_save.connect(_event_saved, sender=IssueEvent, dispatch_uid="kept.event.save")

@@ -36,6 +36,7 @@ from enterprises.importers import (
 )
 from enterprises.models import Enterprise
 from enterprises.uscc import normalize_uscc
+from organisation import kept
 from organisation.models import Cadre
 from organisation.services import PairingBook
 
@@ -152,6 +153,9 @@ def enterprise_import_table(*, table: Table, dry_run: bool) -> ImportReport:
                 with transaction.atomic():
                     enterprises.save()
                     pairings.save()
+                    if report.new or report.updated:
+                        # Written in bulk, no signal: the names, groups and pairings the kept figures read, once.
+                        kept.touch_grouped()
             except (IntegrityError, DataError) as exc:
                 report.errors.append(_database_refusal(enterprises, pairings, table, exc))
             except DatabaseError as exc:

@@ -2,15 +2,17 @@
 
 - A pairing saved or deleted touches the family "visits" (its figures: visits/kept.py) every month from its
   start, before or after the change, to now (or to its start or end, when later): the months it held, the
-  two-visit rule's prorated requirement, the pairings in force. `touch_pairings` does the same, once, for
-  pairings written in bulk (organisation/services.py `PairingBook`), which send no signal.
-- A department, a cadre, a department's staff member or an enterprise whose name changes touches "names"
+  two-visit rule's prorated requirement, the pairings in force.
+- An account, a department, a cadre, a department's staff member or an enterprise whose name changes touches
+  "names"
   (kept payloads may show names), every month.
 - What groups or selects the figures touches the families that group by it, every month: an enterprise's
   sector, street, kind or being active (the problems' and the visits' breakdowns and filters, the enterprises
   counted), a cadre's unit or being active (the grid's units, the unpaired cadres, a cadre's problems by
   unit), a department's kind or being active (the departments table). A new enterprise, cadre or
-  department counts in the same figures. `touch_enterprises` and `touch_cadres` are for bulk writers.
+  department counts in the same figures. `touch_grouped` (names and groups, every month, one query) is for the
+  writers in bulk, which send no signal: the import (organisation/imports.py, once for the whole list: its
+  enterprises, cadres and pairings) and `cadre_create`.
 
 The family is only a name: this module touches "visits" and "problems" without importing the apps above.
 """
@@ -21,12 +23,13 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import models
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from core import kept
-from core.kept_receivers import Loaded
+from core.kept_receivers import Loaded, touch_families
 from enterprises.models import Enterprise
 from organisation.models import Cadre, Department, DepartmentStaff, Pairing
 
@@ -34,12 +37,14 @@ from organisation.models import Cadre, Department, DepartmentStaff, Pairing
 PAIRING_DATES = ("started_on", "ended_on", "cadre", "enterprise")
 # For each model: the fields shown by name, and those that group or select figures (with the families they reach).
 NAMES: dict[type[models.Model], tuple[str, ...]] = {
+    User: ("first_name", "last_name"),  # the name an account is shown by (a reporter, an actor)
     Enterprise: ("name",),
     Cadre: ("name",),
     Department: ("name",),
     DepartmentStaff: ("name",),
 }
 GROUPS: dict[type[models.Model], tuple[str, ...]] = {
+    User: (),
     Enterprise: ("sector", "street", "kind", "is_active"),
     Cadre: ("unit", "is_active", "user"),
     Department: ("kind", "is_active"),
@@ -47,8 +52,11 @@ GROUPS: dict[type[models.Model], tuple[str, ...]] = {
 }
 GROUPED = ("problems", "visits")
 
-_pairing: Loaded | None = None
-_loaded: dict[type[models.Model], Loaded] = {}
+# Read with each row (post_init, no query): what a save changed of them.
+_pairing = Loaded(Pairing, PAIRING_DATES, "pairing")
+_loaded: dict[type[models.Model], Loaded] = {
+    model: Loaded(model, (*names, *GROUPS[model]), model._meta.label_lower) for model, names in NAMES.items()
+}
 
 
 def _months(values: Iterable[Any]) -> list[datetime.date]:
@@ -63,24 +71,12 @@ def pairing_months(pairing: Pairing, before: dict[str, Any] | None = None) -> li
     return kept.months_between(min(starts), max(ends))
 
 
-def touch_pairings(pairings: Iterable[Pairing]) -> None:
-    """One touch for pairings written in bulk: the months each reaches (as read and as written), together."""
-    months: set[datetime.date] = set()
-    for pairing in pairings:
-        months.update(pairing_months(pairing, _pairing.before(pairing) if _pairing is not None else None))
-        if _pairing is not None:
-            _pairing.refresh(pairing)
-    kept.touch("visits", months)
-
-
 def touch_grouped() -> None:
-    """What a bulk write of enterprises, cadres or departments changes: names and groups, every month."""
-    for family in ("names", *GROUPED):
-        kept.touch(family, None)
+    """What a write of enterprises, cadres or departments changes: names and groups, every month (one query)."""
+    touch_families(dict.fromkeys(("names", *GROUPED)))
 
 
 def _pairing_saved(sender: type[Pairing], instance: Pairing, **kwargs: Any) -> None:
-    assert _pairing is not None  # connected by `connect`
     kept.touch("visits", pairing_months(instance, _pairing.before(instance)))
     _pairing.refresh(instance)
 
@@ -94,7 +90,9 @@ def _saved(
 ) -> None:
     loaded = _loaded[sender]
     changed = loaded.changed(instance, update_fields)
-    if created or changed & {sender._meta.get_field(name).attname for name in GROUPS[sender]}:  # type: ignore[union-attr]
+    if sender is User and created:
+        kept.touch("names", None)  # an account alone counts in no figure
+    elif created or changed & {sender._meta.get_field(name).attname for name in GROUPS[sender]}:  # type: ignore[union-attr]
         touch_grouped()
     elif changed:
         kept.touch("names", None)
@@ -107,15 +105,14 @@ def _deleted(sender: type[models.Model], instance: models.Model, **kwargs: Any) 
 
 def connect() -> None:
     """Connect the receivers (OrganisationConfig.ready)."""
-    global _pairing
-    _pairing = Loaded(Pairing, PAIRING_DATES, "pairing")
+    _pairing.connect()
     post_save.connect(_pairing_saved, sender=Pairing, dispatch_uid="kept.pairing.save")
     post_delete.connect(_pairing_deleted, sender=Pairing, dispatch_uid="kept.pairing.delete")
-    for model, names in NAMES.items():
+    for model, loaded in _loaded.items():
         label = model._meta.label_lower
-        _loaded[model] = Loaded(model, (*names, *GROUPS[model]), label)
+        loaded.connect()
         post_save.connect(_saved, sender=model, dispatch_uid=f"kept.{label}.save")
         post_delete.connect(_deleted, sender=model, dispatch_uid=f"kept.{label}.delete")
 
 
-__all__ = ["connect", "pairing_months", "touch_grouped", "touch_pairings"]
+__all__ = ["connect", "pairing_months", "touch_grouped"]

@@ -19,7 +19,7 @@ from django.db.models.functions import Length
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from core import dates, kept
+from core import dates
 from core.roles import Role
 from enterprises.importers import SAVE_BATCH, PairingPlan, Write, batched
 from enterprises.models import Enterprise
@@ -254,25 +254,24 @@ class PairingBook:
         ]
 
     def save(self) -> None:
-        """Write the book in batches: accounts and cadres (with history), then the pairings ended, moved, begun."""
+        """Write the book in batches: accounts and cadres (with history), then the pairings ended, moved, begun.
+
+        Bulk writes send no signal: the caller touches the kept figures they change, once (organisation/imports.py).
+        """
         for write in self.writes():
             write.run(write.objects)
 
 
 def _cadres_update(cadres: list[Cadre]) -> None:
     bulk_update_with_history(cadres, Cadre, fields=["title", "mobile"], batch_size=SAVE_BATCH)
-    if cadres:  # a bulk write sends no signal: what a kept payload shows of them (organisation/kept.py)
-        kept.touch("names", None)
 
 
 def _pairings_end(pairings: list[Pairing]) -> None:
     Pairing.objects.bulk_update(pairings, ["ended_on"], batch_size=SAVE_BATCH)
-    organisation_kept.touch_pairings(pairings)
 
 
 def _pairings_move(pairings: list[Pairing]) -> None:
     Pairing.objects.bulk_update(pairings, ["started_on"], batch_size=SAVE_BATCH)
-    organisation_kept.touch_pairings(pairings)
 
 
 def _pairings_create(pairings: list[Pairing]) -> None:
@@ -281,7 +280,6 @@ def _pairings_create(pairings: list[Pairing]) -> None:
         pairing.cadre = pairing.cadre  # take the keys the cadre and the enterprise have now
         pairing.enterprise = pairing.enterprise
     Pairing.objects.bulk_create(pairings, batch_size=SAVE_BATCH)
-    organisation_kept.touch_pairings(pairings)
 
 
 def _check_lengths(*, name: str, title: str) -> None:
@@ -297,6 +295,8 @@ def cadre_create(*, name: str, title: str, mobile: str = "") -> Cadre:
     """Create a cadre with an account the office gives a password later (none is usable yet)."""
     cadre = Cadre(name=name, title=title, mobile=mobile)
     _cadres_create([cadre])
+    # Written in bulk (no signal): a new cadre counts among the unpaired and in the grid (organisation/kept.py).
+    organisation_kept.touch_grouped()
     return cadre
 
 
@@ -324,7 +324,6 @@ def _cadres_create(cadres: list[Cadre]) -> None:
     saved = bulk_create_with_history(cadres, Cadre, batch_size=SAVE_BATCH)
     for cadre, row in zip(cadres, saved, strict=True):
         cadre.pk = row.pk
-    organisation_kept.touch_grouped()  # new cadres: the unpaired, the grid's units (organisation/kept.py)
 
 
 def _last_cadre_number() -> int:

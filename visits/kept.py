@@ -36,7 +36,8 @@ FAMILY = "visits"
 # What dates a visit in months: the months it left count as changed too.
 VISIT_DATES = ("visited_on", "created_at", "pairing")
 
-_visit: Loaded | None = None
+# Read with each visit (post_init, no query): what a save changed of them.
+_visit = Loaded(Visit, VISIT_DATES, "visit")
 
 
 def _days(values: Iterable[Any]) -> list[datetime.date]:
@@ -51,7 +52,6 @@ def visit_months(visit: Visit, before: dict[str, Any] | None = None) -> list[dat
 
 
 def _visit_saved(sender: type[Visit], instance: Visit, update_fields: Any = None, **kwargs: Any) -> None:
-    assert _visit is not None  # connected by `connect`
     written = None if update_fields is None else set(update_fields)
     if written is not None and written <= {"enterprise_answer", "enterprise_remark", "enterprise_answered_at"}:
         kept.touch(FAMILY, [kept.month_of(instance.visited_on)])  # the enterprise's answer: the visit's month
@@ -67,8 +67,7 @@ def _visit_deleted(sender: type[Visit], instance: Visit, **kwargs: Any) -> None:
 
 def connect() -> None:
     """Connect the receivers (VisitsConfig.ready)."""
-    global _visit
-    _visit = Loaded(Visit, VISIT_DATES, "visit")
+    _visit.connect()
     post_save.connect(_visit_saved, sender=Visit, dispatch_uid="kept.visit.save")
     post_delete.connect(_visit_deleted, sender=Visit, dispatch_uid="kept.visit.delete")
 

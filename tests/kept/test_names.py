@@ -85,3 +85,20 @@ def test_a_cadre_created_counts_again_what_counts_cadres(cadre, leader, this_mon
     assert FigureVersion.objects.get(family="visits", month=kept.EVERY_MONTH).token != every
     page.read()
     assert page.counted == 2
+
+
+def test_an_account_renamed_touches_the_names_and_a_login_does_not(client, cadre):
+    """An account's name may be shown (a reporter, an actor); its last login, saved at each login, is no figure's."""
+    from django.contrib.auth.models import User
+
+    names = Kept("names", {"names": None}, lambda: dict(User.objects.values_list("pk", "first_name")))
+    names.read()
+    user = User.objects.get(pk=cadre.user_id)
+    user.set_password("secret-pass-123")
+    user.save()
+    names.read()
+    assert names.counted == 1  # a password is no name
+    user.first_name = "王建国（调任）"
+    user.save()
+    assert names.read() == dict(User.objects.values_list("pk", "first_name"))
+    assert names.counted == 2

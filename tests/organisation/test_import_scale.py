@@ -69,8 +69,9 @@ def test_a_new_list_costs_the_same_queries_at_5_and_at_40_rows(dry_run):
     large, large_report = _queries([_row(n) for n in range(101, 141)], dry_run=dry_run)
     assert (small_report.new, large_report.new) == (5, 40)
     assert (
-        small == large <= 17
-    )  # reads, then (the import) accounts, memberships, cadres, enterprises and pairings with history
+        small == large <= 17 + (0 if dry_run else 1)
+    )  # reads, then (the import) accounts, memberships, cadres, enterprises and pairings with history, and one
+    # touch of the kept figures they change (organisation/imports.py)
 
 
 def test_a_re_import_costs_the_same_queries_at_5_and_at_40_rows_and_changes_nothing():
@@ -94,7 +95,7 @@ def test_an_update_costs_the_same_queries_at_5_and_at_40_rows():
     small, small_report = _queries(changed[:5], dry_run=False)
     large, large_report = _queries(changed[5:], dry_run=False)
     assert (small_report.updated, large_report.updated) == (5, 35)
-    assert small == large <= 12
+    assert small == large <= 13  # the last: one touch of the kept figures (organisation/imports.py)
     assert set(Cadre.objects.values_list("title", flat=True)) == {"局长"}
     assert set(Pairing.objects.values_list("started_on", flat=True)) == {datetime.date(2026, 7, 1)}
 
@@ -125,7 +126,7 @@ def test_re_pairing_costs_the_same_queries_at_5_and_at_40_rows():
     small, small_report = _queries(paired(5), dry_run=False)
     large, large_report = _queries(paired(40), dry_run=False)
     assert (small_report.updated, large_report.updated) == (5, 40)
-    assert small == large <= 18
+    assert small == large <= 19  # the last: one touch of the kept figures (organisation/imports.py)
     assert Pairing.objects.filter(ended_on=datetime.date(2026, 8, 31)).count() == 45
     assert Pairing.objects.active().filter(cadre__name__startswith="接任").count() == 45
 
