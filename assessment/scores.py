@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from assessment import rules
 from assessment.models import Freeze, FrozenScore, Measure, RatingValue, Subject, Weight
+from core import kept
 from core.months import month_label
 from issues import measures
 from issues.models import Issue
@@ -788,15 +789,151 @@ def in_force(year: int) -> Freeze | None:
 
 
 def for_year(year: int, now: datetime.datetime | None = None, history: Sequence[Freeze] | None = None) -> Assessment:
-    """The year as the pages show it: frozen while a freeze is in force, else counted now.
+    """The year as the pages show it: frozen while a freeze is in force, else counted now (kept: `kept_live`).
 
-    `history`: the year's freezes, if the page has read them already (the one in force is among them).
+    `history`: the year's freezes, if the page has read them already (the one in force is among them). `now`
+    given, the year is counted as of then, never kept.
     """
     if history is None:
         freeze = in_force(year)
     else:
         freeze = next((f for f in history if f.year == year and f.unfrozen_at is None), None)
-    return snapshot(freeze) if freeze is not None else live(year, now)
+    if freeze is not None:
+        return snapshot(freeze)
+    return live(year, now) if now is not None else kept_live(year)
+
+
+# -- the live count, kept (core/kept.py) ----------------------------------------------------------------------
+
+
+def depends(year: int) -> dict[str, list[datetime.date] | None]:
+    """What a year's live scores read, for `kept.remember`: the year's months of the problems, the visits (and
+    pairings) and the supervision (inspections, items), the weights and rating values (every month), the names
+    of the cadres and departments in the ranking (every month)."""
+    months = [datetime.date(year, month, 1) for month in range(1, 13)]
+    return {"problems": months, "visits": months, "supervision": months, "assessment": None, "names": None}
+
+
+def judged_on(year: int, today: datetime.date | None = None) -> datetime.date | None:
+    """The day a year's live scores are judged against: today while it runs (overdue, the running month's
+    two-visit rule), None once it is over (then as of its end, the same every day)."""
+    today = today or timezone.localdate()
+    return today if year >= today.year else None
+
+
+def kept_live(year: int) -> Assessment:
+    """`live(year)` now, kept until something it counts changes (core/kept.py; one query when kept).
+
+    What is kept (`_KeptYear`) is the ranking in columns of whole cents and the raw figures the breakdowns are
+    built from, not the names of every cadre and department not ranked; the first year with data is read
+    again when asked (`years`).
+    """
+    counted: list[Assessment] = []
+
+    def count() -> _KeptYear:
+        counted.append(live(year))
+        return _KeptYear.of(counted[0])
+
+    found = kept.remember(
+        "assessment.live", depends(year), count, judged_on=judged_on(year), parts=(year,)
+    ).assessment()
+    if counted and "first_year" in counted[0]._kept:  # just counted: the first year came with it (not kept)
+        found._kept["first_year"] = counted[0]._kept["first_year"]
+    return found
+
+
+@dataclass(frozen=True)
+class _Ranking:
+    """A subject's ranking as it is kept: plain columns (ids, names, scores in whole cents, ranks, each row's
+    points as an index into the few different ones), which pickle in a few milliseconds where 13,900 rows of
+    decimals take a few hundred; `rows` makes the rows again, the same as counted."""
+
+    ids: list[int]
+    names: list[str]
+    cents: list[int]
+    ranks: list[int]
+    points: list[int]
+    table: list[tuple[Decimal, ...]]
+    out_of: Decimal
+
+    @classmethod
+    def of(cls, rows: Sequence[Row], out_of: Decimal) -> _Ranking:
+        index: dict[tuple[Decimal, ...], int] = {}
+        table: list[tuple[Decimal, ...]] = []
+        points = []
+        for row in rows:
+            key = row.points or ()
+            i = index.get(key)
+            if i is None:
+                i = index[key] = len(table)
+                table.append(key)
+            points.append(i)
+        return cls(
+            [row.unit_id for row in rows],
+            [row.name for row in rows],
+            [int(row.score.scaleb(2)) for row in rows],
+            [row.rank for row in rows],
+            points,
+            table,
+            out_of,
+        )
+
+    def rows(self) -> list[Row]:
+        decimals: dict[int, Decimal] = {}
+
+        def score(cents: int) -> Decimal:
+            found = decimals.get(cents)
+            if found is None:
+                found = decimals[cents] = Decimal(cents).scaleb(-2)  # as `_ranked` makes it
+            return found
+
+        table, out_of = self.table, self.out_of
+        return [
+            Row(pk, name, score(cents), out_of, rank, table[i])
+            for pk, name, cents, rank, i in zip(self.ids, self.names, self.cents, self.ranks, self.points, strict=True)
+        ]
+
+
+@dataclass(frozen=True)
+class _KeptYear:
+    """A year's live count as `kept_live` keeps it: plain data only (no model instances, no lazy strings)."""
+
+    year: int
+    as_of: datetime.datetime
+    is_over: bool
+    weights: Weights
+    rankings: dict[str, _Ranking]
+    months: dict[int, tuple[int, int]]
+    problems: dict[str, dict[Any, dict[str, int]]]
+    inspections: dict[tuple[str, int], dict[str, int]]
+    items: dict[tuple[str, int], tuple[int, int]]
+
+    @classmethod
+    def of(cls, assessment: Assessment) -> _KeptYear:
+        source = assessment.source
+        assert isinstance(source, _Live)
+        return cls(
+            assessment.year,
+            assessment.as_of,
+            assessment.is_over,
+            assessment.weights,
+            {
+                subject: _Ranking.of(assessment.rows(subject), source.scales[subject].out_of)
+                for subject in Subject.values
+            },
+            source.months,
+            source.problems,
+            source.subjects.inspections,
+            source.subjects.items,
+        )
+
+    def assessment(self) -> Assessment:
+        """The year's scores again, as `live` gave them."""
+        scales = {subject: _Scale.of(self.weights, subject) for subject in Subject.values}
+        subjects = _Subjects([], [], self.inspections, self.items)
+        source = _Live(self.year, self.is_over, self.weights, self.months, self.problems, subjects, scales)
+        ranked = {subject: ranking.rows() for subject, ranking in self.rankings.items()}
+        return Assessment(self.year, self.as_of, self.is_over, self.weights, ranked, source)
 
 
 def frozen_rows(freeze: Freeze, assessment: Assessment) -> list[FrozenScore]:
@@ -919,8 +1056,11 @@ __all__ = [
     "Score",
     "Weights",
     "compare",
+    "depends",
     "for_year",
     "in_force",
+    "judged_on",
+    "kept_live",
     "live",
     "snapshot",
     "sort_rows",

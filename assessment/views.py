@@ -6,14 +6,15 @@ without a role nothing. The scores come from assessment/scores.py (the snapshot 
 nothing is counted here.
 """
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, overload
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,6 +27,7 @@ from assessment import exports, rules, scores
 from assessment.forms import FreezeForm, UnfreezeForm
 from assessment.models import Freeze, Subject
 from assessment.services import AssessmentError, may_freeze, year_freeze, year_unfreeze
+from core import kept
 from core.drafts import confirm_saved
 from core.params import parse_id
 from core.roles import (
@@ -130,31 +132,34 @@ class Heading:
     definition: str = ""
 
 
-def _table(
-    request: AuthenticatedRequest, assessment: scores.Assessment, subject: str, param: str, page_param: str
-) -> tuple[list[Heading], list[scores.Row]]:
-    """The table's headings (each a sort link) and its rows, sorted as asked (light: a page builds what it shows)."""
-    measures = assessment.measures(subject)
-    sorting = Sort.read(request.GET.get(param, ""), {"name", "score", *measures})
+def _headings(
+    request: AuthenticatedRequest, weights: scores.Weights, subject: str, param: str, page_param: str
+) -> list[Heading]:
+    """The table's headings, each a sort link (the table is sorted as `_sorting` reads the request)."""
+    measures = weights.measures(subject)
+    sorting = _sorting(request.GET.get(param, ""), weights, subject)
 
     def heading(key: str, label: str, **more: Any) -> Heading:
         href = "?" + query_with(request, **{param: sorting.toggled(key), page_param: ""})
         return Heading(key, label, href, sorting.aria(key), **more)
 
-    headings = [
+    return [
         heading("name", _("Cadre") if subject == Subject.CADRE else _("Department")),
         *(
             heading(
                 key,
                 rules.RULES[key].label,
-                weight=assessment.weights.weight(subject, key),
+                weight=weights.weight(subject, key),
                 definition=str(rules.RULES[key].definition),
             )
             for key in measures
         ),
         heading("score", _("Score")),
     ]
-    return headings, scores.sort_rows(assessment, subject, sorting.key, sorting.descending)
+
+
+def _sorting(asked: str, weights: scores.Weights, subject: str) -> Sort:
+    return Sort.read(asked, {"name", "score", *weights.measures(subject)})
 
 
 def _rows(shown: Iterable[scores.Score], measures: list[str]) -> list[tuple[scores.Score, list[scores.Part | None]]]:
@@ -162,9 +167,8 @@ def _rows(shown: Iterable[scores.Score], measures: list[str]) -> list[tuple[scor
     return [(score, [score.part(key) for key in measures]) for score in shown]
 
 
-def _rules_context(assessment: scores.Assessment) -> dict[str, Any]:
+def _rules_context(weights: scores.Weights) -> dict[str, Any]:
     """The weights in force and what each measure counts, as the page explains them."""
-    weights = assessment.weights
     return {
         "rules": [
             {
@@ -182,62 +186,187 @@ def _rules_context(assessment: scores.Assessment) -> dict[str, Any]:
     }
 
 
-@login_required
-@role_required(*ANY_ROLE)
-@require_GET
-def year_view(request: AuthenticatedRequest, year: int) -> HttpResponseBase:
-    """The year's ranking tables, the 红黑榜 and the freeze; a cadre or a unit's staff go to their own breakdown."""
-    _year(year)
-    if not sees_everything(request.user):
-        return _own_breakdown(request.user, year)
-    history = list(Freeze.objects.filter(year=year).select_related("frozen_by", "unfrozen_by"))
-    assessment = scores.for_year(year, history=history)
-    size = settings.CAMPAIGN_ASSESSMENT_BOARD_SIZE
-    if request.GET.get("format") == "xlsx":
-        return exports.workbook(assessment, size)
-    cadre_headings, cadres = _table(request, assessment, Subject.CADRE, "sort", "page")
-    department_headings, departments = _table(request, assessment, Subject.DEPARTMENT, "dsort", "dpage")
-    # Both tables paged, the boards capped: a province's 135,000 cadres and 1,173 departments are the
-    # Excel file's; the page builds the breakdowns of what it shows (a snapshot reads them in one query).
-    page = Paginator(cadres, PAGE_SIZE).get_page(request.GET.get("page"))
-    department_page = Paginator(departments, PAGE_SIZE).get_page(request.GET.get("dpage"))
+@dataclass(frozen=True)
+class Shown:
+    """A table's page as a page shows it: how many rows the table has, which page this is, its full scores."""
+
+    count: int
+    number: int
+    scores: list[scores.Score]
+
+    def page(self) -> Page:
+        """The page, as Django's paginator gives it, over the rows kept (the others are not needed to show it)."""
+        return Paginator(_Placed(self.count, self.scores), PAGE_SIZE).page(self.number)
+
+
+class _Placed(Sequence[scores.Score]):
+    """A table of `count` rows of which only one page's are at hand (the paginator asks only for those)."""
+
+    def __init__(self, count: int, shown: list[scores.Score]) -> None:
+        self.count_, self.shown = count, shown
+
+    def __len__(self) -> int:
+        return self.count_
+
+    @overload
+    def __getitem__(self, index: int) -> scores.Score: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[scores.Score]: ...
+    def __getitem__(self, index: int | slice) -> scores.Score | list[scores.Score]:
+        if isinstance(index, slice):
+            return self.shown
+        raise IndexError(index)
+
+
+@dataclass(frozen=True)
+class YearPage:
+    """What the year page shows, counted once per state of what it reads (core/kept.py): plain data only."""
+
+    year: int
+    as_of: datetime.datetime
+    is_over: bool
+    weights: scores.Weights
+    cadres: Shown
+    departments: Shown
+    boards: dict[str, scores.Board]
+
+
+def _shown(assessment: scores.Assessment, subject: str, sort: str, page: str | None) -> tuple[Shown, list[scores.Row]]:
+    rows = assessment.rows(subject)
+    sorting = _sorting(sort, assessment.weights, subject)
+    ordered = scores.sort_rows(assessment, subject, sorting.key, sorting.descending)
+    found = Paginator(ordered, PAGE_SIZE).get_page(page)
+    return Shown(len(rows), found.number, []), list(found.object_list)
+
+
+def year_page(
+    assessment: scores.Assessment,
+    size: int,
+    sort: str = "",
+    dsort: str = "",
+    page: str | None = None,
+    dpage: str | None = None,
+) -> YearPage:
+    """The year page's figures: each table's page as sorted and paged, and the boards, with their breakdowns.
+
+    Both tables paged, the boards capped: a province's 135,000 cadres and 1,173 departments are the Excel
+    file's; the breakdowns are built for what is shown (a snapshot reads them in one query).
+    """
+    cadres, cadre_rows = _shown(assessment, Subject.CADRE, sort, page)
+    departments, department_rows = _shown(assessment, Subject.DEPARTMENT, dsort, dpage)
     board_rows = {subject: assessment.board_rows(subject, size) for subject in (Subject.CADRE, Subject.DEPARTMENT)}
     assessment.prepare(
         {
-            Subject.CADRE: [*page.object_list, *board_rows[Subject.CADRE][0], *board_rows[Subject.CADRE][1]],
+            Subject.CADRE: [*cadre_rows, *board_rows[Subject.CADRE][0], *board_rows[Subject.CADRE][1]],
             Subject.DEPARTMENT: [
-                *department_page.object_list,
+                *department_rows,
                 *board_rows[Subject.DEPARTMENT][0],
                 *board_rows[Subject.DEPARTMENT][1],
             ],
         }
     )
+    return YearPage(
+        year=assessment.year,
+        as_of=assessment.as_of,
+        is_over=assessment.is_over,
+        weights=assessment.weights,
+        cadres=replace(cadres, scores=assessment.shown(Subject.CADRE, cadre_rows)),
+        departments=replace(departments, scores=assessment.shown(Subject.DEPARTMENT, department_rows)),
+        boards={
+            subject: assessment.board(subject, size) for subject in (Subject.CADRE.value, Subject.DEPARTMENT.value)
+        },
+    )
+
+
+Asked = tuple[str, str, str | None, str | None]
+# The year page as it opens: no sort, the first pages.
+DEFAULT_VIEW: Asked = ("", "", None, None)
+
+
+def kept_year_page(year: int, size: int, asked: Asked, years: list[int] | None = None) -> YearPage:
+    """The year page's figures for a sort and page (`asked`: sort, dsort, page, dpage as the request gives
+    them), kept until something the year counts changes; counted from the year's kept count when not.
+
+    `years`, when given, receives the years with data if they were read with the count (else left empty).
+    """
+
+    def count() -> YearPage:
+        assessment = scores.kept_live(year)
+        if years is not None and "first_year" in assessment._kept:
+            years.extend(assessment.years())
+        return year_page(assessment, size, *asked)
+
+    return kept.remember(
+        "assessment.year_page",
+        scores.depends(year),
+        count,
+        judged_on=scores.judged_on(year),
+        parts=(year, "all", size, *asked),  # the overseers see every row alike
+    )
+
+
+def warm() -> None:
+    """Count this year's page as it opens again, in the worker after a change (core/kept.py, KEPT_WARMERS)."""
+    year = timezone.localdate().year
+    if scores.in_force(year) is None:
+        kept_year_page(year, settings.CAMPAIGN_ASSESSMENT_BOARD_SIZE, DEFAULT_VIEW)
+
+
+@login_required
+@role_required(*ANY_ROLE)
+@require_GET
+def year_view(request: AuthenticatedRequest, year: int) -> HttpResponseBase:
+    """The year's ranking tables, the 红黑榜 and the freeze; a cadre or a unit's staff go to their own breakdown.
+
+    While the year is not frozen, what it shows is kept (core/kept.py) per sort and page until something it
+    counts changes; a frozen year is read from its snapshot.
+    """
+    _year(year)
+    if not sees_everything(request.user):
+        return _own_breakdown(request.user, year)
+    history = list(Freeze.objects.filter(year=year).select_related("frozen_by", "unfrozen_by"))
+    freeze = next((f for f in history if f.unfrozen_at is None), None)
+    size = settings.CAMPAIGN_ASSESSMENT_BOARD_SIZE
+    if request.GET.get("format") == "xlsx":
+        return exports.workbook(scores.for_year(year, history=history), size)
+    asked: Asked = (
+        request.GET.get("sort", ""),
+        request.GET.get("dsort", ""),
+        request.GET.get("page"),
+        request.GET.get("dpage"),
+    )
+    years: list[int] = []  # the years with data: read with the count when it runs, else on their own
+    if freeze is None:
+        shown = kept_year_page(year, size, asked, years)
+    else:
+        years.extend(scores.years_with_data())
+        shown = year_page(scores.snapshot(freeze), size, *asked)
+    weights = shown.weights
+    page, department_page = shown.cadres.page(), shown.departments.page()
     context = {
         "year": year,
-        "years": assessment.years(),
-        "assessment": assessment,
-        "freeze": assessment.freeze,
+        "years": years or scores.years_with_data(),
+        "assessment": shown,
+        "freeze": freeze,
         "history": history,
-        "cadre_headings": cadre_headings,
-        "department_headings": department_headings,
+        "cadre_headings": _headings(request, weights, Subject.CADRE, "sort", "page"),
+        "department_headings": _headings(request, weights, Subject.DEPARTMENT, "dsort", "dpage"),
         "page": page,
         "query": query_with(request, page=""),
         "department_page": department_page,
         "department_query": query_with(request, dpage=""),
-        "cadre_rows": _rows(assessment.shown(Subject.CADRE, page.object_list), assessment.measures(Subject.CADRE)),
-        "department_rows": _rows(
-            assessment.shown(Subject.DEPARTMENT, department_page.object_list), assessment.measures(Subject.DEPARTMENT)
-        ),
+        "cadre_rows": _rows(shown.cadres.scores, weights.measures(Subject.CADRE)),
+        "department_rows": _rows(shown.departments.scores, weights.measures(Subject.DEPARTMENT)),
         "board_size": size,
         "boards": [
-            (_("Cadres"), assessment.board(Subject.CADRE, size)),
-            (_("Departments"), assessment.board(Subject.DEPARTMENT, size)),
+            (_("Cadres"), shown.boards[Subject.CADRE.value]),
+            (_("Departments"), shown.boards[Subject.DEPARTMENT.value]),
         ],
         "export_query": query_with(request, format="xlsx", page="", dpage=""),
         "may_freeze": may_freeze(request.user),
         "freeze_form": FreezeForm(),
         "unfreeze_form": UnfreezeForm(),
-        **_rules_context(assessment),
+        **_rules_context(weights),
     }
     return render(request, "assessment/year.html", context)
 
@@ -248,7 +377,7 @@ def year_view(request: AuthenticatedRequest, year: int) -> HttpResponseBase:
 def _breakdown(request: AuthenticatedRequest, year: int, subject: str, pk: int) -> HttpResponse:
     _year(year)
     unit = _unit_for_user(request, subject, pk)
-    assessment = scores.for_year(year)
+    assessment = scores.for_year(year)  # the live count kept (scores.kept_live) while the year is not frozen
     score = assessment.find(subject, pk)
     context = {
         "year": year,
@@ -260,7 +389,7 @@ def _breakdown(request: AuthenticatedRequest, year: int, subject: str, pk: int) 
         "score": score,
         "ranked": len(assessment.rows(subject)),
         "overseer": sees_everything(request.user),
-        **_rules_context(assessment),
+        **_rules_context(assessment.weights),
     }
     return render(request, "assessment/breakdown.html", context)
 
@@ -359,7 +488,7 @@ def compare(request: AuthenticatedRequest, year: int) -> HttpResponseBase:
         found = next((f for f in history if f.unfrozen_at is None), history[0] if history else None)
     context: dict[str, Any] = {"year": year, "freeze": found, "history": history}
     if found is not None:
-        frozen, now = scores.snapshot(found), scores.live(year)
+        frozen, now = scores.snapshot(found), scores.kept_live(year)
         cadres = scores.compare(frozen, now, Subject.CADRE)
         departments = scores.compare(frozen, now, Subject.DEPARTMENT)
         context.update(
@@ -371,7 +500,7 @@ def compare(request: AuthenticatedRequest, year: int) -> HttpResponseBase:
                 "cadres_changed": sum(1 for change in cadres if change.changed),
                 "departments_changed": sum(1 for change in departments if change.changed),
                 "weights_changed": frozen.weights != now.weights,
-                "frozen_weights": _rules_context(frozen),
+                "frozen_weights": _rules_context(frozen.weights),
                 "as_of": now.as_of,
             }
         )
