@@ -337,9 +337,10 @@ def visit_figures(
     filters = scope.filters
     return kept.remember(
         "oversight.visit_figures",
-        # The filters read the enterprise's origin, sector and street and the cadre's unit: "names" says they moved.
-        {"visits": [month.first for month in read], "names": None},
-        lambda: _count_visit_figures(user, scope, now, months),
+        # A pairing, a visit or its answer, and what the filters select by (the enterprise's sector and street, the
+        # cadre's unit: organisation/kept.py) touch the months they reach: "visits".
+        {"visits": [month.first for month in read]},
+        lambda: count_visit_figures(user, scope, now, months),
         # While a month read runs, the rule's standing, the pairings in force and a month's end depend on the day.
         judged_on=timezone.localdate(now) if running else None,
         parts=(
@@ -355,10 +356,11 @@ def visit_figures(
     )
 
 
-def _count_visit_figures(
+def count_visit_figures(
     user: PortalUser, scope: Scope, now: datetime.datetime, months: Sequence[Month]
 ) -> VisitFigures:
-    """`visit_figures` counted (four queries)."""
+    """`visit_figures` counted, nothing kept (four queries): for a page that keeps its whole answer itself, whose
+    kept read would otherwise read the versions twice on a miss."""
     found = service(user, scope, now)
     summaries = found.summaries()
     counted = visits_in(scope.period, now)
@@ -393,6 +395,7 @@ __all__ = [
     "ScopeForm",
     "Service",
     "VisitFigures",
+    "count_visit_figures",
     "month_label",
     "service",
     "visit_figures",

@@ -276,8 +276,8 @@ def visit_list(request: AuthenticatedRequest) -> HttpResponseBase:
         # A province's ten million visits take a while to count: the count is kept until a visit changes.
         paginator.__dict__["count"] = kept.remember(  # Paginator.count is a cached_property: fill its cache
             "visits.visit_list.count",
-            # The enterprise's and the unit's filters read the enterprise and the cadre: "names" says they changed.
-            {"visits": None, "names": None},
+            # Any visit, and what the filters select by (the enterprise's, the cadre's unit: organisation/kept.py).
+            {"visits": None},
             lambda: filterset.qs.count(),
             parts=(_visit_filters(filterset),),
         )
@@ -661,8 +661,9 @@ def compliance_grid(request: AuthenticatedRequest) -> HttpResponseBase:
     offset = (_page_number(request) - 1) * GRID_PAGE_SIZE
     units, ids = kept.remember(
         "visits.compliance_grid",
-        # The filters and the units read the cadre's unit and name and the enterprise's: "names" says they changed.
-        {"visits": [month.first for month in months], "names": None},
+        # The units and the filters (the cadre's unit, the enterprise's street) are touched as "visits"
+        # (organisation/kept.py); the search by name reads the names.
+        {"visits": [month.first for month in months], **({"names": None} if request.GET.get("q") else {})},
         lambda: standings.units_and_page(worst_first=worst_first, offset=offset, limit=GRID_PAGE_SIZE),
         judged_on=today,  # this month runs: its standings (at risk, missed) depend on the day
         parts=(
