@@ -159,7 +159,9 @@ def test_every_main_page_makes_the_same_queries_at_two_sizes(demo_district):
     problems, visits = Issue.objects.count(), Visit.objects.count()
     _add(today, times=3)
     assert Issue.objects.count() >= 2 * problems and Visit.objects.count() > visits
-    large = _count(pages, warm_up=False)
+    # Read after a warm-up too: the rows added touched the kept figures (core/kept.py), so a first read counts them
+    # again, and the small size's read was a kept one (each page's own tests count its reads on a miss).
+    large = _count(pages, warm_up=True)
     grew = {page: (small[page], large[page]) for page in small if small[page] != large[page]}
     assert not grew, f"queries that grow with the rows (district, 4×): {grew}"
     over = {page: n for page, n in large.items() if n > OVER_BUDGET.get(page, BUDGET)}
