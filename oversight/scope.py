@@ -26,10 +26,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import kept
 from core.months import Month, month_label
 from core.periods import Period, parse_month
 from core.pickers import PLAIN_UP_TO, PickerFormMixin, SearchSelect
-from core.roles import PortalUser
+from core.roles import PortalUser, sees_everything
 from enterprises.models import Enterprise, Origin, Sector
 from issues import measures
 from issues.models import Issue, IssueCategory
@@ -334,13 +335,43 @@ def visit_figures(
     user: PortalUser, scope: Scope, now: datetime.datetime | None = None, months: Sequence[Month] = ()
 ) -> VisitFigures:
     """Count the period's pairings in force, visits (and those the enterprise confirmed or denied) and compliance,
-    in four queries whatever the data (and the roles).
+    in four queries whatever the data (and the roles); kept (core/kept.py) until a visit, an answer or a pairing
+    of those months changes: a kept read is one query.
 
     Compliance: each cadre-month of the period judged by the two-visit rule's one home
     (visits/compliance.py), summed over the months. `months`: also count the visits of each of these
     months as `visits_in` counts them (the dashboard's trend), in the same reading of the visits.
     """
     now = now or timezone.now()
+    read = [*scope.period.months, *months]
+    running = any(not Period.month(month).is_over(now) for month in read)
+    filters = scope.filters
+    return kept.remember(
+        "oversight.visit_figures",
+        # A pairing, a visit or its answer, and what the filters select by (the enterprise's sector and street, the
+        # cadre's unit: organisation/kept.py) touch the months they reach: "visits".
+        {"visits": [month.first for month in read]},
+        lambda: count_visit_figures(user, scope, now, months),
+        # While a month read runs, the rule's standing, the pairings in force and a month's end depend on the day.
+        judged_on=timezone.localdate(now) if running else None,
+        parts=(
+            scope.period.start,
+            scope.period.end,
+            tuple(months),
+            filters.origin,
+            filters.sector,
+            filters.street,
+            filters.department.pk if filters.department else None,
+            "all" if sees_everything(user) else user.pk,
+        ),
+    )
+
+
+def count_visit_figures(
+    user: PortalUser, scope: Scope, now: datetime.datetime, months: Sequence[Month]
+) -> VisitFigures:
+    """`visit_figures` counted, nothing kept (four queries): for a page that keeps its whole answer itself, whose
+    kept read would otherwise read the versions twice on a miss."""
     found = service(user, scope, now)
     summaries = found.summaries()
     counted = visits_in(scope.period, now)
@@ -375,6 +406,7 @@ __all__ = [
     "ScopeForm",
     "Service",
     "VisitFigures",
+    "count_visit_figures",
     "month_label",
     "service",
     "visit_figures",

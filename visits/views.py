@@ -2,14 +2,15 @@ import datetime
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import overload
+from typing import cast, overload
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Model, Q
+from django.forms import ModelChoiceField
 from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core import pickers
+from core import kept, pickers
 from core.drafts import confirm_saved
 from core.errors import PortalError
 from core.months import days_left_in_month, last_months, month_label
@@ -265,12 +266,22 @@ def visit_list(request: AuthenticatedRequest) -> HttpResponseBase:
             sheet_title=_("Visits"),
         )
     # A city's 300,000 visits a year: the page's keys on `visit_list_order`, from the nearer end (core/paging.py).
-    page = IndexedPaginator(
+    paginator = IndexedPaginator(
         filterset.qs.order_by("-visited_on", "-pk"),
         25,
         related=("pairing__enterprise", "pairing__cadre"),
         shape=with_file_count,
-    ).get_page(request.GET.get("page"))
+    )
+    if sees_everything(request.user):
+        # A province's ten million visits take a while to count: the count is kept until a visit changes.
+        paginator.__dict__["count"] = kept.remember(  # Paginator.count is a cached_property: fill its cache
+            "visits.visit_list.count",
+            # Any visit, and what the filters select by (the enterprise's, the cadre's unit: organisation/kept.py).
+            {"visits": None},
+            lambda: filterset.qs.count(),
+            parts=(_visit_filters(filterset),),
+        )
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     export_query = query.copy()
@@ -279,6 +290,17 @@ def visit_list(request: AuthenticatedRequest) -> HttpResponseBase:
         request,
         "visits/visit_list.html",
         {"page": page, "filter": filterset, "query": query.urlencode(), "export_query": export_query.urlencode()},
+    )
+
+
+def _visit_filters(filterset: VisitFilter) -> tuple[tuple[str, str], ...]:
+    """The visit list's filters in use (the valid ones, as the list reads them) as plain text: its kept count's."""
+    filterset.is_valid()  # a field that does not read well is left out, as the list leaves it out
+    chosen = filterset.form.cleaned_data
+    return tuple(
+        (name, str(value.pk if isinstance(value, Model) else value))
+        for name, value in sorted(chosen.items())
+        if value not in (None, "")
     )
 
 
@@ -565,9 +587,13 @@ class _UnitRow:
         return self.summary.months
 
 
-def _unit_rows(request: AuthenticatedRequest, units: list[compliance.UnitSummary]) -> list[_UnitRow]:
-    """The units with the most cadres short this month first, each linking to its own cadres (drill-down)."""
-    names = dict(Department.objects.filter(pk__in=[u.unit_id for u in units if u.unit_id]).values_list("pk", "name"))
+def _unit_rows(
+    request: AuthenticatedRequest, units: list[compliance.UnitSummary], names: dict[int, str]
+) -> list[_UnitRow]:
+    """The units with the most cadres short this month first, each linking to its own cadres (drill-down).
+
+    `names`: every department's name by id, read once for these rows and the filter's choices (names live, not kept).
+    """
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("units_page", None)
@@ -579,6 +605,16 @@ def _unit_rows(request: AuthenticatedRequest, units: list[compliance.UnitSummary
         query["department"] = str(unit.unit_id)
         rows.append(_UnitRow(names.get(unit.unit_id, ""), "?" + query.urlencode() + "#cadres", unit))
     return rows
+
+
+def _grid_filters(filters: ComplianceFilterForm) -> tuple[tuple[str, str], ...]:
+    """The grid's filters chosen (the valid ones) as plain text, in the fields' order: part of its kept figures."""
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    return tuple(
+        (name, str(value.pk if isinstance(value, Model) else value))
+        for name, value in chosen.items()
+        if value not in (None, "")
+    )
 
 
 def _page_number(request: AuthenticatedRequest) -> int:
@@ -623,7 +659,20 @@ def compliance_grid(request: AuthenticatedRequest) -> HttpResponseBase:
         )
     # The page asked for is read with the units' counts, in one query; another page (past the last) costs one more.
     offset = (_page_number(request) - 1) * GRID_PAGE_SIZE
-    units, ids = standings.units_and_page(worst_first=worst_first, offset=offset, limit=GRID_PAGE_SIZE)
+    units, ids = kept.remember(
+        "visits.compliance_grid",
+        # The units and the filters (the cadre's unit, the enterprise's street) are touched as "visits"
+        # (organisation/kept.py); the search by name reads the names.
+        {"visits": [month.first for month in months], **({"names": None} if request.GET.get("q") else {})},
+        lambda: standings.units_and_page(worst_first=worst_first, offset=offset, limit=GRID_PAGE_SIZE),
+        judged_on=today,  # this month runs: its standings (at risk, missed) depend on the day
+        parts=(
+            _grid_filters(filters),
+            offset,
+            worst_first,
+            "all" if sees_everything(request.user) else request.user.pk,
+        ),
+    )
     cadres = _CadrePages(standings, sum(unit.cadres for unit in units), worst_first, (offset, ids))
     page = Paginator(cadres, GRID_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -635,7 +684,12 @@ def compliance_grid(request: AuthenticatedRequest) -> HttpResponseBase:
     all_units.pop("units_page", None)
     units_query = request.GET.copy()
     units_query.pop("units_page", None)
-    unit_page = Paginator(_unit_rows(request, units), GRID_UNITS_PAGE_SIZE).get_page(request.GET.get("units_page"))
+    # Every department once, in the field's order: the units' names and the department filter's choices.
+    departments = list(Department.objects.values_list("pk", "name"))
+    department_field = cast(ModelChoiceField, filters.fields["department"])
+    department_field.choices = [("", department_field.empty_label), *departments]
+    unit_rows = _unit_rows(request, units, dict(departments))
+    unit_page = Paginator(unit_rows, GRID_UNITS_PAGE_SIZE).get_page(request.GET.get("units_page"))
     labels = [month_label(m) for m in months]
     totals = compliance.totals(units, months)
     return render(
