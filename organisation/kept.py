@@ -45,7 +45,7 @@ NAMES: dict[type[models.Model], tuple[str, ...]] = {
 }
 GROUPS: dict[type[models.Model], tuple[str, ...]] = {
     User: (),
-    Enterprise: ("sector", "street", "kind", "is_active"),
+    Enterprise: ("sector", "street", "kind", "origin", "is_active"),
     Cadre: ("unit", "is_active", "user"),
     Department: ("kind", "is_active"),
     DepartmentStaff: ("department", "user"),
