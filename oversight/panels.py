@@ -7,12 +7,13 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, Window
 from django.utils import timezone
 
-from core import workdays
+from core import kept, workdays
 from core.months import days_left_in_month
 from core.roles import PortalUser
 from enterprises.models import Enterprise, Origin
 from issues.models import DEADLINE_STATUSES, OPEN_STATUSES, ROW_RELATED, Issue, Status, overdue_q
 from organisation.models import Cadre, DepartmentStaff, Pairing
+from oversight import keeping
 from supervision.models import Rectification
 from visits import compliance
 from visits.models import Visit
@@ -118,7 +119,16 @@ def department_panel(user: PortalUser, today: datetime.date) -> DepartmentPanel 
     )
 
 
-def oversight_panel(user: PortalUser, today: datetime.date) -> OversightPanel:
+@dataclass(frozen=True)
+class OversightFigures:
+    """What the overseers' panel counts (kept, core/kept.py): the open problems' figures, this month's rule."""
+
+    counts: dict[str, int]
+    visits: compliance.MonthSummary
+
+
+def count_oversight(user: PortalUser, today: datetime.date) -> OversightFigures:
+    """Count the overseers' figures (nothing kept): two queries."""
     issues = Issue.objects.visible_to(user)
     # Every figure is of open problems: the status index narrows the count to them, not a city's every problem.
     counts = issues.filter(status__in=OPEN_STATUSES).aggregate(
@@ -128,17 +138,37 @@ def oversight_panel(user: PortalUser, today: datetime.date) -> OversightPanel:
         awaiting_routing=Count("pk", filter=Q(status__in=[Status.REPORTED, Status.REOPENED])),
         supervised=Count("pk", filter=Q(supervised=True, status__in=DEADLINE_STATUSES)),
     )
+    return OversightFigures(
+        counts=dict(counts), visits=compliance.month_summary(today, Pairing.objects.visible_to(user))
+    )
+
+
+def oversight_figures(user: PortalUser, today: datetime.date) -> OversightFigures:
+    """The overseers' figures, kept until a problem (of any month: they are of the problems open now) or this
+    month's visits and pairings change; judged on today (overdue, the running month's rule)."""
+    return kept.remember(
+        "oversight.home.oversight",
+        {"problems": None, "visits": [today]},
+        lambda: count_oversight(user, today),
+        judged_on=today,
+        parts=(keeping.sight(user),),
+    )
+
+
+def oversight_panel(user: PortalUser, today: datetime.date) -> OversightPanel:
+    found = oversight_figures(user, today)
+    # The ten escalated rows are read live (a model each, never kept): the status index finds them.
     escalated = list(
-        issues.filter(status=Status.ESCALATED).select_related(*ROW_RELATED).order_by("created_at", "pk")[:10]
+        Issue.objects.visible_to(user)
+        .filter(status=Status.ESCALATED)
+        .select_related(*ROW_RELATED)
+        .order_by("created_at", "pk")[:10]
     )
-    return OversightPanel(
-        counts=counts,
-        visits=compliance.month_summary(today, Pairing.objects.visible_to(user)),
-        escalated=escalated,
-    )
+    return OversightPanel(counts=dict(found.counts), visits=found.visits, escalated=escalated)
 
 
-def office_panel(user: PortalUser, today: datetime.date) -> OfficePanel:
+def count_office(user: PortalUser, today: datetime.date) -> OfficePanel:
+    """Count the campaign office's figures (nothing kept): three queries and the calendar's."""
     enterprises = Enterprise.objects.visible_to(user).active()
     paired = Pairing.objects.active().filter(enterprise=OuterRef("pk"))
     figures = enterprises.aggregate(
@@ -155,6 +185,18 @@ def office_panel(user: PortalUser, today: datetime.date) -> OfficePanel:
         unpaired_enterprises=figures["unpaired"],
         unpaired_cadres=Cadre.objects.active().exclude(pairings__ended_on__isnull=True).count(),
         schedule_missing=workdays.missing_years(today),
+    )
+
+
+def office_panel(user: PortalUser, today: datetime.date) -> OfficePanel:
+    """The campaign office's figures (plain numbers), kept until the enterprises, cadres, pairings (of any month:
+    they are those in force now) or the calendar change; judged on today."""
+    return kept.remember(
+        "oversight.home.office",
+        {"visits": None, "names": None, "calendar": None},
+        lambda: count_office(user, today),
+        judged_on=today,
+        parts=(keeping.sight(user),),
     )
 
 
