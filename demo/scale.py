@@ -30,6 +30,7 @@ from django.db import connection, models, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from core import kept, kept_receivers
 from core.months import last_months
 from core.roles import Role
 from enterprises.models import Enterprise, Kind, Origin, Sector
@@ -413,6 +414,7 @@ def build(tier: Tier, today: datetime.date | None = None) -> dict[str, float]:
         took["problems"] = time.perf_counter() - started
         _reset_sequences(User, User.groups.through, Department, DepartmentStaff, Cadre, Enterprise, Pairing)
         _reset_sequences(Visit, Issue, IssueEvent)
+        kept_receivers.touch_every_family()  # COPY sends no signal: every kept figure is counted again
     started = time.perf_counter()
     analyze()
     took["analyze"] = time.perf_counter() - started
@@ -512,6 +514,7 @@ def build_stress(
         cursor.execute(issues, params)
         cursor.execute(events, params)
         _reset_sequences(Issue, IssueEvent)
+        kept.touch("problems", None)  # raw inserts: no signal (issues/kept.py)
     analyze()
     return len(range(0, open_problems, every)) if every else 0
 
@@ -534,6 +537,7 @@ def drop_stress() -> int:
         for sql in statements:
             cursor.execute(sql, {"title": STRESS_TITLE})
         dropped = cursor.rowcount  # the last statement's: the problems
+        kept.touch("problems", None)  # raw deletes: no signal (issues/kept.py)
     analyze()
     return dropped
 

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
+from core import kept_receivers
 from core.roles import Role
 from demo import data
 from demo.proof import seed_proof
@@ -547,4 +548,9 @@ def seed_demo(today: datetime.date | None = None) -> SeedResult:
     made = seed_supervision(seeder.today, campaign_start(seeder.today), people, active)
     seeder.created["inspections"], seeder.created["rectifications"] = made
     seeder.created["visit_files"] = seed_proof(active[0])
-    return SeedResult(created=seeder.created)
+    result = SeedResult(created=seeder.created)
+    if result.changed:
+        # Written in bulk (visits, policies, the categories' day count) as well as through the services: every
+        # kept figure of every family is counted again (core/kept.py).
+        kept_receivers.touch_every_family()
+    return result

@@ -37,6 +37,7 @@ from openpyxl.xml.functions import fromstring
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 from tablib import Dataset
 
+from core import kept
 from core.errors import PortalError
 from core.mobiles import is_mobile, normalize_mobile
 from core.text import is_blank
@@ -703,6 +704,7 @@ class EnterpriseBook:
         bulk_update_with_history(
             enterprises, Enterprise, fields=[*ENTERPRISE_FIELDS, "updated_at"], batch_size=SAVE_BATCH
         )
+        _touch_kept(enterprises)
 
     @staticmethod
     def _create(enterprises: list[Enterprise]) -> None:
@@ -711,6 +713,15 @@ class EnterpriseBook:
         saved = bulk_create_with_history(enterprises, Enterprise, batch_size=SAVE_BATCH)
         for enterprise, row in zip(enterprises, saved, strict=True):
             enterprise.pk = row.pk
+        _touch_kept(enterprises)
+
+
+def _touch_kept(enterprises: list[Enterprise]) -> None:
+    """Enterprises written in bulk send no signal: their names, sectors and streets group and name kept figures
+    (core/kept.py; organisation/kept.py says the same for one enterprise saved), every month."""
+    if enterprises:
+        for family in ("names", "problems", "visits"):
+            kept.touch(family, None)
 
 
 def first_refused(writes: list[Write]) -> tuple[Any, DatabaseError] | None:

@@ -16,3 +16,7 @@ class IssuesConfig(AppConfig):
         from issues.pickers import register_pickers
 
         register_pickers()
+        # The problems' writes touch their kept figures (core/kept.py).
+        from issues import kept
+
+        kept.connect()

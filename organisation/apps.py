@@ -12,3 +12,7 @@ class OrganisationConfig(AppConfig):
         from organisation.exports import enterprise_sheet
 
         exports.register("enterprises", enterprise_sheet, label=_("Enterprises and their current cadre"))
+        # Pairings, names and groups touch the kept figures that read them (core/kept.py).
+        from organisation import kept
+
+        kept.connect()

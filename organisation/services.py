@@ -19,10 +19,11 @@ from django.db.models.functions import Length
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from core import dates
+from core import dates, kept
 from core.roles import Role
 from enterprises.importers import SAVE_BATCH, PairingPlan, Write, batched
 from enterprises.models import Enterprise
+from organisation import kept as organisation_kept
 from organisation.models import Cadre, Department, DepartmentStaff, Pairing
 
 if TYPE_CHECKING:
@@ -260,14 +261,18 @@ class PairingBook:
 
 def _cadres_update(cadres: list[Cadre]) -> None:
     bulk_update_with_history(cadres, Cadre, fields=["title", "mobile"], batch_size=SAVE_BATCH)
+    if cadres:  # a bulk write sends no signal: what a kept payload shows of them (organisation/kept.py)
+        kept.touch("names", None)
 
 
 def _pairings_end(pairings: list[Pairing]) -> None:
     Pairing.objects.bulk_update(pairings, ["ended_on"], batch_size=SAVE_BATCH)
+    organisation_kept.touch_pairings(pairings)
 
 
 def _pairings_move(pairings: list[Pairing]) -> None:
     Pairing.objects.bulk_update(pairings, ["started_on"], batch_size=SAVE_BATCH)
+    organisation_kept.touch_pairings(pairings)
 
 
 def _pairings_create(pairings: list[Pairing]) -> None:
@@ -276,6 +281,7 @@ def _pairings_create(pairings: list[Pairing]) -> None:
         pairing.cadre = pairing.cadre  # take the keys the cadre and the enterprise have now
         pairing.enterprise = pairing.enterprise
     Pairing.objects.bulk_create(pairings, batch_size=SAVE_BATCH)
+    organisation_kept.touch_pairings(pairings)
 
 
 def _check_lengths(*, name: str, title: str) -> None:
@@ -318,6 +324,7 @@ def _cadres_create(cadres: list[Cadre]) -> None:
     saved = bulk_create_with_history(cadres, Cadre, batch_size=SAVE_BATCH)
     for cadre, row in zip(cadres, saved, strict=True):
         cadre.pk = row.pk
+    organisation_kept.touch_grouped()  # new cadres: the unpaired, the grid's units (organisation/kept.py)
 
 
 def _last_cadre_number() -> int:

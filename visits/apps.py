@@ -12,3 +12,7 @@ class VisitsConfig(AppConfig):
         from visits.exports import visit_month_sheet
 
         exports.register("visits_per_month", visit_month_sheet, label=_("Visits per cadre per month"))
+        # The visits' writes touch their kept figures (core/kept.py).
+        from visits import kept
+
+        kept.connect()

@@ -21,6 +21,7 @@ from django.db.models import Count, DateField, QuerySet
 from django.db.models.functions import Cast, TruncMonth
 
 from core import summaries
+from core.kept import touch
 from organisation.models import Pairing
 from visits.models import Visit, VisitTally
 
@@ -104,9 +105,15 @@ def recount(
 
 
 def rebuild(pairings: QuerySet[Pairing] | None = None) -> int:
-    """Recount the tally from the visits (of the pairings given, else all), set-based; return the rows written."""
+    """Recount the tally from the visits (of the pairings given, else all), set-based; return the rows written.
+
+    A tally that had drifted (or visits written in bulk, outside the services) changes what the two-visit rule
+    counts: the visits' kept figures of every month are counted again (core/kept.py).
+    """
     ids = None if pairings is None else pairings.order_by().values("pk")
-    return recount(VisitTally, Visit, ids)
+    rows = recount(VisitTally, Visit, ids)
+    touch("visits", None)
+    return rows
 
 
 @dataclass(frozen=True)
