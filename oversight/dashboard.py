@@ -346,7 +346,7 @@ def dashboard(
         return Figure(key, _label(key), figures[key], scope.ledger(key))
 
     rates = measures.Rates.of(figures)
-    departments = _departments(found.table, names, scope)
+    departments = _departments(found.table, names)
     overdue_departments = _most_overdue(departments)
     cadres, cadre_count = _cadres(found.by_cadre, scope)
     service = found.service
@@ -367,7 +367,7 @@ def dashboard(
             for key, parts in RATE_PARTS.items()
         ],
         moves=[figure(key) for key in MOVES],
-        departments=overdue_departments[:TOP],
+        departments=[unit.standing(scope) for unit in overdue_departments[:TOP]],
         department_count=len(overdue_departments),
         cadres=cadres,
         cadre_count=cadre_count,
@@ -416,11 +416,40 @@ def _standing(name: str, found: dict[str, int], link: Callable[[str], str]) -> S
     return Standing(name, figures, on_time_rate=measures.Rates.of(found).on_time)
 
 
-def _most_overdue(rows: list[Standing]) -> list[Standing]:
+@dataclass(frozen=True)
+class Unit:
+    """A department's counts (`measures.units` over RANKED) before its links are made: only the rows shown get
+    them (a city's departments are some hundreds, each figure a link to the ledger)."""
+
+    pk: int
+    name: str
+    found: dict[str, int]
+
+    @property
+    def overdue(self) -> int:
+        return self.found["overdue"]
+
+    @property
+    def due_soon(self) -> int:
+        return self.found["due_soon"]
+
+    @property
+    def open(self) -> int:
+        return sum(self.found[key] for key in STANDING)
+
+    @functools.cached_property
+    def on_time_rate(self) -> float | None:
+        return measures.Rates.of(self.found).on_time
+
+    def standing(self, scope: Scope) -> Standing:
+        return _standing(self.name, self.found, functools.partial(_unit_ledger, scope, self.pk))
+
+
+def _most_overdue(rows: list[Unit]) -> list[Unit]:
     """Those with a problem at the period's end, the most overdue first (then due soon, then open)."""
     return sorted(
         (row for row in rows if row.open),
-        key=lambda row: (-row.overdue.value, -row.due_soon.value, -row.open, row.name),
+        key=lambda row: (-row.overdue, -row.due_soon, -row.open, row.name),
     )
 
 
@@ -432,13 +461,9 @@ def _cadre_ledger(scope: Scope, cadre: int, key: str) -> str:
     return scope.ledger(key, cadre=str(cadre))
 
 
-def _departments(table: dict[Any, dict[str, int]], names: Names, scope: Scope) -> list[Standing]:
-    """Every department's red, yellow and green and its on-time rate (`measures.units` over RANKED)."""
-    return [
-        _standing(names.departments[pk], found, functools.partial(_unit_ledger, scope, pk))
-        for pk, found in table.items()
-        if pk in names.departments
-    ]
+def _departments(table: dict[Any, dict[str, int]], names: Names) -> list[Unit]:
+    """Every department's red, yellow and green and what its on-time rate divides, named (their links unmade)."""
+    return [Unit(pk, names.departments[pk], found) for pk, found in table.items() if pk in names.departments]
 
 
 def _cadres(table: dict[Any, dict[str, Any]], scope: Scope) -> tuple[list[Standing], int]:
@@ -537,19 +562,20 @@ def _breakdowns(
     ]
 
 
-def _on_time_chart(departments: list[Standing], scope: Scope) -> Chart:
+def _on_time_chart(units: list[Unit], scope: Scope) -> Chart:
     """Departments ranked by their on-time resolution rate, the best first (those with nothing to divide left out).
 
     Past 2 × TOP departments only the TOP best and the TOP worst are shown, with a link to the department
     table that lists them all: the page stays the same size at a province's 1,173 departments.
     """
-    rated = sorted(
-        (row for row in departments if row.on_time_rate is not None),
-        key=lambda row: (-(row.on_time_rate or 0), row.name),
+    ranked = sorted(
+        (unit for unit in units if unit.on_time_rate is not None),
+        key=lambda unit: (-(unit.on_time_rate or 0), unit.name),
     )
-    total = len(rated)
+    total = len(ranked)
     if total > 2 * TOP:
-        rated = [*rated[:TOP], *rated[-TOP:]]
+        ranked = [*ranked[:TOP], *ranked[-TOP:]]
+    rated = [unit.standing(scope) for unit in ranked]
     rates = Series(
         RATE_LABELS["on_time"],
         [row.on_time_rate for row in rated],

@@ -31,8 +31,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, FilteredRelation, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -43,7 +42,7 @@ from enterprises.models import Sector
 from issues import measures
 from organisation.models import Department
 from oversight import keeping
-from oversight.scope import SERVICE_FIGURES, Scope, VisitFigures, service
+from oversight.scope import SERVICE_FIGURES, Scope, VisitFigures, service, visits_in
 from visits import compliance
 
 if TYPE_CHECKING:
@@ -518,17 +517,22 @@ def _visit_figures(
     count under the enterprise that names the cadre's row (the one served now, else the latest), so a cadre who
     changed enterprise in the period is counted once, with the newer one.
     """
+    now = now or timezone.now()
     found = service(user, scope, now)
     field_ = _PAIRING_FIELD[dimension]
     # Every pairing the filters keep, grouped, counting those in force and the visits the period counts (each
-    # pairing's, as `Service.visits` has them: a visit is of one pairing, which the same filters keep): the
-    # groups' names come with the counts (every cadre with a visit or a judged month held one of these pairings).
-    in_force = Count("pk", filter=Q(pk__in=found.pairings.order_by().values("pk")))
-    its_visits = (
-        found.visits.filter(pairing=OuterRef("pk")).order_by().values("pairing").annotate(n=Count("pk")).values("n")
+    # pairing's, as `Service.visits` has them: a visit is of one pairing, which the same filters keep), joined on
+    # the pairing's visits the period counts only: the groups' names come with the counts (every cadre with a
+    # visit or a judged month held one of these pairings).
+    in_force = Count("pk", distinct=True, filter=Q(pk__in=found.pairings.order_by().values("pk")))
+    counted = FilteredRelation(
+        "visits", condition=_prefixed(visits_in(scope.period, now or timezone.now()), "visits__")
     )
     held = (
-        found.held.order_by().values_list(field_, *also).annotate(n=in_force, v=Sum(Coalesce(Subquery(its_visits), 0)))
+        found.held.order_by()
+        .annotate(counted=counted)
+        .values_list(field_, *also)
+        .annotate(n=in_force, v=Count("counted"))
     )
     pairing_counts, visit_counts, names = {}, {}, {}
     for row in held:
@@ -554,6 +558,21 @@ def _visit_figures(
     keys = set(visit_counts) | set(pairing_counts) | set(judged)
     work = {key: (pairing_counts.get(key, 0), visit_counts.get(key, 0), *judged.get(key, (0, 0))) for key in keys}
     return cast(dict[Any, Work], work), names
+
+
+def _prefixed(condition: Q, prefix: str) -> Q:
+    """The condition on a related model's fields (`visits_in`, of a visit, as a pairing's `visits__…`)."""
+    found = Q()
+    found.connector, found.negated = condition.connector, condition.negated
+    children: list[Any] = []
+    for child in condition.children:
+        if isinstance(child, Q):
+            children.append(_prefixed(child, prefix))
+        else:
+            lookup, value = cast(tuple[str, Any], child)
+            children.append((prefix + lookup, value))
+    found.children = children
+    return found
 
 
 def _sum_work(found: Iterable[Work]) -> Work:
