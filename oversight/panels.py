@@ -143,20 +143,36 @@ def count_oversight(user: PortalUser, today: datetime.date) -> OversightFigures:
     )
 
 
-def oversight_figures(user: PortalUser, today: datetime.date) -> OversightFigures:
-    """The overseers' figures, kept until a problem (of any month: they are of the problems open now) or this
-    month's visits and pairings change; judged on today (overdue, the running month's rule)."""
+@dataclass(frozen=True)
+class OverseerFigures:
+    """The overseers' home figures (kept as one, core/kept.py): theirs, and the campaign office's for the office."""
+
+    oversight: OversightFigures
+    office: "OfficePanel | None" = None
+
+
+def overseer_figures(user: PortalUser, today: datetime.date, *, office: bool = False) -> OverseerFigures:
+    """The overseers' figures (and, `office`, the campaign office's), kept as one answer, one query when kept.
+
+    The overseers' are of the problems open now (a change to a problem of any month) and this month's visits and
+    pairings; the office's of the enterprises, cadres and pairings in force now (any month of the visits'
+    family, the names) and the calendar. Judged on today (overdue, the running month's rule, the years ahead).
+    """
+    depends: dict[str, kept.Months] = {"problems": None, "visits": [today]}
+    if office:
+        depends = {"problems": None, "visits": None, "names": None, "calendar": None}
     return kept.remember(
-        "oversight.home.oversight",
-        {"problems": None, "visits": [today]},
-        lambda: count_oversight(user, today),
+        "oversight.home",
+        depends,
+        lambda: OverseerFigures(count_oversight(user, today), count_office(user, today) if office else None),
         judged_on=today,
-        parts=(keeping.sight(user),),
+        parts=(keeping.sight(user), office),
     )
 
 
-def oversight_panel(user: PortalUser, today: datetime.date) -> OversightPanel:
-    found = oversight_figures(user, today)
+def oversight_panel(user: PortalUser, today: datetime.date, figures: OversightFigures | None = None) -> OversightPanel:
+    """The overseers' panel: the figures (kept: `overseer_figures`, or as given) and the ten escalated rows."""
+    found = figures or overseer_figures(user, today).oversight
     # The ten escalated rows are read live (a model each, never kept): the status index finds them.
     escalated = list(
         Issue.objects.visible_to(user)
@@ -189,15 +205,10 @@ def count_office(user: PortalUser, today: datetime.date) -> OfficePanel:
 
 
 def office_panel(user: PortalUser, today: datetime.date) -> OfficePanel:
-    """The campaign office's figures (plain numbers), kept until the enterprises, cadres, pairings (of any month:
-    they are those in force now) or the calendar change; judged on today."""
-    return kept.remember(
-        "oversight.home.office",
-        {"visits": None, "names": None, "calendar": None},
-        lambda: count_office(user, today),
-        judged_on=today,
-        parts=(keeping.sight(user),),
-    )
+    """The campaign office's figures (plain numbers), kept with the overseers' (`overseer_figures`)."""
+    found = overseer_figures(user, today, office=True).office
+    assert found is not None  # asked for
+    return found
 
 
 @dataclass(frozen=True)

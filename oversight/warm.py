@@ -31,5 +31,5 @@ def warm() -> None:
     today = timezone.localdate(now)
     viewer = overseer()
     dashboard.counted(viewer, Scope(Period.month(Month.of(today))), now)
-    panels.oversight_figures(viewer, today)
-    panels.office_panel(viewer, today)
+    panels.overseer_figures(viewer, today)  # the leading group's home
+    panels.overseer_figures(viewer, today, office=True)  # the campaign office's
