@@ -272,7 +272,8 @@ class Counted:
 
     figures: dict[str, int]
     table: dict[Any, dict[str, int]]  # per department id: RANKED
-    by_cadre: dict[Any, dict[str, Any]]  # per reporting cadre: STANDING and "reporter__name"
+    cadres: list[tuple[Any, str, dict[str, int]]]  # the TOP cadres waiting (id, name, STANDING), most overdue first
+    cadre_count: int  # how many cadres have a problem at the period's end
     by_sector: dict[Any, dict[str, Any]]
     by_category: dict[Any, dict[str, Any]]
     reported: list[int]  # per month of the trend
@@ -297,10 +298,12 @@ def count(user: PortalUser, scope: Scope, now: datetime.datetime) -> Counted:
         measures.grouping(issues, window, "category", ["reported"], unit=unit),
         measures.reported_by_month(issues, months),
     )
+    cadres, cadre_count = _waiting_cadres(by_cadre)
     return Counted(
         figures=dict(figures),
         table={pk: dict(found) for pk, found in table.items()},
-        by_cadre={pk: dict(found) for pk, found in by_cadre.items()},
+        cadres=cadres,
+        cadre_count=cadre_count,
         by_sector={value: dict(found) for value, found in by_sector.items()},
         by_category={pk: dict(found) for pk, found in by_category.items()},
         reported=list(reported),
@@ -348,7 +351,7 @@ def dashboard(
     rates = measures.Rates.of(figures)
     departments = _departments(found.table, names)
     overdue_departments = _most_overdue(departments)
-    cadres, cadre_count = _cadres(found.by_cadre, scope)
+    cadres, cadre_count = _cadres(found.cadres, scope), found.cadre_count
     service = found.service
     return Dashboard(
         scope=scope,
@@ -466,11 +469,11 @@ def _departments(table: dict[Any, dict[str, int]], names: Names) -> list[Unit]:
     return [Unit(pk, names.departments[pk], found) for pk, found in table.items() if pk in names.departments]
 
 
-def _cadres(table: dict[Any, dict[str, Any]], scope: Scope) -> tuple[list[Standing], int]:
-    """The TOP reporting cadres with a problem at the period's end, most overdue first, and how many have one.
+def _waiting_cadres(table: dict[Any, dict[str, Any]]) -> tuple[list[tuple[Any, str, dict[str, int]]], int]:
+    """The TOP reporting cadres with a problem at the period's end, most overdue first (each id, name and counts),
+    and how many have one: what is kept of the cadres (a city has 13,900 of them; the page shows TOP).
 
-    From `measures.grouping` by reporter, the cadre's name read with the figures; only the rows shown get their
-    links (a city has 13,900 cadres).
+    From `measures.grouping` by reporter, the cadre's name read with the figures.
     """
     names = {pk: found["reporter__name"] for pk, found in table.items()}
     counts = {pk: {key: found[key] for key in STANDING} for pk, found in table.items()}
@@ -484,8 +487,12 @@ def _cadres(table: dict[Any, dict[str, Any]], scope: Scope) -> tuple[list[Standi
             names[item[0]],
         )
     )
-    shown = [_standing(names[pk], found, functools.partial(_cadre_ledger, scope, pk)) for pk, found in waiting[:TOP]]
-    return shown, len(waiting)
+    return [(pk, names[pk], found) for pk, found in waiting[:TOP]], len(waiting)
+
+
+def _cadres(top: list[tuple[Any, str, dict[str, int]]], scope: Scope) -> list[Standing]:
+    """The kept TOP cadres with their links to the ledger."""
+    return [_standing(name, found, functools.partial(_cadre_ledger, scope, pk)) for pk, name, found in top]
 
 
 def _trend(reported: list[int], scope: Scope, months: list[Month], visits: tuple[int, ...]) -> Chart:
