@@ -355,11 +355,9 @@ KEPT_SECONDS = env.int("KEPT_SECONDS", default=24 * 3600)
 # change made meanwhile, so that their readers seldom wait for a count.
 KEPT_WARM = env.bool("KEPT_WARM", default=True)
 KEPT_WARM_DELAY_SECONDS = env.int("KEPT_WARM_DELAY_SECONDS", default=5)
-KEPT_WARMERS: list[str] = []
-# Seconds the leading group's dashboard keeps its rendered figures (oversight/dashboard.py, docs/oversight.md):
-# 0 (the default) works them out on every view. A problem's move, a new visit or a pairing change shows at once
-# whatever the setting; a visit's edit or a renamed unit within that many seconds. 120 suits a city.
-OVERSIGHT_CACHE_SECONDS = env.int("OVERSIGHT_CACHE_SECONDS", default=0)
+# The default views counted again (dotted paths of callables taking no argument): the leading group's dashboard
+# (this month, no filter) and the overseers' and campaign office's home figures (oversight/warm.py).
+KEPT_WARMERS: list[str] = ["oversight.warm.warm"]
 # An export of at most this many rows streams at once; a larger one is written in the background and the
 # user is told when it is ready (core/exports.py, docs/exports.md). 100,000 ledger rows take ~15 s of CPU.
 CAMPAIGN_EXPORT_INLINE_MAX_ROWS = env.int("CAMPAIGN_EXPORT_INLINE_MAX_ROWS", default=5_000)

@@ -16,35 +16,31 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import functools
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
-from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from core import kept
 from core.months import Month, last_months, month_label
 from core.periods import Period
-from core.roles import AuthenticatedRequest, PortalUser, Role, role_required, sees_everything
+from core.roles import AuthenticatedRequest, PortalUser, Role, role_required
 from enterprises.models import Sector
 from issues import measures
-from issues.models import Issue, IssueCategory, IssueEvent, Status
-from organisation.models import Department, Pairing
+from issues.models import IssueCategory, Status
+from organisation.models import Department
+from oversight import keeping
 from oversight.scope import SERVICE_FIGURES, Scope, ScopeForm, VisitFigures, visit_figures
-from visits.models import Visit
 
 # How many departments and cadres the dashboard lists, the most overdue first; the roll-ups list them all.
 TOP = 10
@@ -266,17 +262,26 @@ class Names:
         form.offer(departments=self.departments.items(), categories=self.category_choices)
 
 
-def dashboard(
-    user: PortalUser, scope: Scope, now: datetime.datetime | None = None, names: Names | None = None
-) -> Dashboard:
-    """Assemble the dashboard for the user's view of the scope, in a fixed number of queries.
+@dataclass(frozen=True)
+class Counted:
+    """What the dashboard counts, as plain data (core/kept.py keeps it): the figures and links are built from it.
 
-    Every problem figure (the period's counts, the 12 months, each department's and cadre's standing, the
-    breakdowns by sector and category) is read in one statement (`measures.read`), the names in two (shared
-    with the form when the view gives them), the service work in `visit_figures`' own.
+    The problem figures as `measures.read` gave them (each department's by its id, each cadre's with the name
+    read beside it, the sectors' and categories' by value and id) and `visit_figures`' result.
     """
-    now = now or timezone.now()
-    names = names or Names.read()
+
+    figures: dict[str, int]
+    table: dict[Any, dict[str, int]]  # per department id: RANKED
+    cadres: list[tuple[Any, str, dict[str, int]]]  # the TOP cadres waiting (id, name, STANDING), most overdue first
+    cadre_count: int  # how many cadres have a problem at the period's end
+    by_sector: dict[Any, dict[str, Any]]
+    by_category: dict[Any, dict[str, Any]]
+    reported: list[int]  # per month of the trend
+    service: VisitFigures
+
+
+def count(user: PortalUser, scope: Scope, now: datetime.datetime) -> Counted:
+    """Count the dashboard's figures (nothing kept): one statement for the problems, `visit_figures`' own."""
     window = scope.window(now)
     issues = scope.filters.issues(user)
     unit = scope.filters.unit
@@ -293,15 +298,61 @@ def dashboard(
         measures.grouping(issues, window, "category", ["reported"], unit=unit),
         measures.reported_by_month(issues, months),
     )
+    cadres, cadre_count = _waiting_cadres(by_cadre)
+    return Counted(
+        figures=dict(figures),
+        table={pk: dict(found) for pk, found in table.items()},
+        cadres=cadres,
+        cadre_count=cadre_count,
+        by_sector={value: dict(found) for value, found in by_sector.items()},
+        by_category={pk: dict(found) for pk, found in by_category.items()},
+        reported=list(reported),
+        service=visit_figures(user, scope, now, months=months),
+    )
+
+
+def counted(user: PortalUser, scope: Scope, now: datetime.datetime | None = None) -> Counted:
+    """The dashboard's figures for the user's sight of the scope, kept until something they count changes.
+
+    They read the period's and the trend's months of the problems and visits, the cadres' names (kept with
+    their figures) and the calendar (due soon); judged on today while the period runs.
+    """
+    now = now or timezone.now()
+    trend = last_months(scope.period.last.first, TREND_MONTHS)
+    return kept.remember(
+        "oversight.dashboard",
+        keeping.depends(scope, also=trend, names=True, calendar=True),
+        lambda: count(user, scope, now),
+        judged_on=keeping.judged_on(scope, now),
+        parts=keeping.parts(user, scope, keeping.shape(Counted), keeping.shape(VisitFigures)),
+    )
+
+
+def dashboard(
+    user: PortalUser, scope: Scope, now: datetime.datetime | None = None, names: Names | None = None
+) -> Dashboard:
+    """Assemble the dashboard for the user's view of the scope, in a fixed number of queries.
+
+    Every problem figure (the period's counts, the 12 months, each department's and cadre's standing, the
+    breakdowns by sector and category) is read in one statement (`measures.read`), the service work in
+    `visit_figures`' own; both kept (`counted`), so a page read again while nothing it counts changed costs one
+    query for them. The names of the departments and categories are read live, in two queries (shared with the
+    form when the view gives them).
+    """
+    now = now or timezone.now()
+    names = names or Names.read()
+    found = counted(user, scope, now)
+    figures = found.figures
+    months = last_months(scope.period.last.first, TREND_MONTHS)
 
     def figure(key: str) -> Figure:
         return Figure(key, _label(key), figures[key], scope.ledger(key))
 
     rates = measures.Rates.of(figures)
-    departments = _departments(table, names, scope)
+    departments = _departments(found.table, names)
     overdue_departments = _most_overdue(departments)
-    cadres, cadre_count = _cadres(by_cadre, scope)
-    service = visit_figures(user, scope, now, months=months)
+    cadres, cadre_count = _cadres(found.cadres, scope), found.cadre_count
+    service = found.service
     return Dashboard(
         scope=scope,
         **_service(service, scope),
@@ -319,14 +370,14 @@ def dashboard(
             for key, parts in RATE_PARTS.items()
         ],
         moves=[figure(key) for key in MOVES],
-        departments=overdue_departments[:TOP],
+        departments=[unit.standing(scope) for unit in overdue_departments[:TOP]],
         department_count=len(overdue_departments),
         cadres=cadres,
         cadre_count=cadre_count,
         charts=[
-            _trend(reported, scope, months, service.by_month),
+            _trend(found.reported, scope, months, service.by_month),
             _flow_chart([figure(key) for key in FLOWS]),
-            *_breakdowns(by_sector, by_category, names, scope),
+            *_breakdowns(found.by_sector, found.by_category, names, scope),
             _on_time_chart(departments, scope),
         ],
         definitions=_definitions(),
@@ -368,11 +419,40 @@ def _standing(name: str, found: dict[str, int], link: Callable[[str], str]) -> S
     return Standing(name, figures, on_time_rate=measures.Rates.of(found).on_time)
 
 
-def _most_overdue(rows: list[Standing]) -> list[Standing]:
+@dataclass(frozen=True)
+class Unit:
+    """A department's counts (`measures.units` over RANKED) before its links are made: only the rows shown get
+    them (a city's departments are some hundreds, each figure a link to the ledger)."""
+
+    pk: int
+    name: str
+    found: dict[str, int]
+
+    @property
+    def overdue(self) -> int:
+        return self.found["overdue"]
+
+    @property
+    def due_soon(self) -> int:
+        return self.found["due_soon"]
+
+    @property
+    def open(self) -> int:
+        return sum(self.found[key] for key in STANDING)
+
+    @functools.cached_property
+    def on_time_rate(self) -> float | None:
+        return measures.Rates.of(self.found).on_time
+
+    def standing(self, scope: Scope) -> Standing:
+        return _standing(self.name, self.found, functools.partial(_unit_ledger, scope, self.pk))
+
+
+def _most_overdue(rows: list[Unit]) -> list[Unit]:
     """Those with a problem at the period's end, the most overdue first (then due soon, then open)."""
     return sorted(
         (row for row in rows if row.open),
-        key=lambda row: (-row.overdue.value, -row.due_soon.value, -row.open, row.name),
+        key=lambda row: (-row.overdue, -row.due_soon, -row.open, row.name),
     )
 
 
@@ -384,23 +464,20 @@ def _cadre_ledger(scope: Scope, cadre: int, key: str) -> str:
     return scope.ledger(key, cadre=str(cadre))
 
 
-def _departments(table: dict[Any, dict[str, int]], names: Names, scope: Scope) -> list[Standing]:
-    """Every department's red, yellow and green and its on-time rate (`measures.units` over RANKED)."""
-    return [
-        _standing(names.departments[pk], found, functools.partial(_unit_ledger, scope, pk))
-        for pk, found in table.items()
-        if pk in names.departments
-    ]
+def _departments(table: dict[Any, dict[str, int]], names: Names) -> list[Unit]:
+    """Every department's red, yellow and green and what its on-time rate divides, named (their links unmade)."""
+    return [Unit(pk, names.departments[pk], found) for pk, found in table.items() if pk in names.departments]
 
 
-def _cadres(table: dict[Any, dict[str, Any]], scope: Scope) -> tuple[list[Standing], int]:
-    """The TOP reporting cadres with a problem at the period's end, most overdue first, and how many have one.
+def _waiting_cadres(table: dict[Any, dict[str, Any]]) -> tuple[list[tuple[Any, str, dict[str, int]]], int]:
+    """The TOP reporting cadres with a problem at the period's end, most overdue first (each id, name and counts),
+    and how many have one: what is kept of the cadres (a city has 13,900 of them; the page shows TOP).
 
-    From `measures.grouping` by reporter, the cadre's name read with the figures; only the rows shown get their
-    links (a city has 13,900 cadres).
+    From `measures.grouping` by reporter, the cadre's name read with the figures.
     """
-    names = {pk: found.pop("reporter__name") for pk, found in table.items()}
-    waiting = [(pk, found) for pk, found in table.items() if any(found[key] for key in STANDING)]
+    names = {pk: found["reporter__name"] for pk, found in table.items()}
+    counts = {pk: {key: found[key] for key in STANDING} for pk, found in table.items()}
+    waiting = [(pk, found) for pk, found in counts.items() if any(found[key] for key in STANDING)]
     # The order _most_overdue gives, on the counts themselves.
     waiting.sort(
         key=lambda item: (
@@ -410,8 +487,12 @@ def _cadres(table: dict[Any, dict[str, Any]], scope: Scope) -> tuple[list[Standi
             names[item[0]],
         )
     )
-    shown = [_standing(names[pk], found, functools.partial(_cadre_ledger, scope, pk)) for pk, found in waiting[:TOP]]
-    return shown, len(waiting)
+    return [(pk, names[pk], found) for pk, found in waiting[:TOP]], len(waiting)
+
+
+def _cadres(top: list[tuple[Any, str, dict[str, int]]], scope: Scope) -> list[Standing]:
+    """The kept TOP cadres with their links to the ledger."""
+    return [_standing(name, found, functools.partial(_cadre_ledger, scope, pk)) for pk, name, found in top]
 
 
 def _trend(reported: list[int], scope: Scope, months: list[Month], visits: tuple[int, ...]) -> Chart:
@@ -488,19 +569,20 @@ def _breakdowns(
     ]
 
 
-def _on_time_chart(departments: list[Standing], scope: Scope) -> Chart:
+def _on_time_chart(units: list[Unit], scope: Scope) -> Chart:
     """Departments ranked by their on-time resolution rate, the best first (those with nothing to divide left out).
 
     Past 2 × TOP departments only the TOP best and the TOP worst are shown, with a link to the department
     table that lists them all: the page stays the same size at a province's 1,173 departments.
     """
-    rated = sorted(
-        (row for row in departments if row.on_time_rate is not None),
-        key=lambda row: (-(row.on_time_rate or 0), row.name),
+    ranked = sorted(
+        (unit for unit in units if unit.on_time_rate is not None),
+        key=lambda unit: (-(unit.on_time_rate or 0), unit.name),
     )
-    total = len(rated)
+    total = len(ranked)
     if total > 2 * TOP:
-        rated = [*rated[:TOP], *rated[-TOP:]]
+        ranked = [*ranked[:TOP], *ranked[-TOP:]]
+    rated = [unit.standing(scope) for unit in ranked]
     rates = Series(
         RATE_LABELS["on_time"],
         [row.on_time_rate for row in rated],
@@ -543,53 +625,13 @@ def _definitions() -> list[Definition]:
     return list(found.values())
 
 
-def _version() -> str:
-    """What the figures were counted from, in one query: a move, a visit or a pairing made since changes it.
-
-    Every move of a problem writes a timeline event and saves the problem (`updated_at`); a visit or a
-    pairing logged adds a row; a pairing ended leaves the active ones fewer. Each is read on an index.
-    """
-    parts = [
-        _latest(IssueEvent._meta.db_table, "id"),
-        _latest(Issue._meta.db_table, "updated_at"),
-        _latest(Visit._meta.db_table, "id"),
-        _latest(Pairing._meta.db_table, "id"),
-        f"(SELECT COUNT(*) FROM {Pairing._meta.db_table} WHERE ended_on IS NULL)",  # nosec B608 # a model's table
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts))  # nosec B608 # the models' own tables
-        return ":".join(str(value) for value in cursor.fetchone())
-
-
-def _latest(table: str, column: str) -> str:
-    """The column's greatest value in the table, as a scalar subquery (read at the end of its index)."""
-    return f"(SELECT MAX({column}) FROM {table})"  # nosec B608 # a model's own table and column
-
-
 def _figures(request: AuthenticatedRequest, scope: Scope, names: Names) -> str:
-    """The page's figures, rendered; kept for OVERSIGHT_CACHE_SECONDS when the setting allows (docs/oversight.md).
-
-    Kept under the viewer's sight (all, or the user's own), the period and filters, the language, the day
-    and `_version()`: a move, a visit or a pairing made since is counted at once. What the version does not
-    see (a visit edited or answered by the enterprise, a name changed) shows within the setting's seconds.
-    """
-    seconds = settings.OVERSIGHT_CACHE_SECONDS
-    key = ""
-    if seconds:
-        viewer = "all" if sees_everything(request.user) else f"user{request.user.pk}"
-        parts = (viewer, urlencode(scope.params), get_language(), timezone.localdate().isoformat(), _version())
-        key = "oversight:dashboard:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
-        found = cache.get(key)
-        if found is not None:
-            return found
-    html = render_to_string(
+    """The page's figures, rendered from the kept counts (`counted`) in the reader's language."""
+    return render_to_string(
         "oversight/_dashboard_figures.html",
         {"dashboard": dashboard(request.user, scope, names=names)},
         request=request,
     )
-    if key:
-        cache.set(key, html, seconds)
-    return html
 
 
 @login_required

@@ -7,12 +7,13 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, Window
 from django.utils import timezone
 
-from core import workdays
+from core import kept, workdays
 from core.months import days_left_in_month
 from core.roles import PortalUser
 from enterprises.models import Enterprise, Origin
 from issues.models import DEADLINE_STATUSES, OPEN_STATUSES, ROW_RELATED, Issue, Status, overdue_q
 from organisation.models import Cadre, DepartmentStaff, Pairing
+from oversight import keeping
 from supervision.models import Rectification
 from visits import compliance
 from visits.models import Visit
@@ -118,7 +119,16 @@ def department_panel(user: PortalUser, today: datetime.date) -> DepartmentPanel 
     )
 
 
-def oversight_panel(user: PortalUser, today: datetime.date) -> OversightPanel:
+@dataclass(frozen=True)
+class OversightFigures:
+    """What the overseers' panel counts (kept, core/kept.py): the open problems' figures, this month's rule."""
+
+    counts: dict[str, int]
+    visits: compliance.MonthSummary
+
+
+def count_oversight(user: PortalUser, today: datetime.date) -> OversightFigures:
+    """Count the overseers' figures (nothing kept): two queries."""
     issues = Issue.objects.visible_to(user)
     # Every figure is of open problems: the status index narrows the count to them, not a city's every problem.
     counts = issues.filter(status__in=OPEN_STATUSES).aggregate(
@@ -128,17 +138,53 @@ def oversight_panel(user: PortalUser, today: datetime.date) -> OversightPanel:
         awaiting_routing=Count("pk", filter=Q(status__in=[Status.REPORTED, Status.REOPENED])),
         supervised=Count("pk", filter=Q(supervised=True, status__in=DEADLINE_STATUSES)),
     )
+    return OversightFigures(
+        counts=dict(counts), visits=compliance.month_summary(today, Pairing.objects.visible_to(user))
+    )
+
+
+@dataclass(frozen=True)
+class OverseerFigures:
+    """The overseers' home figures (kept as one, core/kept.py): theirs, and the campaign office's for the office."""
+
+    oversight: OversightFigures
+    office: "OfficePanel | None" = None
+
+
+def overseer_figures(user: PortalUser, today: datetime.date, *, office: bool = False) -> OverseerFigures:
+    """The overseers' figures (and, `office`, the campaign office's), kept as one answer, one query when kept.
+
+    The overseers' are of the problems open now (a change to a problem of any month) and this month's visits and
+    pairings; the office's of the enterprises, cadres and pairings in force now (any month of the visits'
+    family, the names) and the calendar. Judged on today (overdue, the running month's rule, the years ahead).
+    """
+    depends: dict[str, kept.Months] = {"problems": None, "visits": [today]}
+    if office:
+        depends = {"problems": None, "visits": None, "names": None, "calendar": None}
+    return kept.remember(
+        "oversight.home",
+        depends,
+        lambda: OverseerFigures(count_oversight(user, today), count_office(user, today) if office else None),
+        judged_on=today,
+        parts=(keeping.sight(user), office, keeping.shape(OversightFigures), keeping.shape(OfficePanel)),
+    )
+
+
+def oversight_panel(user: PortalUser, today: datetime.date, figures: OversightFigures | None = None) -> OversightPanel:
+    """The overseers' panel: the figures (kept: `overseer_figures`, or as given) and the ten escalated rows."""
+    found = figures or overseer_figures(user, today).oversight
+    # The ten escalated rows are read live (a model each, never kept): the status index finds them.
     escalated = list(
-        issues.filter(status=Status.ESCALATED).select_related(*ROW_RELATED).order_by("created_at", "pk")[:10]
+        Issue.objects.visible_to(user)
+        .filter(status=Status.ESCALATED)
+        .select_related(*ROW_RELATED)
+        .order_by("created_at", "pk")[:10]
     )
-    return OversightPanel(
-        counts=counts,
-        visits=compliance.month_summary(today, Pairing.objects.visible_to(user)),
-        escalated=escalated,
-    )
+    return OversightPanel(counts=dict(found.counts), visits=found.visits, escalated=escalated)
 
 
-def office_panel(user: PortalUser, today: datetime.date) -> OfficePanel:
+def count_office(user: PortalUser, today: datetime.date) -> OfficePanel:
+    """Count the campaign office's figures (nothing kept): three queries and the calendar's."""
     enterprises = Enterprise.objects.visible_to(user).active()
     paired = Pairing.objects.active().filter(enterprise=OuterRef("pk"))
     figures = enterprises.aggregate(
@@ -156,6 +202,13 @@ def office_panel(user: PortalUser, today: datetime.date) -> OfficePanel:
         unpaired_cadres=Cadre.objects.active().exclude(pairings__ended_on__isnull=True).count(),
         schedule_missing=workdays.missing_years(today),
     )
+
+
+def office_panel(user: PortalUser, today: datetime.date) -> OfficePanel:
+    """The campaign office's figures (plain numbers), kept with the overseers' (`overseer_figures`)."""
+    found = overseer_figures(user, today, office=True).office
+    assert found is not None  # asked for
+    return found
 
 
 @dataclass(frozen=True)

@@ -31,12 +31,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from core import kept
 from core.months import Month, month_label
 from core.periods import Period, parse_month
 from core.roles import AuthenticatedRequest, PortalUser, Role, role_required
 from issues import measures
 from issues.models import Status
-from oversight import tables
+from oversight import keeping, tables
 from oversight.docx import DOCX_CONTENT_TYPE, report_docx
 from oversight.scope import SERVICE_FIGURES, Scope, VisitFigures, visit_figures
 
@@ -133,7 +134,9 @@ class DepartmentRow:
 
 
 def _department_rows(user: PortalUser, scope: Scope, now: datetime.datetime | None = None) -> list[DepartmentRow]:
-    """The department table's rows (oversight/tables.py's `department_table`) that have any figure this month."""
+    """The department table's rows (oversight/tables.py's `department_table`) that have any figure this month,
+    counted (not read from what the table keeps: the report keeps them with its own figures)."""
+    counts = tables.count_departments(user, scope, now, total=False)
     return [
         DepartmentRow(
             department_id=row.department_id,
@@ -142,7 +145,7 @@ def _department_rows(user: PortalUser, scope: Scope, now: datetime.datetime | No
             avg_days=row.resolve_days,
             on_time_rate=row.on_time_rate,
         )
-        for row in tables.department_table(user, scope, now)
+        for row in tables.department_table(user, scope, now, counts=counts)
         if row.department_id is not None and any(row.figures[key] for key in DEPARTMENT_KEYS)
     ]
 
@@ -429,19 +432,51 @@ def date_name(day: datetime.date) -> str:
     return formats.date_format(day, "DATE_FORMAT")
 
 
+@dataclass(frozen=True)
+class ReportCounts:
+    """What the monthly report counts, as plain data (core/kept.py keeps it): the page and the Word file are built
+    from it. The departments' rows carry their names as stored."""
+
+    visits: VisitFigures
+    figures: dict[str, int]
+    departments: list[DepartmentRow]
+
+
+def count_report(user: PortalUser, month: Month, now: datetime.datetime) -> ReportCounts:
+    """Count the month's figures (nothing kept), in a number of queries that does not grow with the data."""
+    scope = Scope(Period.month(month))
+    return ReportCounts(
+        visits=visit_figures(user, scope, now),
+        figures=dict(measures.counts(scope.filters.issues(user), scope.window(now))),
+        departments=_department_rows(user, scope, now),
+    )
+
+
+def report_counts(user: PortalUser, month: Month, now: datetime.datetime) -> ReportCounts:
+    """The month's figures for the user's sight, kept until a problem, visit or pairing of the month, a name or the
+    calendar changes; judged on today while the month runs, for good once it is over."""
+    scope = Scope(Period.month(month))
+    return kept.remember(
+        "oversight.report",
+        keeping.depends(scope, names=True, calendar=True),
+        lambda: count_report(user, month, now),
+        judged_on=keeping.judged_on(scope, now),
+        parts=keeping.parts(user, scope, keeping.shape(ReportCounts), keeping.shape(DepartmentRow)),
+    )
+
+
 def monthly_report(user: PortalUser, month: Month, now: datetime.datetime | None = None) -> MonthlyReport:
-    """Read the month's figures as the user may see them, in a number of queries that does not grow with the data."""
+    """Read the month's figures as the user may see them (kept: `report_counts`); the page and the Word file alike."""
     now = now or timezone.now()
     scope = Scope(Period.month(month))
-    window = scope.window(now)
-    rows = _department_rows(user, scope, now)
+    found = report_counts(user, month, now)
     return MonthlyReport(
         month=month,
         scope=scope,
         now=now,
-        visits=visit_figures(user, scope, now),
-        figures=measures.counts(scope.filters.issues(user), window),
-        departments=[DepartmentLine(row, scope) for row in rows],
+        visits=found.visits,
+        figures=dict(found.figures),
+        departments=[DepartmentLine(row, scope) for row in found.departments],
     )
 
 

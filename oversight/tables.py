@@ -31,15 +31,18 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, FilteredRelation, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import kept
 from core.roles import PortalUser
 from core.sorting import Sort
 from enterprises.models import Sector
 from issues import measures
 from organisation.models import Department
-from oversight.scope import SERVICE_FIGURES, Scope, VisitFigures, service
+from oversight import keeping
+from oversight.scope import SERVICE_FIGURES, Scope, VisitFigures, service, visits_in
 from visits import compliance
 
 if TYPE_CHECKING:
@@ -285,12 +288,7 @@ def _links(scope: Scope, figures: Mapping[str, int], **where: Any) -> Mapping[st
 # The problem's field each dimension groups on (issues/measures.py's `grouped`), and the ledger's filter for it.
 _ISSUE_FIELD = {"cadre": "reporter", "street": "enterprise__street", "sector": "enterprise__sector"}
 _LEDGER_PARAM = {"cadre": "cadre", "street": "street", "sector": "sector"}
-# The visit's and the pairing's fields for the same grouping.
-_VISIT_FIELD = {
-    "cadre": "pairing__cadre",
-    "street": "pairing__enterprise__street",
-    "sector": "pairing__enterprise__sector",
-}
+# The pairing's field for the same grouping.
 _PAIRING_FIELD = {"cadre": "cadre", "street": "enterprise__street", "sector": "enterprise__sector"}
 # A cadre's name and title, read with the cadre's problems and pairings (no query of its own).
 _CADRE_NAMES = {"cadre": (("reporter__name", "reporter__title"), ("cadre__name", "cadre__title"))}
@@ -405,15 +403,19 @@ def rollup_table(
     them again. ValueError for an unknown dimension.
     """
     dimension = _dimension(dimension)
-    if dimension == "department":
-        return _department_rollup(user, scope, now, departments)
-    window = scope.window(now)
-    issues = scope.filters.issues(user)
-    names_with_problems, names_with_pairings = _CADRE_NAMES.get(dimension, ((), ()))
-    figures = measures.grouped(
-        issues, window, _ISSUE_FIELD[dimension], ROLLUP_FIGURES, unit=scope.filters.unit, also=names_with_problems
+    now = now or timezone.now()
+    found = kept.remember(
+        "oversight.rollup",
+        # A cadre's name is read with its figures (kept); sectors' and streets' are their values.
+        _rollup_depends(scope, dimension),
+        lambda: count_rollup(user, scope, dimension, now),
+        judged_on=keeping.judged_on(scope, now),
+        parts=keeping.parts(user, scope, dimension, keeping.shape(RollupCounts)),
     )
-    work, held_names = _visit_figures(user, scope, dimension, now, names_with_pairings)
+    if dimension == "department":
+        return _department_rollup(scope, found, departments)
+    names_with_problems = _CADRE_NAMES.get(dimension, ((), ()))[0]
+    figures, work, held_names = found.figures, found.work, found.held_names
     keys = set(figures) | set(work)
     names = _names(dimension, keys, figures, names_with_problems, held_names)
     ordered = sorted(keys, key=_natural(dimension, names))
@@ -431,20 +433,58 @@ def rollup_table(
     )
 
 
+def _rollup_depends(scope: Scope, dimension: str) -> dict[str, kept.Months]:
+    """What a roll-up reads: the period's problems (and, but for departments, its visits and pairings), the calendar
+    (due soon is a column), and the cadres' names kept with their figures (sectors' and streets' are their values,
+    the departments' are read live)."""
+    if dimension == "department":
+        return {"problems": keeping.months(scope), "calendar": None}
+    return keeping.depends(scope, names=dimension == "cadre", calendar=True)
+
+
 def _dimension(dimension: str) -> str:
     if dimension not in DIMENSIONS:
         raise ValueError(f"No roll-up by {dimension!r}: one of {', '.join(DIMENSIONS)}.")
     return dimension
 
 
-def _department_rollup(
-    user: PortalUser, scope: Scope, now: datetime.datetime | None, departments: Sequence[Department] | None
-) -> Rollup:
+@dataclass(frozen=True)
+class RollupCounts:
+    """What a roll-up counts, as plain data (core/kept.py keeps it): its rows are built from it on each view.
+
+    Per key (a department's id, a cadre's id, a street, a sector) the figures as issues/measures.py read them (a
+    cadre's name and title beside them); for cadres, streets and sectors the service work and the names read
+    with the pairings; for departments the scope's own figures (`total`: each problem once).
+    """
+
+    figures: dict[Any, dict[str, Any]]
+    work: dict[Any, Work] = field(default_factory=dict)
+    held_names: dict[Any, tuple[Any, ...]] = field(default_factory=dict)
+    total: dict[str, int] | None = None
+
+
+def count_rollup(user: PortalUser, scope: Scope, dimension: str, now: datetime.datetime | None = None) -> RollupCounts:
+    """Count a roll-up's figures (nothing kept), in a fixed number of queries."""
+    dimension = _dimension(dimension)
     issues, window = scope.filters.issues(user), scope.window(now)
-    figures = measures.by_unit(issues, window, ROLLUP_FIGURES)
-    listed = _departments(scope, figures, ROLLUP_FIGURES, departments)
-    # A problem two departments handled counts in both their rows and once in the total: counted on its own.
-    total = measures.counts(issues, window, ROLLUP_FIGURES, unit=scope.filters.unit)
+    if dimension == "department":
+        return RollupCounts(
+            figures={pk: dict(mine) for pk, mine in measures.by_unit(issues, window, ROLLUP_FIGURES).items()},
+            # A problem two departments handled counts in both their rows and once in the total: counted on its own.
+            total=dict(measures.counts(issues, window, ROLLUP_FIGURES, unit=scope.filters.unit)),
+        )
+    names_with_problems, names_with_pairings = _CADRE_NAMES.get(dimension, ((), ()))
+    figures = measures.grouped(
+        issues, window, _ISSUE_FIELD[dimension], ROLLUP_FIGURES, unit=scope.filters.unit, also=names_with_problems
+    )
+    work, held_names = _visit_figures(user, scope, dimension, now, names_with_pairings)
+    return RollupCounts(
+        figures={key: dict(mine) for key, mine in figures.items()}, work=work, held_names=dict(held_names)
+    )
+
+
+def _department_rollup(scope: Scope, found: RollupCounts, departments: Sequence[Department] | None) -> Rollup:
+    listed = _departments(scope, found.figures, ROLLUP_FIGURES, departments)
     return Rollup(
         scope=scope,
         dimension="department",
@@ -452,7 +492,7 @@ def _department_rollup(
         names={department.pk: department.name for department, _mine in listed},
         figures={department.pk: mine for department, mine in listed},
         work={},
-        total=_total_row(scope, total, None),
+        total=_total_row(scope, dict(found.total or {}), None),
     )
 
 
@@ -470,25 +510,37 @@ def _total_row(scope: Scope, figures: dict[str, int], work: Work | None) -> Roll
 def _visit_figures(
     user: PortalUser, scope: Scope, dimension: str, now: datetime.datetime | None, also: tuple[str, ...] = ()
 ) -> tuple[dict[Any, Work], dict[Any, tuple[Any, ...]]]:
-    """The service work per cadre, street or sector, in four queries: as `visit_figures`, grouped; and the fields
+    """The service work per cadre, street or sector, in three queries: as `visit_figures`, grouped; and the fields
     `also` named (a cadre's name and title) of each group that held a pairing.
 
     The two-visit rule is judged once (visits/compliance.py) and its cadre rows grouped here: a cadre's months
     count under the enterprise that names the cadre's row (the one served now, else the latest), so a cadre who
     changed enterprise in the period is counted once, with the newer one.
     """
+    now = now or timezone.now()
     found = service(user, scope, now)
-    visit_counts = _grouped_count(found.visits, _VISIT_FIELD[dimension])
     field_ = _PAIRING_FIELD[dimension]
-    # Every pairing the filters keep, grouped, counting those in force: the groups' names come with the count
-    # (every cadre with a visit or a judged month held one of these pairings).
-    in_force = Count("pk", filter=Q(pk__in=found.pairings.order_by().values("pk")))
-    held = found.held.order_by().values_list(field_, *also).annotate(n=in_force)
-    pairing_counts, names = {}, {}
+    # Every pairing the filters keep, grouped, counting those in force and the visits the period counts (each
+    # pairing's, as `Service.visits` has them: a visit is of one pairing, which the same filters keep), joined on
+    # the pairing's visits the period counts only: the groups' names come with the counts (every cadre with a
+    # visit or a judged month held one of these pairings).
+    in_force = Count("pk", distinct=True, filter=Q(pk__in=found.pairings.order_by().values("pk")))
+    counted = FilteredRelation(
+        "visits", condition=_prefixed(visits_in(scope.period, now or timezone.now()), "visits__")
+    )
+    held = (
+        found.held.order_by()
+        .annotate(counted=counted)
+        .values_list(field_, *also)
+        .annotate(n=in_force, v=Count("counted"))
+    )
+    pairing_counts, visit_counts, names = {}, {}, {}
     for row in held:
-        names[row[0]] = row[1:-1]
+        names[row[0]] = row[1:-2]
+        if row[-2]:
+            pairing_counts[row[0]] = row[-2]
         if row[-1]:
-            pairing_counts[row[0]] = row[-1]
+            visit_counts[row[0]] = row[-1]
     judged: dict[Any, list[int]] = {}
     if dimension == "cadre":
         # Per cadre, the rule's cells alone (a city's 13,900 cadres): no row of models built per pairing.
@@ -508,8 +560,19 @@ def _visit_figures(
     return cast(dict[Any, Work], work), names
 
 
-def _grouped_count(rows: Any, by: str) -> dict[Any, int]:
-    return dict(rows.order_by().values_list(by).annotate(n=Count("pk")))
+def _prefixed(condition: Q, prefix: str) -> Q:
+    """The condition on a related model's fields (`visits_in`, of a visit, as a pairing's `visits__…`)."""
+    found = Q()
+    found.connector, found.negated = condition.connector, condition.negated
+    children: list[Any] = []
+    for child in condition.children:
+        if isinstance(child, Q):
+            children.append(_prefixed(child, prefix))
+        else:
+            lookup, value = cast(tuple[str, Any], child)
+            children.append((prefix + lookup, value))
+    found.children = children
+    return found
 
 
 def _sum_work(found: Iterable[Work]) -> Work:
@@ -561,21 +624,56 @@ def all_departments() -> list[Department]:
     return list(Department.objects.order_by("kind", "name", "pk"))
 
 
+@dataclass(frozen=True)
+class DepartmentCounts:
+    """What the department table counts, as plain data (kept): per department id its figures and average days to
+    resolve, and the scope's own figures (each problem once)."""
+
+    figures: dict[Any, dict[str, int]]
+    days: dict[Any, float]
+    total: dict[str, int]
+
+
+def count_departments(
+    user: PortalUser, scope: Scope, now: datetime.datetime | None = None, *, total: bool = True
+) -> DepartmentCounts:
+    """Count the department table (nothing kept): `by_unit`, `resolve_days` and (unless not `total`, as for the
+    monthly report, which shows no totals row) `counts`, three queries."""
+    issues = scope.filters.issues(user)
+    window = scope.window(now)
+    return DepartmentCounts(
+        figures={pk: dict(mine) for pk, mine in measures.by_unit(issues, window, DEPARTMENT_FIGURES).items()},
+        days=dict(measures.resolve_days(issues, window)),
+        total=dict(measures.counts(issues, window, DEPARTMENT_FIGURES, unit=scope.filters.unit)) if total else {},
+    )
+
+
+def department_counts(user: PortalUser, scope: Scope, now: datetime.datetime | None = None) -> DepartmentCounts:
+    """The department table's counts for the user's sight of the scope, kept until a problem of its months changes
+    (judged on today while the period runs); the departments' names are read live."""
+    now = now or timezone.now()
+    return kept.remember(
+        "oversight.departments",
+        {"problems": keeping.months(scope)},
+        lambda: count_departments(user, scope, now),
+        judged_on=keeping.judged_on(scope, now),
+        parts=keeping.parts(user, scope, keeping.shape(DepartmentCounts)),
+    )
+
+
 def department_table(
     user: PortalUser,
     scope: Scope,
     now: datetime.datetime | None = None,
     departments: Sequence[Department] | None = None,
+    counts: DepartmentCounts | None = None,
 ) -> list[DepartmentRow]:
     """One row per department (every active one; an inactive one with figures), in the departments' order.
 
-    Three queries whatever the data: `by_unit` (one), `resolve_days` (one), the departments (one, none when
-    `departments`, every one already read by `all_departments`, is given).
+    From the kept counts (`department_counts`, one query when kept, or `counts` when given) and the departments
+    (one query, none when `departments`, every one already read by `all_departments`, is given).
     """
-    issues = scope.filters.issues(user)
-    window = scope.window(now)
-    figures = measures.by_unit(issues, window, DEPARTMENT_FIGURES)
-    days = measures.resolve_days(issues, window)
+    found = counts or department_counts(user, scope, now)
     return [
         DepartmentRow(
             key=str(department.pk),
@@ -584,17 +682,18 @@ def department_table(
             links=_links(scope, mine, unit=department.pk),
             department_id=department.pk,
             is_active=department.is_active,
-            resolve_days=days.get(department.pk),
+            resolve_days=found.days.get(department.pk),
             on_time_rate=measures.Rates.of(mine).on_time,
         )
-        for department, mine in _departments(scope, figures, DEPARTMENT_FIGURES, departments)
+        for department, mine in _departments(scope, found.figures, DEPARTMENT_FIGURES, departments)
     ]
 
 
-def department_total(user: PortalUser, scope: Scope, now: datetime.datetime | None = None) -> DepartmentRow:
+def department_total(
+    user: PortalUser, scope: Scope, now: datetime.datetime | None = None, counts: DepartmentCounts | None = None
+) -> DepartmentRow:
     """The scope's own figures, each problem once; no average days (a department's measure)."""
-    issues = scope.filters.issues(user)
-    figures = measures.counts(issues, scope.window(now), DEPARTMENT_FIGURES, unit=scope.filters.unit)
+    figures = dict((counts or department_counts(user, scope, now)).total)
     return DepartmentRow(
         key="",
         name=str(_("Total")),

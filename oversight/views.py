@@ -21,8 +21,10 @@ def home(request: HttpRequest) -> HttpResponse:
         ctx["department_panel"] = panels.department_panel(request.user, today)
         ctx["department_items"] = panels.items_panel(request.user, today, as_unit=True)
     if held & {Role.LEADING_GROUP, Role.CAMPAIGN_OFFICE}:
-        ctx["oversight_panel"] = panels.oversight_panel(request.user, today)
+        # The overseers' figures and the office's, kept as one answer (one query when kept).
+        figures = panels.overseer_figures(request.user, today, office=Role.CAMPAIGN_OFFICE in held)
+        ctx["oversight_panel"] = panels.oversight_panel(request.user, today, figures.oversight)
         ctx["supervision_panel"] = panels.supervision_panel(request.user, today)
-    if Role.CAMPAIGN_OFFICE in held:
-        ctx["office_panel"] = panels.office_panel(request.user, today)
+        if figures.office is not None:
+            ctx["office_panel"] = figures.office
     return render(request, "oversight/home.html", ctx)
