@@ -357,7 +357,7 @@ KEPT_WARM = env.bool("KEPT_WARM", default=True)
 KEPT_WARM_DELAY_SECONDS = env.int("KEPT_WARM_DELAY_SECONDS", default=5)
 # The default views counted again (dotted paths of callables taking no argument): the leading group's dashboard
 # (this month, no filter) and the overseers' and campaign office's home figures (oversight/warm.py).
-KEPT_WARMERS: list[str] = ["oversight.warm.warm"]
+KEPT_WARMERS: list[str] = ["oversight.warm.warm", "assessment.views.warm"]
 # An export of at most this many rows streams at once; a larger one is written in the background and the
 # user is told when it is ready (core/exports.py, docs/exports.md). 100,000 ledger rows take ~15 s of CPU.
 CAMPAIGN_EXPORT_INLINE_MAX_ROWS = env.int("CAMPAIGN_EXPORT_INLINE_MAX_ROWS", default=5_000)

@@ -11,6 +11,9 @@ Where each family is touched is said once, beside its models: `issues/kept.py` (
 `visits/kept.py` (the visits and pairings). Writers that bypass the models' signals (bulk inserts, `update()`)
 call `touch` themselves.
 
+What is kept is also keyed by the portal's code (`_code`): after a deploy every figure is counted again by the
+new code, whatever the old one kept.
+
 `warm` counts the default views again in the worker after a change (`KEPT_WARMERS`), so a reader seldom pays
 for it: see docs/scale.md, "Kept figures".
 """
@@ -18,9 +21,11 @@ for it: see docs/scale.md, "Kept figures".
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import uuid
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -135,6 +140,7 @@ def _key(name: str, depends: Mapping[str, Months], judged_on: datetime.date | No
     tokens = _tokens(wanted)
     text = "|".join(
         [
+            _code(),
             name,
             repr(list(parts)),
             judged_on.isoformat() if judged_on else "",
@@ -142,6 +148,19 @@ def _key(name: str, depends: Mapping[str, Months], judged_on: datetime.date | No
         ]
     )
     return "kept:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+@functools.cache
+def _code() -> str:
+    """The portal's own code, as a hash of its Python files: a deploy that changes what a count returns (or how it
+    is shaped) never reads what the old code kept. Read once per process."""
+    root = Path(settings.BASE_DIR)
+    digest = hashlib.sha256()
+    for app in sorted(path.parent for path in root.glob("*/apps.py")) + [root / "bangqiao_portal"]:
+        for source in sorted(app.rglob("*.py")):
+            digest.update(str(source.relative_to(root)).encode())
+            digest.update(source.read_bytes())
+    return digest.hexdigest()
 
 
 def _tokens(wanted: Mapping[str, list[datetime.date] | None]) -> dict[str, str]:

@@ -40,7 +40,7 @@ from issues import measures
 from issues.models import IssueCategory, Status
 from organisation.models import Department
 from oversight import keeping
-from oversight.scope import SERVICE_FIGURES, Scope, ScopeForm, VisitFigures, visit_figures
+from oversight.scope import SERVICE_FIGURES, Scope, ScopeForm, VisitFigures, count_visit_figures
 
 # How many departments and cadres the dashboard lists, the most overdue first; the roll-ups list them all.
 TOP = 10
@@ -307,7 +307,7 @@ def count(user: PortalUser, scope: Scope, now: datetime.datetime) -> Counted:
         by_sector={value: dict(found) for value, found in by_sector.items()},
         by_category={pk: dict(found) for pk, found in by_category.items()},
         reported=list(reported),
-        service=visit_figures(user, scope, now, months=months),
+        service=count_visit_figures(user, scope, now, months),
     )
 
 

@@ -147,7 +147,10 @@ def _page_context(request: AuthenticatedRequest, form: ScopeForm, scope: Scope, 
         "form": form,
         "period_fields": [form[name] for name in ("start", "end")],
         "more_fields": [form[name] for name in MORE_FILTERS],
-        "more_open": bool(scope.filters.params) or any(name in form.errors for name in MORE_FILTERS),
+        # Open too while a department is searched for without JavaScript: the matches are among its fields.
+        "more_open": bool(scope.filters.params)
+        or any(name in form.errors for name in MORE_FILTERS)
+        or bool(getattr(form, "searching", False)),
         "scope": scope,
         "sort": sort,
         "scope_query": _query_of(scope),
