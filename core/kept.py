@@ -156,7 +156,7 @@ def _code() -> str:
     is shaped) never reads what the old code kept. Read once per process."""
     root = Path(settings.BASE_DIR)
     digest = hashlib.sha256()
-    for app in sorted(path.parent for path in root.glob("*/apps.py")) + [root / "bangqiao_portal"]:
+    for app in [*sorted(path.parent for path in root.glob("*/apps.py")), root / "bangqiao_portal"]:
         for source in sorted(app.rglob("*.py")):
             digest.update(str(source.relative_to(root)).encode())
             digest.update(source.read_bytes())
