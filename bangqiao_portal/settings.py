@@ -352,11 +352,13 @@ CAMPAIGN_IMPORT_MAX_SHARED_STRINGS_BYTES = env.int("CAMPAIGN_IMPORT_MAX_SHARED_S
 # counts makes it count again at once whatever this says; 0 counts on every view (no figure kept).
 KEPT_SECONDS = env.int("KEPT_SECONDS", default=24 * 3600)
 # After a change, the worker counts the default views again (KEPT_WARMERS) this many seconds later, once for every
-# change made meanwhile, so that their readers seldom wait for a count.
-KEPT_WARM = env.bool("KEPT_WARM", default=True)
+# change made meanwhile, so that their readers seldom wait for a count. On by default with Redis only: without it
+# the cache is each process's own memory, and what the worker counted would be kept where no reader looks.
+KEPT_WARM = env.bool("KEPT_WARM", default=bool(REDIS_URL))
 KEPT_WARM_DELAY_SECONDS = env.int("KEPT_WARM_DELAY_SECONDS", default=5)
 # The default views counted again (dotted paths of callables taking no argument): the leading group's dashboard
-# (this month, no filter) and the overseers' and campaign office's home figures (oversight/warm.py).
+# (this month, no filter) and the overseers' and campaign office's home figures (oversight/warm.py), this year's
+# assessment page as it opens (assessment/views.py).
 KEPT_WARMERS: list[str] = ["oversight.warm.warm", "assessment.views.warm"]
 # An export of at most this many rows streams at once; a larger one is written in the background and the
 # user is told when it is ready (core/exports.py, docs/exports.md). 100,000 ledger rows take ~15 s of CPU.
