@@ -38,8 +38,11 @@ from core.models import FigureVersion
 
 T = TypeVar("T")
 
-# The row whose token changes when a change reaches every month of a family.
+# The row whose token changes when a change reaches every month of a family: every figure of the family reads it.
 EVERY_MONTH = datetime.date(1, 1, 1)
+# The row whose token changes with any touch of the family: what a figure over every month (`None`) reads instead of
+# every month's row, so a month's row made by a reader for the first time never looks like a change to it.
+ANY_MONTH = datetime.date(1, 1, 2)
 
 # Months a figure depends on: the first days of calendar months. None: every month (the family's all-time figures).
 Months = Iterable[datetime.date] | None
@@ -81,17 +84,16 @@ def touch_many(changed: Mapping[str, Months]) -> None:
 
     Rows are written in one order (family, month), so two writers touching the same months cannot deadlock.
     """
-    rows = sorted(
-        {
-            (family, month)
-            for family, months in changed.items()
-            for month in ([EVERY_MONTH] if months is None else {month_of(month) for month in months})
-        }
-    )
+    rows: set[tuple[str, datetime.date]] = set()
+    for family, months in changed.items():
+        named = [EVERY_MONTH] if months is None else [month_of(month) for month in months]
+        rows.update((family, month) for month in named)
+        if named and months is not None:
+            rows.add((family, ANY_MONTH))
     if not rows:
         return
     FigureVersion.objects.bulk_create(
-        [FigureVersion(family=family, month=month, token=uuid.uuid4().hex) for family, month in rows],
+        [FigureVersion(family=family, month=month, token=uuid.uuid4().hex) for family, month in sorted(rows)],
         update_conflicts=True,
         unique_fields=["family", "month"],
         update_fields=["token"],
@@ -163,22 +165,25 @@ def _code() -> str:
     return digest.hexdigest()
 
 
+def _rows(months: list[datetime.date] | None) -> list[datetime.date]:
+    """The version rows a figure over these months reads: the every-month row, and each month's (None: the
+    any-month row, which every touch of the family changes)."""
+    return [EVERY_MONTH, ANY_MONTH] if months is None else [EVERY_MONTH, *months]
+
+
 def _tokens(wanted: Mapping[str, list[datetime.date] | None]) -> dict[str, str]:
-    """Each family's tokens for the months wanted and its every-month row, in one query.
+    """Each family's tokens for the rows its months read (`_rows`), in one query.
 
     A family and month never touched has no row yet: one is made with a new token (so a database loaded again,
     whose rows are new, never meets a figure kept for the old one), in a second query.
     """
     condition = Q(pk__in=[])
     for family, months in wanted.items():
-        condition |= Q(family=family) if months is None else Q(family=family, month__in=[EVERY_MONTH, *months])
+        condition |= Q(family=family, month__in=_rows(months))
     rows = list(FigureVersion.objects.filter(condition).values_list("family", "month", "token"))
     found = {(family, month): token for family, month, token in rows}
     missing = [
-        (family, month)
-        for family, months in wanted.items()
-        for month in [EVERY_MONTH, *(months or [])]
-        if (family, month) not in found
+        (family, month) for family, months in wanted.items() for month in _rows(months) if (family, month) not in found
     ]
     if missing:
         made = [FigureVersion(family=family, month=month, token=uuid.uuid4().hex) for family, month in missing]
@@ -186,14 +191,10 @@ def _tokens(wanted: Mapping[str, list[datetime.date] | None]) -> dict[str, str]:
         # Not read back: where another reader's row won, the figure is kept under a token nobody else asks for,
         # which costs one count later and is never wrong.
         found.update({(row.family, row.month): row.token for row in made})
-    by_family: dict[str, str] = {}
-    for family, months in wanted.items():
-        if months is None:  # every month: all the family's rows
-            mine = sorted((month, token) for (fam, month), token in found.items() if fam == family)
-        else:
-            mine = [(month, found.get((family, month), "")) for month in [EVERY_MONTH, *months]]
-        by_family[family] = hashlib.sha256(repr(mine).encode()).hexdigest()
-    return by_family
+    return {
+        family: hashlib.sha256(repr([(month, found[(family, month)]) for month in _rows(months)]).encode()).hexdigest()
+        for family, months in wanted.items()
+    }
 
 
 # -- counting the default views again after a change, in the worker --------------------------------------------

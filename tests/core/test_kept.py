@@ -53,6 +53,17 @@ def test_all_time_figure_counts_again_after_any_month_changes():
     assert count.calls == 2
 
 
+def test_a_month_read_for_the_first_time_is_no_change_to_an_all_time_figure():
+    count = Counter()
+    kept.remember("all-time", {"problems": None}, count)
+    kept.remember("page", {"problems": [datetime.date(2025, 3, 1)]}, count)  # makes that month's row
+    kept.remember("all-time", {"problems": None}, count)
+    assert count.calls == 2
+    kept.touch("problems", [])  # nothing named, nothing changed
+    kept.remember("all-time", {"problems": None}, count)
+    assert count.calls == 2
+
+
 def test_parts_and_day_judged_are_part_of_what_is_kept():
     count = Counter()
     kept.remember("page", {"problems": [NOV]}, count, parts=("unit", 1))
