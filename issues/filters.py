@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from core import kept
 from core.months import Month
 from core.periods import Period
 from enterprises.models import Enterprise, Origin, Sector
+from enterprises.streets import street_choices
 from issues import measures
 from issues.models import Flow, Issue, IssueCategory, Source, Status
 from organisation.models import Cadre, Department
@@ -40,16 +40,7 @@ TRIGRAM = 3
 
 
 def _streets(request=None):
-    """The streets the enterprises are on, kept until an enterprise changes (core/kept.py, "names"): a province's
-    135,000 enterprises were read for their few hundred streets on every ledger page."""
-    streets = kept.remember(
-        "issues.streets",
-        depends={"names": None},
-        count=lambda: list(
-            Enterprise.objects.exclude(street="").values_list("street", flat=True).distinct().order_by("street")
-        ),
-    )
-    return [(s, s) for s in streets]
+    return street_choices()
 
 
 def _measures(request=None):

@@ -31,7 +31,8 @@ from core.months import Month, month_label
 from core.periods import Period, parse_month
 from core.pickers import PLAIN_UP_TO, PickerFormMixin, SearchSelect
 from core.roles import PortalUser, sees_everything
-from enterprises.models import Enterprise, Origin, Sector
+from enterprises.models import Origin, Sector
+from enterprises.streets import street_choices
 from issues import measures
 from issues.models import Issue, IssueCategory
 from organisation.models import Department, Pairing, PairingQuerySet
@@ -104,8 +105,7 @@ class Filters:
 
 
 def _streets() -> list[tuple[str, str]]:
-    streets = Enterprise.objects.exclude(street="").values_list("street", flat=True).distinct().order_by("street")
-    return [("", "---------"), *((s, s) for s in streets)]
+    return street_choices(blank=True, keep=False)
 
 
 class ScopeForm(PickerFormMixin, forms.Form):

@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.params import IdModelChoiceField
-from enterprises.models import Enterprise, Origin, Sector
+from enterprises.models import Origin, Sector
+from enterprises.streets import street_choices
 from issues.forms import DATE_INPUT
 from organisation.models import Cadre, Department
 from visits.models import EnterpriseAnswer, Visit
@@ -27,10 +28,7 @@ CONFIRMATION_CHOICES = [*EnterpriseAnswer.choices, (NOT_YET, _("Not yet confirme
 
 
 def _streets(request=None):
-    return [
-        (s, s)
-        for s in Enterprise.objects.exclude(street="").values_list("street", flat=True).distinct().order_by("street")
-    ]
+    return street_choices()
 
 
 class IdModelChoiceFilter(django_filters.ModelChoiceFilter):

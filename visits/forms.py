@@ -16,6 +16,7 @@ from core.forms import MultipleFileField, MultipleFileInput
 from core.params import IdModelMultipleChoiceField
 from core.submissions import OneTimeTokenForm
 from enterprises.models import Enterprise, Origin, Sector
+from enterprises.streets import street_choices
 from issues.forms import DATE_INPUT, ProblemFields
 from organisation.models import Department, Pairing
 from visits import proof
@@ -273,8 +274,7 @@ class ComplianceFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        streets = Enterprise.objects.exclude(street="").values_list("street", flat=True).distinct().order_by("street")
-        cast(forms.ChoiceField, self.fields["street"]).choices = [("", "---------"), *((s, s) for s in streets)]
+        cast(forms.ChoiceField, self.fields["street"]).choices = street_choices(blank=True, keep=False)
 
     @property
     def more(self) -> list[forms.BoundField]:
