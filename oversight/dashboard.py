@@ -324,7 +324,7 @@ def counted(user: PortalUser, scope: Scope, now: datetime.datetime | None = None
         keeping.depends(scope, also=trend, names=True, calendar=True),
         lambda: count(user, scope, now),
         judged_on=keeping.judged_on(scope, now),
-        parts=keeping.parts(user, scope, keeping.shape(Counted), keeping.shape(VisitFigures)),
+        parts=keeping.parts(user, scope),
     )
 
 

@@ -17,7 +17,6 @@ Nothing is counted here.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -58,15 +57,6 @@ def depends(
 def judged_on(scope: Scope, now: datetime.datetime) -> datetime.date | None:
     """Today while the period runs (its figures are judged against it), None once it is over."""
     return None if scope.period.is_over(now) else timezone.localdate(now)
-
-
-def shape(kind: type) -> str:
-    """A kept answer's shape: its dataclass's name and fields (and theirs), part of what it is kept under, so a
-    deploy that changes the shape never reads an answer kept by the code before."""
-    if not dataclasses.is_dataclass(kind):
-        return kind.__name__
-    fields = ",".join(f"{field.name}:{field.type}" for field in dataclasses.fields(kind))
-    return f"{kind.__module__}.{kind.__qualname__}({fields})"
 
 
 def parts(user: PortalUser, scope: Scope, *more: Any) -> tuple[Any, ...]:

@@ -166,7 +166,7 @@ def overseer_figures(user: PortalUser, today: datetime.date, *, office: bool = F
         depends,
         lambda: OverseerFigures(count_oversight(user, today), count_office(user, today) if office else None),
         judged_on=today,
-        parts=(keeping.sight(user), office, keeping.shape(OversightFigures), keeping.shape(OfficePanel)),
+        parts=(keeping.sight(user), office),
     )
 
 

@@ -461,7 +461,7 @@ def report_counts(user: PortalUser, month: Month, now: datetime.datetime) -> Rep
         keeping.depends(scope, names=True, calendar=True),
         lambda: count_report(user, month, now),
         judged_on=keeping.judged_on(scope, now),
-        parts=keeping.parts(user, scope, keeping.shape(ReportCounts), keeping.shape(DepartmentRow)),
+        parts=keeping.parts(user, scope),
     )
 
 

@@ -410,7 +410,7 @@ def rollup_table(
         _rollup_depends(scope, dimension),
         lambda: count_rollup(user, scope, dimension, now),
         judged_on=keeping.judged_on(scope, now),
-        parts=keeping.parts(user, scope, dimension, keeping.shape(RollupCounts)),
+        parts=keeping.parts(user, scope, dimension),
     )
     if dimension == "department":
         return _department_rollup(scope, found, departments)
@@ -657,7 +657,7 @@ def department_counts(user: PortalUser, scope: Scope, now: datetime.datetime | N
         {"problems": keeping.months(scope)},
         lambda: count_departments(user, scope, now),
         judged_on=keeping.judged_on(scope, now),
-        parts=keeping.parts(user, scope, keeping.shape(DepartmentCounts)),
+        parts=keeping.parts(user, scope),
     )
 
 

@@ -61,43 +61,39 @@ def test_a_rating_value_changed_in_the_admin_touches_the_assessment(client, supe
     assert values.read() == dict(RatingValue.objects.values_list("rating", "percent")) != before
 
 
-def test_an_inspection_recorded_shows_in_the_assessment_at_once(cadre, leader):
-    """The assessment reads the inspections (the family "supervision", assessment/kept.py)."""
+def _inspect(leader, cadre, findings, poor):
+    """An inspection of the cadre by the leader, recorded through the service."""
     from supervision.models import Kind, Rating, Target
     from supervision.services import InspectionData, inspection_record
 
-    year = timezone.localdate().year
-    page = Kept("assessment", {"assessment": None, "supervision": None}, lambda: _cadre_scores(year))
-    before = page.read()
     data = InspectionData(
         kind=Kind.CONCENTRATED,
         inspected_on=timezone.localdate(),
         inspectors=[leader],
         target=Target.CADRE,
         cadre=cadre,
-        findings="走访台账与企业反映不一致。",
-        rating=Rating.POOR,
+        findings=findings,
+        rating=Rating.POOR if poor else Rating.GOOD,
     )
-    inspection_record(actor=leader, data=data)
+    return inspection_record(actor=leader, data=data)
+
+
+def test_an_inspection_recorded_shows_in_the_assessment_at_once(cadre, leader):
+    """The assessment reads the inspections (the family "supervision", assessment/kept.py)."""
+
+    year = timezone.localdate().year
+    page = Kept("assessment", {"assessment": None, "supervision": None}, lambda: _cadre_scores(year))
+    before = page.read()
+    _inspect(leader, cadre, "走访台账与企业反映不一致。", poor=True)
     after = page.read()
     assert after == _cadre_scores(year) != before
 
 
 def test_an_inspections_inspectors_changed_touch_the_supervision(cadre, leader, office):
     """Who inspected is read by the supervision ledger's filter: a change to them counts it again."""
-    from supervision.models import Inspection, Kind, Rating, Target
-    from supervision.services import InspectionData, inspection_record
+    from supervision.models import Inspection
 
-    data = InspectionData(
-        kind=Kind.CONCENTRATED,
-        inspected_on=timezone.localdate(),
-        inspectors=[leader],
-        target=Target.CADRE,
-        cadre=cadre,
-        findings="走访台账与企业反映一致。",
-        rating=Rating.GOOD,
-    )
-    inspection = inspection_record(actor=leader, data=data)
+    inspection = _inspect(leader, cadre, "走访台账与企业反映一致。", poor=False)
 
     def by_inspector():
         return dict(Inspection.objects.values_list("inspectors").annotate(n=Count("pk")).values_list("inspectors", "n"))
