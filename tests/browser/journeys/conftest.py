@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -74,9 +75,16 @@ class Journey:
         return self.page.get_by_label(username), self.page.get_by_label(password)
 
     def open_menu(self, link: str) -> None:
-        """Follow a link of the menu, folded behind its button on a phone."""
+        """Follow a link of the menu, folded behind its button on a phone, once the menu has finished unfolding.
+
+        A click while Bootstrap's collapse is still sliding open can land on the page behind it, so the
+        journey waits for the open menu and then for the link's page, as a user waits to see it.
+        """
         self.page.get_by_role("button", name=self.t("Menu")).click()
-        self.page.get_by_role("link", name=link).click()
+        target = self.page.locator("#mainnav.collapse.show").get_by_role("link", name=link)
+        path = urlsplit(target.get_attribute("href") or "").path
+        target.click()
+        self.page.wait_for_url(lambda url: urlsplit(url).path == path)
 
     def move(self, label: str) -> Locator:
         """Unfold a move's panel on the problem's page, when it is folded, and return its form."""
