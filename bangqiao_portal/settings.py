@@ -71,6 +71,8 @@ MIDDLEWARE = [
     # No copy of a logged-in user's page or of a download in a browser's or a proxy's cache.
     "core.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # One read of the kept figures' versions per request (core/kept.py `reading`).
+    "core.middleware.KeptVersionsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

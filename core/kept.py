@@ -14,6 +14,9 @@ call `touch` themselves.
 What is kept is also keyed by the portal's code (`_code`): after a deploy every figure is counted again by the
 new code, whatever the old one kept.
 
+`reading` makes every version read of a block one query: a request (`core.middleware.KeptVersionsMiddleware`)
+or the worker's warm-up reads the whole table of versions once, however many kept answers its page asks for.
+
 `warm` counts the default views again in the worker after a change (`KEPT_WARMERS`), so a reader seldom pays
 for it: see docs/scale.md, "Kept figures".
 """
@@ -24,7 +27,9 @@ import datetime
 import functools
 import hashlib
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -67,6 +72,26 @@ def months_between(first: datetime.date, last: datetime.date) -> list[datetime.d
     return found
 
 
+# The versions read once for a block (`reading`): (family, month) -> token; None outside one, {} before the first read.
+_read_once: ContextVar[dict[tuple[str, datetime.date], str] | None] = ContextVar("kept_versions", default=None)
+
+
+@contextmanager
+def reading() -> Iterator[None]:
+    """Within the block, the versions are read once, all of them, at the first kept answer asked for.
+
+    A page that keeps several answers (its figures, the streets its filters offer) pays one query for their
+    versions, not one each. The versions are those of the block's first read: a change another process commits
+    later shows at the next request, as it would had it committed a moment later. A touch within the block is
+    seen at once (`touch_many` writes its tokens into what was read).
+    """
+    token = _read_once.set({})
+    try:
+        yield
+    finally:
+        _read_once.reset(token)
+
+
 # Every family of kept figures: what a writer in bulk of everything touches (`touch_every_family`).
 FAMILIES = ("problems", "visits", "names", "assessment", "calendar", "supervision")
 
@@ -92,12 +117,13 @@ def touch_many(changed: Mapping[str, Months]) -> None:
             rows.add((family, ANY_MONTH))
     if not rows:
         return
+    written = [FigureVersion(family=family, month=month, token=uuid.uuid4().hex) for family, month in sorted(rows)]
     FigureVersion.objects.bulk_create(
-        [FigureVersion(family=family, month=month, token=uuid.uuid4().hex) for family, month in sorted(rows)],
-        update_conflicts=True,
-        unique_fields=["family", "month"],
-        update_fields=["token"],
+        written, update_conflicts=True, unique_fields=["family", "month"], update_fields=["token"]
     )
+    read = _read_once.get()
+    if read:  # the block's later figures see its own change
+        read.update({(row.family, row.month): row.token for row in written})
     if settings.KEPT_WARM:
         transaction.on_commit(_schedule_warm)
 
@@ -177,11 +203,7 @@ def _tokens(wanted: Mapping[str, list[datetime.date] | None]) -> dict[str, str]:
     A family and month never touched has no row yet: one is made with a new token (so a database loaded again,
     whose rows are new, never meets a figure kept for the old one), in a second query.
     """
-    condition = Q(pk__in=[])
-    for family, months in wanted.items():
-        condition |= Q(family=family, month__in=_rows(months))
-    rows = list(FigureVersion.objects.filter(condition).values_list("family", "month", "token"))
-    found = {(family, month): token for family, month, token in rows}
+    found = _read(wanted)
     missing = [
         (family, month) for family, months in wanted.items() for month in _rows(months) if (family, month) not in found
     ]
@@ -191,10 +213,32 @@ def _tokens(wanted: Mapping[str, list[datetime.date] | None]) -> dict[str, str]:
         # Not read back: where another reader's row won, the figure is kept under a token nobody else asks for,
         # which costs one count later and is never wrong.
         found.update({(row.family, row.month): row.token for row in made})
+        read = _read_once.get()
+        if read is not None:
+            read.update({(row.family, row.month): row.token for row in made})
     return {
         family: hashlib.sha256(repr([(month, found[(family, month)]) for month in _rows(months)]).encode()).hexdigest()
         for family, months in wanted.items()
     }
+
+
+def _read(wanted: Mapping[str, list[datetime.date] | None]) -> dict[tuple[str, datetime.date], str]:
+    """The tokens of the rows wanted: within `reading`, every row of the table, read at the block's first call
+    (a few hundred rows: six families, one row per month each has been read or changed in); else only these."""
+    read = _read_once.get()
+    if read:
+        return read
+    rows = FigureVersion.objects.values_list("family", "month", "token")
+    if read is None:
+        condition = Q(pk__in=[])
+        for family, months in wanted.items():
+            condition |= Q(family=family, month__in=_rows(months))
+        rows = rows.filter(condition)
+    found = {(family, month): token for family, month, token in rows}
+    if read is not None:
+        read.update(found)
+        return read
+    return found
 
 
 # -- counting the default views again after a change, in the worker --------------------------------------------
@@ -214,5 +258,6 @@ def warm() -> int:
     """Count each registered default view (`KEPT_WARMERS`, dotted paths of callables), so it is kept for readers."""
     cache.delete(WARM_PENDING)
     for path in settings.KEPT_WARMERS:
-        import_string(path)()
+        with reading():
+            import_string(path)()
     return len(settings.KEPT_WARMERS)

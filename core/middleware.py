@@ -5,6 +5,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
+from core import kept
+
 
 class PortalLocaleMiddleware:
     """Speak Chinese unless the user chose English with the language switch.
@@ -52,3 +54,17 @@ class NoStoreMiddleware:
         if download or logged_in:
             response["Cache-Control"] = "no-store"
         return response
+
+
+class KeptVersionsMiddleware:
+    """Read the versions of kept figures once per request, however many kept answers its page asks for.
+
+    See core/kept.py `reading`: a page keeping its figures and the streets its filters offer pays one query.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with kept.reading():
+            return self.get_response(request)

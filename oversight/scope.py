@@ -105,7 +105,7 @@ class Filters:
 
 
 def _streets() -> list[tuple[str, str]]:
-    return street_choices(blank=True, keep=False)
+    return street_choices(blank=True)
 
 
 class ScopeForm(PickerFormMixin, forms.Form):

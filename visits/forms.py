@@ -274,7 +274,7 @@ class ComplianceFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["street"]).choices = street_choices(blank=True, keep=False)
+        cast(forms.ChoiceField, self.fields["street"]).choices = street_choices(blank=True)
 
     @property
     def more(self) -> list[forms.BoundField]:

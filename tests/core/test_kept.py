@@ -4,8 +4,10 @@ import datetime
 
 import pytest
 from django.db import transaction
+from django.http import HttpRequest, HttpResponse
 
 from core import kept
+from core.middleware import KeptVersionsMiddleware
 from core.models import FigureVersion
 
 pytestmark = pytest.mark.django_db
@@ -132,3 +134,48 @@ def test_warm_runs_the_registered_warmers_once_per_burst(settings, django_captur
     with django_capture_on_commit_callbacks(execute=True):
         kept.touch("problems", [NOV])
     assert len(queued) == 2  # after the warm-up ran, a new change queues another
+
+
+def test_a_block_reads_the_versions_once_for_every_kept_answer(django_assert_num_queries):
+    count = Counter()
+    kept.remember("page", {"problems": [NOV]}, count)
+    kept.remember("streets", {"names": None}, count)
+    with kept.reading(), django_assert_num_queries(1):  # every row of the versions, once
+        assert kept.remember("page", {"problems": [NOV]}, count) == {"n": 1}
+        assert kept.remember("streets", {"names": None}, count) == {"n": 2}
+        assert kept.remember("page", {"problems": [NOV]}, count) == {"n": 1}
+    assert count.calls == 2
+
+
+def test_a_block_sees_its_own_touch_at_once():
+    count = Counter()
+    with kept.reading():
+        assert kept.remember("page", {"problems": [NOV]}, count) == {"n": 1}
+        kept.touch("problems", [NOV])
+        assert kept.remember("page", {"problems": [NOV]}, count) == {"n": 2}
+        kept.remember("page", {"problems": [OCT]}, count)  # a month never read: its row is made and remembered
+        assert kept.remember("page", {"problems": [OCT]}, count) == {"n": 3}
+    assert count.calls == 3
+
+
+def test_a_touch_before_the_blocks_first_read_is_read_with_the_rest():
+    count = Counter()
+    kept.remember("page", {"problems": [NOV]}, count)
+    kept.remember("other", {"visits": [NOV]}, count)
+    with kept.reading():
+        kept.touch("problems", [NOV])  # nothing read yet: the first read reads every row, this one included
+        assert kept.remember("page", {"problems": [NOV]}, count) == {"n": 3}
+        assert kept.remember("other", {"visits": [NOV]}, count) == {"n": 2}  # still kept, read in the same query
+
+
+def test_every_request_reads_the_versions_once(settings):
+    assert "core.middleware.KeptVersionsMiddleware" in settings.MIDDLEWARE
+    seen = []
+
+    def view(request):
+        seen.append(kept._read_once.get())
+        return HttpResponse("ok")
+
+    KeptVersionsMiddleware(view)(HttpRequest())
+    assert seen == [{}]  # within the request's block, nothing read until a kept answer is asked for
+    assert kept._read_once.get() is None  # and outside one again after
