@@ -40,7 +40,7 @@ from issues import measures
 from issues.models import IssueCategory, Status
 from organisation.models import Department
 from oversight import keeping
-from oversight.scope import SERVICE_FIGURES, Scope, ScopeForm, VisitFigures, count_visit_figures
+from oversight.scope import SERVICE_FIGURES, Scope, ScopeForm, VisitFigures, visit_figures
 
 # How many departments and cadres the dashboard lists, the most overdue first; the roll-ups list them all.
 TOP = 10
@@ -277,7 +277,6 @@ class Counted:
     by_sector: dict[Any, dict[str, Any]]
     by_category: dict[Any, dict[str, Any]]
     reported: list[int]  # per month of the trend
-    service: VisitFigures
 
 
 def count(user: PortalUser, scope: Scope, now: datetime.datetime) -> Counted:
@@ -307,25 +306,31 @@ def count(user: PortalUser, scope: Scope, now: datetime.datetime) -> Counted:
         by_sector={value: dict(found) for value, found in by_sector.items()},
         by_category={pk: dict(found) for pk, found in by_category.items()},
         reported=list(reported),
-        service=count_visit_figures(user, scope, now, months),
     )
 
 
 def counted(user: PortalUser, scope: Scope, now: datetime.datetime | None = None) -> Counted:
-    """The dashboard's figures for the user's sight of the scope, kept until something they count changes.
+    """The dashboard's problem figures for the user's sight of the scope, kept until something they count changes.
 
-    They read the period's and the trend's months of the problems and visits, the cadres' names (kept with
-    their figures) and the calendar (due soon); judged on today while the period runs.
+    They read the period's and the trend's months of the problems, the cadres' names (kept with their figures)
+    and the calendar (due soon); judged on today while the period runs. The service work is kept on its own
+    (`visit_figures`, the visits' months): a move counts the problems again, not the visits, and a visit the
+    visits, not the problems.
     """
     now = now or timezone.now()
     trend = last_months(scope.period.last.first, TREND_MONTHS)
     return kept.remember(
         "oversight.dashboard",
-        keeping.depends(scope, also=trend, names=True, calendar=True),
+        keeping.depends(scope, also=trend, names=True, calendar=True, visits=False),
         lambda: count(user, scope, now),
         judged_on=keeping.judged_on(scope, now),
         parts=keeping.parts(user, scope),
     )
+
+
+def service_figures(user: PortalUser, scope: Scope, now: datetime.datetime) -> VisitFigures:
+    """The dashboard's service work, with the visits of each month of its trend (kept on the visits alone)."""
+    return visit_figures(user, scope, now, last_months(scope.period.last.first, TREND_MONTHS))
 
 
 def dashboard(
@@ -334,10 +339,10 @@ def dashboard(
     """Assemble the dashboard for the user's view of the scope, in a fixed number of queries.
 
     Every problem figure (the period's counts, the 12 months, each department's and cadre's standing, the
-    breakdowns by sector and category) is read in one statement (`measures.read`), the service work in
-    `visit_figures`' own; both kept (`counted`), so a page read again while nothing it counts changed costs one
-    query for them. The names of the departments and categories are read live, in two queries (shared with the
-    form when the view gives them).
+    breakdowns by sector and category) is read in one statement (`measures.read`, kept: `counted`), the service
+    work in `visit_figures`' own (kept on its own), so a page read again while nothing it counts changed costs one
+    query for them (the versions, read once a request). The names of the departments and categories are read
+    live, in two queries (shared with the form when the view gives them).
     """
     now = now or timezone.now()
     names = names or Names.read()
@@ -352,7 +357,7 @@ def dashboard(
     departments = _departments(found.table, names)
     overdue_departments = _most_overdue(departments)
     cadres, cadre_count = _cadres(found.cadres, scope), found.cadre_count
-    service = found.service
+    service = service_figures(user, scope, now)
     return Dashboard(
         scope=scope,
         **_service(service, scope),

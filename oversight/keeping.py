@@ -42,11 +42,14 @@ def months(scope: Scope, also: Iterable[Month] = ()) -> list[datetime.date]:
 
 
 def depends(
-    scope: Scope, *, also: Sequence[Month] = (), names: bool = False, calendar: bool = False
+    scope: Scope, *, also: Sequence[Month] = (), names: bool = False, calendar: bool = False, visits: bool = True
 ) -> dict[str, kept.Months]:
-    """The families and months a scope's figures read: its problems and visits, and maybe names and the calendar."""
+    """The families and months a scope's figures read: its problems, its visits (unless the page keeps its visit
+    figures apart: `visit_figures`), and maybe names and the calendar."""
     read = months(scope, also)
-    found: dict[str, kept.Months] = {"problems": read, "visits": read}
+    found: dict[str, kept.Months] = {"problems": read}
+    if visits:
+        found["visits"] = read
     if names:
         found["names"] = None
     if calendar:

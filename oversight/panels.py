@@ -1,7 +1,9 @@
 """What each role's home page shows: one small function per role, each a handful of queries."""
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, Window
@@ -17,6 +19,8 @@ from oversight import keeping
 from supervision.models import Rectification
 from visits import compliance
 from visits.models import Visit
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -127,46 +131,55 @@ class OversightFigures:
     visits: compliance.MonthSummary
 
 
-def count_oversight(user: PortalUser, today: datetime.date) -> OversightFigures:
-    """Count the overseers' figures (nothing kept): two queries."""
+def count_open(user: PortalUser, today: datetime.date) -> dict[str, int]:
+    """Count the overseers' figures of the problems open now (nothing kept): one query."""
     issues = Issue.objects.visible_to(user)
     # Every figure is of open problems: the status index narrows the count to them, not a city's every problem.
-    counts = issues.filter(status__in=OPEN_STATUSES).aggregate(
-        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-        escalated=Count("pk", filter=Q(status=Status.ESCALATED)),
-        overdue=Count("pk", filter=overdue_q(today)),
-        awaiting_routing=Count("pk", filter=Q(status__in=[Status.REPORTED, Status.REOPENED])),
-        supervised=Count("pk", filter=Q(supervised=True, status__in=DEADLINE_STATUSES)),
-    )
-    return OversightFigures(
-        counts=dict(counts), visits=compliance.month_summary(today, Pairing.objects.visible_to(user))
+    return dict(
+        issues.filter(status__in=OPEN_STATUSES).aggregate(
+            open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+            escalated=Count("pk", filter=Q(status=Status.ESCALATED)),
+            overdue=Count("pk", filter=overdue_q(today)),
+            awaiting_routing=Count("pk", filter=Q(status__in=[Status.REPORTED, Status.REOPENED])),
+            supervised=Count("pk", filter=Q(supervised=True, status__in=DEADLINE_STATUSES)),
+        )
     )
 
 
 @dataclass(frozen=True)
 class OverseerFigures:
-    """The overseers' home figures (kept as one, core/kept.py): theirs, and the campaign office's for the office."""
+    """The overseers' home figures (kept, core/kept.py), and the campaign office's for the office."""
 
     oversight: OversightFigures
     office: "OfficePanel | None" = None
 
 
 def overseer_figures(user: PortalUser, today: datetime.date, *, office: bool = False) -> OverseerFigures:
-    """The overseers' figures (and, `office`, the campaign office's), kept as one answer, one query when kept.
+    """The overseers' figures (and, `office`, the campaign office's), each part kept on what it reads alone, so a
+    move counts only the open problems again and a visit only this month's rule; one query when kept (the
+    versions, read once a request).
 
-    The overseers' are of the problems open now (a change to a problem of any month) and this month's visits and
-    pairings; the office's of the enterprises, cadres and pairings in force now (any month of the visits'
-    family, the names) and the calendar. Judged on today (overdue, the running month's rule, the years ahead).
+    The open problems' figures read the problems of any month; this month's rule its visits and pairings; the
+    office's the enterprises, cadres and pairings in force now (the visits' family of any month, the names) and
+    the calendar. Judged on today (overdue, the running month's rule, the years ahead).
     """
-    depends: dict[str, kept.Months] = {"problems": None, "visits": [today]}
-    if office:
-        depends = {"problems": None, "visits": None, "names": None, "calendar": None}
-    return kept.remember(
-        "oversight.home",
-        depends,
-        lambda: OverseerFigures(count_oversight(user, today), count_office(user, today) if office else None),
-        judged_on=today,
-        parts=(keeping.sight(user), office),
+    sight = keeping.sight(user)
+
+    def keep(name: str, depends: dict[str, kept.Months], count: Callable[[], T]) -> T:
+        return kept.remember(f"oversight.home.{name}", depends, count, judged_on=today, parts=(sight,))
+
+    return OverseerFigures(
+        OversightFigures(
+            counts=keep("open", {"problems": None}, lambda: count_open(user, today)),
+            visits=keep(
+                "rule",
+                {"visits": [today]},
+                lambda: compliance.month_summary(today, Pairing.objects.visible_to(user)),
+            ),
+        ),
+        keep("office", {"visits": None, "names": None, "calendar": None}, lambda: count_office(user, today))
+        if office
+        else None,
     )
 
 

@@ -39,7 +39,7 @@ from issues import measures
 from issues.models import Status
 from oversight import keeping, tables
 from oversight.docx import DOCX_CONTENT_TYPE, report_docx
-from oversight.scope import SERVICE_FIGURES, Scope, VisitFigures, count_visit_figures
+from oversight.scope import SERVICE_FIGURES, Scope, VisitFigures, visit_figures
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -443,10 +443,11 @@ class ReportCounts:
 
 
 def count_report(user: PortalUser, month: Month, now: datetime.datetime) -> ReportCounts:
-    """Count the month's figures (nothing kept), in a number of queries that does not grow with the data."""
+    """Count the month's figures (the visit figures kept on their own: `visit_figures`), in a number of queries that
+    does not grow with the data."""
     scope = Scope(Period.month(month))
     return ReportCounts(
-        visits=count_visit_figures(user, scope, now, ()),
+        visits=visit_figures(user, scope, now),
         figures=dict(measures.counts(scope.filters.issues(user), scope.window(now))),
         departments=_department_rows(user, scope, now),
     )

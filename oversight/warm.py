@@ -14,6 +14,7 @@ from django.utils import timezone
 from core.months import Month
 from core.periods import Period
 from core.roles import Role
+from enterprises.streets import streets
 from oversight import dashboard, panels
 from oversight.scope import Scope
 
@@ -30,6 +31,9 @@ def warm() -> None:
     now = timezone.now()
     today = timezone.localdate(now)
     viewer = overseer()
-    dashboard.counted(viewer, Scope(Period.month(Month.of(today))), now)
+    scope = Scope(Period.month(Month.of(today)))
+    dashboard.counted(viewer, scope, now)
+    dashboard.service_figures(viewer, scope, now)
     panels.overseer_figures(viewer, today)  # the leading group's home
     panels.overseer_figures(viewer, today, office=True)  # the campaign office's
+    streets()  # what the dashboard's street filter offers

@@ -23,7 +23,7 @@ from issues.models import Action, Flow, Issue, Status
 from issues.payloads import AcceptPayload
 from oversight import dashboard as board
 from oversight import panels, warm
-from oversight.scope import Scope
+from oversight.scope import Scope, visit_figures
 from tests import factories
 from tests.oversight.test_dashboard import DASHBOARD, NOVEMBER, Desk, assign, build_district, nov, on
 from visits.models import Visit
@@ -160,13 +160,57 @@ def test_a_move_through_the_service_shows_at_once_on_the_dashboard(client, distr
 
 
 def test_a_visit_logged_through_the_service_shows_at_once_on_the_dashboard(client, district, leader):
-    before = board.counted(leader, Scope(NOVEMBER)).service.visits
+    before = visit_figures(leader, Scope(NOVEMBER)).visits
     read(client, DASHBOARD)  # counted and kept
     pairing = factories.PairingFactory(started_on=datetime.date(2026, 1, 1))
     visit_log(actor=pairing.cadre.user, pairing=pairing, data=VisitData(visited_on=nov(20), mode=Visit.Mode.ON_SITE))
     page = read(client, DASHBOARD)[0].context["figures"]
-    assert board.counted(leader, Scope(NOVEMBER)).service.visits == before + 1
+    assert visit_figures(leader, Scope(NOVEMBER)).visits == before + 1
     assert f'data-figure="visits">{before + 1}<' in page
+
+
+@pytest.mark.parametrize("url", [DASHBOARD, HOME])
+def test_a_move_counts_the_problems_again_not_the_visits_and_a_visit_the_visits_not_the_problems(
+    client, district, leader, staff, monkeypatch, url
+):
+    """The problem figures and the service work are kept apart: each change counts only the part it reaches."""
+    counted: list[str] = []
+
+    def counting(name, depends, count, **kwargs):
+        def spy():
+            counted.append(name)
+            return count()
+
+        return remember(name, depends, spy, **kwargs)
+
+    remember = kept.remember
+    monkeypatch.setattr(kept, "remember", counting)
+    read(client, url)
+    assert counted
+    counted.clear()
+    read(client, url)
+    assert counted == []  # read again: all kept
+    desk = Desk(leader)
+    cadre = factories.PairingFactory(started_on=datetime.date(2026, 1, 1)).cadre  # a pairing: the visits' family
+    pairing = factories.PairingFactory(started_on=datetime.date(2026, 1, 1))
+    read(client, url)
+    counted.clear()
+    issue = desk.report(
+        cadre,
+        assign(staff.department, nov(25)),
+        on(11, 20, 9),
+    )
+    desk.move(issue, staff.user, Action.ACCEPT, AcceptPayload(), on(11, 20, 9))
+    read(client, url)
+    moved = set(counted)
+    counted.clear()
+    visit_log(actor=pairing.cadre.user, pairing=pairing, data=VisitData(visited_on=nov(20), mode=Visit.Mode.ON_SITE))
+    read(client, url)
+    visited = set(counted)
+    service = {"oversight.visit_figures", "oversight.home.rule"}
+    problems = {"oversight.dashboard", "oversight.home.open"}
+    assert moved & problems and not moved & service
+    assert visited & service and not visited & problems
 
 
 @pytest.mark.parametrize("url", [DEPARTMENTS, *ROLLUPS, REPORT, HOME])
