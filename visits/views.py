@@ -764,13 +764,16 @@ def policy_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         ]
         tab = request.GET.get("tab", "")
         tab = tab if tab in {t.key for t in tabs} else tabs[0].key
-        rows = (
-            explained.select_related("enterprise").order_by("-last_on", "enterprise_id")
-            if tab == "explained"
-            else not_yet.order_by("name", "pk")
+        # A deep page picks its keys on the list's index from the nearer end (core/paging.py), not by OFFSET
+        # over joined rows. Both orders are total: an enterprise is reached by a policy once (`policy_reach_once`).
+        rows = explained.order_by("-last_on", "enterprise_id") if tab == "explained" else not_yet.order_by("name", "pk")
+        paginator = IndexedPaginator(
+            rows,
+            POLICY_PAGE_SIZE,
+            related=("enterprise",) if tab == "explained" else (),
+            count=next(t.count for t in tabs if t.key == tab),
         )
-        count = next(t.count for t in tabs if t.key == tab)
-        context.update(tab=tab, tabs=tabs, page=counted_page(rows, count, request.GET.get("page"), POLICY_PAGE_SIZE))
+        context.update(tab=tab, tabs=tabs, page=paginator.get_page(request.GET.get("page")))
     return render(request, "visits/policy_detail.html", context)
 
 
