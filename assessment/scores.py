@@ -22,10 +22,10 @@ union). A snapshot reads its rows (one query) and the breakdowns of the rows sho
 from __future__ import annotations
 
 import datetime
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol, TypeVar
 from urllib.parse import urlencode
 
 from django.db.models import Count, F, IntegerField, Min, Model, Q, QuerySet, Value
@@ -43,6 +43,8 @@ from issues.models import Issue
 from organisation.models import Cadre, Department, Pairing
 from supervision.models import Inspection, Rectification
 from visits import compliance
+
+T = TypeVar("T")
 
 # -- weights -----------------------------------------------------------------------------------------------------
 
@@ -676,23 +678,43 @@ class _Live:
         return {}  # a live row has its points
 
 
-def live(year: int, now: datetime.datetime | None = None) -> Assessment:
-    """Count the year's scores now (as of its end once it is over), in seven queries."""
+def live(year: int, now: datetime.datetime | None = None, *, keep_parts: bool = False) -> Assessment:
+    """Count the year's scores now (as of its end once it is over), in seven queries.
+
+    `keep_parts` (`kept_live`, which counts as of now): the visits' part (each cadre's months met) and the problems'
+    (the figures by reporter and by department) are kept apart, each until its own family changes (core/kept.py),
+    so a move counts the problems again and not the two-visit rule, and a visit the rule and not the problems.
+    """
     now = now or timezone.now()
     window = rules.year_window(year, now)
     weights, first_year = _settings()
+    read = [datetime.date(year, month, 1) for month in range(1, 13)]
+
+    def part(name: str, family: str, count: Callable[[], T]) -> T:
+        if not keep_parts:
+            return count()
+        return kept.remember(f"assessment.{name}", {family: read}, count, judged_on=judged_on(year), parts=(year,))
+
     # Each cadre's months met and counted, judged in SQL (a city's 13,900 cadres × 12 months, one query).
-    months = compliance.Standings(
-        window.period.months,
-        window.as_of_date,
-        Pairing.objects.all(),
-        logged_before=rules.logged_before(window),
-    ).months_met()
+    months = part(
+        "months",
+        "visits",
+        lambda: compliance.Standings(
+            window.period.months,
+            window.as_of_date,
+            Pairing.objects.all(),
+            logged_before=rules.logged_before(window),
+        ).months_met(),
+    )
     issues = Issue.objects.all()
-    problems = {
-        Subject.CADRE.value: measures.grouped(issues, window, by="reporter", keys=rules.ISSUE_FIGURES),
-        Subject.DEPARTMENT.value: measures.by_unit(issues, window, keys=rules.ISSUE_FIGURES),
-    }
+    problems = part(
+        "problems",
+        "problems",
+        lambda: {
+            Subject.CADRE.value: measures.grouped(issues, window, by="reporter", keys=rules.ISSUE_FIGURES),
+            Subject.DEPARTMENT.value: measures.by_unit(issues, window, keys=rules.ISSUE_FIGURES),
+        },
+    )
     subjects = _subjects(window)
     scales = {subject: _Scale.of(weights, subject) for subject in Subject.values}
     source = _Live(year, window.is_over, weights, months, problems, subjects, scales)
@@ -831,7 +853,7 @@ def kept_live(year: int) -> Assessment:
     counted: list[Assessment] = []
 
     def count() -> _KeptYear:
-        counted.append(live(year))
+        counted.append(live(year, keep_parts=True))
         return _KeptYear.of(counted[0])
 
     found = kept.remember(

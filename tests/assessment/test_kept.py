@@ -23,6 +23,7 @@ from issues.payloads import AcceptPayload, AssignPayload, ResolvePayload
 from issues.services import issue_report, issue_transition
 from organisation.models import Pairing
 from tests import factories
+from tests.kept_spy import counts_made
 from visits.services import VisitData, visit_log
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +90,7 @@ def _problem(cadre, staff, today: datetime.date) -> Issue:
     )
 
 
-def test_a_kept_read_makes_fewer_queries_and_shows_the_same_page(client, leader, cadre, staff):
+def test_a_kept_read_makes_fewer_queries_and_shows_the_same_page(client, leader, cadre, staff, monkeypatch):
     client.force_login(leader)
     _year(client)  # the figures' version rows are made once per database (core/kept.py)
     _problem(cadre, staff, timezone.localdate())  # counted again after it
@@ -100,9 +101,12 @@ def test_a_kept_read_makes_fewer_queries_and_shows_the_same_page(client, leader,
     assert _without_tokens(again.content.decode()) == _without_tokens(first.content.decode())
     assert cadre.name in again.content.decode() and staff.department.name in again.content.decode()
     # Another sort and page is its own answer, counted from the year's kept count, and kept in turn.
+    counted_again = counts_made(monkeypatch)
     sorted_first, sorted_counted = _year(client, sort="-compliance", dsort="name")
+    assert counted_again == ["assessment.year_page"]  # not the year: it is kept
     sorted_again, sorted_kept = _year(client, sort="-compliance", dsort="name")
-    assert sorted_kept < sorted_counted <= counted
+    assert counted_again == ["assessment.year_page"]  # and the page is kept in turn
+    assert sorted_kept <= sorted_counted <= counted
     assert _shown(sorted_again) == _shown(sorted_first)
 
 
@@ -154,6 +158,27 @@ def test_visits_logged_show_at_once(client, leader, cadre):
     again, _queries = _year(client)
     shown = {score.unit_id: score for score, _parts in again.context["cadre_rows"]}
     assert shown[cadre.pk].part("compliance").counts == after.counts
+
+
+def test_a_move_counts_the_years_problems_again_not_its_visits_and_a_visit_the_visits_not_the_problems(
+    client, leader, cadre, staff, monkeypatch
+):
+    """The year's two big parts are kept apart (assessment/scores.py `live(keep_parts=True)`)."""
+    today = timezone.localdate()
+    client.force_login(leader)
+    counted = counts_made(monkeypatch)
+    _year(client)
+    assert {"assessment.live", "assessment.months", "assessment.problems"} <= set(counted)
+    counted.clear()
+    _problem(cadre, staff, today)
+    _year(client)
+    assert "assessment.problems" in counted and "assessment.months" not in counted
+    counted.clear()
+    visit_log(
+        actor=cadre.user, pairing=Pairing.objects.get(cadre=cadre), data=VisitData(visited_on=today, mode="on_site")
+    )
+    _year(client)
+    assert "assessment.months" in counted and "assessment.problems" not in counted
 
 
 def test_a_weight_changed_in_the_admin_shows_at_once(client, leader, clerk, cadre):

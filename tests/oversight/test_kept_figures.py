@@ -25,6 +25,7 @@ from oversight import dashboard as board
 from oversight import panels, warm
 from oversight.scope import Scope, visit_figures
 from tests import factories
+from tests.kept_spy import counts_made
 from tests.oversight.test_dashboard import DASHBOARD, NOVEMBER, Desk, assign, build_district, nov, on
 from visits.models import Visit
 from visits.services import VisitData, visit_log
@@ -174,17 +175,7 @@ def test_a_move_counts_the_problems_again_not_the_visits_and_a_visit_the_visits_
     client, district, leader, staff, monkeypatch, url
 ):
     """The problem figures and the service work are kept apart: each change counts only the part it reaches."""
-    counted: list[str] = []
-
-    def counting(name, depends, count, **kwargs):
-        def spy():
-            counted.append(name)
-            return count()
-
-        return remember(name, depends, spy, **kwargs)
-
-    remember = kept.remember
-    monkeypatch.setattr(kept, "remember", counting)
+    counted = counts_made(monkeypatch)
     read(client, url)
     assert counted
     counted.clear()
