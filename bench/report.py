@@ -378,38 +378,46 @@ def _peer(tiers: dict, peer: dict | None, targets: list) -> None:
     print()
 
 
+def _busy_rows(found: dict | list) -> list[dict]:
+    """A tier's busy-city rows (a report of the third round kept one, for the dashboard after a move)."""
+    return [{"change": "a move", **found}] if isinstance(found, dict) else found
+
+
 def _busy(tiers: dict, order: list[str]) -> None:
     shown = [t for t in order if tiers[t].get("busy")]
     if not shown:
         return
-    print("## The dashboard in a busy city\n")
+    print("## A busy city: the pages that count a period, read after every change\n")
     print(
-        "Moves come all day. Here a problem's move is made between every two reads of the leading group's "
-        "dashboard (the problems of this month touched in a committed transaction, as a move does), so **every read "
-        "is a first read after a change: this is the after-a-change column, not the kept one**, for a city where "
-        "the dashboard is read no more often than a move is made. It may come under the page table's "
-        "after-a-change figure, which touches every family (the visits too), where a move touches the problems "
-        "only. With one move for every k reads, a reader pays on average (this figure + (k − 1) × the kept read) "
-        "÷ k. No worker runs here; in service the warm-up (`KEPT_WARMERS`) counts the default view again a few "
-        "seconds after a move, so a reader who comes after it finds the figures kept.\n"
+        "Moves and visits come all day. Here a change is made between every two reads of the leading group's "
+        "dashboard, home and assessment year: a problem's move (the problems of this month touched in a committed "
+        "transaction, as a move does) or a visit (the visits of this month). So **every read is a first read after "
+        "a change: this is the after-a-change column, not the kept one**, for a city where the page is read no "
+        "more often than such a change is made. It comes under the page table's after-a-change figure, which "
+        "touches every family at once: each page keeps its problem figures and its visit figures apart, so a move "
+        "counts only the first again and a visit only the second. With one change for every k reads, a reader pays "
+        "on average (this figure + (k − 1) × the kept read) ÷ k. No worker runs here; in service the warm-up "
+        "(`KEPT_WARMERS`) counts the default views again a few seconds after a change, so a reader who comes after "
+        "it finds the figures kept.\n"
     )
     print(
-        "| tier | touched before each read | a move between reads: median / p95 ms | queries "
-        "| after a change (every family) median ms | kept median ms | one move in 10 reads, mean ms |"
+        "| tier | page | a change between reads | touched before each read | median / p95 ms | queries "
+        "| after a change (every family) median ms | kept median ms | one change in 10 reads, mean ms |"
     )
-    print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+    print("| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |")
     for t in shown:
-        busy = tiers[t]["busy"]
-        page = next((r for r in tiers[t]["pages"] if r["label"] == busy.get("label")), None)
-        if "error" in busy:
-            print(f"| {t} | {busy.get('touched', '–')} | error: {busy['error']} | – | – | – | – |")
-            continue
-        kept_row = page if page and "error" not in page else None
-        mix = "–" if not kept_row else f"{(busy['median_ms'] + 9 * kept_row['median_ms']) / 10:,.0f}"
-        print(
-            f"| {t} | {busy['touched']} | {_ms(busy)} / {_ms(busy, 'p95_ms')} | {busy['queries']} "
-            f"| {_ms(_cold(page))} | {_ms(kept_row)} | {mix} |"
-        )
+        for busy in _busy_rows(tiers[t]["busy"]):
+            page = next((r for r in tiers[t]["pages"] if r["label"] == busy.get("label")), None)
+            head = f"| {t} | {busy.get('label', '–')} | {busy['change']} | {busy.get('touched', '–')} |"
+            if "error" in busy:
+                print(f"{head} error: {busy['error']} | – | – | – | – |")
+                continue
+            kept_row = page if page and "error" not in page else None
+            mix = "–" if not kept_row else f"{(busy['median_ms'] + 9 * kept_row['median_ms']) / 10:,.0f}"
+            print(
+                f"{head} {_ms(busy)} / {_ms(busy, 'p95_ms')} | {busy['queries']} "
+                f"| {_ms(_cold(page))} | {_ms(kept_row)} | {mix} |"
+            )
     print()
 
 
