@@ -542,7 +542,7 @@ def errand_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 class _CadrePages(Sequence[compliance.PlainRow]):
     """The grid's cadres for the Paginator: counted from the unit summary, the page's rows kept with it.
 
-    Another page than the one kept (asked past the last, the Paginator shows the last) is judged when read.
+    The rows kept are the page the Paginator shows (the last, when asked past it); any other is judged when read.
     """
 
     def __init__(
@@ -569,11 +569,14 @@ class _CadrePages(Sequence[compliance.PlainRow]):
     def __getitem__(self, index: int | slice) -> compliance.PlainRow | list[compliance.PlainRow]:
         if isinstance(index, int):
             return self[index : index + 1][0]
-        start, stop = index.start or 0, self.total if index.stop is None else index.stop
+        start = index.start or 0
+        stop = self.total if index.stop is None else min(index.stop, self.total)
         offset, rows = self.kept
-        if start == offset and len(rows) == min(stop, self.total) - start:
+        if start == offset and len(rows) == max(stop - start, 0):
             return rows
-        ids = self.standings.cadre_ids(worst_first=self.worst_first, offset=start, limit=max(stop - start, 0))
+        if stop <= start:
+            return []
+        ids = self.standings.cadre_ids(worst_first=self.worst_first, offset=start, limit=stop - start)
         return self.standings.plain_rows(ids)
 
 
@@ -593,6 +596,7 @@ class _KeptGrid:
     units: list[compliance.UnitCounts]
     totals: list[compliance.MonthSummary]
     cadres: int
+    offset: int  # where `rows` begin: the page asked for, or the last when asked past it
     rows: list[compliance.PlainRow]
     departments: list[tuple[int, str]]
 
@@ -601,6 +605,10 @@ def _count_grid(standings: compliance.Standings, worst_first: bool, offset: int)
     """Judge the grid's units and its page of cadres at `offset` (four queries): what `compliance_grid` keeps."""
     # The page asked for is read with the units' counts, in one query.
     units, ids = standings.units_and_page(worst_first=worst_first, offset=offset, limit=GRID_PAGE_SIZE)
+    cadres = sum(unit.cadres for unit in units)
+    if not ids and offset >= cadres > 0:  # past the last page, which the Paginator shows: one query more
+        offset = (cadres - 1) // GRID_PAGE_SIZE * GRID_PAGE_SIZE
+        ids = standings.cadre_ids(worst_first=worst_first, offset=offset, limit=GRID_PAGE_SIZE)
     # Every department once, in the field's order: the units' names and the department filter's choices.
     departments = list(Department.objects.values_list("pk", "name"))
     names = dict(departments)
@@ -609,7 +617,8 @@ def _count_grid(standings: compliance.Standings, worst_first: bool, offset: int)
     return _KeptGrid(
         units=[unit.counts() for unit in ordered],
         totals=compliance.totals(units, standings.months),
-        cadres=sum(unit.cadres for unit in units),
+        cadres=cadres,
+        offset=offset,
         rows=standings.plain_rows(ids),
         departments=departments,
     )
@@ -761,7 +770,7 @@ def compliance_grid(request: AuthenticatedRequest) -> HttpResponseBase:
             "all" if sees_everything(request.user) else request.user.pk,
         ),
     )
-    cadres = _CadrePages(standings, grid.cadres, worst_first, (offset, grid.rows))
+    cadres = _CadrePages(standings, grid.cadres, worst_first, (grid.offset, grid.rows))
     page = Paginator(cadres, GRID_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
