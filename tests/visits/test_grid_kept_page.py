@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.utils.functional import Promise
 
 from core.months import Month, last_months
-from organisation.models import Pairing
-from tests.factories import CadreFactory, DepartmentFactory, EnterpriseFactory, PairingFactory, VisitFactory
+from organisation.models import Department, Pairing
+from tests.factories import CadreFactory, EnterpriseFactory, PairingFactory, VisitFactory
 from visits import compliance, views
 from visits.compliance import Standing
 from visits.models import Visit
@@ -153,7 +153,7 @@ def test_a_cadre_renamed_or_moved_and_an_enterprise_renamed_show_on_the_next_rea
     [line] = after.context["rows"]
     assert (line.cadre.name, line.enterprise.name) == ("王建军", "西安灞河精密机械股份有限公司")
 
-    moved = DepartmentFactory(name="区商务局")
+    moved = Department.objects.create(name="区商务局")
     cadre.unit = moved
     cadre.save()
     after, _queries = _page(client, "?q=王建")
