@@ -1,5 +1,5 @@
 import datetime
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import cast, overload
@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Model, Q
-from django.forms import ModelChoiceField
+from django.forms import ChoiceField, ModelChoiceField
 from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,6 +31,7 @@ from core.spreadsheets import xlsx_response
 from core.submissions import submitted_once
 from core.views import export_or_queue
 from enterprises.models import Enterprise, Sector
+from issues.filters import QuickSelect
 from issues.models import ROW_RELATED, Issue, IssueEvent
 from organisation.models import Department, Pairing
 from visits import attachments, compliance, proof, reach
@@ -538,15 +539,22 @@ def errand_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
-class _CadrePages(Sequence[compliance.CadreRow]):
-    """The grid's cadres for the Paginator: counted from the unit summary, judged a page at a time."""
+class _CadrePages(Sequence[compliance.PlainRow]):
+    """The grid's cadres for the Paginator: counted from the unit summary, the page's rows kept with it.
+
+    The rows kept are the page the Paginator shows (the last, when asked past it); any other is judged when read.
+    """
 
     def __init__(
-        self, standings: compliance.Standings, count: int, worst_first: bool, fetched: tuple[int, list[int]] = (0, [])
+        self,
+        standings: compliance.Standings,
+        count: int,
+        worst_first: bool,
+        kept: tuple[int, list[compliance.PlainRow]],
     ) -> None:
         self.standings, self.total, self.worst_first = standings, count, worst_first
-        # The page of ids read with the unit summary (its offset, its ids): asked again only for another page.
-        self.fetched = fetched
+        # The page of rows kept with the unit summary (its offset, its rows).
+        self.kept = kept
 
     def count(self) -> int:  # type: ignore[override]  # the Paginator's count, not Sequence.count(value)
         return self.total
@@ -555,23 +563,65 @@ class _CadrePages(Sequence[compliance.CadreRow]):
         return self.total
 
     @overload
-    def __getitem__(self, index: int) -> compliance.CadreRow: ...
+    def __getitem__(self, index: int) -> compliance.PlainRow: ...
     @overload
-    def __getitem__(self, index: slice) -> list[compliance.CadreRow]: ...
-    def __getitem__(self, index: int | slice) -> compliance.CadreRow | list[compliance.CadreRow]:
+    def __getitem__(self, index: slice) -> list[compliance.PlainRow]: ...
+    def __getitem__(self, index: int | slice) -> compliance.PlainRow | list[compliance.PlainRow]:
         if isinstance(index, int):
             return self[index : index + 1][0]
-        start, stop = index.start or 0, self.total if index.stop is None else index.stop
-        offset, ids = self.fetched
-        if start != offset or len(ids) != min(stop, self.total) - start:
-            ids = self.standings.cadre_ids(worst_first=self.worst_first, offset=start, limit=max(stop - start, 0))
-        return self.standings.rows(ids)
+        start = index.start or 0
+        stop = self.total if index.stop is None else min(index.stop, self.total)
+        offset, rows = self.kept
+        if start == offset and len(rows) == max(stop - start, 0):
+            return rows
+        if stop <= start:
+            return []
+        ids = self.standings.cadre_ids(worst_first=self.worst_first, offset=start, limit=stop - start)
+        return self.standings.plain_rows(ids)
 
-    def chunks(self, size: int) -> Iterator[list[compliance.CadreRow]]:
-        """Every row, `size` cadres judged at a time: the xlsx streams them in a flat memory."""
-        ids = self.standings.cadre_ids(worst_first=self.worst_first)
-        for start in range(0, len(ids), size):
-            yield self.standings.rows(ids[start : start + size])
+
+def _every_row(standings: compliance.Standings, worst_first: bool) -> Iterator[compliance.CadreRow]:
+    """Every cadre's row in the grid's order, `GRID_EXPORT_CHUNK` judged at a time: the xlsx's memory stays flat."""
+    ids = standings.cadre_ids(worst_first=worst_first)
+    for start in range(0, len(ids), GRID_EXPORT_CHUNK):
+        yield from standings.rows(ids[start : start + GRID_EXPORT_CHUNK])
+
+
+@dataclass(frozen=True)
+class _KeptGrid:
+    """What the grid keeps of a page (core/kept.py), plain data: every unit's counts in the summary's order, the
+    whole grid's months and cadres, the page's cadres as judged, and every department's id and name (the units'
+    names, the unit filter)."""
+
+    units: list[compliance.UnitCounts]
+    totals: list[compliance.MonthSummary]
+    cadres: int
+    offset: int  # where `rows` begin: the page asked for, or the last when asked past it
+    rows: list[compliance.PlainRow]
+    departments: list[tuple[int, str]]
+
+
+def _count_grid(standings: compliance.Standings, worst_first: bool, offset: int) -> _KeptGrid:
+    """Judge the grid's units and its page of cadres at `offset` (four queries): what `compliance_grid` keeps."""
+    # The page asked for is read with the units' counts, in one query.
+    units, ids = standings.units_and_page(worst_first=worst_first, offset=offset, limit=GRID_PAGE_SIZE)
+    cadres = sum(unit.cadres for unit in units)
+    if not ids and offset >= cadres > 0:  # past the last page, which the Paginator shows: one query more
+        offset = (cadres - 1) // GRID_PAGE_SIZE * GRID_PAGE_SIZE
+        ids = standings.cadre_ids(worst_first=worst_first, offset=offset, limit=GRID_PAGE_SIZE)
+    # Every department once, in the field's order: the units' names and the department filter's choices.
+    departments = list(Department.objects.values_list("pk", "name"))
+    names = dict(departments)
+    # The units with the most cadres short this month first, then by name.
+    ordered = sorted(units, key=lambda u: (-u.short, names.get(u.unit_id or 0, ""), u.unit_id or 0))
+    return _KeptGrid(
+        units=[unit.counts() for unit in ordered],
+        totals=compliance.totals(units, standings.months),
+        cadres=cadres,
+        offset=offset,
+        rows=standings.plain_rows(ids),
+        departments=departments,
+    )
 
 
 @dataclass(frozen=True)
@@ -586,25 +636,74 @@ class _UnitRow:
     def months(self) -> list[compliance.MonthSummary]:
         return self.summary.months
 
+    @property
+    def compliant(self) -> list[str]:
+        """Each month's cadres who met the rule, this month first, as written (no thousands separator is set)."""
+        return [str(month.compliant) for month in reversed(self.summary.months)]
+
 
 def _unit_rows(
-    request: AuthenticatedRequest, units: list[compliance.UnitSummary], names: dict[int, str]
+    request: AuthenticatedRequest, units: Sequence[compliance.UnitSummary], names: dict[int, str]
 ) -> list[_UnitRow]:
-    """The units with the most cadres short this month first, each linking to its own cadres (drill-down).
-
-    `names`: every department's name by id, read once for these rows and the filter's choices (names live, not kept).
-    """
+    """The units shown, each linking to its own cadres (drill-down); `names`: every department's, by id."""
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("units_page", None)
     rows = []
-    for unit in sorted(units, key=lambda u: (-u.short, names.get(u.unit_id or 0, ""), u.unit_id or 0)):
+    for unit in units:
         if unit.unit_id is None:
             rows.append(_UnitRow(_("No unit"), "", unit))
             continue
         query["department"] = str(unit.unit_id)
         rows.append(_UnitRow(names.get(unit.unit_id, ""), "?" + query.urlencode() + "#cadres", unit))
     return rows
+
+
+@dataclass(frozen=True)
+class _GridLine:
+    """A cadre's line of the grid as the template writes it: the kept row, and its cells this month first, each
+    (standing, judged, "visits/required", the standing's name in the reader's language)."""
+
+    row: compliance.PlainRow
+    shown: list[tuple[str, bool, str, str]]
+
+    @property
+    def cadre(self) -> compliance.NamedCadre:
+        return self.row.cadre
+
+    @property
+    def enterprise(self) -> compliance.Named:
+        return self.row.enterprise
+
+    @property
+    def cells(self) -> list[compliance.Cell]:
+        return self.row.cells
+
+    @property
+    def short(self) -> int:
+        return self.row.short
+
+
+def _grid_lines(rows: Iterable[compliance.PlainRow]) -> list[_GridLine]:
+    """The page's rows with their cells made ready once: 600 cells, each asked for four values by the template."""
+    labels = {standing: str(standing.label) for standing in compliance.Standing}
+    return [
+        _GridLine(
+            row,
+            [
+                (cell.standing.value, cell.is_judged, f"{cell.visits}/{cell.required}", labels[cell.standing])
+                for cell in reversed(row.cells)
+            ],
+        )
+        for row in rows
+    ]
+
+
+def _quick_select(field: ChoiceField) -> None:
+    """Write a filter's options at once (`QuickSelect`): a province's 1,173 units, its hundreds of streets."""
+    choices = field.choices
+    field.widget = QuickSelect(attrs=field.widget.attrs)
+    field.choices = choices  # the widget's too
 
 
 def _grid_filters(filters: ComplianceFilterForm) -> tuple[tuple[str, str], ...]:
@@ -631,7 +730,7 @@ def compliance_grid(request: AuthenticatedRequest) -> HttpResponseBase:
 
     The rule is judged in SQL for every cadre the filters keep (visits/compliance.py's `Standings`): the unit
     summary, the chart and the count come from one grouped query, the page's cadres from another, and only
-    the page's cadres are judged cell by cell.
+    the page's cadres are judged cell by cell. All of it, with the names shown, is kept (core/kept.py) per page.
     """
     today = timezone.localdate()
     months = last_months(today, settings.CAMPAIGN_COMPLIANCE_MONTHS)
@@ -640,7 +739,6 @@ def compliance_grid(request: AuthenticatedRequest) -> HttpResponseBase:
     standings = compliance.Standings(months, today, pairings, standings=filters.standings())
     worst_first = filters.worst_first()
     if request.GET.get("format") == "xlsx":
-        everyone = _CadrePages(standings, 0, worst_first)
         return xlsx_response(
             f"服务达标情况-{today:%Y%m%d}.xlsx",
             [_("Cadre"), _("Unit"), _("Enterprise"), *(month_label(m) for m in months), str(compliance.SHORT_HEADING)],
@@ -652,28 +750,27 @@ def compliance_grid(request: AuthenticatedRequest) -> HttpResponseBase:
                     *(f"{c.visits}/{c.required}" if c.is_judged else "" for c in r.cells),
                     r.short,
                 ]
-                for chunk in everyone.chunks(GRID_EXPORT_CHUNK)
-                for r in chunk
+                for r in _every_row(standings, worst_first)
             ),
             sheet_title=_("Visit compliance"),
         )
-    # The page asked for is read with the units' counts, in one query; another page (past the last) costs one more.
     offset = (_page_number(request) - 1) * GRID_PAGE_SIZE
-    units, ids = kept.remember(
+    grid = kept.remember(
         "visits.compliance_grid",
         # The units and the filters (the cadre's unit, the enterprise's street) are touched as "visits"
-        # (organisation/kept.py); the search by name reads the names.
-        {"visits": [month.first for month in months], **({"names": None} if request.GET.get("q") else {})},
-        lambda: standings.units_and_page(worst_first=worst_first, offset=offset, limit=GRID_PAGE_SIZE),
+        # (organisation/kept.py); the names shown (cadres, enterprises, units) and searched by are "names".
+        {"visits": [month.first for month in months], "names": None},
+        lambda: _count_grid(standings, worst_first, offset),
         judged_on=today,  # this month runs: its standings (at risk, missed) depend on the day
         parts=(
             _grid_filters(filters),
             offset,
+            GRID_PAGE_SIZE,
             worst_first,
             "all" if sees_everything(request.user) else request.user.pk,
         ),
     )
-    cadres = _CadrePages(standings, sum(unit.cadres for unit in units), worst_first, (offset, ids))
+    cadres = _CadrePages(standings, grid.cadres, worst_first, (grid.offset, grid.rows))
     page = Paginator(cadres, GRID_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -684,32 +781,32 @@ def compliance_grid(request: AuthenticatedRequest) -> HttpResponseBase:
     all_units.pop("units_page", None)
     units_query = request.GET.copy()
     units_query.pop("units_page", None)
-    # Every department once, in the field's order: the units' names and the department filter's choices.
-    departments = list(Department.objects.values_list("pk", "name"))
     department_field = cast(ModelChoiceField, filters.fields["department"])
-    department_field.choices = [("", department_field.empty_label), *departments]
-    unit_rows = _unit_rows(request, units, dict(departments))
-    unit_page = Paginator(unit_rows, GRID_UNITS_PAGE_SIZE).get_page(request.GET.get("units_page"))
+    department_field.choices = [("", department_field.empty_label), *grid.departments]
+    _quick_select(department_field)
+    _quick_select(cast(ChoiceField, filters.fields["street"]))
+    unit_page = Paginator(grid.units, GRID_UNITS_PAGE_SIZE).get_page(request.GET.get("units_page"))
     labels = [month_label(m) for m in months]
-    totals = compliance.totals(units, months)
     return render(
         request,
         "visits/compliance.html",
         {
-            "rows": page.object_list,
+            "rows": _grid_lines(page.object_list),
             "page": page,
             "query": query.urlencode(),
             "months": labels,
             "short_heading": compliance.SHORT_HEADING,
             "filters": filters,
-            "units": unit_page.object_list,
+            "units": _unit_rows(
+                request, [compliance.UnitSummary.of(unit, months) for unit in unit_page], dict(grid.departments)
+            ),
             "unit_page": unit_page,
             "units_query": units_query.urlencode(),
             "unit_chosen": bool(request.GET.get("department")),
             "all_units_query": all_units.urlencode(),
-            "totals": totals,
+            "totals": grid.totals,
             "export_query": export_query.urlencode(),
-            "chart": {"labels": labels, "rates": [s.rate for s in totals]},
+            "chart": {"labels": labels, "rates": [s.rate for s in grid.totals]},
         },
     )
 
