@@ -27,12 +27,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast, overload
 
 from django.conf import settings
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, FilteredRelation, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from core import kept
@@ -343,6 +344,23 @@ class Rollup:
             links=links,
             rates=measures.Rates.of(mine),
             visits=None if self.dimension == "department" else VisitFigures(*self.work.get(key, _NO_WORK)),
+        )
+
+    def page(self, sort: Sort, number: int, size: int) -> RollupPage:
+        """The page of `size` rows asked for in the sort's order (as Django's `get_page` reads `number`), as plain
+        data: this roll-up restricted to the page's keys, with the totals and how many rows there are."""
+        found = Paginator(self.ordered(sort), size).get_page(number)
+        keys = list(found.object_list)
+        work = self.total.visits
+        return RollupPage(
+            count=found.paginator.count,
+            number=found.number,
+            keys=keys,
+            names={key: self.names[key] for key in keys if key in self.names},
+            figures={key: self._figures(key) for key in keys},
+            work={key: self.work[key] for key in keys if key in self.work},
+            total=dict(self.total.figures),
+            total_work=None if work is None else (work.pairings, work.visits, work.judged, work.compliant),
         )
 
     def _figures(self, key: Any) -> dict[str, int]:
@@ -675,15 +693,17 @@ def department_table(
     """
     found = counts or department_counts(user, scope, now)
     return [
-        DepartmentRow(
-            key=str(department.pk),
-            name=department.name,
-            figures=mine,
-            links=_links(scope, mine, unit=department.pk),
-            department_id=department.pk,
-            is_active=department.is_active,
-            resolve_days=found.days.get(department.pk),
-            on_time_rate=measures.Rates.of(mine).on_time,
+        _department_links(
+            scope,
+            DepartmentRow(
+                key=str(department.pk),
+                name=department.name,
+                figures=mine,
+                department_id=department.pk,
+                is_active=department.is_active,
+                resolve_days=found.days.get(department.pk),
+                on_time_rate=measures.Rates.of(mine).on_time,
+            ),
         )
         for department, mine in _departments(scope, found.figures, DEPARTMENT_FIGURES, departments)
     ]
@@ -694,13 +714,16 @@ def department_total(
 ) -> DepartmentRow:
     """The scope's own figures, each problem once; no average days (a department's measure)."""
     figures = dict((counts or department_counts(user, scope, now)).total)
-    return DepartmentRow(
-        key="",
-        name=str(_("Total")),
-        figures=figures,
-        links=_links(scope, figures),
-        on_time_rate=measures.Rates.of(figures).on_time,
-    )
+    on_time = measures.Rates.of(figures).on_time
+    total = DepartmentRow(key="", name=str(_("Total")), figures=figures, on_time_rate=on_time)
+    return _department_links(scope, total)
+
+
+def _department_links(scope: Scope, row: DepartmentRow) -> DepartmentRow:
+    """The row with the ledger behind each count: the department's problems, or the scope's for the totals."""
+    if row.department_id is None:
+        return replace(row, links=_links(scope, row.figures))
+    return replace(row, links=_links(scope, row.figures, unit=row.department_id))
 
 
 def _departments(
@@ -736,3 +759,164 @@ def sort_rows(rows: Sequence[RowT], sort: Sort) -> list[RowT]:
     if not sort.key:
         return list(rows)
     return _sorted(rows, lambda row: row.value(sort.key), sort.descending)
+
+
+# -- a sorted page, kept --------------------------------------------------------------------------------------------
+
+# A city's 13,900 cadres are sorted from the kept roll-up once per sort, page and state of what it counts: each
+# page is kept on its own (`rollup_page`, `department_page`), so reading it again reads no table (the xlsx does).
+
+
+@dataclass(frozen=True)
+class TablePage(Generic[RowT]):
+    """A table's page as shown: its rows and the totals row, built, and Django's page over the whole table (how
+    many rows, which page: what the pagination and "rows x to y of n" read)."""
+
+    rows: list[RowT]
+    total: RowT
+    page: Page
+
+
+class _Placed(Sequence[Any]):
+    """A table of `count` rows of which only one page's are at hand (the paginator asks only for those)."""
+
+    def __init__(self, count: int, shown: list[Any]) -> None:
+        self.count_, self.shown = count, shown
+
+    def __len__(self) -> int:
+        return self.count_
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Any]: ...
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return self.shown
+        raise IndexError(index)
+
+
+def _placed(count: int, number: int, rows: list[RowT], total: RowT, size: int) -> TablePage[RowT]:
+    return TablePage(rows, total, Paginator(_Placed(count, rows), size).page(number))
+
+
+def page_number(asked: str | int | None) -> int:
+    """`?page=` as the paginator's `get_page` reads it, so that the pages it gives alike are kept once: a number (any
+    below 1 is the last page, as one past the end is), anything else the first page."""
+    try:
+        return max(int(asked or 1), 0)
+    except (TypeError, ValueError):
+        return 1
+
+
+def _page_parts(user: PortalUser, scope: Scope, *more: Any) -> tuple[Any, ...]:
+    # The reader's language too: the names are kept as shown (a sector's label, "(no street)", "Total") and sorted so.
+    return keeping.parts(user, scope, *more, translation.get_language())
+
+
+@dataclass(frozen=True)
+class RollupPage:
+    """A roll-up's sorted page as kept (plain data): its rows' keys in order, their names, counts and service work,
+    the totals' counts and service work (None for departments), the rows in the whole table and the page's number."""
+
+    count: int
+    number: int
+    keys: list[Any]
+    names: dict[Any, str]
+    figures: dict[Any, dict[str, int]]
+    work: dict[Any, Work]
+    total: dict[str, int]
+    total_work: Work | None
+
+    def table(self, scope: Scope, dimension: str) -> Rollup:
+        """The roll-up of the page's rows alone: its rows and totals are built as the whole table's are."""
+        return Rollup(
+            scope=scope,
+            dimension=dimension,
+            keys=self.keys,
+            names=self.names,
+            figures=self.figures,
+            work=self.work,
+            total=_total_row(scope, self.total, self.total_work),
+        )
+
+
+def rollup_page(
+    user: PortalUser,
+    scope: Scope,
+    dimension: str,
+    sort: Sort,
+    page: str | int | None,
+    size: int,
+    now: datetime.datetime | None = None,
+    departments: Sequence[Department] | None = None,
+) -> TablePage[RollupRow]:
+    """The roll-up's page of `size` rows in the sort's order, and its totals: kept per sort, page and filters until
+    what the roll-up counts changes (one query), else sorted from the kept roll-up (`rollup_table`).
+
+    The department roll-up's page depends on the departments' names too (it keeps them, and sorts by them).
+    """
+    dimension = _dimension(dimension)
+    now = now or timezone.now()
+    number = page_number(page)
+    depends = _rollup_depends(scope, dimension)
+    if dimension == "department":
+        depends["names"] = None
+    found = kept.remember(
+        "oversight.rollup_page",
+        depends,
+        lambda: rollup_table(user, scope, dimension, now, departments).page(sort, number, size),
+        judged_on=keeping.judged_on(scope, now),
+        parts=_page_parts(user, scope, dimension, sort.param, number, size),
+    )
+    table = found.table(scope, dimension)
+    return _placed(found.count, found.number, table.rows(), table.total, size)
+
+
+@dataclass(frozen=True)
+class DepartmentPage:
+    """The department table's sorted page as kept: its rows and totals without their links (made when shown), the
+    rows in the whole table and the page's number."""
+
+    count: int
+    number: int
+    rows: list[DepartmentRow]
+    total: DepartmentRow
+
+
+def department_page(
+    user: PortalUser,
+    scope: Scope,
+    sort: Sort,
+    page: str | int | None,
+    size: int,
+    now: datetime.datetime | None = None,
+    departments: Sequence[Department] | None = None,
+) -> TablePage[DepartmentRow]:
+    """The department table's page of `size` rows in the sort's order, and its totals: kept per sort, page and
+    filters until a problem of its months or a department's name changes (one query), else sorted from the kept
+    counts (`department_counts`)."""
+    now = now or timezone.now()
+    number = page_number(page)
+
+    def count() -> DepartmentPage:
+        counts = department_counts(user, scope, now)
+        rows = sort_rows(department_table(user, scope, now, departments, counts), sort)
+        found = Paginator(rows, size).get_page(number)
+        return DepartmentPage(
+            count=found.paginator.count,
+            number=found.number,
+            rows=[replace(row, links={}) for row in found.object_list],
+            total=replace(department_total(user, scope, now, counts), links={}),
+        )
+
+    found = kept.remember(
+        "oversight.department_page",
+        # The rows keep the departments' names, and sort by them.
+        {"problems": keeping.months(scope), "names": None},
+        count,
+        judged_on=keeping.judged_on(scope, now),
+        parts=_page_parts(user, scope, sort.param, number, size),
+    )
+    rows = [_department_links(scope, row) for row in found.rows]
+    return _placed(found.count, found.number, rows, _department_links(scope, found.total), size)
