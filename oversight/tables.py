@@ -884,6 +884,28 @@ class DepartmentPage:
     total: DepartmentRow
 
 
+def count_department_page(
+    user: PortalUser,
+    scope: Scope,
+    sort: Sort,
+    number: int,
+    size: int,
+    now: datetime.datetime | None = None,
+    departments: Sequence[Department] | None = None,
+) -> DepartmentPage:
+    """Sort the department table (from its kept counts, `department_counts`) and cut the page asked for (as
+    Django's `get_page` reads `number`): what `department_page` keeps."""
+    counts = department_counts(user, scope, now)
+    rows = sort_rows(department_table(user, scope, now, departments, counts), sort)
+    found = Paginator(rows, size).get_page(number)
+    return DepartmentPage(
+        count=found.paginator.count,
+        number=found.number,
+        rows=[replace(row, links={}) for row in found.object_list],
+        total=replace(department_total(user, scope, now, counts), links={}),
+    )
+
+
 def department_page(
     user: PortalUser,
     scope: Scope,
@@ -895,26 +917,14 @@ def department_page(
 ) -> TablePage[DepartmentRow]:
     """The department table's page of `size` rows in the sort's order, and its totals: kept per sort, page and
     filters until a problem of its months or a department's name changes (one query), else sorted from the kept
-    counts (`department_counts`)."""
+    counts (`count_department_page`)."""
     now = now or timezone.now()
     number = page_number(page)
-
-    def count() -> DepartmentPage:
-        counts = department_counts(user, scope, now)
-        rows = sort_rows(department_table(user, scope, now, departments, counts), sort)
-        found = Paginator(rows, size).get_page(number)
-        return DepartmentPage(
-            count=found.paginator.count,
-            number=found.number,
-            rows=[replace(row, links={}) for row in found.object_list],
-            total=replace(department_total(user, scope, now, counts), links={}),
-        )
-
     found = kept.remember(
         "oversight.department_page",
-        # The rows keep the departments' names, and sort by them.
+        # The table's (`department_counts`), and the names: the rows keep the departments' names, and sort by them.
         {"problems": keeping.months(scope), "names": None},
-        count,
+        lambda: count_department_page(user, scope, sort, number, size, now, departments),
         judged_on=keeping.judged_on(scope, now),
         parts=_page_parts(user, scope, sort.param, number, size),
     )
