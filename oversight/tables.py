@@ -346,22 +346,10 @@ class Rollup:
             visits=None if self.dimension == "department" else VisitFigures(*self.work.get(key, _NO_WORK)),
         )
 
-    def page(self, sort: Sort, number: int, size: int) -> RollupPage:
-        """The page of `size` rows asked for in the sort's order (as Django's `get_page` reads `number`), as plain
-        data: this roll-up restricted to the page's keys, with the totals and how many rows there are."""
-        found = Paginator(self.ordered(sort), size).get_page(number)
-        keys = list(found.object_list)
-        work = self.total.visits
-        return RollupPage(
-            count=found.paginator.count,
-            number=found.number,
-            keys=keys,
-            names={key: self.names[key] for key in keys if key in self.names},
-            figures={key: self._figures(key) for key in keys},
-            work={key: self.work[key] for key in keys if key in self.work},
-            total=dict(self.total.figures),
-            total_work=None if work is None else (work.pairings, work.visits, work.judged, work.compliant),
-        )
+    def page(self, sort: Sort, number: int, size: int) -> TablePage[RollupRow]:
+        """The page of `size` rows asked for in the sort's order (as Django's `get_page` reads `number`), built, and
+        the totals: what `rollup_page` keeps."""
+        return _cut(self.ordered(sort), number, size, self.rows, self.total)
 
     def _figures(self, key: Any) -> dict[str, int]:
         found = self.figures.get(key)
@@ -693,17 +681,15 @@ def department_table(
     """
     found = counts or department_counts(user, scope, now)
     return [
-        _department_links(
-            scope,
-            DepartmentRow(
-                key=str(department.pk),
-                name=department.name,
-                figures=mine,
-                department_id=department.pk,
-                is_active=department.is_active,
-                resolve_days=found.days.get(department.pk),
-                on_time_rate=measures.Rates.of(mine).on_time,
-            ),
+        DepartmentRow(
+            key=str(department.pk),
+            name=department.name,
+            figures=mine,
+            links=_links(scope, mine, unit=department.pk),
+            department_id=department.pk,
+            is_active=department.is_active,
+            resolve_days=found.days.get(department.pk),
+            on_time_rate=measures.Rates.of(mine).on_time,
         )
         for department, mine in _departments(scope, found.figures, DEPARTMENT_FIGURES, departments)
     ]
@@ -714,16 +700,13 @@ def department_total(
 ) -> DepartmentRow:
     """The scope's own figures, each problem once; no average days (a department's measure)."""
     figures = dict((counts or department_counts(user, scope, now)).total)
-    on_time = measures.Rates.of(figures).on_time
-    total = DepartmentRow(key="", name=str(_("Total")), figures=figures, on_time_rate=on_time)
-    return _department_links(scope, total)
-
-
-def _department_links(scope: Scope, row: DepartmentRow) -> DepartmentRow:
-    """The row with the ledger behind each count: the department's problems, or the scope's for the totals."""
-    if row.department_id is None:
-        return replace(row, links=_links(scope, row.figures))
-    return replace(row, links=_links(scope, row.figures, unit=row.department_id))
+    return DepartmentRow(
+        key="",
+        name=str(_("Total")),
+        figures=figures,
+        links=_links(scope, figures),
+        on_time_rate=measures.Rates.of(figures).on_time,
+    )
 
 
 def _departments(
@@ -769,12 +752,19 @@ def sort_rows(rows: Sequence[RowT], sort: Sort) -> list[RowT]:
 
 @dataclass(frozen=True)
 class TablePage(Generic[RowT]):
-    """A table's page as shown: its rows and the totals row, built, and Django's page over the whole table (how
-    many rows, which page: what the pagination and "rows x to y of n" read)."""
+    """A table's sorted page as kept (plain data): its rows and the totals row, built, their links made (plain
+    strings: the page's scope is in its key), how many rows the whole table has, the page's number and size."""
 
     rows: list[RowT]
     total: RowT
-    page: Page
+    count: int
+    number: int
+    size: int
+
+    @property
+    def page(self) -> Page:
+        """Django's page over the whole table, for the pagination and "rows x to y of n" (only its rows at hand)."""
+        return Paginator(_Placed(self.count, self.rows), self.size).page(self.number)
 
 
 class _Placed(Sequence[Any]):
@@ -796,8 +786,17 @@ class _Placed(Sequence[Any]):
         raise IndexError(index)
 
 
-def _placed(count: int, number: int, rows: list[RowT], total: RowT, size: int) -> TablePage[RowT]:
-    return TablePage(rows, total, Paginator(_Placed(count, rows), size).page(number))
+T = TypeVar("T")
+
+
+def _cut(
+    ordered: Sequence[T], number: int, size: int, build: Callable[[list[T]], list[RowT]], total: RowT
+) -> TablePage[RowT]:
+    """The page of `ordered` (keys or rows) asked for, as Django's `get_page` reads `number`, its rows built by
+    `build` and made plain with the totals: each count's link made now (`_Links` makes them when asked)."""
+    found = Paginator(ordered, size).get_page(number)
+    rows = [replace(row, links=dict(row.links)) for row in build(list(found.object_list))]
+    return TablePage(rows, replace(total, links=dict(total.links)), found.paginator.count, found.number, size)
 
 
 def page_number(asked: str | int | None) -> int:
@@ -814,33 +813,6 @@ def _page_parts(user: PortalUser, scope: Scope, *more: Any) -> tuple[Any, ...]:
     return keeping.parts(user, scope, *more, translation.get_language())
 
 
-@dataclass(frozen=True)
-class RollupPage:
-    """A roll-up's sorted page as kept (plain data): its rows' keys in order, their names, counts and service work,
-    the totals' counts and service work (None for departments), the rows in the whole table and the page's number."""
-
-    count: int
-    number: int
-    keys: list[Any]
-    names: dict[Any, str]
-    figures: dict[Any, dict[str, int]]
-    work: dict[Any, Work]
-    total: dict[str, int]
-    total_work: Work | None
-
-    def table(self, scope: Scope, dimension: str) -> Rollup:
-        """The roll-up of the page's rows alone: its rows and totals are built as the whole table's are."""
-        return Rollup(
-            scope=scope,
-            dimension=dimension,
-            keys=self.keys,
-            names=self.names,
-            figures=self.figures,
-            work=self.work,
-            total=_total_row(scope, self.total, self.total_work),
-        )
-
-
 def rollup_page(
     user: PortalUser,
     scope: Scope,
@@ -852,7 +824,7 @@ def rollup_page(
     departments: Sequence[Department] | None = None,
 ) -> TablePage[RollupRow]:
     """The roll-up's page of `size` rows in the sort's order, and its totals: kept per sort, page and filters until
-    what the roll-up counts changes (one query), else sorted from the kept roll-up (`rollup_table`).
+    what the roll-up counts changes, else sorted from the kept roll-up (`rollup_table`, `Rollup.page`).
 
     The department roll-up's page depends on the departments' names too (it keeps them, and sorts by them).
     """
@@ -862,26 +834,13 @@ def rollup_page(
     depends = _rollup_depends(scope, dimension)
     if dimension == "department":
         depends["names"] = None
-    found = kept.remember(
+    return kept.remember(
         "oversight.rollup_page",
         depends,
         lambda: rollup_table(user, scope, dimension, now, departments).page(sort, number, size),
         judged_on=keeping.judged_on(scope, now),
         parts=_page_parts(user, scope, dimension, sort.param, number, size),
     )
-    table = found.table(scope, dimension)
-    return _placed(found.count, found.number, table.rows(), table.total, size)
-
-
-@dataclass(frozen=True)
-class DepartmentPage:
-    """The department table's sorted page as kept: its rows and totals without their links (made when shown), the
-    rows in the whole table and the page's number."""
-
-    count: int
-    number: int
-    rows: list[DepartmentRow]
-    total: DepartmentRow
 
 
 def count_department_page(
@@ -892,18 +851,12 @@ def count_department_page(
     size: int,
     now: datetime.datetime | None = None,
     departments: Sequence[Department] | None = None,
-) -> DepartmentPage:
+) -> TablePage[DepartmentRow]:
     """Sort the department table (from its kept counts, `department_counts`) and cut the page asked for (as
     Django's `get_page` reads `number`): what `department_page` keeps."""
     counts = department_counts(user, scope, now)
     rows = sort_rows(department_table(user, scope, now, departments, counts), sort)
-    found = Paginator(rows, size).get_page(number)
-    return DepartmentPage(
-        count=found.paginator.count,
-        number=found.number,
-        rows=[replace(row, links={}) for row in found.object_list],
-        total=replace(department_total(user, scope, now, counts), links={}),
-    )
+    return _cut(rows, number, size, list, department_total(user, scope, now, counts))
 
 
 def department_page(
@@ -916,11 +869,11 @@ def department_page(
     departments: Sequence[Department] | None = None,
 ) -> TablePage[DepartmentRow]:
     """The department table's page of `size` rows in the sort's order, and its totals: kept per sort, page and
-    filters until a problem of its months or a department's name changes (one query), else sorted from the kept
-    counts (`count_department_page`)."""
+    filters until a problem of its months or a department's name changes, else sorted from the kept counts
+    (`count_department_page`)."""
     now = now or timezone.now()
     number = page_number(page)
-    found = kept.remember(
+    return kept.remember(
         "oversight.department_page",
         # The table's (`department_counts`), and the names: the rows keep the departments' names, and sort by them.
         {"problems": keeping.months(scope), "names": None},
@@ -928,5 +881,3 @@ def department_page(
         judged_on=keeping.judged_on(scope, now),
         parts=_page_parts(user, scope, sort.param, number, size),
     )
-    rows = [_department_links(scope, row) for row in found.rows]
-    return _placed(found.count, found.number, rows, _department_links(scope, found.total), size)
