@@ -3,8 +3,9 @@
 The tables themselves, typed and callable by the monthly report, are oversight/tables.py's (`rollup`,
 `rollup_total`, `department_table`, `department_total`, re-exported here); these views read the period and
 filters (`ScopeForm`), sort the rows (`?sort=<column>`, `?sort=-<column>`) and show a page of them
-(`?page=`, the sort kept: a city's 13,900 cadres, a province's 1,173 departments), or hand them all out as an
-xlsx (`?format=xlsx`: the same rows and columns, in the same order, headed in the reader's language).
+(`?page=`, the sort kept: a city's 13,900 cadres, a province's 1,173 departments; each page kept on its own,
+`rollup_page` and `department_page`), or hand them all out as an xlsx (`?format=xlsx`: the same rows and
+columns, in the same order, headed in the reader's language).
 """
 
 from __future__ import annotations

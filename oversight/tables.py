@@ -14,6 +14,9 @@ The pages (oversight/rollups.py) and the monthly report (oversight/report.py) ca
   one, an inactive one with figures) with `DEPARTMENT_FIGURES`, the average days to resolve and the on-time
   rate; `department_total(...) -> DepartmentRow`. `all_departments()` reads every department once for a page
   that both lists them and offers them in its filter.
+- `rollup_page(...)` and `department_page(...) -> TablePage`: a page of either table in a sort's order with its
+  totals, kept on its own (per sort, page, filters and language) until what the table counts changes, so a page
+  read again reads no table; sorted from the kept table when not (`Rollup.page`, `count_department_page`).
 - `rollup_columns(dimension)` and `DEPARTMENT_COLUMNS`: the tables' columns in order, each with its name and
   definition; `Row.value(column_key)` reads a row's cell, `sort_rows` orders rows by a column.
 
