@@ -259,6 +259,7 @@ class DepartmentRow(Row):
 
 
 RowT = TypeVar("RowT", bound=Row)
+T = TypeVar("T")
 
 
 class _Links(Mapping[str, str]):
@@ -789,9 +790,6 @@ class _Placed(Sequence[Any]):
         raise IndexError(index)
 
 
-T = TypeVar("T")
-
-
 def _cut(
     ordered: Sequence[T], number: int, size: int, build: Callable[[list[T]], list[RowT]], total: RowT
 ) -> TablePage[RowT]:
@@ -805,9 +803,11 @@ def _cut(
 def page_number(asked: str | int | None) -> int:
     """`?page=` as the paginator's `get_page` reads it, so that the pages it gives alike are kept once: a number (any
     below 1 is the last page, as one past the end is), anything else the first page."""
+    if asked is None:
+        return 1
     try:
-        return max(int(asked or 1), 0)
-    except (TypeError, ValueError):
+        return max(int(asked), 0)
+    except ValueError:
         return 1
 
 
