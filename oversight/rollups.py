@@ -3,8 +3,9 @@
 The tables themselves, typed and callable by the monthly report, are oversight/tables.py's (`rollup`,
 `rollup_total`, `department_table`, `department_total`, re-exported here); these views read the period and
 filters (`ScopeForm`), sort the rows (`?sort=<column>`, `?sort=-<column>`) and show a page of them
-(`?page=`, the sort kept: a city's 13,900 cadres, a province's 1,173 departments), or hand them all out as an
-xlsx (`?format=xlsx`: the same rows and columns, in the same order, headed in the reader's language).
+(`?page=`, the sort kept: a city's 13,900 cadres, a province's 1,173 departments; each page kept on its own,
+`rollup_page` and `department_page`), or hand them all out as an xlsx (`?format=xlsx`: the same rows and
+columns, in the same order, headed in the reader's language).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -42,10 +42,12 @@ from oversight.tables import (
     Row,
     all_departments,
     department_counts,
+    department_page,
     department_table,
     department_total,
     rollup,
     rollup_columns,
+    rollup_page,
     rollup_table,
     rollup_total,
     sort_rows,
@@ -179,16 +181,17 @@ def rollup_view(request: AuthenticatedRequest, dimension: str) -> HttpResponseBa
     columns = rollup_columns(dimension)
     sort = Sort.read(request.GET.get("sort", ""), (c.key for c in columns))
     departments = all_departments() if dimension == "department" else None
-    table = rollup_table(request.user, scope, dimension, departments=departments)
-    keys = table.ordered(sort)
     label = str(DIMENSION_LABELS[dimension])
     if request.GET.get("format") == "xlsx":
+        table = rollup_table(request.user, scope, dimension, departments=departments)
         names = str(NAME_HEADINGS[dimension])
         filename = _("rollup-%(dimension)s-%(period)s.xlsx") % {"dimension": names, "period": _period_slug(scope)}
-        return _xlsx(filename, label, str(NAME_HEADINGS[dimension]), columns, _with_total(table, keys))
-    # A city's 13,900 cadres are pages of ROLLUP_PAGE_SIZE rows, in the order asked; only the page's rows are
-    # built. The xlsx has them all.
-    page = Paginator(keys, ROLLUP_PAGE_SIZE).get_page(request.GET.get("page"))
+        return _xlsx(filename, label, str(NAME_HEADINGS[dimension]), columns, _with_total(table, table.ordered(sort)))
+    # A city's 13,900 cadres are pages of ROLLUP_PAGE_SIZE rows, in the order asked, each kept on its own: a page
+    # read again reads no table. The xlsx has them all.
+    shown = rollup_page(
+        request.user, scope, dimension, sort, request.GET.get("page"), ROLLUP_PAGE_SIZE, departments=departments
+    )
     if departments is not None:
         form.offer(departments=((d.pk, str(d)) for d in departments))
     context = _page_context(request, form, scope, sort)
@@ -198,10 +201,10 @@ def rollup_view(request: AuthenticatedRequest, dimension: str) -> HttpResponseBa
             "dimension_label": label,
             "name_heading": NAME_HEADINGS[dimension],
             "headings": _headings(request, columns, sort),
-            "rows": _shown(table.rows(page.object_list), columns),
-            "page": page,
+            "rows": _shown(shown.rows, columns),
+            "page": shown.page,
             "query": query_with(request, page=""),
-            "total": _shown([table.total], columns)[0],
+            "total": _shown([shown.total], columns)[0],
             "columns": columns,
         }
     )
@@ -223,25 +226,27 @@ def departments_view(request: AuthenticatedRequest) -> HttpResponseBase:
     scope = form.scope()
     sort = Sort.read(request.GET.get("sort", ""), (c.key for c in DEPARTMENT_COLUMNS))
     departments = all_departments()
-    counts = department_counts(request.user, scope)  # kept: one query while nothing it counts changed
-    rows = sort_rows(department_table(request.user, scope, departments=departments, counts=counts), sort)
-    total = department_total(request.user, scope, counts=counts)
     if request.GET.get("format") == "xlsx":
+        counts = department_counts(request.user, scope)  # kept: one query while nothing it counts changed
+        rows = sort_rows(department_table(request.user, scope, departments=departments, counts=counts), sort)
+        total = department_total(request.user, scope, counts=counts)
         filename = _("department-performance-%(period)s.xlsx") % {"period": _period_slug(scope)}
         return _xlsx(filename, _("Department performance"), _("Department"), DEPARTMENT_COLUMNS, [*rows, total])
     # A province's 1,173 departments are pages of DEPARTMENT_PAGE_SIZE rows in the order asked (a district's
-    # fit on one); the xlsx has them all.
-    page = Paginator(rows, DEPARTMENT_PAGE_SIZE).get_page(request.GET.get("page"))
+    # fit on one), each kept on its own; the xlsx has them all.
+    shown = department_page(
+        request.user, scope, sort, request.GET.get("page"), DEPARTMENT_PAGE_SIZE, departments=departments
+    )
     form.offer(departments=((d.pk, str(d)) for d in departments))
     context = _page_context(request, form, scope, sort)
     context.update(
         {
             "name_heading": _("Department"),
             "headings": _headings(request, DEPARTMENT_COLUMNS, sort),
-            "rows": _shown(list(page.object_list), DEPARTMENT_COLUMNS),
-            "page": page,
+            "rows": _shown(shown.rows, DEPARTMENT_COLUMNS),
+            "page": shown.page,
             "query": query_with(request, page=""),
-            "total": _shown([total], DEPARTMENT_COLUMNS)[0],
+            "total": _shown([shown.total], DEPARTMENT_COLUMNS)[0],
             "columns": DEPARTMENT_COLUMNS,
             "accept_days": settings.CAMPAIGN_ACCEPT_DAYS,
         }

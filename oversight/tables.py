@@ -14,6 +14,9 @@ The pages (oversight/rollups.py) and the monthly report (oversight/report.py) ca
   one, an inactive one with figures) with `DEPARTMENT_FIGURES`, the average days to resolve and the on-time
   rate; `department_total(...) -> DepartmentRow`. `all_departments()` reads every department once for a page
   that both lists them and offers them in its filter.
+- `rollup_page(...)` and `department_page(...) -> TablePage`: a page of either table in a sort's order with its
+  totals, kept on its own (per sort, page, filters and language) until what the table counts changes, so a page
+  read again reads no table; sorted from the kept table when not (`Rollup.page`, `count_department_page`).
 - `rollup_columns(dimension)` and `DEPARTMENT_COLUMNS`: the tables' columns in order, each with its name and
   definition; `Row.value(column_key)` reads a row's cell, `sort_rows` orders rows by a column.
 
@@ -27,12 +30,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast, overload
 
 from django.conf import settings
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, FilteredRelation, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from core import kept
@@ -255,6 +259,7 @@ class DepartmentRow(Row):
 
 
 RowT = TypeVar("RowT", bound=Row)
+T = TypeVar("T")
 
 
 class _Links(Mapping[str, str]):
@@ -344,6 +349,11 @@ class Rollup:
             rates=measures.Rates.of(mine),
             visits=None if self.dimension == "department" else VisitFigures(*self.work.get(key, _NO_WORK)),
         )
+
+    def page(self, sort: Sort, number: int, size: int) -> TablePage[RollupRow]:
+        """The page of `size` rows asked for in the sort's order (as Django's `get_page` reads `number`), built, and
+        the totals: what `rollup_page` keeps."""
+        return _cut(self.ordered(sort), number, size, self.rows, self.total)
 
     def _figures(self, key: Any) -> dict[str, int]:
         found = self.figures.get(key)
@@ -736,3 +746,141 @@ def sort_rows(rows: Sequence[RowT], sort: Sort) -> list[RowT]:
     if not sort.key:
         return list(rows)
     return _sorted(rows, lambda row: row.value(sort.key), sort.descending)
+
+
+# -- a sorted page, kept --------------------------------------------------------------------------------------------
+
+# A city's 13,900 cadres are sorted from the kept roll-up once per sort, page and state of what it counts: each
+# page is kept on its own (`rollup_page`, `department_page`), so reading it again reads no table (the xlsx does).
+
+
+@dataclass(frozen=True)
+class TablePage(Generic[RowT]):
+    """A table's sorted page as kept (plain data): its rows and the totals row, built, their links made (plain
+    strings: the page's scope is in its key), how many rows the whole table has, the page's number and size."""
+
+    rows: list[RowT]
+    total: RowT
+    count: int
+    number: int
+    size: int
+
+    @property
+    def page(self) -> Page:
+        """Django's page over the whole table, for the pagination and "rows x to y of n" (only its rows at hand)."""
+        return Paginator(_Placed(self.count, self.rows), self.size).page(self.number)
+
+
+class _Placed(Sequence[Any]):
+    """A table of `count` rows of which only one page's are at hand (the paginator asks only for those)."""
+
+    def __init__(self, count: int, shown: list[Any]) -> None:
+        self.count_, self.shown = count, shown
+
+    def __len__(self) -> int:
+        return self.count_
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Any]: ...
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return self.shown
+        raise IndexError(index)
+
+
+def _cut(
+    ordered: Sequence[T], number: int, size: int, build: Callable[[list[T]], list[RowT]], total: RowT
+) -> TablePage[RowT]:
+    """The page of `ordered` (keys or rows) asked for, as Django's `get_page` reads `number`, its rows built by
+    `build` and made plain with the totals: each count's link made now (`_Links` makes them when asked)."""
+    found = Paginator(ordered, size).get_page(number)
+    rows = [replace(row, links=dict(row.links)) for row in build(list(found.object_list))]
+    return TablePage(rows, replace(total, links=dict(total.links)), found.paginator.count, found.number, size)
+
+
+def page_number(asked: str | int | None) -> int:
+    """`?page=` as the paginator's `get_page` reads it, so that the pages it gives alike are kept once: a number (any
+    below 1 is the last page, as one past the end is), anything else the first page."""
+    if asked is None:
+        return 1
+    try:
+        return max(int(asked), 0)
+    except ValueError:
+        return 1
+
+
+def _page_parts(user: PortalUser, scope: Scope, *more: Any) -> tuple[Any, ...]:
+    # The reader's language too: the names are kept as shown (a sector's label, "(no street)", "Total") and sorted so.
+    return keeping.parts(user, scope, *more, translation.get_language())
+
+
+def rollup_page(
+    user: PortalUser,
+    scope: Scope,
+    dimension: str,
+    sort: Sort,
+    page: str | int | None,
+    size: int,
+    now: datetime.datetime | None = None,
+    departments: Sequence[Department] | None = None,
+) -> TablePage[RollupRow]:
+    """The roll-up's page of `size` rows in the sort's order, and its totals: kept per sort, page and filters until
+    what the roll-up counts changes, else sorted from the kept roll-up (`rollup_table`, `Rollup.page`).
+
+    The department roll-up's page depends on the departments' names too (it keeps them, and sorts by them).
+    """
+    dimension = _dimension(dimension)
+    now = now or timezone.now()
+    number = page_number(page)
+    depends = _rollup_depends(scope, dimension)
+    if dimension == "department":
+        depends["names"] = None
+    return kept.remember(
+        "oversight.rollup_page",
+        depends,
+        lambda: rollup_table(user, scope, dimension, now, departments).page(sort, number, size),
+        judged_on=keeping.judged_on(scope, now),
+        parts=_page_parts(user, scope, dimension, sort.param, number, size),
+    )
+
+
+def count_department_page(
+    user: PortalUser,
+    scope: Scope,
+    sort: Sort,
+    number: int,
+    size: int,
+    now: datetime.datetime | None = None,
+    departments: Sequence[Department] | None = None,
+) -> TablePage[DepartmentRow]:
+    """Sort the department table (from its kept counts, `department_counts`) and cut the page asked for (as
+    Django's `get_page` reads `number`): what `department_page` keeps."""
+    counts = department_counts(user, scope, now)
+    rows = sort_rows(department_table(user, scope, now, departments, counts), sort)
+    return _cut(rows, number, size, list, department_total(user, scope, now, counts))
+
+
+def department_page(
+    user: PortalUser,
+    scope: Scope,
+    sort: Sort,
+    page: str | int | None,
+    size: int,
+    now: datetime.datetime | None = None,
+    departments: Sequence[Department] | None = None,
+) -> TablePage[DepartmentRow]:
+    """The department table's page of `size` rows in the sort's order, and its totals: kept per sort, page and
+    filters until a problem of its months or a department's name changes, else sorted from the kept counts
+    (`count_department_page`)."""
+    now = now or timezone.now()
+    number = page_number(page)
+    return kept.remember(
+        "oversight.department_page",
+        # The table's (`department_counts`), and the names: the rows keep the departments' names, and sort by them.
+        {"problems": keeping.months(scope), "names": None},
+        lambda: count_department_page(user, scope, sort, number, size, now, departments),
+        judged_on=keeping.judged_on(scope, now),
+        parts=_page_parts(user, scope, sort.param, number, size),
+    )
