@@ -92,43 +92,45 @@ def path_of(dimension: str | None) -> str:
     return DEPARTMENTS if dimension is None else reverse("oversight:rollup", args=[dimension])
 
 
+# The page number is `number`, never `page`: a test asking for an argument named `page` is given pytest-playwright's
+# browser page (and a browser), and pytest would run the browser tests among these.
 SORTS = [("", 1), ("-reported", 2), ("name", 1), ("-compliance_rate", 3), ("-on_time_rate", 1), ("sector", 9)]
 
 
 @pytest.mark.parametrize("dimension", tables.DIMENSIONS)
-@pytest.mark.parametrize(("sort", "page"), SORTS)
-def test_a_kept_roll_up_page_is_the_freshly_sorted_tables_page(client, leader, busy, settings, dimension, sort, page):
+@pytest.mark.parametrize(("sort", "number"), SORTS)
+def test_a_kept_roll_up_page_is_the_freshly_sorted_tables_page(client, leader, busy, settings, dimension, sort, number):
     settings.KEPT_SECONDS = 3600
     path = path_of(dimension)
-    first, counting = read(client, path, sort=sort, page=page)
-    again, reading = read(client, path, sort=sort, page=page)
-    expected = fresh(leader, dimension, sort, page, settings)
+    first, counting = read(client, path, sort=sort, page=number)
+    again, reading = read(client, path, sort=sort, page=number)
+    expected = fresh(leader, dimension, sort, number, settings)
     assert page_of(first) == expected and page_of(again) == expected
     assert expected[0], "the page has rows"
     assert reading < counting
 
 
-@pytest.mark.parametrize(("sort", "page"), [("", 1), ("-assigned_to_unit", 1), ("-resolve_days", 2), ("name", 2)])
-def test_a_kept_department_table_page_is_the_freshly_sorted_tables_page(client, leader, busy, settings, sort, page):
+@pytest.mark.parametrize(("sort", "number"), [("", 1), ("-assigned_to_unit", 1), ("-resolve_days", 2), ("name", 2)])
+def test_a_kept_department_table_page_is_the_freshly_sorted_tables_page(client, leader, busy, settings, sort, number):
     settings.KEPT_SECONDS = 3600
-    first, counting = read(client, DEPARTMENTS, sort=sort, page=page)
-    again, reading = read(client, DEPARTMENTS, sort=sort, page=page)
-    expected = fresh(leader, None, sort, page, settings)
+    first, counting = read(client, DEPARTMENTS, sort=sort, page=number)
+    again, reading = read(client, DEPARTMENTS, sort=sort, page=number)
+    expected = fresh(leader, None, sort, number, settings)
     assert page_of(first) == expected and page_of(again) == expected
     assert expected[0], "the page has rows"
     assert reading < counting
 
 
-@pytest.mark.parametrize("page", ["99", "0", "-3", "abc", ""])
-def test_a_page_past_the_end_or_unreadable_is_kept_as_the_paginator_reads_it(client, leader, busy, settings, page):
+@pytest.mark.parametrize("number", ["99", "0", "-3", "abc", ""])
+def test_a_page_past_the_end_or_unreadable_is_kept_as_the_paginator_reads_it(client, leader, busy, settings, number):
     """Past the end or below 1: the last page; not a number: the first (Django's `get_page`), kept or not."""
     settings.KEPT_SECONDS = 3600
     path = path_of("cadre")
     last = read(client, path)[0].context["page"].paginator.num_pages
     for _ in range(2):
-        response = read(client, path, sort="-reported", page=page)[0]
-        assert page_of(response) == fresh(leader, "cadre", "-reported", page, settings)
-        assert response.context["page"].number == (1 if page in ("abc", "") else last)
+        response = read(client, path, sort="-reported", page=number)[0]
+        assert page_of(response) == fresh(leader, "cadre", "-reported", number, settings)
+        assert response.context["page"].number == (1 if number in ("abc", "") else last)
     assert last > 1
 
 
