@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from core.params import IdModelChoiceField
 from enterprises.models import Origin, Sector
 from enterprises.streets import street_choices
+from issues.filters import QuickSelect
 from issues.forms import DATE_INPUT
 from organisation.models import Cadre, Department
 from visits.models import EnterpriseAnswer, Visit
@@ -48,15 +49,22 @@ class VisitFilter(django_filters.FilterSet):
     )
     # A past period counts the visits logged by its end (oversight/scope.py's `visits_in`): its link says so.
     logged_before = django_filters.DateFilter(label=_("Logged before"), method="logged", widget=DATE_INPUT)
+    # The selects are written out at once (issues/filters.py `QuickSelect`): a province's 1,173 units and its
+    # streets, an option template each, were most of a cadre's visit list's time.
     origin = django_filters.ChoiceFilter(
-        label=_("Origin"), field_name="pairing__enterprise__origin", choices=Origin.choices
+        label=_("Origin"), field_name="pairing__enterprise__origin", choices=Origin.choices, widget=QuickSelect
     )
     sector = django_filters.ChoiceFilter(
-        label=_("Sector"), field_name="pairing__enterprise__sector", choices=Sector.choices
+        label=_("Sector"), field_name="pairing__enterprise__sector", choices=Sector.choices, widget=QuickSelect
     )
-    street = django_filters.ChoiceFilter(label=_("Street"), field_name="pairing__enterprise__street", choices=_streets)
+    street = django_filters.ChoiceFilter(
+        label=_("Street"), field_name="pairing__enterprise__street", choices=_streets, widget=QuickSelect
+    )
     department = django_filters.ModelChoiceFilter(
-        label=_("Cadre's unit"), field_name="pairing__cadre__unit", queryset=Department.objects.all()
+        label=_("Cadre's unit"),
+        field_name="pairing__cadre__unit",
+        queryset=Department.objects.all(),
+        widget=QuickSelect,
     )
     # One cadre's visits: the annual assessment's visit compliance links here (with the year's dates). Hidden,
     # as the ledger's `cadre` is: a visible choice would list every cadre on every page.
