@@ -212,10 +212,8 @@ def _tokens(wanted: Mapping[str, list[datetime.date] | None]) -> dict[str, str]:
         FigureVersion.objects.bulk_create(made, ignore_conflicts=True)
         # Not read back: where another reader's row won, the figure is kept under a token nobody else asks for,
         # which costs one count later and is never wrong.
+        # Within `reading`, `found` is the block's own copy of the versions: the rows made are remembered there too.
         found.update({(row.family, row.month): row.token for row in made})
-        read = _read_once.get()
-        if read is not None:
-            read.update({(row.family, row.month): row.token for row in made})
     return {
         family: hashlib.sha256(repr([(month, found[(family, month)]) for month in _rows(months)]).encode()).hexdigest()
         for family, months in wanted.items()
