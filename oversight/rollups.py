@@ -32,9 +32,11 @@ from core.spreadsheets import xlsx_response
 from oversight.scope import Scope, ScopeForm
 from oversight.tables import (
     DEPARTMENT_COLUMNS,
+    DEPARTMENT_PAGE_SIZE,
     DIMENSION_LABELS,
     DIMENSIONS,
     NAME_HEADINGS,
+    ROLLUP_PAGE_SIZE,
     Column,
     DepartmentRow,
     Rollup,
@@ -132,8 +134,6 @@ def _period_slug(scope: Scope) -> str:
 
 # The scope's fields shown folded away (open when one of them is in use), so the table shows on a phone's first screen.
 MORE_FILTERS = ("origin", "sector", "street", "department", "category")
-ROLLUP_PAGE_SIZE = 50
-DEPARTMENT_PAGE_SIZE = 50
 
 
 def _scope_form(request: AuthenticatedRequest) -> ScopeForm:

@@ -54,6 +54,9 @@ if TYPE_CHECKING:
 
 Dimension = Literal["department", "cadre", "street", "sector"]
 DIMENSIONS: tuple[Dimension, ...] = ("department", "cadre", "street", "sector")
+# The rows of a page of the roll-ups (a city's 13,900 cadres) and of the department table (a province's 1,173).
+ROLLUP_PAGE_SIZE = 50
+DEPARTMENT_PAGE_SIZE = 50
 DIMENSION_LABELS: dict[str, StrPromise] = {
     "department": _("By department"),
     "cadre": _("By cadre"),

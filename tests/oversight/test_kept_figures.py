@@ -268,6 +268,22 @@ def test_the_warm_up_keeps_the_default_views_for_whoever_sees_everything(client,
     assert warmed == reading < counting
 
 
+@pytest.mark.parametrize("url", [ROLLUPS[0], ROLLUPS[1], DEPARTMENTS])
+def test_the_warm_up_keeps_the_tables_first_pages(client, district, settings, monkeypatch, url):
+    """The roll-ups by department and by cadre and the department table, as the menu opens them (this month, the
+    default order, page 1, the portal's language), are counted in the worker too: the next overseer reads the page
+    the warm-up kept, and it is the page a reader would have counted."""
+    read(client, url)  # the session and the like, read once
+    cache.clear()
+    counting, _queries = read(client, url)
+    cache.clear()
+    kept.warm()
+    counted = counts_made(monkeypatch)
+    warmed, _queries = read(client, url)
+    assert not [name for name in counted if name.endswith("_page")], counted
+    assert table(warmed) == table(counting) and len(table(warmed)) > 1
+
+
 def test_the_warm_up_counts_what_a_leader_would(leader):
     today = nov(20)
     scope = Scope(Period.month(Month.of(today)))
