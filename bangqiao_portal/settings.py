@@ -148,7 +148,15 @@ else:
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
         "store_processed": False,
     }
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Kept figures (core/kept.py) live in the cache, a few keys per page, scope and viewer's sight: Django's default
+    # of 300 entries made it drop them (and the working days' rows, core/workdays.py) as soon as a few dozen pages
+    # had been read, so they were counted, and the calendar read, again.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
+    }
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
