@@ -34,10 +34,10 @@ from openpyxl import load_workbook
 from openpyxl.packaging.manifest import Manifest
 from openpyxl.xml.constants import ARC_CONTENT_TYPES, SHARED_STRINGS
 from openpyxl.xml.functions import fromstring
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 from tablib import Dataset
 
 from core.errors import PortalError
+from core.history import bulk_create_with_history, bulk_update_with_history
 from core.mobiles import is_mobile, normalize_mobile
 from core.text import is_blank
 from enterprises.models import Enterprise, Kind, Origin, Sector

@@ -17,9 +17,9 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.db.models.functions import Length
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core import dates
+from core.history import bulk_create_with_history, bulk_update_with_history
 from core.roles import Role
 from enterprises.importers import SAVE_BATCH, PairingPlan, Write, batched
 from enterprises.models import Enterprise
