@@ -291,6 +291,13 @@ class PickerFormMixin(forms.BaseForm):
         return (self.read_while_searching or not self.searching) and super().is_valid()
 
 
+class PickerFilterForm(PickerFormMixin, forms.Form):
+    """The form of a django-filter FilterSet with search pickers (its `Meta.form`): read as usual while a picker
+    searches, so the list shows what was asked while the picker offers the matches."""
+
+    read_while_searching = True
+
+
 def searching(data: QueryDict | Mapping[str, Any]) -> bool:
     """Whether a form was sent to search (shown again, nothing saved: status 200): by a picker's Search button,
     or, without JavaScript, by Enter while a search box holds text not searched yet."""

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.months import Month
 from core.periods import Period
+from core.pickers import PLAIN_UP_TO, PickerFilterForm, SearchSelect
 from enterprises.models import Enterprise, Origin, Sector
 from enterprises.streets import street_choices
 from issues import measures
@@ -84,8 +85,11 @@ class IssueFilter(django_filters.FilterSet):
         method="filter_warning",
         widget=QuickSelect,
     )
+    # Past a district's few units, a search picker (core/pickers.py): a province's 1,173 listed were 47 KB of the page.
     department = django_filters.ModelChoiceFilter(
-        label=_("Department"), queryset=Department.objects.all(), widget=QuickSelect
+        label=_("Department"),
+        queryset=Department.objects.all(),
+        widget=SearchSelect("any-department", plain_up_to=PLAIN_UP_TO),
     )
     category = django_filters.ModelChoiceFilter(
         label=_("Category"), queryset=IssueCategory.objects.all(), widget=QuickSelect
@@ -108,6 +112,7 @@ class IssueFilter(django_filters.FilterSet):
     class Meta:
         model = Issue
         fields: list[str] = []
+        form = PickerFilterForm
 
     def keep(self, queryset, name, value):
         return queryset  # read together by filter_queryset, once the other filters have applied

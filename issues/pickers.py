@@ -5,8 +5,11 @@ was 156 KB. Above `core.pickers.PLAIN_UP_TO` units the roadmap fields (issues/fo
 district's few units stay plain selects. The querysets are the fields' own, so a search offers only
 what the form accepts, and the form refuses the rest as before.
 
-`any-department` is every department, active or not, for the filters of the leading group's and the office's
-pages (oversight/scope.py `ScopeForm`): a department no longer active still has figures in a past period.
+`any-department` is every department, active or not, for the filters of the lists and the leading group's and the
+office's pages (oversight/scope.py `ScopeForm`; the ledger's, the supervision ledger's and its items' department
+filters): a department no longer active still has figures in a past period and rows in the lists. Every role
+filters a list by department, and each list shows only what its reader sees, so every role may search them (the
+names were listed to all of them in those filters before).
 """
 
 from typing import Any
@@ -14,7 +17,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from core.pickers import Picker, register
-from core.roles import OVERSIGHT_ROLES, Role
+from core.roles import Role
 from organisation.models import Department, DepartmentStaff
 
 # Who routes a problem to a unit: the cadre reporting it, the office, the leading group.
@@ -62,7 +65,7 @@ ANY_DEPARTMENT = Picker(
     rows=lambda user: Department.objects.order_by("kind", "name", "pk"),
     match=lambda q: Q(name__icontains=q),
     order=("kind", "name", "pk"),
-    roles=OVERSIGHT_ROLES,
+    roles=frozenset(Role),
 )
 
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.params import IdModelChoiceField
+from core.pickers import PLAIN_UP_TO, PickerFilterForm, SearchSelect
 from core.roles import PortalUser
-from issues.filters import QuickSelect
 from organisation.models import Cadre, Department
 from supervision.models import Inspection, ItemsState, Kind, Rating, Rectification, Target
 
@@ -30,6 +30,11 @@ class IdModelChoiceFilter(django_filters.ModelChoiceFilter):
 
 def _date(label: Any, field_name: str, lookup_expr: str) -> django_filters.DateFilter:
     return django_filters.DateFilter(label=label, field_name=field_name, lookup_expr=lookup_expr, widget=DATE_WIDGET)
+
+
+def _units() -> SearchSelect:
+    """Every unit, active or not (a past inspection's): a plain select up to a district's few, else a search."""
+    return SearchSelect("any-department", plain_up_to=PLAIN_UP_TO)
 
 
 class _Scoped(django_filters.FilterSet):
@@ -58,10 +63,10 @@ class InspectionFilter(_Scoped):
     rating = django_filters.ChoiceFilter(label=_("Rating"), choices=Rating.choices)
     target = django_filters.ChoiceFilter(label=_("What was inspected"), choices=Target.choices)
     cadre = IdModelChoiceFilter(label=_("Cadre"), queryset=Cadre.objects.none(), widget=forms.HiddenInput)
-    # Written out at once (issues/filters.py's QuickSelect): a province's 1,200 units, an option template each,
-    # were most of the ledger's time.
+    # Past a district's few units, a search picker (core/pickers.py): a province's 1,173 units listed were 47 KB
+    # of the page and most of its time.
     department = IdModelChoiceFilter(
-        label=_("Department or street office"), queryset=Department.objects.all(), widget=QuickSelect
+        label=_("Department or street office"), queryset=Department.objects.all(), widget=_units()
     )
     date_from = _date(_("Inspected from"), "inspected_on", "gte")
     date_to = _date(_("Inspected until"), "inspected_on", "lte")
@@ -70,6 +75,7 @@ class InspectionFilter(_Scoped):
     class Meta:
         model = Inspection
         fields: list[str] = []
+        form = PickerFilterForm
 
     def search(self, queryset: QuerySet[Inspection], name: str, value: str) -> QuerySet[Inspection]:
         return queryset.filter(
@@ -96,7 +102,7 @@ class ItemFilter(_Scoped):
     )
     q = django_filters.CharFilter(label=_("Search"), method="search")
     cadre = IdModelChoiceFilter(label=_("Responsible cadre"), queryset=Cadre.objects.none(), widget=forms.HiddenInput)
-    department = IdModelChoiceFilter(label=_("Responsible unit"), queryset=Department.objects.all(), widget=QuickSelect)
+    department = IdModelChoiceFilter(label=_("Responsible unit"), queryset=Department.objects.all(), widget=_units())
     deadline_from = _date(_("Deadline from"), "deadline", "gte")
     deadline_to = _date(_("Deadline until"), "deadline", "lte")
     kind = django_filters.ChoiceFilter(
@@ -113,6 +119,7 @@ class ItemFilter(_Scoped):
     class Meta:
         model = Rectification
         fields: list[str] = []
+        form = PickerFilterForm
 
     def search(self, queryset: QuerySet[Rectification], name: str, value: str) -> QuerySet[Rectification]:
         return queryset.filter(

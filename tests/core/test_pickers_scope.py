@@ -107,19 +107,20 @@ def test_the_chosen_department_is_named_from_the_rows_the_page_read(leader):
     assert f'<option value="{wanted.pk}" selected>{wanted.name}</option>' in html and html.count("<option") == 2
 
 
-def test_the_search_finds_every_department_and_only_overseers_may_search(client, leader, office, cadre):
+def test_the_search_finds_every_department_for_every_role_and_nobody_else(client, leader, office, cadre, staff):
+    """Every role filters a list by department (the ledger, the supervision ledger and its items: each shows only
+    what its reader sees), so every role may search the departments' names; a visitor not logged in may not."""
     _departments(PLAIN_UP_TO + 10)
     closed = Department.objects.create(name="区测试局撤销单位", is_active=False)
     url = reverse("pick", args=["any-department"])
-    for overseer in (leader, office):
-        client.force_login(overseer)
+    assert client.get(url, {"field": "department", "department-q": "区测试局"}).status_code in (302, 403)
+    for user in (leader, office, cadre.user, staff.user):
+        client.force_login(user)
         body = client.get(url, {"field": "department", "department-q": "区测试局"}).content.decode()
         assert body.count("<option") == LIMIT + 1  # the empty choice, then the first matches
         found = client.get(url, {"field": "department", "department-q": "撤销"}).content.decode()
         # A department no longer active still has figures in a past period: it may be chosen.
         assert f'<option value="{closed.pk}">{closed.name}</option>' in found
-    client.force_login(cadre.user)
-    assert client.get(url, {"field": "department", "department-q": "区测试局"}).status_code == 403
 
 
 def test_without_javascript_the_search_keeps_the_period_and_the_other_filters(client, leader):

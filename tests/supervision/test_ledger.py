@@ -256,3 +256,26 @@ def test_the_exports_run_the_same_number_of_queries_for_more_data(client, url, c
     small = _export_queries(client, export)
     _more(cadre, department, leader, 12)
     assert _export_queries(client, export) == small
+
+
+@pytest.mark.parametrize("url", [LEDGER, ITEMS, reverse("issues:ledger")])
+def test_past_a_districts_units_the_unit_filter_searches(client, leader, district, department, url):
+    """A province's 1,173 units were listed in every list's unit filter (47 KB of the supervision ledger): past
+    `PLAIN_UP_TO` the filter is the search picker (core/pickers.py). The page lists no unit but the one chosen,
+    still filters by it, and a search without JavaScript comes back with the matches and the other filters."""
+    from core.pickers import PLAIN_UP_TO, SEARCH
+
+    for n in range(PLAIN_UP_TO + 1):
+        DepartmentFactory(name=f"不该列出的单位{n}")
+    client.force_login(leader)
+    everything = client.get(url).content.decode()
+    assert "不该列出的单位" not in everything and f">{department.name}</option>" not in everything
+    chosen = client.get(url, {"department": department.pk})
+    body = chosen.content.decode()
+    assert f'<option value="{department.pk}" selected>{department.name}</option>' in body
+    assert "不该列出的单位" not in body
+    unfiltered = client.get(url, {"department": ""}).context["page"].paginator.count
+    assert chosen.context["page"].paginator.count < unfiltered or unfiltered == 0
+    searched = client.get(url, {"q": "", "department-q": "不该列出的单位1", SEARCH: "department"})
+    assert searched.status_code == 200
+    assert '>不该列出的单位1</option>' in searched.content.decode()
