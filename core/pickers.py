@@ -172,6 +172,8 @@ class SearchSelect(forms.Select):
         self.field: Any = None
         # The rows a page has read already, in the field's order (`offer`): listed or found without a query.
         self.offered: list[tuple[Any, str]] | None = None
+        # The row the form's field chose when the form was read (PickerFormMixin): shown without reading it again.
+        self.cleaned: Model | None = None
 
     def offer(self, rows: Iterable[tuple[Any, str]]) -> None:
         """Give the rows the page has already read, as (id, label) in the field's order (its whole queryset):
@@ -226,7 +228,8 @@ class SearchSelect(forms.Select):
             found = Options(kept=None, found=[], searched=False)
             self.choices = [("", empty), *((pk, label) for pk, label in offered if pk in chosen[:1])]
         else:
-            kept = queryset.filter(pk__in=chosen).first() if chosen else None
+            known = self.cleaned if self.cleaned is not None and chosen[:1] == [self.cleaned.pk] else None
+            kept = known or (queryset.filter(pk__in=chosen).first() if chosen else None)
             found = Options(kept=kept, found=[], searched=False)
             self.choices = self._listed(field, [kept] if kept is not None else [], empty)
         context = super().get_context(name, value, attrs)
@@ -286,6 +289,12 @@ class PickerFormMixin(forms.BaseForm):
             self.cleaned_data = {}
             return
         super().full_clean()
+        # The rows the pickers' fields chose, read as the form checked them: the widgets show them without a query.
+        cleaned = getattr(self, "cleaned_data", {})  # none for a form not sent
+        for name, declared in self.fields.items():
+            row = cleaned.get(name)
+            if isinstance(declared.widget, SearchSelect) and isinstance(row, Model):
+                declared.widget.cleaned = row
 
     def is_valid(self) -> bool:
         return (self.read_while_searching or not self.searching) and super().is_valid()

@@ -107,6 +107,19 @@ def test_the_chosen_department_is_named_from_the_rows_the_page_read(leader):
     assert f'<option value="{wanted.pk}" selected>{wanted.name}</option>' in html and html.count("<option") == 2
 
 
+def test_a_chosen_row_is_shown_as_the_form_read_it(client, leader):
+    """A picker's chosen row is the row its field read when the form checked it: shown without a query of its own
+    (the select's only query is whether there are more than a district's units)."""
+    units = _departments(PLAIN_UP_TO + 10)
+    wanted = units[30]
+    form = ScopeForm({"department": str(wanted.pk)})
+    assert form.is_valid()
+    with CaptureQueriesContext(connection) as ctx:
+        html = str(form["department"])
+    assert len(ctx) == 1, [q["sql"] for q in ctx.captured_queries]
+    assert f'<option value="{wanted.pk}" selected>{wanted.name}</option>' in html and html.count("<option") == 2
+
+
 def test_the_search_finds_every_department_for_every_role_and_nobody_else(client, leader, office, cadre, staff):
     """Every role filters a list by department (the ledger, the supervision ledger and its items: each shows only
     what its reader sees), so every role may search the departments' names; a visitor not logged in may not."""
