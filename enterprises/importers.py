@@ -21,7 +21,7 @@ import json
 import re
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -187,6 +187,15 @@ def clean_text(value) -> str:
     if isinstance(value, datetime.datetime):
         value = value.date()
     return str(value).translate(_FULL_WIDTH_DIGITS).strip(_SPACES)
+
+
+def _trimmed(cells: Sequence[Any]) -> Sequence[Any]:
+    """A row without its empty cells at the end: a sheet's rows come padded to MAX_COLUMNS (60 cells for a list of
+    nine columns), and cleaning the padding was 600,000 calls of `clean_text` for a 10,000-row list."""
+    end = len(cells)
+    while end and cells[end - 1] is None:
+        end -= 1
+    return cells[:end]
 
 
 def _header_key(text: str) -> str:
@@ -378,7 +387,7 @@ def read_table(data: bytes, filename: str = "") -> Table:
         for number, cells in source:
             if number > MAX_ROWS:
                 raise ImportFileError("too_many_rows", _("The list has more than %(n)d rows.") % {"n": MAX_ROWS})
-            rows.append((number, [clean_text(c) for c in cells]))
+            rows.append((number, [clean_text(c) for c in _trimmed(cells)]))
     except csv.Error as exc:  # a cell past csv's field limit (128 KB), or a line it cannot split
         raise ImportFileError("damaged", _("The CSV file is damaged: it cannot be read as a table.")) from exc
     except (*UNREADABLE_ZIP, KeyError, ValueError, OSError) as exc:
