@@ -485,6 +485,8 @@ def parse_date(text: str) -> datetime.date | None:
 
 # The enterprise's columns of a list, in the order their refusals are reported.
 ENTERPRISE_FIELDS = ("name", "uscc", "kind", "origin", "sector", "street", "contact_person", "phone")
+# The enterprise's fields a list does not give, which the import's validation leaves to the forms that set them.
+NOT_LISTED = frozenset(field.name for field in Enterprise._meta.fields) - set(ENTERPRISE_FIELDS)
 LOOKUP_BATCH = 2_000  # values per IN (…) of the reads up front: a 10,000-row list reads in a few queries
 SAVE_BATCH = 1_000
 
@@ -683,7 +685,9 @@ class EnterpriseBook:
         """Refuse as the model would (full_clean), its uniqueness judged against the book, not row by row in SQL."""
         errors: dict[str, list[ValidationError]] = {name: list(e) for name, e in refused.items()}
         try:
-            enterprise.full_clean(exclude=set(errors), validate_unique=False, validate_constraints=False)
+            # The list's own fields: the others (the address, the contact's mobile, the dates) it never sets.
+            exclude = set(errors) | NOT_LISTED
+            enterprise.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
         for field, index in (("name", self.by_name), ("uscc", self.by_uscc)):
