@@ -13,11 +13,12 @@ from django.utils.translation import gettext_lazy as _
 
 from core.months import Month
 from core.periods import Period
-from core.pickers import PLAIN_UP_TO, PickerFilterForm, SearchSelect
+from core.pickers import PickerFilterForm
 from enterprises.models import Enterprise, Origin, Sector
 from enterprises.streets import street_choices
 from issues import measures
 from issues.models import Flow, Issue, IssueCategory, Source, Status
+from issues.pickers import any_department_select
 from organisation.models import Cadre, Department
 
 
@@ -89,7 +90,7 @@ class IssueFilter(django_filters.FilterSet):
     department = django_filters.ModelChoiceFilter(
         label=_("Department"),
         queryset=Department.objects.all(),
-        widget=SearchSelect("any-department", plain_up_to=PLAIN_UP_TO),
+        widget=any_department_select(),
     )
     category = django_filters.ModelChoiceFilter(
         label=_("Category"), queryset=IssueCategory.objects.all(), widget=QuickSelect

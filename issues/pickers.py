@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from core.pickers import Picker, register
+from core.pickers import PLAIN_UP_TO, Picker, SearchSelect, register
 from core.roles import Role
 from organisation.models import Department, DepartmentStaff
 
@@ -67,6 +67,11 @@ ANY_DEPARTMENT = Picker(
     order=("kind", "name", "pk"),
     roles=frozenset(Role),
 )
+
+
+def any_department_select() -> SearchSelect:
+    """A filter's department: every department, listed up to a district's few (`PLAIN_UP_TO`), else searched."""
+    return SearchSelect("any-department", plain_up_to=PLAIN_UP_TO)
 
 
 def register_pickers() -> None:

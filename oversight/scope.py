@@ -29,12 +29,13 @@ from django.utils.translation import gettext_lazy as _
 from core import kept
 from core.months import Month, month_label
 from core.periods import Period, parse_month
-from core.pickers import PLAIN_UP_TO, PickerFormMixin, SearchSelect
+from core.pickers import PickerFormMixin, SearchSelect
 from core.roles import PortalUser, sees_everything
 from enterprises.models import Origin, Sector
 from enterprises.streets import street_choices
 from issues import measures
 from issues.models import Issue, IssueCategory
+from issues.pickers import any_department_select
 from organisation.models import Department, Pairing, PairingQuerySet
 from visits import compliance
 from visits.models import EnterpriseAnswer, Visit
@@ -124,7 +125,7 @@ class ScopeForm(PickerFormMixin, forms.Form):
         label=_("Department"),
         queryset=Department.objects.all(),
         required=False,
-        widget=SearchSelect("any-department", plain_up_to=PLAIN_UP_TO),
+        widget=any_department_select(),
     )
     category = forms.ModelChoiceField(label=_("Category"), queryset=IssueCategory.objects.all(), required=False)
 

@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.params import IdModelChoiceField
-from core.pickers import PLAIN_UP_TO, PickerFilterForm, SearchSelect
+from core.pickers import PickerFilterForm
 from core.roles import PortalUser
+from issues.pickers import any_department_select
 from organisation.models import Cadre, Department
 from supervision.models import Inspection, ItemsState, Kind, Rating, Rectification, Target
 
@@ -30,11 +31,6 @@ class IdModelChoiceFilter(django_filters.ModelChoiceFilter):
 
 def _date(label: Any, field_name: str, lookup_expr: str) -> django_filters.DateFilter:
     return django_filters.DateFilter(label=label, field_name=field_name, lookup_expr=lookup_expr, widget=DATE_WIDGET)
-
-
-def _units() -> SearchSelect:
-    """Every unit, active or not (a past inspection's): a plain select up to a district's few, else a search."""
-    return SearchSelect("any-department", plain_up_to=PLAIN_UP_TO)
 
 
 class _Scoped(django_filters.FilterSet):
@@ -66,7 +62,7 @@ class InspectionFilter(_Scoped):
     # Past a district's few units, a search picker (core/pickers.py): a province's 1,173 units listed were 47 KB
     # of the page and most of its time.
     department = IdModelChoiceFilter(
-        label=_("Department or street office"), queryset=Department.objects.all(), widget=_units()
+        label=_("Department or street office"), queryset=Department.objects.all(), widget=any_department_select()
     )
     date_from = _date(_("Inspected from"), "inspected_on", "gte")
     date_to = _date(_("Inspected until"), "inspected_on", "lte")
@@ -102,7 +98,9 @@ class ItemFilter(_Scoped):
     )
     q = django_filters.CharFilter(label=_("Search"), method="search")
     cadre = IdModelChoiceFilter(label=_("Responsible cadre"), queryset=Cadre.objects.none(), widget=forms.HiddenInput)
-    department = IdModelChoiceFilter(label=_("Responsible unit"), queryset=Department.objects.all(), widget=_units())
+    department = IdModelChoiceFilter(
+        label=_("Responsible unit"), queryset=Department.objects.all(), widget=any_department_select()
+    )
     deadline_from = _date(_("Deadline from"), "deadline", "gte")
     deadline_to = _date(_("Deadline until"), "deadline", "lte")
     kind = django_filters.ChoiceFilter(
