@@ -160,12 +160,83 @@ def remember(
     return value
 
 
-def _key(name: str, depends: Mapping[str, Months], judged_on: datetime.date | None, parts: Iterable[Any]) -> str:
+class Monthly:
+    """Each month's answer of a series (a trend's months), kept under that month's versions alone (`by_month`).
+
+    `found` holds the months kept, `missing` those to count; the caller counts the missing months (best in the
+    statement it sends anyway) and hands them to `keep`. A change to one month (a move, a visit: the running
+    month) counts that month again, not the eleven before it.
+    """
+
+    def __init__(self, found: dict[datetime.date, Any], keys: dict[datetime.date, str]) -> None:
+        self.found = found
+        self.keys = keys
+
+    @property
+    def missing(self) -> list[datetime.date]:
+        return [month for month in self.keys if month not in self.found]
+
+    def keep(self, counted: Mapping[datetime.date, Any]) -> None:
+        """Keep the months counted (those asked for as missing) and add them to what was found."""
+        fresh = {month: value for month, value in counted.items() if month in self.keys}
+        self.found.update(fresh)
+        if settings.KEPT_SECONDS and fresh:
+            cache.set_many({self.keys[month]: value for month, value in fresh.items()}, settings.KEPT_SECONDS)
+
+    def values(self) -> list[Any]:
+        """Every month's answer, in the order asked for (after `keep`)."""
+        return [self.found[month] for month in self.keys]
+
+
+def by_month(
+    name: str,
+    family: str,
+    months: Iterable[datetime.date],
+    *,
+    parts: Iterable[Any] = (),
+    apart: bool = True,
+    over: Callable[[datetime.date], bool] | None = None,
+) -> Monthly:
+    """What is kept of a series of months' answers, each under its own month's versions of the family.
+
+    A month's answer must read only that month's data of the family (problems reported in it, visits dated in
+    it) and whatever `parts` names; `over` says whether a month is over (a month counted while it ran is counted
+    again once it is over, whose rule may differ: visits logged after it). With `apart`
+    False (a viewer whose sight a change elsewhere can widen: not everything), every month's answer reads the
+    versions of all the months, as one answer over them would. No query beyond the versions' read.
+    """
+    wanted = [month_of(month) for month in months]
+    if not settings.KEPT_SECONDS:
+        return Monthly({}, dict.fromkeys(wanted, ""))
+    named = list(parts)
+    found = _versions({family: sorted(set(wanted))})  # one read (and one write of rows never made) for them all
+    keys = {
+        month: _key(
+            name,
+            {family: [month] if apart else wanted},
+            None,
+            [*named, month, over(month) if over else None],
+            found,
+        )
+        for month in wanted
+    }
+    kept = cache.get_many(list(keys.values()))
+    return Monthly({month: kept[key] for month, key in keys.items() if key in kept}, keys)
+
+
+def _key(
+    name: str,
+    depends: Mapping[str, Months],
+    judged_on: datetime.date | None,
+    parts: Iterable[Any],
+    found: dict[tuple[str, datetime.date], str] | None = None,
+) -> str:
+    """The cache key of an answer; `found`: the versions already read (`_versions`), else they are read here."""
     wanted: dict[str, list[datetime.date] | None] = {
         family: None if months is None else sorted({month_of(month) for month in months})
         for family, months in depends.items()
     }
-    tokens = _tokens(wanted)
+    tokens = _hashed(wanted, _versions(wanted) if found is None else found)
     text = "|".join(
         [
             _code(),
@@ -197,8 +268,8 @@ def _rows(months: list[datetime.date] | None) -> list[datetime.date]:
     return [EVERY_MONTH, ANY_MONTH] if months is None else [EVERY_MONTH, *months]
 
 
-def _tokens(wanted: Mapping[str, list[datetime.date] | None]) -> dict[str, str]:
-    """Each family's tokens for the rows its months read (`_rows`), in one query.
+def _versions(wanted: Mapping[str, list[datetime.date] | None]) -> dict[tuple[str, datetime.date], str]:
+    """The version rows the months of each family read (`_rows`), in one query.
 
     A family and month never touched has no row yet: one is made with a new token (so a database loaded again,
     whose rows are new, never meets a figure kept for the old one), in a second query.
@@ -214,6 +285,13 @@ def _tokens(wanted: Mapping[str, list[datetime.date] | None]) -> dict[str, str]:
         # which costs one count later and is never wrong.
         # Within `reading`, `found` is the block's own copy of the versions: the rows made are remembered there too.
         found.update({(row.family, row.month): row.token for row in made})
+    return found
+
+
+def _hashed(
+    wanted: Mapping[str, list[datetime.date] | None], found: Mapping[tuple[str, datetime.date], str]
+) -> dict[str, str]:
+    """Each family's token: a hash of the versions of the rows its months read."""
     return {
         family: hashlib.sha256(repr([(month, found[(family, month)]) for month in _rows(months)]).encode()).hexdigest()
         for family, months in wanted.items()

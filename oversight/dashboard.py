@@ -280,12 +280,21 @@ class Counted:
 
 
 def count(user: PortalUser, scope: Scope, now: datetime.datetime) -> Counted:
-    """Count the dashboard's figures (nothing kept): one statement for the problems, `visit_figures`' own."""
+    """Count the dashboard's figures, the trend's every month included (nothing kept): one statement."""
+    months = [month.first for month in _trend_months(scope)]
+    found, reported = _count(user, scope, now, months)
+    return dataclasses.replace(found, reported=[reported[month] for month in months])
+
+
+def _count(
+    user: PortalUser, scope: Scope, now: datetime.datetime, trend: list[datetime.date]
+) -> tuple[Counted, dict[datetime.date, int]]:
+    """The period's figures, and the problems reported in each month of `trend` (first days: those not kept), in
+    one statement. The figures' `reported` (the trend) is left empty: `counted` fills it."""
     window = scope.window(now)
     issues = scope.filters.issues(user)
     unit = scope.filters.unit
-    months = last_months(scope.period.last.first, TREND_MONTHS)
-    figures, table, by_cadre, by_sector, by_category, reported = measures.read(
+    asks = [
         measures.counting(issues, window, KEYS, unit=unit),
         measures.units(issues, window, RANKED),
         measures.grouping(
@@ -295,42 +304,93 @@ def count(user: PortalUser, scope: Scope, now: datetime.datetime) -> Counted:
             issues, window, "enterprise__sector", ["reported"], unit=unit, types={"enterprise__sector": str}
         ),
         measures.grouping(issues, window, "category", ["reported"], unit=unit),
-        measures.reported_by_month(issues, months),
-    )
+    ]
+    if trend:
+        asks.append(measures.reported_by_month(issues, [Month.of(month) for month in trend]))
+    figures, table, by_cadre, by_sector, by_category, *reported = measures.read(*asks)
     cadres, cadre_count = _waiting_cadres(by_cadre)
-    return Counted(
+    found = Counted(
         figures=dict(figures),
         table={pk: dict(found) for pk, found in table.items()},
         cadres=cadres,
         cadre_count=cadre_count,
         by_sector={value: dict(found) for value, found in by_sector.items()},
         by_category={pk: dict(found) for pk, found in by_category.items()},
-        reported=list(reported),
+        reported=[],
     )
+    return found, dict(zip(trend, reported[0] if reported else [], strict=True))
+
+
+def _trend_months(scope: Scope) -> list[Month]:
+    return last_months(scope.period.last.first, TREND_MONTHS)
 
 
 def counted(user: PortalUser, scope: Scope, now: datetime.datetime | None = None) -> Counted:
     """The dashboard's problem figures for the user's sight of the scope, kept until something they count changes.
 
-    They read the period's and the trend's months of the problems, the cadres' names (kept with their figures)
-    and the calendar (due soon); judged on today while the period runs. The service work is kept on its own
-    (`visit_figures`, the visits' months): a move counts the problems again, not the visits, and a visit the
-    visits, not the problems.
+    They read the period's months of the problems, the cadres' names (kept with their figures) and the calendar
+    (due soon); judged on today while the period runs. The trend keeps each month's problems reported under that
+    month's versions (`kept.by_month`): a move counts the period again and the running month of the trend, not
+    the eleven before it. The service work is kept on its own (`visit_figures`): a move counts the problems again,
+    not the visits, and a visit the visits, not the problems. A read that misses both the figures and months of
+    the trend counts them in one statement.
     """
     now = now or timezone.now()
-    trend = last_months(scope.period.last.first, TREND_MONTHS)
-    return kept.remember(
+    trend = _kept_trend("oversight.dashboard.reported", "problems", user, scope, now)
+    fresh: dict[datetime.date, int] = {}
+
+    def count_now() -> Counted:
+        found, reported = _count(user, scope, now, trend.missing)
+        fresh.update(reported)
+        return found
+
+    found = kept.remember(
         "oversight.dashboard",
-        keeping.depends(scope, also=trend, names=True, calendar=True, visits=False),
-        lambda: count(user, scope, now),
+        keeping.depends(scope, names=True, calendar=True, visits=False),
+        count_now,
         judged_on=keeping.judged_on(scope, now),
         parts=keeping.parts(user, scope),
+    )
+    if trend.missing and not fresh:  # the figures were kept, a month of the trend was not
+        months = [Month.of(month) for month in trend.missing]
+        (reported,) = measures.read(measures.reported_by_month(scope.filters.issues(user), months))
+        fresh.update(zip(trend.missing, reported, strict=True))
+    trend.keep(fresh)
+    return dataclasses.replace(found, reported=trend.values())
+
+
+def _kept_trend(name: str, family: str, user: PortalUser, scope: Scope, now: datetime.datetime) -> kept.Monthly:
+    """What is kept of the trend's months of a family for the viewer and the filters the trend reads.
+
+    Apart, month by month, for those who see everything: a month's problems reported (visits made) change only
+    with a write that touches that month. A narrower sight can widen with a move of any month, so its months are
+    kept together, under the versions of all of them.
+    """
+    months = _trend_months(scope)
+    filters = scope.filters
+    return kept.by_month(
+        name,
+        family,
+        [month.first for month in months],
+        parts=(
+            keeping.sight(user),
+            filters.origin,
+            filters.sector,
+            filters.street,
+            filters.category.pk if filters.category else None,
+            filters.department.pk if filters.department and family == "visits" else None,
+        ),
+        apart=keeping.sight(user) == keeping.ALL,
+        over=lambda month: Period.month(Month.of(month)).is_over(now),
     )
 
 
 def service_figures(user: PortalUser, scope: Scope, now: datetime.datetime) -> VisitFigures:
     """The dashboard's service work, with the visits of each month of its trend (kept on the visits alone)."""
-    return visit_figures(user, scope, now, last_months(scope.period.last.first, TREND_MONTHS))
+    months = _trend_months(scope)
+    return visit_figures(
+        user, scope, now, months, trend=_kept_trend("oversight.dashboard.visits", "visits", user, scope, now)
+    )
 
 
 def dashboard(
@@ -348,7 +408,7 @@ def dashboard(
     names = names or Names.read()
     found = counted(user, scope, now)
     figures = found.figures
-    months = last_months(scope.period.last.first, TREND_MONTHS)
+    months = _trend_months(scope)
 
     def figure(key: str) -> Figure:
         return Figure(key, _label(key), figures[key], scope.ledger(key))

@@ -14,6 +14,7 @@ rule), and nowhere here.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -333,7 +334,11 @@ def service(user: PortalUser, scope: Scope, now: datetime.datetime | None = None
 
 
 def visit_figures(
-    user: PortalUser, scope: Scope, now: datetime.datetime | None = None, months: Sequence[Month] = ()
+    user: PortalUser,
+    scope: Scope,
+    now: datetime.datetime | None = None,
+    months: Sequence[Month] = (),
+    trend: kept.Monthly | None = None,
 ) -> VisitFigures:
     """Count the period's pairings in force, visits (and those the enterprise confirmed or denied) and compliance,
     in four queries whatever the data (and the roles); kept (core/kept.py) until a visit, an answer or a pairing
@@ -341,24 +346,34 @@ def visit_figures(
 
     Compliance: each cadre-month of the period judged by the two-visit rule's one home
     (visits/compliance.py), summed over the months. `months`: also count the visits of each of these
-    months as `visits_in` counts them (the dashboard's trend), in the same reading of the visits.
+    months as `visits_in` counts them (the dashboard's trend), in the same reading of the visits; with `trend`
+    (`kept.by_month` of those months), each month's count is kept on its own and only the months it misses are
+    counted (with the period's figures when they are counted too).
     """
     now = now or timezone.now()
-    read = [*scope.period.months, *months]
+    read = [*scope.period.months, *([] if trend else months)]
     running = any(not Period.month(month).is_over(now) for month in read)
     filters = scope.filters
-    return kept.remember(
+    missing = [Month.of(month) for month in trend.missing] if trend else list(months)
+    fresh: list[tuple[int, ...]] = []
+
+    def count() -> VisitFigures:
+        found = count_visit_figures(user, scope, now, missing)
+        fresh.append(found.by_month)
+        return dataclasses.replace(found, by_month=()) if trend else found
+
+    found = kept.remember(
         "oversight.visit_figures",
         # A pairing, a visit or its answer, and what the filters select by (the enterprise's sector and street, the
         # cadre's unit: organisation/kept.py) touch the months they reach: "visits".
         {"visits": [month.first for month in read]},
-        lambda: count_visit_figures(user, scope, now, months),
+        count,
         # While a month read runs, the rule's standing, the pairings in force and a month's end depend on the day.
         judged_on=timezone.localdate(now) if running else None,
         parts=(
             scope.period.start,
             scope.period.end,
-            tuple(months),
+            () if trend else tuple(months),
             filters.origin,
             filters.sector,
             filters.street,
@@ -366,6 +381,22 @@ def visit_figures(
             "all" if sees_everything(user) else user.pk,
         ),
     )
+    if trend is None:
+        return found
+    if missing and not fresh:  # the period's figures were kept, a month of the trend was not
+        fresh.append(_visits_by_month(user, scope, now, missing))
+    trend.keep(dict(zip(trend.missing, fresh[0] if missing else (), strict=True)))
+    return dataclasses.replace(found, by_month=tuple(trend.values()))
+
+
+def _visits_by_month(
+    user: PortalUser, scope: Scope, now: datetime.datetime, months: Sequence[Month]
+) -> tuple[int, ...]:
+    """The visits each of the months counts (`visits_in`), in one query on their days' range."""
+    days = (min(month.first for month in months), max(month.last for month in months))
+    counts = {f"m{i}": Count("pk", filter=visits_in(Period.month(month), now)) for i, month in enumerate(months)}
+    found = scope.filters.visits(user).filter(visited_on__range=days).aggregate(**counts)
+    return tuple(found[f"m{i}"] for i in range(len(months)))
 
 
 def count_visit_figures(

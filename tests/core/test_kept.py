@@ -179,3 +179,54 @@ def test_every_request_reads_the_versions_once(settings):
     KeptVersionsMiddleware(view)(HttpRequest())
     assert seen == [{}]  # within the request's block, nothing read until a kept answer is asked for
     assert kept._read_once.get() is None  # and outside one again after
+
+
+SEP = datetime.date(2026, 9, 1)
+
+
+def series(months, *, apart=True, parts=()):
+    """`kept.by_month` over the months, counting what it misses as the number of times asked: the counted months."""
+    found = kept.by_month("series", "problems", months, parts=parts, apart=apart)
+    missing = found.missing
+    found.keep({month: f"counted {month:%m}" for month in missing})
+    return found.values(), missing
+
+
+def test_each_month_of_a_series_is_kept_under_its_own_months_versions():
+    values, missing = series([SEP, OCT, NOV])
+    assert missing == [SEP, OCT, NOV] and values == ["counted 09", "counted 10", "counted 11"]
+    assert series([SEP, OCT, NOV])[1] == []  # all kept
+    kept.touch("problems", [NOV])  # a move this month: November only
+    values, missing = series([SEP, OCT, NOV])
+    assert missing == [NOV] and values == ["counted 09", "counted 10", "counted 11"]
+    kept.touch("problems", None)  # every month
+    assert series([SEP, OCT, NOV])[1] == [SEP, OCT, NOV]
+
+
+def test_a_series_kept_together_counts_every_month_again_after_a_touch_of_one():
+    series([SEP, OCT, NOV], apart=False)
+    assert series([SEP, OCT, NOV], apart=False)[1] == []
+    kept.touch("problems", [NOV])
+    assert series([SEP, OCT, NOV], apart=False)[1] == [SEP, OCT, NOV]
+
+
+def test_a_series_keeps_apart_what_its_parts_name_and_whether_a_month_is_over():
+    series([SEP, OCT], parts=("all",))
+    assert series([SEP, OCT], parts=("someone",))[1] == [SEP, OCT]
+    running = kept.by_month("series", "problems", [SEP, OCT], over=lambda month: False)
+    running.keep(dict.fromkeys(running.missing, "while it ran"))
+    ended = kept.by_month("series", "problems", [SEP, OCT], over=lambda month: month < OCT)
+    assert ended.missing == [SEP]  # September, counted while it ran, is counted again now it is over
+
+
+def test_a_series_is_read_in_one_query_for_its_versions(django_assert_max_num_queries):
+    series([SEP, OCT, NOV])  # the rows made
+    with django_assert_max_num_queries(1):
+        kept.by_month("series", "problems", [SEP, OCT, NOV])
+
+
+def test_nothing_of_a_series_is_kept_when_nothing_is(settings, django_assert_num_queries):
+    settings.KEPT_SECONDS = 0
+    with django_assert_num_queries(0):
+        assert series([SEP, OCT])[1] == [SEP, OCT]
+    assert series([SEP, OCT])[1] == [SEP, OCT]

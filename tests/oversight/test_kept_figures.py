@@ -303,3 +303,61 @@ def test_the_offices_home_keeps_its_figures_with_the_overseers(client, district,
     again, reading = read(client, HOME)
     assert counted[2] is not None and home_figures(first) == counted and home_figures(again) == counted
     assert reading < counting <= BUDGET, (reading, counting)
+
+
+OCTOBER_IN_TREND = -2  # the trend's months end with the period's: October is the one before November
+
+
+def test_a_move_counts_the_trends_running_month_again_not_the_months_before(cadre, district, leader, staff):
+    """The trend keeps each month's problems reported and visits under that month's versions (core/kept.py
+    `by_month`): a move or a visit this month counts November again, not the eleven months before it."""
+    scope = Scope(NOVEMBER)
+    problems, visits = board.counted(leader, scope).reported, board.service_figures(leader, scope, on(11, 20)).by_month
+    enterprise = cadre.pairings.get().enterprise
+    # October's rows written around the services and the signals (bulk inserts): October is not touched.
+    Issue.objects.bulk_create(
+        [factories.IssueFactory.build(enterprise=enterprise, reporter=cadre, created_at=on(10, 9))]
+    )
+    october = factories.VisitFactory.build(pairing=cadre.pairings.get(), visited_on=on(10, 9).date())
+    october.created_at = on(10, 9)  # logged that day: a month over counts the visits logged by its end
+    Visit.objects.bulk_create([october])
+    desk = Desk(leader)
+    issue = desk.report(cadre, assign(staff.department, nov(25)), on(11, 20, 9))
+    desk.move(issue, staff.user, Action.ACCEPT, AcceptPayload(), on(11, 20, 9))
+    visit_log(
+        actor=cadre.user, pairing=cadre.pairings.get(), data=VisitData(visited_on=nov(20), mode=Visit.Mode.ON_SITE)
+    )
+    after = board.counted(leader, scope).reported, board.service_figures(leader, scope, on(11, 20)).by_month
+    # November counted again (the report and the visit), October still as kept: it was not counted again.
+    assert after == (
+        [*problems[:-1], problems[-1] + 1],
+        (*visits[:-1], visits[-1] + 1),
+    )
+    kept.touch_many({"problems": [on(10, 9)], "visits": [on(10, 9)]})  # as a bulk writer says what it wrote
+    fresh = board.count(leader, scope, on(11, 20)).reported
+    assert board.counted(leader, scope).reported == fresh
+    assert fresh[OCTOBER_IN_TREND] == problems[OCTOBER_IN_TREND] + 1
+    shown = board.service_figures(leader, scope, on(11, 20)).by_month
+    assert shown[OCTOBER_IN_TREND] == visits[OCTOBER_IN_TREND] + 1
+    assert shown == visit_figures(leader, scope, on(11, 20), board._trend_months(scope)).by_month
+
+
+def test_the_trend_of_a_viewer_who_sees_less_is_kept_together(staff, district):
+    """A department's sight widens with a move of any month's problem: its trend is counted again whole."""
+    scope = Scope(NOVEMBER)
+    found = board._kept_trend("oversight.dashboard.reported", "problems", staff.user, scope, on(11, 20))
+    found.keep(dict.fromkeys(found.missing, 0))
+    kept.touch("problems", [nov(20)])
+    again = board._kept_trend("oversight.dashboard.reported", "problems", staff.user, scope, on(11, 20))
+    assert len(again.missing) == board.TREND_MONTHS
+
+
+def test_a_read_that_misses_the_figures_and_the_trends_month_counts_them_in_one_statement(
+    client, district, leader, staff
+):
+    read(client, DASHBOARD)
+    kept.touch("problems", [nov(20)])
+    with CaptureQueriesContext(connection) as queries:
+        board.counted(leader, Scope(NOVEMBER))
+    counting = [query["sql"] for query in queries if "issues_issue" in query["sql"]]
+    assert len(counting) == 1
