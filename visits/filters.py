@@ -16,10 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.params import IdModelChoiceField
+from core.pickers import PickerFilterForm
 from enterprises.models import Origin, Sector
 from enterprises.streets import street_choices
 from issues.filters import QuickSelect
 from issues.forms import DATE_INPUT
+from issues.pickers import any_department_select
 from organisation.models import Cadre, Department
 from visits.models import EnterpriseAnswer, Visit
 
@@ -49,8 +51,8 @@ class VisitFilter(django_filters.FilterSet):
     )
     # A past period counts the visits logged by its end (oversight/scope.py's `visits_in`): its link says so.
     logged_before = django_filters.DateFilter(label=_("Logged before"), method="logged", widget=DATE_INPUT)
-    # The selects are written out at once (issues/filters.py `QuickSelect`): a province's 1,173 units and its
-    # streets, an option template each, were most of a cadre's visit list's time.
+    # The selects are written out at once (issues/filters.py `QuickSelect`): a province's streets, an option
+    # template each, were most of a cadre's visit list's time.
     origin = django_filters.ChoiceFilter(
         label=_("Origin"), field_name="pairing__enterprise__origin", choices=Origin.choices, widget=QuickSelect
     )
@@ -60,11 +62,13 @@ class VisitFilter(django_filters.FilterSet):
     street = django_filters.ChoiceFilter(
         label=_("Street"), field_name="pairing__enterprise__street", choices=_streets, widget=QuickSelect
     )
-    department = django_filters.ModelChoiceFilter(
+    # Past a district's few units, a search picker (core/pickers.py), as on the ledgers: a province's 1,173 units
+    # listed were most of the page's HTML.
+    department = IdModelChoiceFilter(
         label=_("Cadre's unit"),
         field_name="pairing__cadre__unit",
         queryset=Department.objects.all(),
-        widget=QuickSelect,
+        widget=any_department_select(),
     )
     # One cadre's visits: the annual assessment's visit compliance links here (with the year's dates). Hidden,
     # as the ledger's `cadre` is: a visible choice would list every cadre on every page.
@@ -83,6 +87,7 @@ class VisitFilter(django_filters.FilterSet):
     class Meta:
         model = Visit
         fields: list[str] = []
+        form = PickerFilterForm
 
     def logged(self, queryset, name, value):
         """Logged before the day began (local midnight)."""

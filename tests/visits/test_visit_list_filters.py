@@ -112,3 +112,24 @@ def test_a_bad_filter_is_a_form_error_never_a_500(client, leader, visits, query)
     assert response.status_code == 200
     assert response.context["filter"].form.errors
     assert response.context["page"].paginator.count == 6
+
+
+def test_past_a_districts_units_the_cadres_unit_is_searched(client, leader, visits):
+    """The cadre's unit was the one list filter still listing every unit (a province's 1,173 options): past
+    `PLAIN_UP_TO` it is the search picker the ledgers use. The list still filters by the unit chosen, and a search
+    without JavaScript comes back with the matches and the list as it was asked for."""
+    from core.pickers import PLAIN_UP_TO, SEARCH
+
+    for n in range(PLAIN_UP_TO + 1):
+        DepartmentFactory(name=f"不该列出的单位{n}")
+    client.force_login(leader)
+    everything = client.get(LIST).content.decode()
+    assert "不该列出的单位" not in everything and ">区财政局</option>" not in everything
+    finance = visits["finance"]
+    chosen = client.get(LIST, {"department": finance.pk})
+    body = chosen.content.decode()
+    assert f'<option value="{finance.pk}" selected>区财政局</option>' in body and "不该列出的单位" not in body
+    assert chosen.context["page"].paginator.count == 4  # the finance cadre's four visits, of six
+    searched = client.get(LIST, {"department": finance.pk, "department-q": "不该列出的单位1", SEARCH: "department"})
+    assert searched.status_code == 200 and ">不该列出的单位1</option>" in searched.content.decode()
+    assert searched.context["page"].paginator.count == 4
