@@ -41,10 +41,11 @@ def _cadre_problem() -> str:
 
 
 def _staff_problem() -> str:
-    from issues.models import Issue
+    from issues.models import Issue, Status
 
+    # One in progress (its page asks whether an extension is pending): at every tier one of the desk's at least.
     user = User.objects.get(username=scale.staff_username(0))
-    issue = Issue.objects.filter(department__staff__user=user).order_by("-created_at", "-pk")
+    issue = Issue.objects.filter(department__staff__user=user, status=Status.IN_PROGRESS).order_by("-created_at", "-pk")
     return reverse("issues:detail", args=[issue.values_list("pk", flat=True).first()])
 
 

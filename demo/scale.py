@@ -5,7 +5,7 @@ bench/suite.py times the pages on what it builds. Every tier has the same shape,
 cadres with accounts, each paired with one enterprise (valid USCCs; 1% swap enterprises mid-month last month),
 the visits of every month, problems with the timeline each one lived (solved on the spot, assigned, accepted,
 resolved, rated, some reopened, returned or extended; escalations), `updated_at` from the problem's last move,
-one staff member per department, and the logins `city-lead` (leading group), `city-office` (campaign office),
+one staff member per department (the first's desk the same at every tier: `_desk`), and the logins `city-lead` (leading group), `city-office` (campaign office),
 `city00001`… (cadres), `city-dept001`… (department staff) at every tier.
 
 The rows are written with explicit ids, by PostgreSQL's COPY from an in-memory buffer, or by bulk_create on
@@ -340,8 +340,44 @@ def _life(
     return way, events, status, department, deadline, resolved_at, closed_at
 
 
+# The first department's desk, the same at every tier (`_desk`): so many problems of each kind its inbox's tabs list.
+DESK_EACH = 6
+DESK_KINDS = {"new": 15, "on_track": 20, "due_soon": 1, "overdue": -2, "resolved": 10}  # each with its deadline's days
+DESK = len(DESK_KINDS) * DESK_EACH  # problems on it, beyond a tier's `problems`
+
+
+def _desk(now: datetime.datetime, unit: int, lead: int) -> list[tuple]:
+    """The first department's desk (its staff member is the bench's department user), the same at every tier: new,
+    in progress on track, due soon and overdue, and resolved, `DESK_EACH` of each, reported by the first cadre in
+    the last days. Without it a district's department holds what chance left open (the district's first held
+    nothing), and its pages compared an empty list with a city's full one. Each as `_life` returns it (the
+    events' actor of the report and the assignment is put in by the caller: the cadre's)."""
+    today = timezone.localdate(now)
+    lives: list[tuple] = []
+    for kind, due in DESK_KINDS.items():
+        for i in range(DESK_EACH):
+            reported = now - datetime.timedelta(days=3, hours=i + 1)
+            deadline = today + datetime.timedelta(days=due)
+            assigned = (Action.ASSIGN, Status.REPORTED, Status.ASSIGNED, None, unit, deadline, reported, 0, "")
+            events: list[tuple] = [(Action.REPORT, "", Status.REPORTED, None, None, None, reported, 0, ""), assigned]
+            status, resolved_at = Status.ASSIGNED, None
+            if kind != "new":
+                accepted = reported + datetime.timedelta(hours=1)
+                step = (Action.ACCEPT, Status.ASSIGNED, Status.IN_PROGRESS, unit, unit, deadline, accepted, lead, "")
+                events.append(step)
+                status = Status.IN_PROGRESS
+            if kind == "resolved":
+                resolved_at = reported + datetime.timedelta(days=1)
+                done = (Status.IN_PROGRESS, Status.RESOLVED, unit, unit, deadline, resolved_at, lead, "")
+                events.append((Action.RESOLVE, *done))
+                status = Status.RESOLVED
+            lives.append((Flow.ASSIGNED, events, status, unit, deadline, resolved_at, None))
+    return lives
+
+
 def build_problems(count: int, today: datetime.date, months: int) -> int:
-    """`count` problems over the last `months` months, each with its timeline; return the events written."""
+    """`count` problems over the last `months` months, each with its timeline, and the first department's desk
+    (`_desk`); return the events written."""
     rng = random.Random(13)
     tz = timezone.get_current_timezone()
     now = timezone.now()
@@ -355,6 +391,11 @@ def build_problems(count: int, today: datetime.date, months: int) -> int:
     )
     start = last_months(today, months)[0].first
     span = (today - start).days
+    desk_enterprise, desk_cadre, desk_user = (
+        Pairing.objects.filter(ended_on__isnull=True, cadre__user__username=cadre_username(0))
+        .values_list("enterprise_id", "cadre_id", "cadre__user_id")
+        .get()
+    )
     issues = Rows(
         Issue,
         [
@@ -392,6 +433,19 @@ def build_problems(count: int, today: datetime.date, months: int) -> int:
         if len(issues.rows) >= 20_000:  # the problems before their events (the foreign key)
             issues.flush()
             events.flush()
+    for way, life, status, department, deadline, resolved_at, closed_at in _desk(now, units[0], lead):
+        reported, last_move = life[0][6], max(event[6] for event in life)
+        issues.add(
+            issue_pk, desk_enterprise, desk_cadre, "基准问题", categories[0], way, status, department,
+            "经办人", deadline, reported, last_move, resolved_at, closed_at,
+        )  # fmt: skip
+        for action, from_status, to_status, from_department, department_id, due, when, actor, kind in life:
+            events.add(
+                event_pk, issue_pk, action, from_status, to_status, from_department, department_id, due, when,
+                desk_user if action in (Action.REPORT, Action.ASSIGN) else actor, kind, way,
+            )  # fmt: skip
+            event_pk += 1
+        issue_pk += 1
     issues.flush()
     events.flush()
     if connection.vendor != "postgresql":  # bulk_create stamps auto_now's `updated_at` now: the last move's, then

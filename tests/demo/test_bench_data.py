@@ -40,8 +40,15 @@ def test_the_district_tier_builds_into_an_empty_database_and_refuses_a_second_ti
     tier = scale.TIERS["district"]
     assert Cadre.objects.count() == tier.pairings
     assert Pairing.objects.filter(ended_on__isnull=True).count() == tier.pairings
-    assert Issue.objects.count() == tier.problems
+    assert Issue.objects.count() == tier.problems + scale.DESK
     assert IssueEvent.objects.count() > 2 * tier.problems
+    # The first department's desk, the same at every tier: its inbox's tabs list the same kinds of problems.
+    desk = Issue.objects.filter(department__staff__user__username=scale.staff_username(0))
+    today = timezone.localdate()
+    assert desk.filter(status=Status.ASSIGNED).count() >= scale.DESK_EACH
+    assert desk.filter(status=Status.IN_PROGRESS, deadline__lt=today).count() >= scale.DESK_EACH
+    assert desk.filter(status=Status.IN_PROGRESS, deadline__gt=today).count() >= 2 * scale.DESK_EACH
+    assert desk.filter(status=Status.RESOLVED).count() >= scale.DESK_EACH
     assert Visit.objects.count() > tier.pairings * tier.months
     assert "Built the district tier" in capsys.readouterr().out
     _shape_is_whole()
@@ -75,7 +82,7 @@ def test_the_big_tiers_and_the_stress_set_refuse_sqlite(monkeypatch):
 @pytest.mark.django_db
 def test_copy_builds_a_tier_and_the_stress_set_on_postgresql():
     scale.build(SMALL)
-    assert Cadre.objects.count() == SMALL.pairings and Issue.objects.count() == SMALL.problems
+    assert Cadre.objects.count() == SMALL.pairings and Issue.objects.count() == SMALL.problems + scale.DESK
     _shape_is_whole()
     overdue = scale.build_stress(open_problems=2_000, due_share=0.05)
     stress = Issue.objects.filter(title=scale.STRESS_TITLE)
