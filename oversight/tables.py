@@ -417,16 +417,38 @@ def rollup_table(
     """
     dimension = _dimension(dimension)
     now = now or timezone.now()
-    found = kept.remember(
+    if dimension == "department":
+        found = kept.remember(
+            "oversight.rollup",
+            _rollup_depends(scope, dimension),
+            lambda: count_rollup(user, scope, dimension, now),
+            judged_on=keeping.judged_on(scope, now),
+            parts=keeping.parts(user, scope, dimension),
+        )
+        return _department_rollup(scope, found, departments)
+    # The problem figures and the service work are kept apart, as on the dashboard: a move counts the first again,
+    # a visit the second, not both (at a city the service work of 13,900 cadres is half a roll-up's count). A
+    # cadre's name is read with each (kept); sectors' and streets' are their values.
+    names = {"names": None} if dimension == "cadre" else {}
+    figures = kept.remember(
         "oversight.rollup",
-        # A cadre's name is read with its figures (kept); sectors' and streets' are their values.
-        _rollup_depends(scope, dimension),
-        lambda: count_rollup(user, scope, dimension, now),
+        {"problems": keeping.months(scope), "calendar": None, **names},
+        lambda: _count_rollup_figures(user, scope, dimension, now),
         judged_on=keeping.judged_on(scope, now),
         parts=keeping.parts(user, scope, dimension),
     )
-    if dimension == "department":
-        return _department_rollup(scope, found, departments)
+    work, held_names = kept.remember(
+        "oversight.rollup.work",
+        {"visits": keeping.months(scope), **names},
+        lambda: _visit_figures(user, scope, dimension, now, _CADRE_NAMES.get(dimension, ((), ()))[1]),
+        judged_on=keeping.judged_on(scope, now),
+        parts=keeping.parts(user, scope, dimension),
+    )
+    return _rollup(scope, dimension, RollupCounts(figures=figures, work=work, held_names=held_names))
+
+
+def _rollup(scope: Scope, dimension: str, found: RollupCounts) -> Rollup:
+    """A cadre's, street's or sector's roll-up from what was counted: the rows in their natural order, the totals."""
     names_with_problems = _CADRE_NAMES.get(dimension, ((), ()))[0]
     figures, work, held_names = found.figures, found.work, found.held_names
     keys = set(figures) | set(work)
@@ -463,7 +485,8 @@ def _dimension(dimension: str) -> str:
 
 @dataclass(frozen=True)
 class RollupCounts:
-    """What a roll-up counts, as plain data (core/kept.py keeps it): its rows are built from it on each view.
+    """What a roll-up counts, as plain data (core/kept.py keeps it, the problem figures and the service work apart):
+    its rows are built from it on each view.
 
     Per key (a department's id, a cadre's id, a street, a sector) the figures as issues/measures.py read them (a
     cadre's name and title beside them); for cadres, streets and sectors the service work and the names read
@@ -486,14 +509,23 @@ def count_rollup(user: PortalUser, scope: Scope, dimension: str, now: datetime.d
             # A problem two departments handled counts in both their rows and once in the total: counted on its own.
             total=dict(measures.counts(issues, window, ROLLUP_FIGURES, unit=scope.filters.unit)),
         )
-    names_with_problems, names_with_pairings = _CADRE_NAMES.get(dimension, ((), ()))
+    work, held_names = _visit_figures(user, scope, dimension, now, _CADRE_NAMES.get(dimension, ((), ()))[1])
+    return RollupCounts(figures=_count_rollup_figures(user, scope, dimension, now), work=work, held_names=held_names)
+
+
+def _count_rollup_figures(
+    user: PortalUser, scope: Scope, dimension: str, now: datetime.datetime | None
+) -> dict[Any, dict[str, Any]]:
+    """A cadre's, street's or sector's roll-up's problem figures per key (a cadre's name and title beside them)."""
     figures = measures.grouped(
-        issues, window, _ISSUE_FIELD[dimension], ROLLUP_FIGURES, unit=scope.filters.unit, also=names_with_problems
+        scope.filters.issues(user),
+        scope.window(now),
+        _ISSUE_FIELD[dimension],
+        ROLLUP_FIGURES,
+        unit=scope.filters.unit,
+        also=_CADRE_NAMES.get(dimension, ((), ()))[0],
     )
-    work, held_names = _visit_figures(user, scope, dimension, now, names_with_pairings)
-    return RollupCounts(
-        figures={key: dict(mine) for key, mine in figures.items()}, work=work, held_names=dict(held_names)
-    )
+    return {key: dict(mine) for key, mine in figures.items()}
 
 
 def _department_rollup(scope: Scope, found: RollupCounts, departments: Sequence[Department] | None) -> Rollup:
@@ -570,7 +602,7 @@ def _visit_figures(
         mine[1] += sum(cell.is_compliant for cell in row.cells)
     keys = set(visit_counts) | set(pairing_counts) | set(judged)
     work = {key: (pairing_counts.get(key, 0), visit_counts.get(key, 0), *judged.get(key, (0, 0))) for key in keys}
-    return cast(dict[Any, Work], work), names
+    return cast(dict[Any, Work], work), dict(names)
 
 
 def _prefixed(condition: Q, prefix: str) -> Q:

@@ -170,7 +170,7 @@ def test_a_visit_logged_through_the_service_shows_at_once_on_the_dashboard(clien
     assert f'data-figure="visits">{before + 1}<' in page
 
 
-@pytest.mark.parametrize("url", [DASHBOARD, HOME])
+@pytest.mark.parametrize("url", [DASHBOARD, HOME, *ROLLUPS[1:]])
 def test_a_move_counts_the_problems_again_not_the_visits_and_a_visit_the_visits_not_the_problems(
     client, district, leader, staff, monkeypatch, url
 ):
@@ -198,8 +198,8 @@ def test_a_move_counts_the_problems_again_not_the_visits_and_a_visit_the_visits_
     visit_log(actor=pairing.cadre.user, pairing=pairing, data=VisitData(visited_on=nov(20), mode=Visit.Mode.ON_SITE))
     read(client, url)
     visited = set(counted)
-    service = {"oversight.visit_figures", "oversight.home.rule"}
-    problems = {"oversight.dashboard", "oversight.home.open"}
+    service = {"oversight.visit_figures", "oversight.home.rule", "oversight.rollup.work"}
+    problems = {"oversight.dashboard", "oversight.home.open", "oversight.rollup"}
     assert moved & problems and not moved & service
     assert visited & service and not visited & problems
 
