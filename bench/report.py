@@ -389,13 +389,14 @@ def _busy(tiers: dict, order: list[str]) -> None:
         return
     print("## A busy city: the pages that count a period, read after every change\n")
     print(
-        "Moves and visits come all day. Here a change is made between every two reads of the leading group's "
-        "dashboard, home and assessment year: a problem's move (the problems of this month touched in a committed "
-        "transaction, as a move does) or a visit (the visits of this month). So **every read is a first read after "
-        "a change: this is the after-a-change column, not the kept one**, for a city where the page is read no "
-        "more often than such a change is made. It comes under the page table's after-a-change figure, which "
-        "touches every family at once: each page keeps its problem figures and its visit figures apart, so a move "
-        "counts only the first again and a visit only the second. With one change for every k reads, a reader pays "
+        "Moves and visits come all day. Here a change is made between every two reads of each page that counts a "
+        "period: a problem's move (the problems of this month touched in a committed transaction, as a move does) "
+        "or a visit (the visits of this month). So **every read is a first read after a change: this is what a "
+        "move or a visit costs the next reader**, for a city where the page is read no more often than such a "
+        "change is made. The page table's after-a-change column touches every family in every month at once (what "
+        "an import or a rename does); a move or a visit reaches less: each page keeps its problem figures and its "
+        "service work apart, so a move counts only the first again and a visit only the second, and last month's "
+        "report is reached by neither. With one change for every k reads, a reader pays "
         "on average (this figure + (k − 1) × the kept read) ÷ k. No worker runs here; in service the warm-up "
         "(`KEPT_WARMERS`) counts the default views again a few seconds after a change, so a reader who comes after "
         "it finds the figures kept.\n"
@@ -407,8 +408,10 @@ def _busy(tiers: dict, order: list[str]) -> None:
     print("| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |")
     for t in shown:
         for busy in _busy_rows(tiers[t]["busy"]):
-            page = next((r for r in tiers[t]["pages"] if r["label"] == busy.get("label")), None)
-            head = f"| {t} | {busy.get('label', '–')} | {busy['change']} | {busy.get('touched', '–')} |"
+            # The page of the same role (reports before the fifth round named the leading group's pages alone).
+            role = busy.get("role", "leading group")
+            page = next((r for r in tiers[t]["pages"] if (r["role"], r["label"]) == (role, busy.get("label"))), None)
+            head = f"| {t} | {role}: {busy.get('label', '–')} | {busy['change']} | {busy.get('touched', '–')} |"
             if "error" in busy:
                 print(f"{head} error: {busy['error']} | – | – | – | – |")
                 continue

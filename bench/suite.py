@@ -28,8 +28,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bangqiao_portal.settings")
 
 
-# The leading group's pages timed in a busy city: those that count a whole period, read as often as a change is made.
-BUSY = ("dashboard", "home", "assessment year")
+# The pages timed in a busy city: those that count a whole period, read as often as a change is made (role, page).
+BUSY = (
+    ("leading group", "home"),
+    ("leading group", "dashboard"),
+    ("leading group", "compliance grid"),
+    ("leading group", "departments table"),
+    ("leading group", "roll-up per cadre"),
+    ("leading group", "roll-up per department"),
+    ("leading group", "monthly report, last month"),
+    ("leading group", "assessment year"),
+    ("campaign office", "home"),
+)
 
 
 def machine() -> dict:
@@ -97,7 +107,7 @@ def measure(args: argparse.Namespace) -> None:
         }
         for p, r in zip(pages, runs, strict=True)
     ]
-    busy_pages = [p for p in pages if p.role == "leading group" and p.label in BUSY and p.url and not p.error]
+    busy_pages = [p for p in pages if (p.role, p.label) in BUSY and p.url and not p.error]
     if busy_pages and not args.kept_only:
         log(f"{args.tier}: a busy city (a move, or a visit, between every two reads)")
         month = kept.month_of(timezone.localdate())
@@ -111,6 +121,7 @@ def measure(args: argparse.Namespace) -> None:
 
         out["busy"] = [
             {
+                "role": page.role,
                 "label": page.label,
                 "url": page.url,
                 "change": kind,

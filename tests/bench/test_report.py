@@ -90,8 +90,26 @@ def test_both_reads_are_shown_and_each_judged(written):
     assert found["ledger page 1 ≥ 20× faster than the peer's ticket list data — after a change"][0] == "**met**"
     # The busy city: a move between reads, beside the dashboard's two reads and a mix of one move in 10 reads (a
     # third round's report kept the dashboard's alone, as one row).
-    assert "| city | dashboard | a move | problems 2026-11 | 150 / 180 | 10 | 200 | 2.5 | 17 |" in text
-    assert "this is the after-a-change column" in text
+    # Without a role (such reports timed the leading group's pages alone), the leading group's page beside it.
+    assert "| city | leading group: dashboard | a move | problems 2026-11 | 150 / 180 | 10 | 200 | 2.5 | 17 |" in text
+    assert "this is what a move or a visit costs the next reader" in text
+
+
+def test_a_busy_page_is_shown_beside_the_same_roles_page(written):
+    """Two roles have a home: the office's busy read is set beside the office's home, not the first home listed."""
+    lead, office = page("home", 20.0, 60.0), {**page("home", 30.0, 90.0), "role": "campaign office"}
+    busy = {"touched": "visits 2026-11", "median_ms": 70.0, "p95_ms": 80.0, "queries": 8, "runs": 5}
+    city = tier(
+        "city",
+        [lead, office],
+        busy=[
+            {**busy, "role": "leading group", "label": "home", "change": "a visit", "url": "/"},
+            {**busy, "role": "campaign office", "label": "home", "change": "a visit", "url": "/"},
+        ],
+    )
+    text = written([city])
+    assert "| city | leading group: home | a visit | visits 2026-11 | 70 / 80 | 8 | 60 | 20 | 25 |" in text
+    assert "| city | campaign office: home | a visit | visits 2026-11 | 70 / 80 | 8 | 90 | 30 | 34 |" in text
 
 
 def test_a_tier_timed_without_the_read_after_a_change_is_not_judged_on_it(written):
