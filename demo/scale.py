@@ -5,8 +5,9 @@ bench/suite.py times the pages on what it builds. Every tier has the same shape,
 cadres with accounts, each paired with one enterprise (valid USCCs; 1% swap enterprises mid-month last month),
 the visits of every month, problems with the timeline each one lived (solved on the spot, assigned, accepted,
 resolved, rated, some reopened, returned or extended; escalations), `updated_at` from the problem's last move,
-one staff member per department (the first's desk the same at every tier: `_desk`), and the logins `city-lead` (leading group), `city-office` (campaign office),
-`city00001`… (cadres), `city-dept001`… (department staff) at every tier.
+one staff member per department (the first's desk the same at every tier: `_desk`), and the logins `city-lead`
+(leading group), `city-office` (campaign office), `city00001`… (cadres), `city-dept001`… (department staff) at
+every tier.
 
 The rows are written with explicit ids, by PostgreSQL's COPY from an in-memory buffer, or by bulk_create on
 SQLite (the district only); so they carry no history records. The sequences are moved past them afterwards and
@@ -343,17 +344,31 @@ def _life(
 # The first department's desk, the same at every tier (`_desk`): so many problems of each kind its inbox's tabs list.
 DESK_EACH = 6
 DESK_KINDS = {"new": 15, "on_track": 20, "due_soon": 1, "overdue": -2, "resolved": 10}  # each with its deadline's days
-DESK = len(DESK_KINDS) * DESK_EACH  # problems on it, beyond a tier's `problems`
+# And what it handed on (returned, then assigned to the second department): its inbox's "handled before" tab, a
+# full page of it (issues/views.py PAGE_SIZE) at every tier.
+DESK_HANDED_ON = 25
+DESK = len(DESK_KINDS) * DESK_EACH + DESK_HANDED_ON  # problems on it, beyond a tier's `problems`
 
 
-def _desk(now: datetime.datetime, unit: int, lead: int) -> list[tuple]:
+def _desk(now: datetime.datetime, unit: int, lead: int, other: int) -> list[tuple]:
     """The first department's desk (its staff member is the bench's department user), the same at every tier: new,
-    in progress on track, due soon and overdue, and resolved, `DESK_EACH` of each, reported by the first cadre in
-    the last days. Without it a district's department holds what chance left open (the district's first held
-    nothing), and its pages compared an empty list with a city's full one. Each as `_life` returns it (the
-    events' actor of the report and the assignment is put in by the caller: the cadre's)."""
+    in progress on track, due soon and overdue, and resolved, `DESK_EACH` of each, and `DESK_HANDED_ON` it
+    returned (then assigned to `other`), reported by the first cadre in the last days. Without it a district's
+    department holds what chance left open (the district's first held nothing), and its pages compared an empty
+    list with a city's full one. Each as `_life` returns it (the events' actor of the report and the assignment
+    is put in by the caller: the cadre's)."""
     today = timezone.localdate(now)
     lives: list[tuple] = []
+    for i in range(DESK_HANDED_ON):
+        reported = now - datetime.timedelta(days=4, hours=i + 1)
+        returned, deadline = reported + datetime.timedelta(hours=1), today + datetime.timedelta(days=15)
+        handed = [
+            (Action.REPORT, "", Status.REPORTED, None, None, None, reported, 0, ""),
+            (Action.ASSIGN, Status.REPORTED, Status.ASSIGNED, None, unit, deadline, reported, 0, ""),
+            (Action.RETURN, Status.ASSIGNED, Status.REPORTED, unit, None, None, returned, lead, ""),
+            (Action.ASSIGN, Status.REPORTED, Status.ASSIGNED, None, other, deadline, returned, 0, ""),
+        ]
+        lives.append((Flow.ASSIGNED, handed, Status.ASSIGNED, other, deadline, None, None))
     for kind, due in DESK_KINDS.items():
         for i in range(DESK_EACH):
             reported = now - datetime.timedelta(days=3, hours=i + 1)
@@ -433,7 +448,7 @@ def build_problems(count: int, today: datetime.date, months: int) -> int:
         if len(issues.rows) >= 20_000:  # the problems before their events (the foreign key)
             issues.flush()
             events.flush()
-    for way, life, status, department, deadline, resolved_at, closed_at in _desk(now, units[0], lead):
+    for way, life, status, department, deadline, resolved_at, closed_at in _desk(now, units[0], lead, units[-1]):
         reported, last_move = life[0][6], max(event[6] for event in life)
         issues.add(
             issue_pk, desk_enterprise, desk_cadre, "基准问题", categories[0], way, status, department,

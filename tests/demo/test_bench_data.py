@@ -49,6 +49,10 @@ def test_the_district_tier_builds_into_an_empty_database_and_refuses_a_second_ti
     assert desk.filter(status=Status.IN_PROGRESS, deadline__lt=today).count() >= scale.DESK_EACH
     assert desk.filter(status=Status.IN_PROGRESS, deadline__gt=today).count() >= 2 * scale.DESK_EACH
     assert desk.filter(status=Status.RESOLVED).count() >= scale.DESK_EACH
+    handed_on = Issue.objects.filter(events__department__staff__user__username=scale.staff_username(0)).exclude(
+        pk__in=desk
+    )
+    assert handed_on.distinct().count() >= scale.DESK_HANDED_ON
     assert Visit.objects.count() > tier.pairings * tier.months
     assert "Built the district tier" in capsys.readouterr().out
     _shape_is_whole()
