@@ -14,10 +14,12 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import MultipleFileField, MultipleFileInput
 from core.params import IdModelMultipleChoiceField
+from core.pickers import PickerFormMixin
 from core.submissions import OneTimeTokenForm
 from enterprises.models import Enterprise, Origin, Sector
 from enterprises.streets import street_choices
 from issues.forms import DATE_INPUT, ProblemFields
+from issues.pickers import any_department_select
 from organisation.models import Department, Pairing
 from visits import proof
 from visits.compliance import SHORT, Standing
@@ -241,7 +243,7 @@ SHORT_CHOICE = "short"
 BY_NAME = "name"
 
 
-class ComplianceFilterForm(forms.Form):
+class ComplianceFilterForm(PickerFormMixin, forms.Form):
     """The grid's filters: by the cadre or enterprise, by this month's standing, and by where they belong.
 
     The enterprise's and the unit's filters narrow the pairings the rule judges (`filter`); this month's
@@ -264,13 +266,19 @@ class ComplianceFilterForm(forms.Form):
     origin = forms.ChoiceField(label=_("Origin"), choices=[("", "---------"), *Origin.choices], required=False)
     sector = forms.ChoiceField(label=_("Sector"), choices=[("", "---------"), *Sector.choices], required=False)
     street = forms.ChoiceField(label=_("Street"), required=False)
-    department = forms.ModelChoiceField(label=_("Cadre's unit"), queryset=Department.objects.all(), required=False)
+    # Past a district's few units, a search picker (core/pickers.py), as on the lists: a province's 1,173 units
+    # were written into every page of the grid.
+    department = forms.ModelChoiceField(
+        label=_("Cadre's unit"), queryset=Department.objects.all(), required=False, widget=any_department_select()
+    )
     order = forms.ChoiceField(
         label=_("Order"), choices=[("", _("Below the rule first")), (BY_NAME, _("By name"))], required=False
     )
 
     # The fields shown folded away under "More filters" (open when one of them is in use).
     MORE = ("origin", "sector", "street", "department", "order")
+    # A filter form: read as usual while its picker searches, so the grid shows what was asked.
+    read_while_searching = True
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Model, Q
-from django.forms import ChoiceField, ModelChoiceField
+from django.forms import ChoiceField
 from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,6 +25,7 @@ from core.errors import PortalError
 from core.months import days_left_in_month, last_months, month_label
 from core.paging import IndexedPaginator, Tab, counted_page
 from core.params import id_param
+from core.pickers import SearchSelect
 from core.roles import AuthenticatedRequest, PortalUser, Role, role_required, sees_everything
 from core.services import submission_run
 from core.spreadsheets import xlsx_response
@@ -609,7 +610,7 @@ def _count_grid(standings: compliance.Standings, worst_first: bool, offset: int)
     if not ids and offset >= cadres > 0:  # past the last page, which the Paginator shows: one query more
         offset = (cadres - 1) // GRID_PAGE_SIZE * GRID_PAGE_SIZE
         ids = standings.cadre_ids(worst_first=worst_first, offset=offset, limit=GRID_PAGE_SIZE)
-    # Every department once, in the field's order: the units' names and the department filter's choices.
+    # Every department's name once: the units' names (the unit filter is a search picker: core/pickers.py).
     departments = list(Department.objects.values_list("pk", "name"))
     names = dict(departments)
     # The units with the most cadres short this month first, then by name.
@@ -700,7 +701,7 @@ def _grid_lines(rows: Iterable[compliance.PlainRow]) -> list[_GridLine]:
 
 
 def _quick_select(field: ChoiceField) -> None:
-    """Write a filter's options at once (`QuickSelect`): a province's 1,173 units, its hundreds of streets."""
+    """Write a filter's options at once (`QuickSelect`): a province's hundreds of streets."""
     choices = field.choices
     field.widget = QuickSelect(attrs=field.widget.attrs)
     field.choices = choices  # the widget's too
@@ -781,9 +782,8 @@ def compliance_grid(request: AuthenticatedRequest) -> HttpResponseBase:
     all_units.pop("units_page", None)
     units_query = request.GET.copy()
     units_query.pop("units_page", None)
-    department_field = cast(ModelChoiceField, filters.fields["department"])
-    department_field.choices = [("", department_field.empty_label), *grid.departments]
-    _quick_select(department_field)
+    # The unit filter lists (or finds its chosen unit among) the departments the grid read: no query of its own.
+    cast(SearchSelect, filters.fields["department"].widget).offer(grid.departments)
     _quick_select(cast(ChoiceField, filters.fields["street"]))
     unit_page = Paginator(grid.units, GRID_UNITS_PAGE_SIZE).get_page(request.GET.get("units_page"))
     labels = [month_label(m) for m in months]

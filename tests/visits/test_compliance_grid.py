@@ -175,6 +175,30 @@ def test_the_street_and_origin_filters_narrow_the_rows(client, office, four):
     assert "<details>" in client.get(reverse("visits:compliance"), {"q": "王"}).content.decode()
 
 
+def test_past_a_districts_units_the_cadres_unit_is_searched(client, leader, four):
+    """A province's 1,173 units were written into every page of the grid: past `PLAIN_UP_TO` the unit filter is
+    the search picker (core/pickers.py), offered the units the grid read (no query of its own). The grid still
+    narrows to the unit chosen, and a search without JavaScript comes back with the matches and the grid."""
+    from core.pickers import PLAIN_UP_TO, SEARCH
+    from tests.factories import DepartmentFactory
+
+    for n in range(PLAIN_UP_TO + 1):
+        DepartmentFactory(name=f"不该列出的单位{n}")
+    client.force_login(leader)
+    everything = client.get(reverse("visits:compliance")).content.decode()
+    unit = four[Standing.MISSED].unit
+    assert "不该列出的单位" not in everything.split('id="compliance-units-heading"')[0]
+    chosen = client.get(reverse("visits:compliance"), {"department": unit.pk})
+    body = chosen.content.decode()
+    assert f'<option value="{unit.pk}" selected>{unit.name}</option>' in body
+    assert _names(_grid(chosen)) == ["孙晓明"]
+    searched = client.get(
+        reverse("visits:compliance"), {"department": unit.pk, "department-q": "不该列出的单位1", SEARCH: "department"}
+    )
+    assert searched.status_code == 200 and ">不该列出的单位1</option>" in searched.content.decode()
+    assert _names(_grid(searched)) == ["孙晓明"]
+
+
 def test_below_the_rule_first_by_default_and_by_name_on_request(client, leader, four):
     client.force_login(leader)
     default = _names(_grid(client.get(reverse("visits:compliance"))))
