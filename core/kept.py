@@ -201,9 +201,9 @@ def by_month(
 
     A month's answer must read only that month's data of the family (problems reported in it, visits dated in
     it) and whatever `parts` names; `over` says whether a month is over (a month counted while it ran is counted
-    again once it is over, whose rule may differ: visits logged after it). With `apart`
-    False (a viewer whose sight a change elsewhere can widen: not everything), every month's answer reads the
-    versions of all the months, as one answer over them would. No query beyond the versions' read.
+    again once it is over, whose rule may differ: visits logged after it). With `apart` False (a viewer whose
+    sight a change elsewhere can widen: not everything), every month's answer reads the versions of all the
+    months, as one answer over them would. No query beyond the versions' read.
     """
     wanted = [month_of(month) for month in months]
     if not settings.KEPT_SECONDS:

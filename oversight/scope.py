@@ -394,9 +394,13 @@ def _visits_by_month(
 ) -> tuple[int, ...]:
     """The visits each of the months counts (`visits_in`), in one query on their days' range."""
     days = (min(month.first for month in months), max(month.last for month in months))
-    counts = {f"m{i}": Count("pk", filter=visits_in(Period.month(month), now)) for i, month in enumerate(months)}
-    found = scope.filters.visits(user).filter(visited_on__range=days).aggregate(**counts)
+    found = scope.filters.visits(user).filter(visited_on__range=days).aggregate(**_per_month(months, now))
     return tuple(found[f"m{i}"] for i in range(len(months)))
+
+
+def _per_month(months: Sequence[Month], now: datetime.datetime) -> dict[str, Count]:
+    """The visits each month counts (`visits_in`), as `m0`, `m1`, … of one aggregate."""
+    return {f"m{i}": Count("pk", filter=visits_in(Period.month(month), now)) for i, month in enumerate(months)}
 
 
 def count_visit_figures(
@@ -418,7 +422,7 @@ def count_visit_figures(
             visits=Count("pk", filter=counted),
             confirmed=Count("pk", filter=counted & Q(enterprise_answer=EnterpriseAnswer.CONFIRMED)),
             denied=Count("pk", filter=counted & Q(enterprise_answer=EnterpriseAnswer.DENIED)),
-            **{f"m{i}": Count("pk", filter=visits_in(Period.month(month), now)) for i, month in enumerate(months)},
+            **_per_month(months, now),
         )
     )
     return VisitFigures(
