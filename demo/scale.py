@@ -350,31 +350,30 @@ DESK_HANDED_ON = 25
 DESK = len(DESK_KINDS) * DESK_EACH + DESK_HANDED_ON  # problems on it, beyond a tier's `problems`
 
 
-def _desk(now: datetime.datetime, unit: int, lead: int, other: int) -> list[tuple]:
+def _desk(now: datetime.datetime, unit: int, user: int, lead: int, other: int) -> list[tuple]:
     """The first department's desk (its staff member is the bench's department user), the same at every tier: new,
     in progress on track, due soon and overdue, and resolved, `DESK_EACH` of each, and `DESK_HANDED_ON` it
     returned (then assigned to `other`), reported by the first cadre in the last days. Without it a district's
     department holds what chance left open (the district's first held nothing), and its pages compared an empty
-    list with a city's full one. Each as `_life` returns it (the events' actor of the report and the assignment
-    is put in by the caller: the cadre's)."""
+    list with a city's full one. Each as `_life` returns it; `user` (the cadre's account) reports and assigns."""
     today = timezone.localdate(now)
     lives: list[tuple] = []
     for i in range(DESK_HANDED_ON):
         reported = now - datetime.timedelta(days=4, hours=i + 1)
         returned, deadline = reported + datetime.timedelta(hours=1), today + datetime.timedelta(days=15)
         handed = [
-            (Action.REPORT, "", Status.REPORTED, None, None, None, reported, 0, ""),
-            (Action.ASSIGN, Status.REPORTED, Status.ASSIGNED, None, unit, deadline, reported, 0, ""),
+            (Action.REPORT, "", Status.REPORTED, None, None, None, reported, user, ""),
+            (Action.ASSIGN, Status.REPORTED, Status.ASSIGNED, None, unit, deadline, reported, user, ""),
             (Action.RETURN, Status.ASSIGNED, Status.REPORTED, unit, None, None, returned, lead, ""),
-            (Action.ASSIGN, Status.REPORTED, Status.ASSIGNED, None, other, deadline, returned, 0, ""),
+            (Action.ASSIGN, Status.REPORTED, Status.ASSIGNED, None, other, deadline, returned, user, ""),
         ]
         lives.append((Flow.ASSIGNED, handed, Status.ASSIGNED, other, deadline, None, None))
     for kind, due in DESK_KINDS.items():
         for i in range(DESK_EACH):
             reported = now - datetime.timedelta(days=3, hours=i + 1)
             deadline = today + datetime.timedelta(days=due)
-            assigned = (Action.ASSIGN, Status.REPORTED, Status.ASSIGNED, None, unit, deadline, reported, 0, "")
-            events: list[tuple] = [(Action.REPORT, "", Status.REPORTED, None, None, None, reported, 0, ""), assigned]
+            assigned = (Action.ASSIGN, Status.REPORTED, Status.ASSIGNED, None, unit, deadline, reported, user, "")
+            events: list[tuple] = [(Action.REPORT, "", Status.REPORTED, None, None, None, reported, user, ""), assigned]
             status, resolved_at = Status.ASSIGNED, None
             if kind != "new":
                 accepted = reported + datetime.timedelta(hours=1)
@@ -427,15 +426,14 @@ def build_problems(count: int, today: datetime.date, months: int) -> int:
     )  # fmt: skip
     issue_pk, event_pk = _next_id(Issue), _next_id(IssueEvent)
     first_issue = issue_pk
-    for _ in range(count):
-        enterprise_id, cadre_id, user_id = rng.choice(held)
-        reported = _at(start + datetime.timedelta(days=rng.randint(0, span)), rng, tz)
-        way, life, status, department, deadline, resolved_at, closed_at = _life(
-            rng, reported, now, units, user_id, lead
-        )
-        last_move = max(event[6] for event in life)
+
+    def write(enterprise_id: int, cadre_id: int, category: int, lived: tuple) -> None:
+        """A problem and its timeline, as `_life` (or `_desk`) gives them; reported at its first event."""
+        nonlocal issue_pk, event_pk
+        way, life, status, department, deadline, resolved_at, closed_at = lived
+        reported, last_move = life[0][6], max(event[6] for event in life)
         issues.add(
-            issue_pk, enterprise_id, cadre_id, "基准问题", rng.choice(categories), way, status, department,
+            issue_pk, enterprise_id, cadre_id, "基准问题", category, way, status, department,
             "经办人" if department else "", deadline, reported, last_move, resolved_at, closed_at,
         )  # fmt: skip
         for action, from_status, to_status, from_department, department_id, due, when, actor, kind in life:
@@ -445,22 +443,17 @@ def build_problems(count: int, today: datetime.date, months: int) -> int:
             )  # fmt: skip
             event_pk += 1
         issue_pk += 1
+
+    for _ in range(count):
+        enterprise_id, cadre_id, user_id = rng.choice(held)
+        reported = _at(start + datetime.timedelta(days=rng.randint(0, span)), rng, tz)
+        lived = _life(rng, reported, now, units, user_id, lead)
+        write(enterprise_id, cadre_id, rng.choice(categories), lived)
         if len(issues.rows) >= 20_000:  # the problems before their events (the foreign key)
             issues.flush()
             events.flush()
-    for way, life, status, department, deadline, resolved_at, closed_at in _desk(now, units[0], lead, units[-1]):
-        reported, last_move = life[0][6], max(event[6] for event in life)
-        issues.add(
-            issue_pk, desk_enterprise, desk_cadre, "基准问题", categories[0], way, status, department,
-            "经办人", deadline, reported, last_move, resolved_at, closed_at,
-        )  # fmt: skip
-        for action, from_status, to_status, from_department, department_id, due, when, actor, kind in life:
-            events.add(
-                event_pk, issue_pk, action, from_status, to_status, from_department, department_id, due, when,
-                desk_user if action in (Action.REPORT, Action.ASSIGN) else actor, kind, way,
-            )  # fmt: skip
-            event_pk += 1
-        issue_pk += 1
+    for lived in _desk(now, units[0], desk_user, lead, units[-1]):
+        write(desk_enterprise, desk_cadre, categories[0], lived)
     issues.flush()
     events.flush()
     if connection.vendor != "postgresql":  # bulk_create stamps auto_now's `updated_at` now: the last move's, then
