@@ -305,10 +305,6 @@ class Service:
     today: datetime.date
     logged_before: datetime.datetime | None  # once the period is over, its end: visits logged later do not count
 
-    def judged(self) -> list[compliance.CadreRow]:
-        """The rule's judgement of each cadre over the period's months (two queries)."""
-        return compliance.judge(self.months, self.today, self.held, logged_before=self.logged_before)
-
     def summaries(self) -> list[compliance.MonthSummary]:
         """The rule's counts month by month, without a row per cadre (two queries)."""
         return compliance.month_summaries(self.months, self.today, self.held, logged_before=self.logged_before)

@@ -555,12 +555,13 @@ def _total_row(scope: Scope, figures: dict[str, int], work: Work | None) -> Roll
 def _visit_figures(
     user: PortalUser, scope: Scope, dimension: str, now: datetime.datetime | None, also: tuple[str, ...] = ()
 ) -> tuple[dict[Any, Work], dict[Any, tuple[Any, ...]]]:
-    """The service work per cadre, street or sector, in three queries: as `visit_figures`, grouped; and the fields
-    `also` named (a cadre's name and title) of each group that held a pairing.
+    """The service work per cadre, street or sector, in two queries (three by street or sector): as `visit_figures`,
+    grouped; and the fields `also` named (a cadre's name and title) of each group that held a pairing.
 
-    The two-visit rule is judged once (visits/compliance.py) and its cadre rows grouped here: a cadre's months
-    count under the enterprise that names the cadre's row (the one served now, else the latest), so a cadre who
-    changed enterprise in the period is counted once, with the newer one.
+    The two-visit rule is judged once, in SQL (visits/compliance.py `Standings`: each cadre's months judged and
+    met), and grouped here: a cadre's months count under the enterprise that names the cadre's row
+    (`compliance.row_names`: the one served now, else the latest), so a cadre who changed enterprise in the period
+    is counted once, with the newer one.
     """
     now = now or timezone.now()
     found = service(user, scope, now)
@@ -586,20 +587,18 @@ def _visit_figures(
             pairing_counts[row[0]] = row[-2]
         if row[-1]:
             visit_counts[row[0]] = row[-1]
+    # Each cadre's months judged and met, counted in SQL (a city's 13,900 cadres): nothing built per cadre-month.
+    standings = compliance.Standings(found.months, found.today, found.held, logged_before=found.logged_before)
+    by_cadre = standings.judged_and_met()
     judged: dict[Any, list[int]] = {}
     if dimension == "cadre":
-        # Per cadre, the rule's cells alone (a city's 13,900 cadres): no row of models built per pairing.
-        cells = compliance.cells_by_cadre(found.months, found.today, found.held, logged_before=found.logged_before)
-        for cadre, mine_cells in cells.items():
-            mine = judged[cadre] = [0, 0]
-            for cell in mine_cells:
-                mine[0] += cell.is_judged
-                mine[1] += cell.is_compliant
-    for row in found.judged() if dimension != "cadre" else ():
-        key = {"street": row.enterprise.street, "sector": row.enterprise.sector}[dimension]
-        mine = judged.setdefault(key, [0, 0])
-        mine[0] += sum(cell.is_judged for cell in row.cells)
-        mine[1] += sum(cell.is_compliant for cell in row.cells)
+        judged.update((cadre, list(counts)) for cadre, counts in by_cadre.items())
+    else:  # under the street (sector) of the enterprise that names the cadre's row
+        for cadre, key in compliance.row_names(found.months, found.held, field_).items():
+            mine = judged.setdefault(key, [0, 0])
+            months_judged, months_met = by_cadre.get(cadre, (0, 0))
+            mine[0] += months_judged
+            mine[1] += months_met
     keys = set(visit_counts) | set(pairing_counts) | set(judged)
     work = {key: (pairing_counts.get(key, 0), visit_counts.get(key, 0), *judged.get(key, (0, 0))) for key in keys}
     return cast(dict[Any, Work], work), dict(names)

@@ -34,7 +34,7 @@ The public API:
 import datetime
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import connection, models
@@ -294,8 +294,28 @@ def _cells(
     return cells
 
 
-def _names_the_row(pairing: Pairing) -> tuple[bool, datetime.date]:
-    return (pairing.ended_on is None, pairing.started_on)
+V = TypeVar("V")
+
+
+def _naming(held: Iterable[tuple[int, datetime.date, datetime.date | None, V]]) -> dict[int, V]:
+    """What names each cadre's row, of (cadre id, started on, ended on, what) per pairing: the pairing in force,
+    else the one that started last; the first of equals, in the order given (the pairings' own)."""
+    best: dict[int, tuple[tuple[bool, datetime.date], V]] = {}
+    for cadre_id, started_on, ended_on, value in held:
+        rank = (ended_on is None, started_on)
+        found = best.get(cadre_id)
+        if found is None or rank > found[0]:
+            best[cadre_id] = (rank, value)
+    return {cadre_id: value for cadre_id, (_rank, value) in best.items()}
+
+
+def row_names(months: Sequence[Month], pairings: QuerySet[Pairing], field: str) -> dict[int, Any]:
+    """A field of the pairing that names each cadre's row in `judge` (an enterprise's street, its sector), keyed by
+    the cadre's id, in one query: for a page that groups the cadres by it without a row of models per pairing."""
+    if not months:
+        return {}
+    window = _window([_Span.of(month) for month in months], pairings)
+    return _naming(window.values_list("cadre_id", "started_on", "ended_on", field))
 
 
 def judge(
@@ -319,11 +339,7 @@ def judge(
     counts = _visit_counts(window, spans, logged_before)
     read = list(window.select_related("cadre__unit", "enterprise"))
     cells = _cells(((p.pk, p.cadre_id, p.started_on, p.ended_on) for p in read), counts, spans, today)
-    named_by: dict[int, Pairing] = {}
-    for pairing in read:
-        named = named_by.get(pairing.cadre_id)
-        if named is None or _names_the_row(pairing) > _names_the_row(named):
-            named_by[pairing.cadre_id] = pairing
+    named_by = _naming((p.cadre_id, p.started_on, p.ended_on, p) for p in read)
     rows = [CadreRow(cadre=p.cadre, pairing=p, cells=cells[cadre_id]) for cadre_id, p in named_by.items()]
     return sorted(rows, key=lambda row: (row.cadre.name, row.cadre.pk))
 
@@ -654,21 +670,28 @@ class Standings:
         page = sorted((row[2], row[1]) for row in found if row[0] == 1)
         return units, [cadre_id for _place, cadre_id in page]
 
+    def _per_cadre(self, counts: Sequence[str]) -> dict[int, tuple[int, ...]]:
+        """Each cadre's months of each kind `counts` names (`_MONTHS`), in one query: a number per kind."""
+        with_k, params = self._sql()
+        sums = ", ".join(" + ".join(_MONTHS[kind].format(i=i) for i in range(len(self._spans))) for kind in counts)
+        today = connection.ops.adapt_datefield_value(self.today)
+        judged_on = [today for kind in counts if "%s" in _MONTHS[kind] for _span in self._spans]
+        sql = f"{with_k} SELECT cadre_id, {sums} FROM k"  # nosec B608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, *judged_on])
+            return {row[0]: tuple(int(n) for n in row[1:]) for row in cursor.fetchall()}
+
     def months_met(self) -> dict[int, tuple[int, int]]:
         """Each cadre's months that met the rule, and the months counted: met, or missed (over and short).
 
         The annual assessment's compliance, for every cadre in one query.
         """
-        with_k, params = self._sql()
-        today = connection.ops.adapt_datefield_value(self.today)
-        met = " + ".join(f"CASE WHEN r{i} > 0 AND v{i} >= r{i} THEN 1 ELSE 0 END" for i in range(len(self._spans)))
-        missed = " + ".join(
-            f"CASE WHEN r{i} > 0 AND v{i} < r{i} AND %s > e{i} THEN 1 ELSE 0 END" for i in range(len(self._spans))
-        )
-        sql = f"{with_k} SELECT cadre_id, {met}, {missed} FROM k"  # nosec B608
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, *([today] * len(self._spans))])
-            return {cadre_id: (int(met_), int(met_) + int(missed_)) for cadre_id, met_, missed_ in cursor.fetchall()}
+        return {cadre_id: (met, met + missed) for cadre_id, (met, missed) in self._per_cadre(("met", "missed")).items()}
+
+    def judged_and_met(self) -> dict[int, tuple[int, int]]:
+        """Each cadre's months judged and months that met the rule, in one query: the roll-up per cadre's work,
+        as `cells_by_cadre` would count it, with no cell built per cadre-month."""
+        return {cadre_id: (judged, met) for cadre_id, (judged, met) in self._per_cadre(("judged", "met")).items()}
 
     def rows(self, cadre_ids: Sequence[int]) -> list[CadreRow]:
         """The cadres' rows as `judge` gives them, in the order of `cadre_ids` (two queries)."""
@@ -681,6 +704,13 @@ class Standings:
         """`rows(cadre_ids)` as plain data, for a page that keeps them (two queries)."""
         return [PlainRow.of(row) for row in self.rows(cadre_ids)]
 
+
+# A month of a kind, for one cadre, as SQL over `k`'s columns: 1 or 0 (`Standings._per_cadre` adds them up).
+_MONTHS = {
+    "judged": "CASE WHEN r{i} > 0 THEN 1 ELSE 0 END",
+    "met": "CASE WHEN r{i} > 0 AND v{i} >= r{i} THEN 1 ELSE 0 END",
+    "missed": "CASE WHEN r{i} > 0 AND v{i} < r{i} AND %s > e{i} THEN 1 ELSE 0 END",  # %s: today
+}
 
 # "Below the rule first": missed this month, then at risk, then met, then not judged this month.
 _WORST_FIRST = (Standing.MISSED, Standing.AT_RISK, Standing.COMPLIANT, Standing.NONE)

@@ -185,3 +185,23 @@ def test_judge_in_batches_gives_judges_rows_in_its_order(db, django_assert_num_q
         (r.cadre.pk, [c.visits for c in r.cells], r.short) for r in whole
     ]
     assert [r.cadre.name for r in batched] == sorted(r.cadre.name for r in whole)
+
+
+@pytest.mark.parametrize("logged_before", [None, datetime.datetime(2026, 10, 1, tzinfo=SHANGHAI)])
+def test_the_months_judged_and_met_are_the_cells_judge_gives(mixed, logged_before):
+    """The roll-up per cadre's months judged and met, read in SQL, as `cells_by_cadre` judges them."""
+    cells = compliance.cells_by_cadre(_months(), TODAY, Pairing.objects.all(), logged_before=logged_before)
+    expected = {pk: (sum(c.is_judged for c in mine), sum(c.is_compliant for c in mine)) for pk, mine in cells.items()}
+    standings = compliance.Standings(_months(), TODAY, Pairing.objects.all(), logged_before=logged_before)
+    assert standings.judged_and_met() == expected
+    assert any(judged > met for judged, met in expected.values())  # some months judged were not met
+    assert any(judged == 0 for judged, _met in expected.values())  # a cadre whose pairing has not begun
+
+
+def test_the_field_that_names_each_cadres_row_is_judges(mixed):
+    """`row_names` reads, per cadre, what `judge` names the row by: the pairing in force, else the latest."""
+    rows = compliance.judge(_months(), TODAY)
+    names = compliance.row_names(_months(), Pairing.objects.all(), "enterprise_id")
+    assert names == {row.cadre.pk: row.pairing.enterprise_id for row in rows}
+    moved = next(row for row in rows if row.cadre.name == "乙")
+    assert moved.pairing.ended_on is None  # the re-paired cadre is named by the pairing in force, not the first
