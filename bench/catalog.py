@@ -98,6 +98,8 @@ def pages() -> list[Page]:
         ("leading group", lead, "departments table", lambda: reverse("oversight:departments")),
         ("leading group", lead, "roll-up per cadre", lambda: reverse("oversight:rollup", args=["cadre"])),
         ("leading group", lead, "roll-up per department", lambda: reverse("oversight:rollup", args=["department"])),
+        ("leading group", lead, "roll-up per street", lambda: reverse("oversight:rollup", args=["street"])),
+        ("leading group", lead, "roll-up per sector", lambda: reverse("oversight:rollup", args=["sector"])),
         ("leading group", lead, "monthly report, last month", lambda: reverse("oversight:report", args=[last])),
         ("leading group", lead, "supervision ledger", lambda: reverse("supervision:ledger")),
         ("leading group", lead, "assessment year", lambda: reverse("assessment:year", args=[today.year])),

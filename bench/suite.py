@@ -36,6 +36,8 @@ BUSY = (
     ("leading group", "departments table"),
     ("leading group", "roll-up per cadre"),
     ("leading group", "roll-up per department"),
+    ("leading group", "roll-up per street"),
+    ("leading group", "roll-up per sector"),
     ("leading group", "monthly report, last month"),
     ("leading group", "assessment year"),
     ("campaign office", "home"),

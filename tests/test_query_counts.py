@@ -75,6 +75,8 @@ def _pages(today: datetime.date) -> list[tuple[str, str, str, str]]:
         ("leading group", LEADER, "departments table", reverse("oversight:departments")),
         ("leading group", LEADER, "roll-up per cadre", reverse("oversight:rollup", args=["cadre"])),
         ("leading group", LEADER, "roll-up per department", reverse("oversight:rollup", args=["department"])),
+        ("leading group", LEADER, "roll-up per street", reverse("oversight:rollup", args=["street"])),
+        ("leading group", LEADER, "roll-up per sector", reverse("oversight:rollup", args=["sector"])),
         ("leading group", LEADER, "monthly report, last month", reverse("oversight:report", args=[last])),
         ("leading group", LEADER, "supervision ledger", reverse("supervision:ledger")),
         ("leading group", LEADER, "policy library", reverse("visits:policy_list")),
