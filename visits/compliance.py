@@ -24,8 +24,11 @@ The public API:
   in two queries whatever the number of cadres; `judge_in_batches` the same rows a thousand cadres at a
   time (a city's export);
 - `Standings(months, today, pairings)`: the same rule in SQL for every cadre at once: each unit's counts,
-  a page of cadres in the grid's order, the assessment's months met (the grid, the summaries); a page's rows
-  as plain data (`PlainRow`) and a unit's counts as a row of numbers (`UnitSummary.counts`), which the grid keeps;
+  a page of cadres in the grid's order, the assessment's months met, each cadre's months judged and met (the
+  grid, the summaries, the roll-ups); a page's rows as plain data (`PlainRow`) and a unit's counts as a row of
+  numbers (`UnitSummary.counts`), which the grid keeps;
+- `row_names(months, pairings, field)`: what names each cadre's row in `judge` (its enterprise's street…), in
+  one query, for a page that groups cadres by it;
 - `cadre_month(cadre_or_user, today)`: this month's `Cell` for one cadre;
 - `summarise(rows, months)`, `month_summaries(months, today, pairings)` and
   `month_summary(today, pairings)`: how many cadres were judged in a month and how many met the rule.
