@@ -1,6 +1,7 @@
 """The roll-ups (/oversight/rollups/<dimension>/): exact figures on a hand-built September, each count's link
 listing that many problems, who may see them, sorting, the xlsx, and queries that do not grow with the data."""
 
+import datetime
 import io
 from urllib.parse import parse_qs, urlsplit
 
@@ -13,6 +14,7 @@ from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from core.months import Month, month_label
+from enterprises.models import Enterprise
 from issues import measures
 from oversight import tables
 from oversight.scope import ScopeForm, visit_figures
@@ -145,6 +147,25 @@ def test_the_totals_row_is_the_periods_own_figures_each_problem_once(client, lea
         assert (total.rates.response, total.rates.on_time, total.rates.satisfaction) == (57.1, 50.0, 50.0)
     scope = ScopeForm({"from": SEPTEMBER}).scope()
     assert tables.rollup_total(leader, scope, "cadre").visits == visit_figures(leader, scope)
+
+
+@pytest.mark.parametrize("dimension", ["cadre", "street", "sector"])
+def test_the_rows_service_work_adds_up_to_the_scopes_own(leader, september, dimension):
+    """Pairings in force, visits, cadre-months judged and met: each belongs to one row, so the rows add up to what
+    `visit_figures` counts for the scope, with a filter or without, the period over or running."""
+    extra = factories.PairingFactory(started_on=datetime.date(2026, 1, 1))
+    for day in (3, 4, 5):  # a pairing with several visits: counted once each, its pairing once
+        factories.VisitFactory(pairing=extra, visited_on=datetime.date(2026, 9, day))
+    factories.VisitFactory(pairing=extra, visited_on=timezone.localdate())
+    street = Enterprise.objects.exclude(street="").values_list("street", flat=True).first()
+    for params in ({"from": SEPTEMBER}, {"from": SEPTEMBER, "street": street}, {}):
+        scope = ScopeForm(params).scope()
+        whole = visit_figures(leader, scope)
+        assert whole.visits, params
+        rollup = tables.rollup_table(leader, scope, dimension)
+        added = [sum(row.visits.pairings for row in rollup.rows()), sum(row.visits.visits for row in rollup.rows())]
+        added += [sum(row.visits.judged for row in rollup.rows()), sum(row.visits.compliant for row in rollup.rows())]
+        assert added == [whole.pairings, whole.visits, whole.judged, whole.compliant], params
 
 
 def test_a_cadres_streets_or_sectors_total_is_what_the_measures_count_for_the_scope(
