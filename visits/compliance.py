@@ -619,8 +619,7 @@ class Standings:
         """SELECT unit_id, cadres, a count per standing this month, then each month's judged and met, per unit."""
         standings = ", ".join(f"SUM(CASE WHEN standing = '{value}' THEN 1 ELSE 0 END)" for value in Standing.values)
         per_month = ", ".join(
-            f"SUM(CASE WHEN r{i} > 0 THEN 1 ELSE 0 END), SUM(CASE WHEN r{i} > 0 AND v{i} >= r{i} THEN 1 ELSE 0 END)"
-            for i in range(len(self._spans))
+            f"SUM({_MONTHS['judged'].format(i=i)}), SUM({_MONTHS['met'].format(i=i)})" for i in range(len(self._spans))
         )
         return f"SELECT unit_id, COUNT(*), {standings}, {per_month} FROM k GROUP BY unit_id"  # nosec B608
 
@@ -708,7 +707,8 @@ class Standings:
         return [PlainRow.of(row) for row in self.rows(cadre_ids)]
 
 
-# A month of a kind, for one cadre, as SQL over `k`'s columns: 1 or 0 (`Standings._per_cadre` adds them up).
+# A month of a kind, for one cadre, as SQL over `k`'s columns: 1 or 0 (`Standings._per_cadre` adds them up per
+# cadre, `_units_select` per unit).
 _MONTHS = {
     "judged": "CASE WHEN r{i} > 0 THEN 1 ELSE 0 END",
     "met": "CASE WHEN r{i} > 0 AND v{i} >= r{i} THEN 1 ELSE 0 END",
